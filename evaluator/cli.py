@@ -1,0 +1,202 @@
+"""The `evaluator` command line: thin click commands, no method logic.
+
+Exit codes: 0 ok, 1 a check failed (e.g. `validate` found errors), 2 bad usage or
+unreadable input. A user error prints a message, never a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EvaluatorError
+
+EPILOG_SCORE = """\b
+Examples:
+  evaluator score --framework resource_city_transition --data panel.csv --out results/
+  evaluator score --framework my_index.yaml --data 面板.xlsx --sheet 2024 --recipe recipe.yaml
+"""
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func):
+    """Turn EvaluatorError (and unreadable files) into a message and an exit code."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except EvaluatorError as exc:
+            _fail(str(exc), exc.exit_code)
+        except (OSError, UnicodeError) as exc:
+            _fail(f"{getattr(exc, 'filename', '') or ''} {exc}".strip(), 2)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+    return wrapper
+
+
+def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None) -> None:
+    if fmt == "json":
+        click.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    else:
+        shown = frame if max_rows is None else frame.head(max_rows)
+        click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+# options shared by the commands that read a framework and a panel
+def data_options(func):
+    opts = [
+        click.option("--framework", "-f", "framework", required=True,
+                     help="Built-in framework name (see `evaluator frameworks`) or a YAML file."),
+        click.option("--data", "-d", "data", required=True, type=click.Path(dir_okay=False),
+                     help="Panel file: CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX; wide or "
+                          "long layout."),
+        click.option("--recipe", "-r", "recipe", type=click.Path(dir_okay=False), default=None,
+                     help="Recipe YAML; sections it omits come from the framework's recipe."),
+        click.option("--encoding", default=None,
+                     help="Force the CSV encoding (e.g. gbk) instead of detecting it."),
+        click.option("--sheet", default=None, help="Excel sheet name or 0-based index."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def load_inputs(framework: str, data: str, recipe: str | None, encoding: str | None,
+                sheet: str | None):
+    from .evaluate import default_recipe
+    from .model.framework import load_framework
+    from .model.panel import load_panel
+    from .model.recipe import load_recipe
+
+    fw = load_framework(framework)
+    rc = load_recipe(recipe, base=fw.recipe) if recipe else default_recipe(fw)
+    if sheet is not None and sheet.isdigit():
+        sheet = int(sheet)
+    panel = load_panel(data, fw, encoding=encoding, sheet=sheet)
+    return fw, panel, rc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="evaluator")
+def main():
+    """Composite evaluation indices for third-party assessment.
+
+    \b
+    Define an indicator framework (YAML), load a yearly panel (CSV/XLSX), then
+    normalise → weight → aggregate → rank, with every number traceable.
+    Start with:  evaluator demo --out demo-output
+    """
+
+
+@main.command(epilog=EPILOG_SCORE)
+@data_options
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), default=None,
+              help="Folder for rankings.csv, nodes.csv, indicators.csv, weights.csv, "
+                   "manifest.json and rankings.xlsx.")
+@click.option("--year", type=int, default=None, help="Year to print (default: the latest).")
+@click.option("--top", type=int, default=10, show_default=True, help="Rows to print.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="How to print the ranking.")
+@user_errors
+def score(framework, data, recipe, encoding, sheet, out, year, top, fmt):
+    """Score a panel on a framework: every unit and year, ranked.
+
+    Runs the recipe (framework's own, or --recipe) and prints the head of the ranking of
+    one year; with --out writes the full tables.
+    """
+    from .evaluate import evaluate
+
+    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    result = evaluate(fw, panel, rc)
+    _report_run(result, out, year, top, fmt)
+
+
+def _report_run(result, out, year, top, fmt) -> None:
+    table = result.rankings
+    years = sorted(table["year"].unique())
+    if year is None:
+        year = years[-1]
+    elif year not in years:
+        raise EvaluatorError(f"year {year} is not in the data",
+                             fix=f"years present: {', '.join(map(str, years))}")
+    if out:
+        result.to_dir(out)
+    shown = table[table["year"] == year]
+    if fmt == "table":
+        click.echo(f"{result.framework.name} — {year}: {shown['unit'].nunique()} units "
+                   f"(top {min(top, len(shown))} shown)")
+    print_frame(shown, fmt, max_rows=top if fmt == "table" else None)
+    if fmt == "table":
+        for w in result.warnings:
+            click.echo(f"warning: {w}", err=True)
+        if out:
+            click.echo(f"wrote {out}/ (rankings.csv, nodes.csv, indicators.csv, weights.csv, "
+                       "manifest.json, rankings.xlsx)")
+
+
+@main.command(epilog="\b\nExample:\n  evaluator demo --out demo-output")
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), default="demo-output",
+              show_default=True, help="Folder for the output tables.")
+@click.option("--framework", "-f", "framework", default="resource_city_transition",
+              show_default=True, help="Built-in framework to score the demo panel on.")
+@click.option("--year", type=int, default=None, help="Year to print (default: the latest).")
+@click.option("--top", type=int, default=10, show_default=True, help="Rows to print.")
+@user_errors
+def demo(out, framework, year, top):
+    """Score the bundled demo panel (262 synthetic cities × 2015–2024).
+
+    The demo data are invented (示例市001 … / Demo City 001 …): no real city is meant.
+    """
+    from .evaluate import evaluate, default_recipe
+    from .model.framework import load_framework
+    from .model.panel import load_panel
+    from .resources import demo_panel_path
+
+    fw = load_framework(framework)
+    panel = load_panel(demo_panel_path(), fw)
+    click.echo("SYNTHETIC DEMO DATA — invented values, no real city.", err=True)
+    result = evaluate(fw, panel, default_recipe(fw))
+    _report_run(result, out, year, top, "table")
+
+
+@main.command(epilog="\b\nExamples:\n  evaluator validate -f resource_city_transition -d panel.csv\n"
+                     "  evaluator validate -f hdi -d hdi.csv --format json")
+@data_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@user_errors
+def validate(framework, data, recipe, encoding, sheet, fmt, lang):
+    """Check a panel against a framework: coverage, constant columns, outliers.
+
+    Exits 1 when errors are found (e.g. an indicator without any data), 0 otherwise.
+    """
+    from .quality import quality_report
+
+    fw, panel, _ = load_inputs(framework, data, recipe, encoding, sheet)
+    report = quality_report(panel, fw)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.to_text(lang=lang))
+    if report.has_errors:
+        sys.exit(1)
+
+
+from .cli_frameworks import frameworks  # noqa: E402  (registers the command group)
+
+main.add_command(frameworks)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

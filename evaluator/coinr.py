@@ -1,0 +1,95 @@
+"""Import from COINr (Becker et al., JRC): an iMeta table → our framework file.
+
+COINr's iMeta has one row per indicator, aggregate, group and denominator: ``Level``,
+``iCode``, ``iName``, ``Direction`` (±1), ``Weight``, ``Unit``, ``Target``,
+``Denominator``, ``Parent``, ``Type`` (Indicator | Aggregate | Group | Denominator | Other).
+The single top aggregate becomes our root ``index``; its children are top-level nodes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import FrameworkError
+
+REQUIRED = ("iCode", "Type", "Parent", "Level")
+
+
+def _clean(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value
+
+
+def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
+    try:
+        meta = pd.read_csv(path, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FrameworkError("file not found", where=str(path)) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise FrameworkError(f"not a readable CSV table ({exc})", where=str(path)) from None
+    missing = [c for c in REQUIRED if c not in meta.columns]
+    if missing:
+        raise FrameworkError(f"missing COINr iMeta column(s) {missing}", where=str(path),
+                             fix="export iMeta from COINr (columns Level, iCode, Parent, Type)")
+    aggs = meta[meta["Type"] == "Aggregate"]
+    inds = meta[meta["Type"] == "Indicator"]
+    if inds.empty:
+        raise FrameworkError("no rows with Type = Indicator", where=str(path))
+    top_level = aggs["Level"].max() if not aggs.empty else None
+    tops = aggs[aggs["Level"] == top_level]["iCode"].tolist() if top_level is not None else []
+    if len(tops) > 1:
+        raise FrameworkError(f"several top-level aggregates {tops}", where=str(path),
+                             fix="COINr frameworks have one index at the top level")
+    root = tops[0] if tops else None
+
+    def parent_of(row) -> str | None:
+        p = _clean(row.get("Parent"))
+        return None if p is None or p == root else str(p)
+
+    def item(row, kind: str) -> dict:
+        d: dict = {"id": str(row["iCode"])}
+        name = _clean(row.get("iName"))
+        if name is not None:
+            d["name"] = str(name)
+        parent = parent_of(row)
+        if parent is not None:
+            d["parent"] = parent
+        weight = _clean(row.get("Weight"))
+        if weight is not None:
+            d["weight"] = float(weight)
+        if kind == "indicator":
+            unit = _clean(row.get("Unit"))
+            if unit is not None:
+                d["unit"] = str(unit)
+            direction = _clean(row.get("Direction"))
+            d["direction"] = "cost" if direction is not None and float(direction) < 0 else "benefit"
+            den = _clean(row.get("Denominator"))
+            if den is not None:
+                d["denominator"] = str(den)
+        return d
+
+    # nodes ordered from the top down so parents come first
+    nodes = [item(r, "node") for _, r in aggs.sort_values("Level", ascending=False,
+                                                            kind="mergesort").iterrows()
+             if r["iCode"] != root]
+    indicators = [item(r, "indicator") for _, r in inds.iterrows()]
+    root_name = None
+    if root is not None:
+        root_row = aggs[aggs["iCode"] == root].iloc[0]
+        root_name = _clean(root_row.get("iName"))
+    fid = framework_id or Path(path).stem.lower().replace("-", "_").replace(" ", "_")
+    spec = {"id": "".join(c if c.isalnum() or c == "_" else "_" for c in fid),
+            "name": str(root_name or fid),
+            "description": f"Imported from COINr iMeta table {Path(path).name}",
+            "nodes": nodes, "indicators": indicators}
+    return spec
+
+
+def imeta_to_framework_yaml(path: Path, framework_id: str | None = None) -> str:
+    from .model.framework import Framework
+    spec = imeta_to_framework(path, framework_id)
+    Framework.from_dict(spec, source=str(path))  # validate before writing
+    return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False)

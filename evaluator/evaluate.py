@@ -1,0 +1,259 @@
+"""The pipeline: Framework + Panel + Recipe → Assessment.
+
+The only place (with :mod:`evaluator.sensitivity`) that knows the order of the steps:
+denominate → impute → screen → treat → transform → normalise → weight → aggregate (level
+by level up the tree) → rank. Each step is a pure function from :mod:`evaluator.methods`
+on arrays of unit-year rows × indicators; every stage's data is kept in the Assessment.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, MethodError
+from .methods import aggregate as agg
+from .methods import normalise as norm
+from .methods import prepare
+from .methods.ranking import competition_rank, rank_change
+from .model.assessment import Assessment
+from .model.framework import ROOT, Framework
+from .model.panel import Panel
+from .model.recipe import Recipe
+from .stages.weigh import NodeWeights, compute_weights, global_weights
+
+
+def default_recipe(framework: Framework) -> Recipe:
+    """The framework's own recipe (its ``recipe:`` section), defaults filled in."""
+    return Recipe.from_dict(framework.recipe, source=f"{framework.id} (framework recipe)")
+
+
+def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *,
+             ahp_loader=None) -> Assessment:
+    """Score every unit and year of ``panel`` on ``framework`` by ``recipe``.
+
+    ``recipe`` defaults to the framework's own recipe. Returns an :class:`Assessment`
+    holding every stage's data, the weights with their intermediate tables, scores, ranks
+    and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
+    """
+    recipe = recipe if recipe is not None else default_recipe(framework)
+    ids = list(framework.indicator_ids)
+    df = panel.data.reset_index(drop=True)
+    units = df["unit"].astype(str).to_numpy()
+    years = df["year"].to_numpy()
+    groups = df["group"].astype(str).to_numpy() if "group" in df.columns else None
+    labels = np.array([f"{u} {y}" for u, y in zip(units, years)], dtype=object)
+    stages: dict[str, np.ndarray] = {}
+    records: list[dict[str, Any]] = []
+    warnings: list[str] = list(panel.warnings)
+
+    X = df[ids].to_numpy(dtype=float)
+    stages["raw"] = X.copy()
+
+    # 1. denominate
+    if recipe.denominate:
+        D = np.full(X.shape, np.nan)
+        used = []
+        for j, ind in enumerate(framework.indicators):
+            if ind.denominator:
+                if ind.denominator not in df.columns:
+                    raise DataError(f"denominator column {ind.denominator!r} of indicator "
+                                    f"{ind.id!r} is not in the data", where=panel.source,
+                                    fix=f"add a column {ind.denominator!r} or remove "
+                                        f"`denominator:` from the framework")
+                D[:, j] = pd.to_numeric(df[ind.denominator], errors="coerce").to_numpy(float)
+                used.append(ind.id)
+        if used:
+            X = prepare.denominate(X, D, names=ids, row_labels=labels)
+        records.append({"step": "denominate", "indicators": used})
+    stages["denominated"] = X.copy()
+    observed = ~np.isnan(X)
+
+    # 2. impute
+    imp = recipe.impute
+    by = imp.get("by")
+    if by is not None and by not in df.columns:
+        raise DataError(f"impute.by names column {by!r}, which is not in the data",
+                        where=panel.source, fix="name a column of the panel, e.g. group")
+    X, imputed = prepare.impute(
+        X, imp["method"], blocks=years, groups=df[by].astype(str).to_numpy() if by else None,
+        units=units, times=years, k=imp.get("k", 5), names=ids)
+    still = int(np.isnan(X).sum())
+    records.append({"step": "impute", **imp, "cells_imputed": int(imputed.sum()),
+                    "cells_missing_after": still})
+    if still and imp["method"] != "none":
+        warnings.append(f"{still} cells are still missing after imputation ({imp['method']});"
+                        " they are skipped in aggregation")
+    stages["imputed"] = X.copy()
+
+    # 3. screen
+    keep = prepare.screen(observed, recipe.screen["min_coverage"], row_labels=labels)
+    dropped = [str(label) for label in labels[~keep]]
+    records.append({"step": "screen", **recipe.screen, "rows_dropped": dropped})
+    if dropped:
+        warnings.append(f"{len(dropped)} unit-years dropped by screening "
+                        f"(own data below {recipe.screen['min_coverage']:.0%})")
+    if not keep.any():
+        raise DataError("screening dropped every unit-year", where=panel.source,
+                        fix="lower screen.min_coverage or add data")
+    rows = np.flatnonzero(keep)
+    X, observed, imputed = X[rows], observed[rows], imputed[rows]
+    for name in stages:
+        stages[name] = stages[name][rows]
+    units, years, labels = units[rows], years[rows], labels[rows]
+    groups = groups[rows] if groups is not None else None
+    stages["screened"] = X.copy()
+
+    # 4. treat outliers (same scope as the normalisation)
+    scope_blocks = years if recipe.normalise["scope"] == "per_year" else None
+    tr = recipe.treat
+    X, treat_details = prepare.treat(X, tr["method"], blocks=scope_blocks, names=ids,
+                                     **{k: v for k, v in tr.items() if k != "method"})
+    records.append({"step": "treat", **tr, "details": treat_details})
+    stages["treated"] = X.copy()
+
+    # 5. transform (log) values and goalposts alike
+    goalposts = np.array([i.goalposts if i.goalposts else (np.nan, np.nan)
+                          for i in framework.indicators], dtype=float)
+    for j, ind in enumerate(framework.indicators):
+        if ind.transform == "log":
+            col = X[:, j]
+            bad = ~np.isnan(col) & (col <= 0)
+            if bad.any():
+                r = np.flatnonzero(bad)[0]
+                raise MethodError(f"log of a non-positive value ({col[r]:g}) for {labels[r]}",
+                                  where=f"indicator {ind.id!r}",
+                                  fix="check the data, or remove `transform: log` from the "
+                                      "framework for this indicator")
+            X[:, j] = np.log(col)
+            goalposts[j] = np.log(goalposts[j])
+    stages["prepared"] = X.copy()
+
+    # 6. normalise
+    nm = recipe.normalise
+    params = {k: v for k, v in nm.items() if k not in ("method", "range", "scope")}
+    if nm["method"] == "distance_to_target":
+        params["targets"] = np.array([nm["targets"].get(i, np.nan) for i in ids], dtype=float)
+    Z = norm.normalise(
+        X, nm["method"], direction=np.array([i.sign for i in framework.indicators], float),
+        goalposts=goalposts,
+        optimum=np.array([np.nan if i.optimum is None else i.optimum
+                          for i in framework.indicators], float),
+        interval=np.array([i.interval if i.interval else (np.nan, np.nan)
+                           for i in framework.indicators], float),
+        out_range=tuple(nm["range"]), blocks=scope_blocks, names=ids, **params)
+    stages["normalised"] = Z
+
+    # 7–8. weights and aggregation, bottom-up
+    scores, local, method_of = _aggregate_tree(framework, recipe, Z, X, ids, labels,
+                                               ahp_loader)
+    gw = global_weights(framework, local)
+    records.append({"step": "weights", "global": gw})
+
+    # 9. ranks
+    decimals = recipe.rank["decimals"]
+    ranks = {item: competition_rank(scores[item], years, decimals=decimals)
+             for item in scores}
+    group_rank = None
+    if groups is not None:
+        group_blocks = np.array([f"{y}\x00{g}" for y, g in zip(years, groups)], dtype=object)
+        group_rank = competition_rank(scores[ROOT], group_blocks, decimals=decimals)
+    change = rank_change(ranks[ROOT], units, years)
+
+    shares = _contribution_shares(framework, scores, local, method_of, Z, ids)
+    return Assessment(
+        framework=framework, panel=panel, recipe=recipe, ids=ids, units=units, years=years,
+        groups=groups, observed=observed, imputed=imputed, stages=stages, scores=scores,
+        ranks=ranks, rank_in_group=group_rank, rank_change=change, weights=local,
+        global_weights=gw, aggregation_methods=method_of, contribution_shares=shares,
+        records=records, warnings=warnings)
+
+
+def _weight_spec_for(recipe: Recipe, framework: Framework, parent: str) -> Mapping[str, Any]:
+    w = recipe.weights
+    if parent in w["by_node"]:
+        return w["by_node"][parent]
+    kids = framework.children(parent)
+    return w["indicators"] if all(framework.is_indicator(k) for k in kids) else w["nodes"]
+
+
+def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader):
+    scores: dict[str, np.ndarray] = {i: Z[:, j] for j, i in enumerate(ids)}
+    prepared: dict[str, np.ndarray] = {i: X[:, j] for j, i in enumerate(ids)}
+    fixed = {i.id: i.weight for i in framework.indicators}
+    fixed.update({n.id: n.weight for n in framework.nodes})
+    local: dict[str, NodeWeights] = {}
+    method_of: dict[str, Mapping[str, Any]] = {}
+    wspec = recipe.weights
+    ind_spec = wspec["indicators"]
+    pooled: np.ndarray | None = None
+    if wspec["scope"] == "all" or wspec["nodes"]["method"] == "from_indicators":
+        # one weight vector over all indicators (the usual entropy/CRITIC practice)
+        pooled = compute_weights(ind_spec, children=ids, node=ROOT, normalised=Z, raw=X,
+                                 fixed=fixed, ahp_weights=ahp_loader).weights
+    pooled_of = dict(zip(ids, pooled)) if pooled is not None else {}
+    agg_spec = recipe.aggregate
+    for parent in framework.aggregation_order():
+        kids = framework.children(parent)
+        V = np.column_stack([scores[k] for k in kids])
+        spec = _weight_spec_for(recipe, framework, parent)
+        if spec["method"] == "from_indicators" or (pooled is not None and spec is ind_spec):
+            if pooled is None:
+                raise MethodError("nodes: from_indicators needs indicator weights computed "
+                                  "over all indicators", where="recipe weights")
+            w = np.array([sum(pooled_of[i] for i in ([k] if framework.is_indicator(k) else
+                                                     framework.indicators_under(k)))
+                          for k in kids])
+            nw = NodeWeights(parent, kids, f"{ind_spec['method']} (over all indicators)",
+                             w / w.sum())
+        else:
+            raw = np.column_stack([prepared.get(k, scores[k]) for k in kids])
+            nw = compute_weights(spec, children=kids, node=parent, normalised=V, raw=raw,
+                                 fixed=fixed, ahp_weights=ahp_loader)
+        local[parent] = nw
+        how = agg_spec["by_node"].get(parent, agg_spec)
+        method_of[parent] = how
+        scores[parent] = _aggregate(how, V, nw.weights, agg_spec["min_coverage"], kids,
+                                    labels, recipe)
+    return scores, local, method_of
+
+
+def _aggregate(how, V, w, min_coverage, kids, labels, recipe):
+    method = how["method"]
+    if method == "weighted_sum":
+        return agg.weighted_sum(V, w, min_coverage=min_coverage)
+    if method == "geometric":
+        return agg.geometric(V, w, floor=how.get("floor"), min_coverage=min_coverage,
+                             names=kids, row_labels=labels)
+    lo, hi = recipe.normalise["range"]
+    if np.isnan(V).any():
+        raise MethodError(f"{method} needs complete data at this node "
+                          f"({int(np.isnan(V).sum())} missing values among {kids})",
+                          fix="impute missing values (impute: {method: linear}) first")
+    if method == "topsis":
+        from .methods.topsis import topsis
+        res = topsis(V, w, normalisation=how["normalisation"],
+                     weight_in_root=how["weight_in_root"])
+        return lo + (hi - lo) * np.asarray(res.closeness)
+    if method == "grey_relational":
+        from .methods.grey_relational import grey_relational
+        res = grey_relational(V, w, rho=how["rho"])
+        return lo + (hi - lo) * np.asarray(res.grade)
+    raise MethodError(f"unknown aggregation {method!r}")
+
+
+def _contribution_shares(framework, scores, local, method_of, Z, ids):
+    """Rows × indicators: each indicator's share of the composite, so that
+    contribution = share × normalised value sums exactly to the score. Only defined when
+    every node is a weighted sum (else None: a geometric mean does not decompose)."""
+    if any(m["method"] != "weighted_sum" for m in method_of.values()):
+        return None
+    share: dict[str, np.ndarray] = {ROOT: np.ones(Z.shape[0])}
+    for parent in reversed(framework.aggregation_order()):
+        nw = local[parent]
+        V = np.column_stack([scores[k] for k in nw.children])
+        eff = agg.effective_shares(V, nw.weights)
+        for c, child in enumerate(nw.children):
+            share[child] = share[parent] * eff[:, c]
+    return np.column_stack([share[i] for i in ids])

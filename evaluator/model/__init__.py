@@ -1,0 +1,1 @@
+"""The nouns: Framework, Panel, Recipe, Assessment — validated on construction."""

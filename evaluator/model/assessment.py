@@ -1,0 +1,220 @@
+"""Assessment: everything an evaluation produced, kept so any number can be traced.
+
+Holds every stage's data (raw → denominated → imputed → screened → treated → prepared →
+normalised, as COINr keeps its data sets), the weights with their intermediate tables,
+scores and ranks of every node, the recipe as used and a manifest. The output tables
+(DESIGN.md §4, column names are the contract) are built from these on demand.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..output import write_tables
+from .framework import ROOT, Framework
+from .panel import Panel
+from .recipe import Recipe
+
+STAGES = ("raw", "denominated", "imputed", "screened", "treated", "prepared", "normalised")
+
+
+@dataclass
+class Assessment:
+    framework: Framework
+    panel: Panel
+    recipe: Recipe
+    ids: list[str]
+    units: np.ndarray
+    years: np.ndarray
+    groups: np.ndarray | None
+    observed: np.ndarray
+    imputed: np.ndarray
+    stages: dict[str, np.ndarray]
+    scores: dict[str, np.ndarray]
+    ranks: dict[str, np.ndarray]
+    rank_in_group: np.ndarray | None
+    rank_change: np.ndarray
+    weights: Mapping[str, Any]
+    global_weights: Mapping[str, float]
+    aggregation_methods: Mapping[str, Mapping[str, Any]]
+    contribution_shares: np.ndarray | None
+    records: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    # -- stage data --------------------------------------------------------------------
+    def _keys(self) -> pd.DataFrame:
+        out = pd.DataFrame({"unit": self.units, "year": self.years})
+        if self.groups is not None:
+            out["group"] = self.groups
+        return out
+
+    def data(self, stage: str = "normalised") -> pd.DataFrame:
+        """One stage's data, wide: unit, year[, group], one column per indicator."""
+        if stage == "aggregated":
+            return self.scores_wide()
+        if stage not in self.stages:
+            raise KeyError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}, aggregated")
+        return pd.concat([self._keys(), pd.DataFrame(self.stages[stage], columns=self.ids)],
+                         axis=1)
+
+    def scores_wide(self) -> pd.DataFrame:
+        """unit, year[, group], then every node's score and the composite ``index``."""
+        cols = {n: self.scores[n] for n in self.framework.aggregation_order()}
+        return pd.concat([self._keys(), pd.DataFrame(cols)], axis=1)
+
+    # -- contract tables ----------------------------------------------------------------
+    @property
+    def rankings(self) -> pd.DataFrame:
+        """``unit, year, group, score, rank, rank_in_group, rank_change, <node>,
+        <node>_rank …`` for every first-level node; sorted by year, rank, unit."""
+        t = self._keys()
+        if "group" not in t.columns:
+            t["group"] = ""
+        t["score"] = self.scores[ROOT]
+        t["rank"] = self.ranks[ROOT]
+        t["rank_in_group"] = self.rank_in_group if self.rank_in_group is not None else np.nan
+        t["rank_change"] = self.rank_change
+        for node in self.framework.first_level:
+            t[node] = self.scores[node]
+            t[f"{node}_rank"] = self.ranks[node]
+        for col in [c for c in t.columns if c == "rank" or c.endswith("rank")
+                    or c in ("rank_in_group", "rank_change")]:
+            t[col] = t[col].astype("Int64")
+        return _sorted(t, ["year", "rank", "unit"])
+
+    @property
+    def nodes_table(self) -> pd.DataFrame:
+        """``unit, year, node, level, score, rank`` for every node and the root; level
+        counts as COINr does (indicators are level 1, their parents 2, ...)."""
+        parts = []
+        for node in self.framework.aggregation_order():
+            parts.append(pd.DataFrame({
+                "unit": self.units, "year": self.years, "node": node,
+                "level": self.framework.level(node) + 1, "score": self.scores[node],
+                "rank": pd.array(self.ranks[node], dtype="Float64").astype("Int64")}))
+        return _sorted(pd.concat(parts, ignore_index=True), ["year", "node", "unit"])
+
+    @property
+    def indicators_table(self) -> pd.DataFrame:
+        """``unit, year, indicator, raw, prepared, normalised, contribution`` (long).
+
+        ``contribution`` is the indicator's part of the composite score (they sum to it);
+        empty when some node is not a weighted sum, since then the score does not
+        decompose additively."""
+        n, m = self.stages["normalised"].shape
+        if self.contribution_shares is not None:
+            contrib = self.contribution_shares * np.nan_to_num(self.stages["normalised"])
+            contrib[np.isnan(self.scores[ROOT])] = np.nan
+        else:
+            contrib = np.full((n, m), np.nan)
+        t = pd.DataFrame({
+            "unit": np.repeat(self.units, m), "year": np.repeat(self.years, m),
+            "indicator": np.tile(self.ids, n),
+            "raw": self.stages["raw"].ravel(), "prepared": self.stages["prepared"].ravel(),
+            "normalised": self.stages["normalised"].ravel(), "contribution": contrib.ravel()})
+        return _sorted(t, ["year", "unit"], stable_extra=True)
+
+    @property
+    def weights_table(self) -> pd.DataFrame:
+        """``node, indicator, method, weight, global_weight``: each parent's children with
+        their relative weight and their effective weight in the composite ("indicator"
+        holds the child, which is a node for upper levels)."""
+        rows = []
+        for parent in reversed(self.framework.aggregation_order()):
+            nw = self.weights[parent]
+            for child, w in zip(nw.children, nw.weights):
+                rows.append({"node": parent, "indicator": child, "method": nw.method,
+                             "weight": float(w), "global_weight": self.global_weights[child]})
+        return pd.DataFrame(rows, columns=["node", "indicator", "method", "weight",
+                                           "global_weight"])
+
+    def weight_details(self) -> dict[str, dict[str, Any]]:
+        """Intermediate tables of the weighting (entropy e and d, CRITIC σ ...), per node."""
+        return {node: {"children": nw.children, "method": nw.method,
+                       "weights": nw.weights.tolist(), "rows_used": nw.rows_used,
+                       **{k: np.asarray(v).tolist() for k, v in nw.details.items()}}
+                for node, nw in self.weights.items()}
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """Tool version, framework and recipe as used (defaults filled), SHA-256 of every
+        input file, seed, row counts and warnings: enough to reproduce every number."""
+        inputs = {}
+        if self.panel.source:
+            inputs["data"] = {"path": str(self.panel.source), "sha256": self.panel.sha256,
+                              "encoding": self.panel.encoding, "sheet": self.panel.sheet}
+        if self.framework.source:
+            inputs["framework"] = {"path": self.framework.source,
+                                   "sha256": _sha256(self.framework.source)}
+        if self.recipe.source and Path(self.recipe.source).is_file():
+            inputs["recipe"] = {"path": self.recipe.source,
+                                "sha256": _sha256(self.recipe.source)}
+        synthetic = "demo_panel" in str(self.panel.source or "")
+        return {
+            "tool": "evaluator", "version": __version__,
+            "synthetic_demo_data": synthetic,
+            "inputs": inputs,
+            "framework": self.framework.to_dict(),
+            "recipe": self.recipe.to_dict(),
+            "seed": self.recipe.seed,
+            "rows": {"panel": int(len(self.panel.data)), "scored": int(len(self.units)),
+                     "units": int(len(np.unique(self.units))),
+                     "years": sorted(int(y) for y in np.unique(self.years)),
+                     "indicators": len(self.ids)},
+            "steps": _jsonable(self.records),
+            "weights": _jsonable(self.weight_details()),
+            "warnings": list(self.warnings),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {"rankings": self.rankings, "nodes": self.nodes_table,
+               "indicators": self.indicators_table, "weights": self.weights_table}
+        out.update(self.extra_tables)
+        return out
+
+    def to_dir(self, out: str | Path, *, xlsx: bool = True) -> list[Path]:
+        """Write the output tables, ``manifest.json`` and ``rankings.xlsx`` to ``out``.
+
+        Every file is written to a temporary name and renamed, so a failure never leaves
+        a half-written file; all tables are computed before the first file is written."""
+        tables = self.tables()
+        manifest = json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=False)
+        return write_tables(Path(out), tables, manifest=manifest,
+                            xlsx={"rankings": tables["rankings"]} if xlsx else None,
+                            xlsx_name="rankings.xlsx")
+
+
+def _sorted(t: pd.DataFrame, by: list[str], stable_extra: bool = False) -> pd.DataFrame:
+    return t.sort_values(by, kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def _sha256(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if np.isfinite(v) else None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value

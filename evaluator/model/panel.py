@@ -1,0 +1,528 @@
+"""Panel: unit × year × indicator data from CSV/XLSX (wide or long) or a DataFrame.
+
+Contract: DESIGN.md §4 "Panel data". Whatever the file looks like, ``Panel.data`` is wide,
+one row per unit and year, sorted by unit then year, with the columns ``unit`` (str),
+``year`` (int), ``group`` (str, when the file has one), the indicators (float, NaN =
+missing) in framework order, the denominator columns the framework names, then any other
+columns of the file kept as read.
+
+Recognised headers (compared ignoring case, spaces and full-/half-width forms):
+
+* unit: ``unit``, 城市, 地区, 单位, 单位名称, 城市名称, ``region``, ``city``
+* year: ``year``, 年份, 年度, 年, ``time``, 时间
+* group: ``group``, 城市类型, 类型, 分组, ``type``
+* long layout: indicator column ``indicator``, 指标, 指标名称; value column ``value``, 数值,
+  值, 指标值
+* indicators: the id, the Chinese name or the English name; a trailing unit in brackets
+  (``GDP（亿元）``) is tolerated when nothing else matches.
+
+When several headers are aliases of the same role the earlier alias in these lists wins
+(a file with ``unit`` codes and 城市 names uses ``unit``; 城市 is kept as an extra column).
+The framework is duck-typed: ``indicators`` (each with ``id``, ``name.zh``, ``name.en``,
+``denominator``) and ``groups`` (id → object with ``name.zh``, ``name.en``).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluator.errors import DataError
+from evaluator.model.panel_io import (Problems, Table, column_letter, is_blank, label_key,
+                                      listing, parse_keys, parse_label, parse_numbers,
+                                      read_grid)
+
+UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city")
+YEAR_ALIASES = ("year", "年份", "年度", "年", "time", "时间")
+GROUP_ALIASES = ("group", "城市类型", "类型", "分组", "type")
+INDICATOR_ALIASES = ("indicator", "指标", "指标名称")
+VALUE_ALIASES = ("value", "数值", "值", "指标值")
+LAYOUTS = ("auto", "wide", "long")
+NEAR_MATCH_CUTOFF = 0.8
+_HEADER_SEARCH_ROWS = 10   # title rows a yearbook sheet may have above its header
+_TRAILING_BRACKETS = re.compile(r"\([^()]*\)$")
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """Panel data, always wide; see the module docstring for the columns.
+
+    Treat ``data`` as read-only: every step of the pipeline copies before changing.
+    """
+
+    data: pd.DataFrame
+    indicator_ids: tuple[str, ...]
+    source: str | None = None
+    sha256: str | None = None
+    encoding: str | None = None
+    layout: str = "wide"
+    sheet: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        if not isinstance(self.data, pd.DataFrame):
+            raise TypeError("Panel.data must be a pandas DataFrame")
+        missing = [c for c in ("unit", "year", *self.indicator_ids) if c not in self.data]
+        if missing:
+            raise DataError(f"panel data lacks the columns {missing}",
+                            where=self.source or "panel",
+                            fix="build panels with load_panel() or Panel.from_frame()")
+        if self.layout not in ("wide", "long"):
+            raise ValueError(f"Panel.layout must be 'wide' or 'long', not {self.layout!r}")
+        object.__setattr__(self, "indicator_ids", tuple(self.indicator_ids))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
+    def __eq__(self, other):
+        if not isinstance(other, Panel):
+            return NotImplemented
+        same_meta = all(getattr(self, name) == getattr(other, name) for name in
+                        ("indicator_ids", "source", "sha256", "encoding", "layout", "sheet",
+                         "warnings"))
+        return same_meta and self.data.equals(other.data)
+
+    __hash__ = None  # holds a mutable DataFrame
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Distinct units, sorted."""
+        return tuple(sorted(self.data["unit"].unique()))
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Distinct years, ascending."""
+        return tuple(int(y) for y in sorted(self.data["year"].unique()))
+
+    @property
+    def has_groups(self) -> bool:
+        return "group" in self.data.columns
+
+    @property
+    def extra_columns(self) -> tuple[str, ...]:
+        """Denominators and other columns beyond unit, year, group and the indicators."""
+        core = {"unit", "year", "group", *self.indicator_ids}
+        return tuple(c for c in self.data.columns if c not in core)
+
+    def values(self, ids: Sequence[str] | None = None) -> np.ndarray:
+        """Rows (unit-years, in ``data`` order) × the given columns as floats, NaN = missing.
+
+        ``ids`` defaults to all indicators; denominator columns may be named too.
+        """
+        columns = list(self.indicator_ids if ids is None else ([ids] if isinstance(ids, str)
+                                                               else ids))
+        unknown = [c for c in columns if c not in self.data.columns]
+        if unknown:
+            raise DataError(f"the panel has no column {', '.join(map(repr, unknown))}",
+                            where=self.source or "panel",
+                            fix=f"use one of: {', '.join(self.indicator_ids + self.extra_columns)}")
+        try:
+            return self.data.loc[:, columns].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(f"the columns {columns} are not all numeric",
+                            where=self.source or "panel",
+                            fix="name indicator or denominator columns only") from None
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, framework, source: str | None = None, *,
+                   layout: str = "auto") -> "Panel":
+        """Build a Panel from an in-memory DataFrame (wide or long), with the same rules
+        and error messages as :func:`load_panel`; rows are named by their index label."""
+        _check_layout(layout)
+        if not isinstance(df, pd.DataFrame):
+            raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}",
+                            where=source or "DataFrame", fix="pass a pandas DataFrame")
+        table = Table(header=[parse_label(c) or "" for c in df.columns],
+                       rows=[tuple(r) for r in df.to_numpy(dtype=object)],
+                       row_names=[f"index {label!r}" for label in df.index],
+                       where=source or "DataFrame", letters=False)
+        if not table.rows:
+            raise DataError("the DataFrame has no rows", where=table.where,
+                            fix="pass one row per unit and year")
+        return _assemble(table, framework, layout, dict(source=source, warnings=()))
+
+
+def load_panel(path, framework, *, encoding: str | None = None,
+               sheet: str | int | None = None, layout: str = "auto") -> Panel:
+    """Read a panel from a CSV or XLSX/XLSM file and match its columns to the framework.
+
+    ``encoding`` overrides detection (UTF-8 with BOM, UTF-8, GB18030/GBK); ``sheet`` is a
+    sheet name or a 0-based position (default: the first sheet); ``layout`` is ``auto``
+    (long when there are indicator and value columns), ``wide`` or ``long``. Raises
+    :class:`DataError` naming the file, row (header = row 1), column and a fix. The file
+    is read once and never written; its SHA-256 is recorded.
+    """
+    _check_layout(layout)
+    grid = read_grid(path, encoding=encoding, sheet=sheet)
+    if not grid.rows:
+        raise DataError("the file has no rows", where=grid.location,
+                        fix="export the panel again with a header row and data rows")
+    start, notes = _find_header(grid)
+    header_number, header = grid.rows[start]
+    body = grid.rows[start + 1:]
+    if not body:
+        raise DataError(f"the file has a header (row {header_number}) but no data rows",
+                        where=grid.location, fix="add one row per unit and year")
+    table = Table(header=[parse_label(c) or "" for c in header],
+                   rows=[cells for _, cells in body],
+                   row_names=[f"row {number}" for number, _ in body],
+                   where=grid.location, letters=True)
+    meta = dict(source=grid.source, sha256=grid.sha256, encoding=grid.encoding,
+                sheet=grid.sheet, warnings=grid.warnings + notes)
+    return _assemble(table, framework, layout, meta)
+
+
+# ---------------------------------------------------------------- header and roles
+
+def _alias_keys(aliases):
+    return {label_key(a) for a in aliases}
+
+
+def _find_role(keys: list[str], aliases, taken=()) -> int | None:
+    for alias in aliases:
+        target = label_key(alias)
+        for position, key in enumerate(keys):
+            if key == target and position not in taken:
+                return position
+    return None
+
+
+def _find_header(grid):
+    """The first of the first rows naming both a unit and a year column; title rows above
+    it (common in yearbook sheets) are skipped with a warning."""
+    unit_keys, year_keys = _alias_keys(UNIT_ALIASES), _alias_keys(YEAR_ALIASES)
+    for position, (number, cells) in enumerate(grid.rows[:_HEADER_SEARCH_ROWS]):
+        keys = {label_key(c) for c in cells if not is_blank(c)}
+        if keys & unit_keys and keys & year_keys:
+            notes = ()
+            if position:
+                notes = (f"rows above row {number} were skipped as titles; row {number} "
+                         "is read as the header",)
+            return position, notes
+    first_number, first = grid.rows[0]
+    _raise_no_roles([parse_label(c) or "" for c in first], f"row {first_number}",
+                    grid.location, grid.warnings)
+
+
+def _raise_no_roles(header, where_header, where, notes=()):
+    keys = [label_key(h) for h in header]
+    lacking = [role for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
+               if _find_role(keys, aliases) is None]
+    fix = "; ".join(f"name the {role} column one of: {', '.join(aliases)}"
+                    for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
+                    if role in lacking)
+    if sum(bool(re.fullmatch(r"\d{4}(年)?", h)) for h in header) >= 2:
+        fix += (". The headers look like years: reshape the table to the long layout "
+                "(unit, year, indicator, value) or to one row per unit and year")
+    for note in notes:
+        fix += f". Note: {note}"
+    shown = ", ".join(repr(h) for h in header[:15] if h) or "none"
+    raise DataError(f"no {' or '.join(lacking)} column in the header ({where_header}: "
+                    f"{shown})", where=where, fix=fix)
+
+
+def _check_layout(layout):
+    if layout not in LAYOUTS:
+        raise DataError(f"unknown layout {layout!r}", where="layout",
+                        fix=f"use one of: {', '.join(LAYOUTS)}")
+
+
+def _names(obj) -> tuple[str, str]:
+    """(zh, en) of an indicator or group; a plain-string name serves both."""
+    name = getattr(obj, "name", None)
+    if name is None or isinstance(name, str):
+        return name or "", name or ""
+    return getattr(name, "zh", "") or "", getattr(name, "en", "") or ""
+
+
+class _Names:
+    """Every way a file may name an indicator, a denominator or a group."""
+
+    def __init__(self, framework):
+        self.indicators = list(framework.indicators)
+        self.ids = tuple(str(ind.id) for ind in self.indicators)
+        self.lookup: dict[str, str] = {}
+        for ind in self.indicators:
+            for label in (ind.id, *_names(ind)):
+                if label:
+                    self.lookup.setdefault(label_key(label), str(ind.id))
+        self.denominators: tuple[str, ...] = tuple(dict.fromkeys(
+            str(ind.denominator) for ind in self.indicators
+            if getattr(ind, "denominator", None) and str(ind.denominator) not in self.ids))
+        for den in self.denominators:
+            self.lookup.setdefault(label_key(den), den)
+        self.groups = dict(getattr(framework, "groups", None) or {})
+        self.group_lookup = {}
+        for gid, group in self.groups.items():
+            for label in (gid, *_names(group)):
+                if label:
+                    self.group_lookup.setdefault(label_key(label), str(gid))
+
+    def match(self, label) -> tuple[str | None, bool]:
+        """(target id, guessed?): exact key first, then without a trailing (unit)."""
+        key = label_key(label)
+        if key in self.lookup:
+            return self.lookup[key], False
+        stripped = _TRAILING_BRACKETS.sub("", key)
+        if stripped != key and stripped in self.lookup:
+            return self.lookup[stripped], True
+        return None, False
+
+    def describe(self, target: str) -> str:
+        for ind in self.indicators:
+            if str(ind.id) == target:
+                zh, en = _names(ind)
+                return f"{target} ({zh or en})" if (zh or en) else target
+        return target
+
+    def near(self, label, candidates: dict[str, str]) -> list[str]:
+        """Candidate targets whose key is close to ``label``'s key."""
+        close = difflib.get_close_matches(label_key(label), list(candidates), n=3,
+                                          cutoff=NEAR_MATCH_CUTOFF)
+        return list(dict.fromkeys(candidates[c] for c in close))
+
+
+# ---------------------------------------------------------------- assembly
+
+def _columns(table):
+    """Header positions to use: blank headers over empty columns are dropped, blank
+    headers over data are named after their column letter."""
+    width = max([len(table.header)] + [len(r) for r in table.rows])
+    table.header = list(table.header) + [""] * (width - len(table.header))
+    notes, keep = [], []
+    for position in range(width):
+        if table.header[position]:
+            keep.append(position)
+        elif any(not is_blank(c) for c in table.cells(position)):
+            table.header[position] = f"column_{column_letter(position)}"
+            notes.append(f"{table.column(position)} has values but no header; kept as an "
+                         "extra column")
+            keep.append(position)
+    return keep, notes
+
+
+def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
+    names = _Names(framework)
+    keep, notes = _columns(table)
+    keys = {p: label_key(table.header[p]) for p in keep}
+    key_list = [keys.get(p, "\0") for p in range(len(table.header))]
+    unit_pos = _find_role(key_list, UNIT_ALIASES)
+    year_pos = _find_role(key_list, YEAR_ALIASES)
+    if unit_pos is None or year_pos is None:
+        _raise_no_roles([table.header[p] for p in keep], "header", table.where)
+    group_pos = _find_role(key_list, GROUP_ALIASES, taken=(unit_pos, year_pos))
+    taken = {unit_pos, year_pos, group_pos} - {None}
+    indicator_pos = _find_role(key_list, INDICATOR_ALIASES, taken)
+    value_pos = _find_role(key_list, VALUE_ALIASES, taken | {indicator_pos})
+    is_long = indicator_pos is not None and value_pos is not None
+    if layout == "long" and not is_long:
+        raise DataError("the long layout needs an indicator column and a value column",
+                        where=table.where,
+                        fix=f"name them one of {', '.join(INDICATOR_ALIASES)} and one of "
+                            f"{', '.join(VALUE_ALIASES)}, or use the wide layout")
+    is_long = is_long and layout != "wide"
+    units, years = parse_keys(table, unit_pos, year_pos)
+    frame = {"_row": np.arange(len(table.rows)), "unit": units, "year": years}
+    if group_pos is not None:
+        frame["group"] = [parse_label(c) for c in table.cells(group_pos)]
+    rest = [p for p in keep if p not in taken]
+    if is_long:
+        rest = [p for p in rest if p not in (indicator_pos, value_pos)]
+        data, long_notes = _long(table, names, frame, indicator_pos, value_pos, rest)
+        notes += long_notes
+    else:
+        data, wide_notes = _wide(table, names, frame, rest)
+        notes += wide_notes
+    if "group" in data.columns:
+        data, group_notes = _resolve_groups(data, names, table, group_pos)
+        notes += group_notes
+    _check_duplicates(data, table, ["unit", "year"])
+    data = (data.sort_values(["unit", "year"], kind="stable").drop(columns="_row")
+            .reset_index(drop=True))
+    return Panel(data=data, indicator_ids=names.ids, layout="long" if is_long else "wide",
+                 **{**meta, "warnings": tuple(meta.get("warnings", ())) + tuple(notes)})
+
+
+def _wide(table, names: _Names, frame: dict, rest: list[int]):
+    notes, targets, extras = [], {}, []
+    for position in rest:
+        target, guessed = names.match(table.header[position])
+        if target is None:
+            extras.append(position)
+            continue
+        if target in targets:
+            raise DataError(f"{table.column(targets[target])} and {table.column(position)} "
+                            f"both hold {names.describe(target)}", where=table.where,
+                            fix="delete or rename one of the two columns")
+        targets[target] = position
+        if guessed:
+            notes.append(f"{table.column(position)} read as {names.describe(target)}")
+    missing = [i for i in names.ids if i not in targets]
+    if missing:
+        _raise_missing_columns(table, names, missing, extras)
+    notes += [f"no column for the denominator {den!r}; indicators divided by it cannot be "
+              "denominated" for den in names.denominators if den not in targets]
+    problems = Problems(table)
+    for target in (*names.ids, *names.denominators):
+        if target in targets:
+            frame[target] = parse_numbers(table, targets[target], problems)
+    problems.raise_if_any("cells are not numbers",
+                          "write plain numbers (1234.5 or 1,234.5) without units or notes, "
+                          "and leave missing values empty or write NA")
+    _keep_extras(table, frame, extras)
+    return pd.DataFrame(frame), notes
+
+
+def _long(table, names: _Names, frame: dict, indicator_pos: int, value_pos: int, rest):
+    """unit, year, indicator, value rows → one row per unit-year."""
+    problems, targets, unknown, guessed = Problems(table), [], {}, {}
+    for row, cell in enumerate(table.cells(indicator_pos)):
+        label = parse_label(cell)
+        target, is_guess = names.match(label) if label is not None else (None, False)
+        if label is None:
+            problems.add(row, indicator_pos, cell, "the indicator is empty")
+        elif target is None:
+            unknown.setdefault(label, []).append(table.row_names[row])
+        elif is_guess:
+            guessed[label] = target
+        targets.append(target)
+    problems.raise_if_any("rows without an indicator", "name the indicator of every row")
+    if unknown:
+        lines = []
+        for label, rows in unknown.items():
+            near = names.near(label, names.lookup)
+            hint = (f" — did you mean {' or '.join(names.describe(t) for t in near)}?"
+                    if near else "")
+            lines.append(f"{label!r} ({', '.join(rows[:3])}{', …' if len(rows) > 3 else ''})"
+                         f"{hint}")
+        raise DataError(listing(f"{len(unknown)} names in {table.column(indicator_pos)} are "
+                                "not indicators of the framework", lines), where=table.where,
+                        fix="use each indicator's id, Chinese name or English name; "
+                            f"indicators: {', '.join(names.ids[:20])}")
+    values = parse_numbers(table, value_pos, problems)
+    problems.raise_if_any("cells are not numbers",
+                          "write plain numbers (1234.5 or 1,234.5) without units or notes, "
+                          "and leave missing values empty or write NA")
+    long = pd.DataFrame({**frame, "indicator": targets, "_value": values})
+    _check_duplicates(long, table, ["unit", "year", "indicator"])
+    present = set(targets)
+    missing = [names.describe(i) for i in names.ids if i not in present]
+    if missing:
+        raise DataError(listing(f"{len(missing)} indicators of the framework have no rows",
+                                missing), where=table.where,
+                        fix="add their rows (an empty value is fine for missing data), or "
+                            "check how they are named in the indicator column")
+    notes = [f"{label!r} read as {names.describe(t)}" for label, t in guessed.items()]
+    notes += [f"no rows for the denominator {den!r}; indicators divided by it cannot be "
+              "denominated" for den in names.denominators if den not in present]
+    columns = [*names.ids, *(d for d in names.denominators if d in present)]
+    keys = ["unit", "year"]
+    wide = (long.pivot(index=keys, columns="indicator", values="_value")
+            .reindex(columns=columns).reset_index())
+    wide.columns.name = None
+    first = long.groupby(keys, sort=False)
+    frame_out = first["_row"].first().reset_index()
+    if "group" in long.columns:
+        groups = long.dropna(subset=["group"]).drop_duplicates([*keys, "group"])
+        clash = groups[groups.duplicated(keys, keep=False)]
+        if not clash.empty:
+            lines = [f"unit {u!r}, year {y}: {', '.join(map(repr, g['group']))}"
+                     for (u, y), g in clash.groupby(keys, sort=False)]
+            raise DataError(listing(f"{len(lines)} unit-years have more than one group",
+                                    lines), where=table.where,
+                            fix="give each unit and year one group")
+        frame_out["group"] = first["group"].first().to_numpy(dtype=object)
+    for position in rest:
+        name = table.header[position]
+        if name in frame_out.columns or name in columns:
+            raise DataError(f"{table.column(position)} has the same name as another column",
+                            where=table.where, fix="rename one of the two columns")
+        cells = pd.Series([None if is_blank(c) else c for c in table.cells(position)],
+                          dtype=object)
+        per_key = cells.groupby([long["unit"], long["year"]], sort=False)
+        if (per_key.nunique() > 1).any():
+            notes.append(f"{table.column(position)} dropped: it differs between rows of the "
+                         "same unit and year")
+            continue
+        frame_out[name] = per_key.first().to_numpy(dtype=object)
+    data = frame_out.merge(wide, on=keys, how="left", validate="one_to_one")
+    ordered = ["_row", *keys, *(["group"] if "group" in data else []), *columns]
+    return data[ordered + [c for c in data.columns if c not in ordered]], notes
+
+
+def _keep_extras(table, frame: dict, extras: list[int]):
+    seen: dict[str, int] = {name: -1 for name in frame}
+    for position in extras:
+        name = table.header[position]
+        if name in seen:
+            first = ("a column it produces" if seen[name] < 0
+                     else table.column(seen[name]))
+            raise DataError(f"{table.column(position)} has the same name as {first}",
+                            where=table.where, fix="rename one of the two columns")
+        seen[name] = position
+        frame[name] = pd.Series([None if is_blank(c) else c for c in table.cells(position)],
+                                dtype=object)
+
+
+def _raise_missing_columns(table, names: _Names, missing: list[str], extras: list[int]):
+    lines = [names.describe(i) for i in missing]
+    candidates = {}
+    for ind in names.indicators:
+        if str(ind.id) in missing:
+            for label in (ind.id, *_names(ind)):
+                if label:
+                    candidates[label_key(label)] = str(ind.id)
+    for position in extras:
+        for target in names.near(table.header[position], candidates):
+            lines.append(f"{table.column(position)} looks like {names.describe(target)}: "
+                         "rename it to the indicator's id or exact name")
+    unknown = ", ".join(repr(table.header[p]) for p in extras[:15]) or "none"
+    raise DataError(listing(f"{len(missing)} indicators of the framework have no column",
+                             lines), where=table.where,
+                    fix="name each indicator's column by its id, Chinese name or English "
+                        f"name; columns that matched nothing: {unknown}")
+
+
+def _resolve_groups(data: pd.DataFrame, names: _Names, table: Table, position: int):
+    """Group names → framework group ids; a unit's empty group cells take the unit's one
+    group when it has exactly one."""
+    notes, groups = [], data["group"].astype(object)
+    if names.groups:
+        problems = Problems(table)
+        resolved = []
+        for row, label in zip(data["_row"], groups):
+            gid = None if label is None else names.group_lookup.get(label_key(label))
+            if label is not None and gid is None:
+                problems.add(row, position, label, "not a group of the framework")
+            resolved.append(gid)
+        valid = ", ".join(f"{gid} ({_names(g)[0] or _names(g)[1]})"
+                          for gid, g in names.groups.items())
+        problems.raise_if_any("cells name an unknown group", f"use one of: {valid}")
+        groups = pd.Series(resolved, index=data.index, dtype=object)
+    per_unit = groups.groupby(data["unit"]).transform(
+        lambda s: s.dropna().iloc[0] if s.dropna().nunique() == 1 else None)
+    fill = groups.isna() & per_unit.notna()
+    if fill.any():
+        notes.append(f"{int(fill.sum())} empty group cells filled with the unit's group")
+    groups = groups.where(~fill, per_unit)
+    if groups.isna().any():
+        rows = [table.row_names[r] for r in data.loc[groups.isna(), "_row"]]
+        raise DataError(listing(f"{len(rows)} rows have no group", rows), where=table.where,
+                        fix="fill the group column for every row (or delete the column)")
+    return data.assign(group=groups.astype(str)), notes
+
+
+def _check_duplicates(data: pd.DataFrame, table: Table, keys: list[str]):
+    dup = data[data.duplicated(keys, keep=False)]
+    if dup.empty:
+        return
+    lines = []
+    for key, rows in dup.groupby(keys, sort=False)["_row"]:
+        parts = ", ".join(f"{k} {v!r}" if k != "year" else f"year {v}"
+                          for k, v in zip(keys, key))
+        lines.append(f"{parts}: {', '.join(table.row_names[r] for r in rows)}")
+    raise DataError(listing(f"{len(lines)} {'-'.join(keys)} combinations appear more than "
+                             "once", lines), where=table.where,
+                    fix="keep one row for each; delete or correct the others")

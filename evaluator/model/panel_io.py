@@ -1,0 +1,447 @@
+"""Reading helpers for panel files: bytes → a grid of raw cells, and raw cell → value.
+
+Statistical-yearbook files arrive as CSV saved by Excel on Chinese Windows (GBK/GB18030),
+as UTF-8 with or without a byte-order mark, or as XLSX workbooks with several sheets and
+merged cells. This module only reads; it never writes to or renames the input file. The
+meaning of the columns (unit, year, indicators) is decided in :mod:`evaluator.model.panel`.
+
+Cell rules (documented for users in the panel contract, DESIGN.md §4 "Panel data"):
+
+* missing: empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``-``, ``--``, ``—``, ``——``,
+  ``…``, ``...``, ``#N/A``, ``无`` (Latin markers in any case; full-width forms too);
+* numbers: plain or scientific notation, thousands separators ``1,234.5``, surrounding
+  spaces; anything else (``12%``, ``#DIV/0!``, ``约5``) is an error, never a silent NaN;
+* years: integers, also ``2020年``/``2020年度`` and Excel's ``2020.0``.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import hashlib
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evaluator.errors import DataError
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .et, which openpyxl cannot read
+
+# Compared after NFKC + casefold + strip, so "N/A", "ｎ／ａ" and "…" ("..." after NFKC) match.
+MISSING_MARKERS = frozenset({
+    "", "na", "n/a", "nan", "null", "-", "--", "—", "——", "...", "......", "#n/a", "无",
+})
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
+_THOUSANDS_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+MAX_LISTED = 10  # offending cells/rows quoted in one message
+_YEAR_TEXT = re.compile(r"(\d{4})(?:\.0+)?(?:年度|年)?")
+
+
+@dataclass(frozen=True)
+class RawGrid:
+    """A sheet or CSV as read: every row with its spreadsheet row number (1-based)."""
+
+    rows: tuple[tuple[int, tuple[object, ...]], ...]
+    source: str
+    location: str          # what error messages put first: file, and sheet for XLSX
+    sha256: str
+    encoding: str | None
+    sheet: str | None
+    warnings: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- files
+
+def read_grid(path, *, encoding: str | None = None, sheet: str | int | None = None) -> RawGrid:
+    """Read a CSV or XLSX/XLSM file into a :class:`RawGrid` without modifying it."""
+    file_path = Path(path)
+    content = _read_bytes(file_path)
+    digest = hashlib.sha256(content).hexdigest()
+    if not content.strip():
+        raise DataError("the file is empty", where=str(file_path),
+                        fix="export the panel again: a header row (unit, year, indicators) "
+                            "and one row per unit and year")
+    suffix = file_path.suffix.lower()
+    if suffix == ".xls" or content.startswith(_OLE_MAGIC):
+        raise DataError("this is a legacy Excel 97–2003 (.xls) workbook, which cannot be read",
+                        where=str(file_path),
+                        fix="open it in Excel or WPS and save it as .xlsx, or export the "
+                            "sheet as CSV")
+    warnings: list[str] = []
+    if suffix in EXCEL_SUFFIXES or content.startswith(_ZIP_MAGIC):
+        if encoding is not None:
+            warnings.append(f"encoding {encoding!r} ignored: {file_path.name} is an Excel "
+                            "workbook, which stores its own encoding")
+        rows, sheet_name, sheet_warnings = _excel_rows(content, file_path, sheet)
+        return RawGrid(rows, str(file_path), f"{file_path}, sheet {sheet_name!r}", digest,
+                       None, sheet_name, tuple(warnings + sheet_warnings))
+    if sheet is not None:
+        warnings.append(f"sheet {sheet!r} ignored: {file_path.name} is a text (CSV) file "
+                        "with a single table")
+    text, used, decode_warnings = decode_text(content, file_path, encoding)
+    rows = _csv_rows(text, file_path)
+    return RawGrid(rows, str(file_path), str(file_path), digest, used, None,
+                   tuple(warnings + decode_warnings))
+
+
+def _read_bytes(file_path: Path) -> bytes:
+    if file_path.is_dir():
+        raise DataError("this is a folder, not a data file", where=str(file_path),
+                        fix="give the path of the CSV or XLSX file inside it")
+    try:
+        return file_path.read_bytes()
+    except FileNotFoundError:
+        raise DataError("the data file does not exist", where=str(file_path),
+                        fix="check the path and the file name (and its extension)") from None
+    except PermissionError:
+        raise DataError("the data file cannot be read: permission denied",
+                        where=str(file_path),
+                        fix="close it in Excel/WPS if it is open there, or ask for read "
+                            "permission") from None
+    except OSError as exc:
+        raise DataError(f"the data file cannot be read ({exc.strerror or exc})",
+                        where=str(file_path), fix="check the path and the file") from None
+
+
+# ---------------------------------------------------------------- text encodings
+
+def detect_encoding(content: bytes) -> str | None:
+    """The first encoding that decodes ``content`` strictly, or None.
+
+    Order: UTF-8 with BOM, UTF-16 with BOM (Excel "Unicode text"), UTF-8, GB18030. GB18030
+    is a superset of GBK and GB2312, so it also reads files saved as "ANSI" on Chinese
+    Windows. A file that is plain ASCII is reported as UTF-8.
+    """
+    if content.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for candidate in ("utf-8", "gb18030"):
+        try:
+            content.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return None
+
+
+def decode_text(content: bytes, file_path: Path, encoding: str | None):
+    """Decode strictly; return (text, encoding used, warnings)."""
+    detected = detect_encoding(content)
+    if encoding is None:
+        if detected is None:
+            failure = _first_failure(content, "gb18030")
+            raise DataError(
+                f"the file is neither UTF-8 nor GB18030/GBK text ({failure})",
+                where=str(file_path),
+                fix="pass the file's encoding explicitly (e.g. --encoding big5), or save it "
+                    "again from Excel/WPS as 'CSV UTF-8'")
+        return content.decode(detected).lstrip("\ufeff"), detected, []
+    try:
+        used = codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"unknown encoding {encoding!r}", where=str(file_path),
+                        fix="use utf-8, utf-8-sig, gb18030 or gbk, or leave the encoding out "
+                            "to detect it") from None
+    try:
+        text = content.decode(used)
+    except UnicodeDecodeError:
+        suggestion = (f"the file decodes as {detected}: use --encoding {detected}, or leave "
+                      "the encoding out to detect it" if detected else
+                      "save the file again from Excel/WPS as 'CSV UTF-8'")
+        raise DataError(f"the file is not valid {encoding} text "
+                        f"({_first_failure(content, used)})",
+                        where=str(file_path), fix=suggestion) from None
+    warnings = []
+    if detected and detected != used and content.decode(detected) != text:
+        warnings.append(f"read as {encoding} as requested, but the file also decodes as "
+                        f"{detected}; if Chinese text looks garbled, leave the encoding out")
+    return text.lstrip("\ufeff"), used, warnings
+
+
+def _first_failure(content: bytes, encoding: str) -> str:
+    try:
+        content.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        bad = content[exc.start:exc.start + 2].hex(" ")
+        return f"bytes {bad} at byte {exc.start}, line {line}, cannot be decoded"
+    return "decodes"
+
+
+def _csv_rows(text: str, file_path: Path):
+    delimiter = _guess_delimiter(text)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise DataError(f"the file is not a readable CSV table ({exc})", where=str(file_path),
+                        fix="export the sheet again as CSV from Excel/WPS") from None
+    # A spreadsheet shows one row per record, blank ones included: count them all.
+    return tuple((number, tuple(cells)) for number, cells in enumerate(records, start=1)
+                 if any(cell.strip() for cell in cells))
+
+
+def _guess_delimiter(text: str) -> str:
+    """Comma, unless the header line has none and has tabs (UTF-16 "Unicode text" exports)
+    or semicolons (European Excel)."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    if "," in first_line:
+        return ","
+    for candidate in ("\t", ";"):
+        if candidate in first_line:
+            return candidate
+    return ","
+
+
+# ---------------------------------------------------------------- Excel
+
+def _excel_rows(content: bytes, file_path: Path, sheet):
+    import openpyxl  # imported here: only Excel users pay for it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise DataError(f"the workbook cannot be opened ({exc})", where=str(file_path),
+                        fix="check that it is an .xlsx/.xlsm file; open and save it again "
+                            "in Excel/WPS") from None
+    names = workbook.sheetnames
+    listing = ", ".join(f"{i}: {name!r}" for i, name in enumerate(names))
+    warnings: list[str] = []
+    if sheet is None:
+        chosen = names[0]
+        if len(names) > 1:
+            warnings.append(f"read the first sheet {chosen!r} of {len(names)} ({listing}); "
+                            "choose another with --sheet")
+    else:
+        chosen = _pick_sheet(names, sheet)
+        if chosen is None:
+            raise DataError(f"there is no sheet {sheet!r} (sheets count from 0)",
+                            where=str(file_path), fix=f"choose one of the sheets: {listing}")
+    worksheet = workbook[chosen]
+    grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
+    _fill_merged(worksheet, grid)
+    rows = tuple((number, tuple(cells)) for number, cells in enumerate(grid, start=1)
+                 if any(not is_blank(cell) for cell in cells))
+    return rows, chosen, warnings
+
+
+def _pick_sheet(names: list[str], sheet) -> str | None:
+    """A sheet by name, else by 0-based position. An integer that is no valid position but
+    is a sheet's name (year sheets such as 2020, as the CLI passes digits as int) picks
+    that sheet; a digit string that is no name is taken as a position."""
+    if isinstance(sheet, (bool, np.bool_)):
+        return None
+    if isinstance(sheet, (int, np.integer)):
+        if 0 <= int(sheet) < len(names):
+            return names[int(sheet)]
+        return str(sheet) if str(sheet) in names else None
+    text = str(sheet)
+    if text in names:
+        return text
+    stripped = [n for n in names if n.strip() == text.strip()]
+    if stripped:
+        return stripped[0]
+    if text.strip().isdigit() and int(text) < len(names):
+        return names[int(text)]
+    return None
+
+
+def _fill_merged(worksheet, grid) -> None:
+    """Yearbooks merge a city's name over its year rows; give every cell the value."""
+    for merged in worksheet.merged_cells.ranges:
+        value = grid[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+            for c in range(merged.min_col - 1, merged.max_col):
+                if c < len(grid[r]):
+                    grid[r][c] = value
+
+
+# ---------------------------------------------------------------- cells
+
+def is_blank(cell) -> bool:
+    if cell is None:
+        return True
+    if isinstance(cell, float) and math.isnan(cell):
+        return True
+    return isinstance(cell, str) and not cell.strip()
+
+
+def label_key(label) -> str:
+    """Compare headers and names ignoring case, spaces, full-/half-width forms."""
+    text = unicodedata.normalize("NFKC", str(label)).casefold()
+    return "".join(text.split())
+
+
+def is_missing(cell) -> bool:
+    if cell is None or cell is pd.NA or cell is pd.NaT:
+        return True
+    if isinstance(cell, (float, np.floating)) and math.isnan(cell):
+        return True
+    if isinstance(cell, str):
+        return unicodedata.normalize("NFKC", cell).strip().casefold() in MISSING_MARKERS
+    return False
+
+
+def parse_number(cell) -> float | None:
+    """A cell as a float, None when missing; ValueError with a reason otherwise."""
+    if is_missing(cell):
+        return None
+    if isinstance(cell, (bool, np.bool_)):
+        raise ValueError("a TRUE/FALSE value is not a number")
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        value = float(cell)
+    elif isinstance(cell, (_dt.date, _dt.time, _dt.timedelta)):
+        raise ValueError("a date/time is not a number")
+    elif isinstance(cell, str):
+        text = unicodedata.normalize("NFKC", cell).strip().casefold()
+        if _THOUSANDS_NUMBER.fullmatch(text):
+            text = text.replace(",", "")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueError("text where a number is expected")
+        value = float(text)
+    else:
+        raise ValueError(f"a {type(cell).__name__} value is not a number")
+    if not math.isfinite(value):
+        raise ValueError("the number is infinite")
+    return value
+
+
+def parse_year(cell) -> int:
+    """A year cell as an int; ValueError for a missing or non-integer year."""
+    if is_missing(cell):
+        raise ValueError("the year is empty")
+    if isinstance(cell, (bool, np.bool_)):
+        raise ValueError("a TRUE/FALSE value is not a year")
+    if isinstance(cell, (int, np.integer)):
+        return int(cell)
+    if isinstance(cell, (float, np.floating)):
+        if math.isfinite(cell) and float(cell).is_integer():
+            return int(cell)
+        raise ValueError("the year is not a whole number")
+    if isinstance(cell, str):
+        match = _YEAR_TEXT.fullmatch("".join(unicodedata.normalize("NFKC", cell).split()))
+        if match:
+            return int(match.group(1))
+        raise ValueError("the year is not a four-digit whole number")
+    raise ValueError(f"a {type(cell).__name__} value is not a year (format the cell as a "
+                     "number)")
+
+
+def parse_label(cell) -> str | None:
+    """A unit or group name as text, None when empty. Only emptiness counts as missing
+    here: 'NA' is Namibia's code."""
+    if is_blank(cell) or cell is pd.NA or cell is pd.NaT:
+        return None
+    if isinstance(cell, (float, np.floating)) and float(cell).is_integer():
+        return str(int(cell))  # Excel stores codes such as 130100 as floats
+    return str(cell).strip()
+
+
+def column_letter(position: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as a spreadsheet shows it."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def show_cell(cell) -> str:
+    """A cell as quoted in messages, shortened."""
+    text = repr(cell) if isinstance(cell, str) else str(cell)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+# ---------------------------------------------------------------- tables
+
+@dataclass
+class Table:
+    """A header and its data rows, each row named as the user sees it (\"row 5\" in a
+    file, \"index 3\" in a DataFrame)."""
+
+    header: list[str]
+    rows: list[tuple]
+    row_names: list[str]
+    where: str
+    letters: bool   # spreadsheet column letters mean something (files, not DataFrames)
+
+    def column(self, position: int) -> str:
+        name = self.header[position]
+        return (f"column {column_letter(position)} {name!r}" if self.letters
+                else f"column {name!r}")
+
+    def cells(self, position: int) -> list:
+        return [row[position] if position < len(row) else None for row in self.rows]
+
+
+class Problems:
+    """Collects bad cells so one message lists them all (the first few quoted)."""
+
+    def __init__(self, table: Table):
+        self.table, self.lines = table, []
+
+    def add(self, row: int, position: int, cell, reason: str):
+        self.lines.append(f"{self.table.row_names[row]}, {self.table.column(position)}: "
+                          f"{show_cell(cell)} ({reason})")
+
+    def raise_if_any(self, what: str, fix: str):
+        if self.lines:
+            raise DataError(listing(f"{len(self.lines)} {what}", self.lines),
+                            where=self.table.where, fix=fix)
+
+
+def listing(title: str, lines: list[str]) -> str:
+    shown = "\n  ".join(lines[:MAX_LISTED])
+    more = f"\n  … and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else ""
+    return f"{title}:\n  {shown}{more}"
+
+
+@lru_cache(maxsize=65536)
+def _number_from_text(text: str):
+    return parse_number(text)
+
+
+def parse_numbers(table: Table, position: int, problems: Problems) -> np.ndarray:
+    """A column as floats (NaN = missing); bad cells go to ``problems``."""
+    out = np.full(len(table.rows), np.nan)
+    for row, cell in enumerate(table.cells(position)):
+        try:
+            value = _number_from_text(cell) if isinstance(cell, str) else parse_number(cell)
+        except ValueError as exc:
+            problems.add(row, position, cell, str(exc))
+            continue
+        if value is not None:
+            out[row] = value
+    return out
+
+
+def parse_keys(table: Table, unit_pos: int, year_pos: int):
+    """Unit names and years of every row; one DataError lists the rows lacking either."""
+    problems = Problems(table)
+    units, years = [], np.zeros(len(table.rows), dtype=np.int64)
+    for row, cell in enumerate(table.cells(unit_pos)):
+        units.append(parse_label(cell))
+        if units[-1] is None:
+            problems.add(row, unit_pos, cell, "the unit is empty")
+    for row, cell in enumerate(table.cells(year_pos)):
+        try:
+            years[row] = parse_year(cell)
+        except ValueError as exc:
+            problems.add(row, year_pos, cell, str(exc))
+    problems.raise_if_any("rows without a valid unit or year",
+                          "give every row a unit name and a four-digit year such as 2020 "
+                          "(2020年 is accepted); delete note rows below the table")
+    return units, years

@@ -1,0 +1,308 @@
+"""Recipe: every method choice of an assessment, validated, with documented defaults.
+
+A recipe is plain data (DESIGN.md §4 "Recipe"): it round-trips through YAML, is recorded
+in the manifest with every default filled in, and can be re-run with one choice changed
+(:meth:`Recipe.replace`) — COINr's "regenerate" idea. An unknown section, method or
+parameter is an error that lists the valid ones.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from ..errors import RecipeError
+from .names import near_matches
+
+
+def _number(lo: float | None = None, hi: float | None = None, integer: bool = False):
+    def check(value: Any, path: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise RecipeError(f"{value!r} is not a number", where=path)
+        if integer and int(value) != value:
+            raise RecipeError(f"{value!r} is not a whole number", where=path)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise RecipeError(f"{value} is outside [{lo}, {hi}]", where=path)
+        return int(value) if integer else float(value)
+    return check
+
+
+def _optional(check: Callable) -> Callable:
+    def inner(value: Any, path: str) -> Any:
+        return None if value is None else check(value, path)
+    return inner
+
+
+def _string(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise RecipeError(f"{value!r} is not a name", where=path)
+    return value
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise RecipeError(f"{value!r} is not true or false", where=path)
+    return value
+
+
+def _choice(*options: str) -> Callable:
+    def check(value: Any, path: str) -> str:
+        if value not in options:
+            hint = near_matches(str(value), options)
+            raise RecipeError(f"unknown value {value!r}", where=path,
+                              fix=(f"did you mean {hint}? " if hint else "")
+                              + "valid: " + ", ".join(options))
+        return value
+    return check
+
+
+def _pair(value: Any, path: str) -> list[float]:
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            or value[0] >= value[1]):
+        raise RecipeError(f"{value!r} is not an increasing pair of numbers", where=path,
+                          fix="write e.g. [0, 100]")
+    return [float(value[0]), float(value[1])]
+
+
+def _mapping(value: Any, path: str) -> dict:
+    if not isinstance(value, Mapping):
+        raise RecipeError(f"{value!r} is not a mapping", where=path)
+    return dict(value)
+
+
+def _numbers_by_id(value: Any, path: str) -> dict:
+    value = _mapping(value, path)
+    return {str(k): _number(0)(v, f"{path}.{k}") for k, v in value.items()}
+
+
+# method → {param: (checker, default)} ; the "method" key itself is implied
+IMPUTE_METHODS = {
+    "none": {}, "mean": {}, "median": {},
+    "group_mean": {"by": (_string, "group")}, "group_median": {"by": (_string, "group")},
+    "linear": {}, "carry_forward": {}, "knn": {"k": (_number(1, None, True), 5)},
+}
+TREAT_METHODS = {
+    "none": {},
+    "winsorise": {"max_points": (_number(1, None, True), 5), "skew": (_number(0), 2.0),
+                  "kurtosis": (_number(0), 3.5)},
+    "log": {},
+}
+_SCOPE = (_choice("pooled", "per_year"), "pooled")
+_RANGE = (_pair, [0.0, 100.0])
+_ZERO = (_choice("error", "mid", "max"), "error")
+NORMALISE_METHODS = {
+    "min_max": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
+    "goalposts": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
+    "z_score": {"range": _RANGE, "scope": _SCOPE, "mean": (_number(), 0.0),
+                "sd": (_number(0), 1.0), "ddof": (_number(0, 1, True), 1), "zero_range": _ZERO},
+    "vector": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
+    "ratio_max": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
+    "rank": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
+    "percentile": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
+    "distance_to_target": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO,
+                           "targets": (_numbers_by_id, {})},
+}
+WEIGHT_METHODS = {
+    "equal": {}, "fixed": {"values": (_optional(_numbers_by_id), None)},
+    "entropy": {"shift": (_number(0), 0.0), "basis": (_choice("normalised", "raw"), "normalised")},
+    "critic": {}, "cv": {}, "std": {},
+    "pca": {"min_eigenvalue": (_number(0), 1.0), "min_variance_share": (_number(0, 1), 0.1),
+            "min_cumulative": (_number(0, 1), 0.6)},
+    "ahp": {"file": (_string, None), "accept_inconsistent": (_boolean, False)},
+    "combined": {"methods": (None, None), "how": (_choice("linear", "multiplicative",
+                                                          "game_theory"), "linear"),
+                 "alpha": (None, None)},
+    "from_indicators": {},   # node weight = sum of its indicators' global weights
+}
+AGGREGATE_METHODS = {
+    "weighted_sum": {}, "geometric": {"floor": (_optional(_number(0)), None)},
+    "topsis": {"normalisation": (_choice("vector", "min_max", "none"), "vector"),
+               "weight_in_root": (_boolean, False)},
+    "grey_relational": {"rho": (_number(0, 1), 0.5)},
+}
+
+
+def _spec(value: Any, methods: Mapping[str, Mapping], path: str,
+          default_method: str) -> dict[str, Any]:
+    """Validate ``value`` (a method name or {method, params}) and fill the defaults."""
+    if value is None:
+        value = {"method": default_method}
+    if isinstance(value, str):
+        value = {"method": value}
+    value = _mapping(value, path)
+    method = value.get("method", default_method)
+    _choice(*methods)(method, f"{path}.method")
+    params = methods[method]
+    out: dict[str, Any] = {"method": method}
+    for key, raw in value.items():
+        if key == "method":
+            continue
+        if key not in params:
+            valid = ", ".join(params) or "none"
+            hint = near_matches(str(key), list(params))
+            raise RecipeError(f"unknown parameter {key!r} for method {method!r}",
+                              where=f"{path}.{key}",
+                              fix=(f"did you mean {hint}? " if hint else "")
+                              + f"valid parameters of {method}: {valid}")
+        check = params[key][0]
+        out[key] = check(raw, f"{path}.{key}") if check else raw
+    for key, (_, default) in params.items():
+        out.setdefault(key, copy.deepcopy(default))
+    return out
+
+
+def _weight_spec(value: Any, path: str, default: str) -> dict[str, Any]:
+    spec = _spec(value, WEIGHT_METHODS, path, default)
+    if spec["method"] == "ahp" and not spec["file"]:
+        raise RecipeError("AHP weights need a judgement file", where=f"{path}.file",
+                          fix="write {method: ahp, file: weights/panel.yaml}")
+    if spec["method"] == "combined":
+        parts = spec["methods"]
+        if not isinstance(parts, list) or len(parts) < 2:
+            raise RecipeError("combined weights need a list of two or more methods",
+                              where=f"{path}.methods", fix="write methods: [entropy, critic]")
+        spec["methods"] = [_weight_spec(p, f"{path}.methods[{k}]", "equal")
+                           for k, p in enumerate(parts)]
+        alpha = spec["alpha"]
+        if spec["how"] == "linear":
+            alpha = alpha if alpha is not None else [1.0 / len(parts)] * len(parts)
+            if (not isinstance(alpha, list) or len(alpha) != len(parts)
+                    or abs(sum(alpha) - 1) > 1e-9 or min(alpha) < 0):
+                raise RecipeError(f"alpha {alpha!r} must be {len(parts)} non-negative numbers "
+                                  "summing to 1", where=f"{path}.alpha")
+            spec["alpha"] = [float(a) for a in alpha]
+    return spec
+
+
+SECTIONS = ("denominate", "impute", "screen", "treat", "normalise", "weights", "aggregate",
+            "rank", "diagnose", "alerts", "uncertainty", "seed")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Every method choice, validated, defaults filled. Build with ``Recipe(...)``,
+    :meth:`from_dict` or :func:`load_recipe`; change one choice with :meth:`replace`."""
+
+    denominate: bool = True
+    impute: Mapping[str, Any] = field(default_factory=dict)
+    screen: Mapping[str, Any] = field(default_factory=dict)
+    treat: Mapping[str, Any] = field(default_factory=dict)
+    normalise: Mapping[str, Any] = field(default_factory=dict)
+    weights: Mapping[str, Any] = field(default_factory=dict)
+    aggregate: Mapping[str, Any] = field(default_factory=dict)
+    rank: Mapping[str, Any] = field(default_factory=dict)
+    diagnose: Mapping[str, Any] = field(default_factory=dict)
+    alerts: Mapping[str, Any] = field(default_factory=dict)
+    uncertainty: Mapping[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    source: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        where = self.source or "recipe"
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 (frozen dataclass)
+        if not isinstance(self.denominate, bool):
+            raise RecipeError(f"{self.denominate!r} is not true or false",
+                              where=f"{where}: denominate")
+        set_("impute", _spec(self.impute or None, IMPUTE_METHODS, f"{where}: impute", "none"))
+        screen = _mapping(self.screen or {}, f"{where}: screen")
+        unknown = set(screen) - {"min_coverage"}
+        if unknown:
+            raise RecipeError(f"unknown parameter(s) {sorted(unknown)}", where=f"{where}: screen",
+                              fix="valid: min_coverage")
+        set_("screen", {"min_coverage": _number(0, 1)(screen.get("min_coverage", 0.0),
+                                                      f"{where}: screen.min_coverage")})
+        set_("treat", _spec(self.treat or None, TREAT_METHODS, f"{where}: treat", "none"))
+        set_("normalise", _spec(self.normalise or None, NORMALISE_METHODS,
+                                f"{where}: normalise", "min_max"))
+        set_("weights", self._check_weights(where))
+        set_("aggregate", self._check_aggregate(where))
+        rank = _mapping(self.rank or {}, f"{where}: rank")
+        unknown = set(rank) - {"decimals"}
+        if unknown:
+            raise RecipeError(f"unknown parameter(s) {sorted(unknown)}", where=f"{where}: rank",
+                              fix="valid: decimals")
+        set_("rank", {"decimals": _optional(_number(0, 15, True))(rank.get("decimals"),
+                                                                  f"{where}: rank.decimals")})
+        for name in ("diagnose", "alerts", "uncertainty"):
+            set_(name, _mapping(getattr(self, name) or {}, f"{where}: {name}"))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise RecipeError(f"seed {self.seed!r} is not a non-negative whole number",
+                              where=f"{where}: seed")
+
+    def _check_weights(self, where: str) -> dict[str, Any]:
+        raw = self.weights
+        if isinstance(raw, str):
+            raw = {"indicators": raw}
+        raw = _mapping(raw or {}, f"{where}: weights")
+        unknown = set(raw) - {"indicators", "nodes", "by_node", "scope"}
+        if unknown:
+            raise RecipeError(f"unknown key(s) {sorted(unknown)}", where=f"{where}: weights",
+                              fix="valid: indicators, nodes, by_node, scope")
+        out = {"indicators": _weight_spec(raw.get("indicators"), f"{where}: weights.indicators",
+                                          "fixed"),
+               "nodes": _weight_spec(raw.get("nodes"), f"{where}: weights.nodes", "fixed"),
+               "scope": _choice("within_parent", "all")(raw.get("scope", "within_parent"),
+                                                        f"{where}: weights.scope")}
+        by_node = _mapping(raw.get("by_node") or {}, f"{where}: weights.by_node")
+        out["by_node"] = {str(k): _weight_spec(v, f"{where}: weights.by_node.{k}", "fixed")
+                          for k, v in by_node.items()}
+        if out["indicators"]["method"] == "from_indicators":
+            raise RecipeError("from_indicators is a node method", where=f"{where}: weights",
+                              fix="use it under `nodes:`")
+        return out
+
+    def _check_aggregate(self, where: str) -> dict[str, Any]:
+        raw = self.aggregate
+        if isinstance(raw, str):
+            raw = {"method": raw}
+        raw = dict(_mapping(raw or {}, f"{where}: aggregate"))
+        by_node = _mapping(raw.pop("by_node", None) or {}, f"{where}: aggregate.by_node")
+        min_cov = _number(0, 1)(raw.pop("min_coverage", 0.0), f"{where}: aggregate.min_coverage")
+        out = _spec(raw or None, AGGREGATE_METHODS, f"{where}: aggregate", "weighted_sum")
+        out["by_node"] = {str(k): _spec(v, AGGREGATE_METHODS, f"{where}: aggregate.by_node.{k}",
+                                        "weighted_sum") for k, v in by_node.items()}
+        out["min_coverage"] = min_cov
+        return out
+
+    # -- round trip ----------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any] | None, *, source: str | None = None) -> "Recipe":
+        spec = dict(spec or {})
+        unknown = [k for k in spec if k not in SECTIONS]
+        if unknown:
+            hints = "; ".join(f"{k!r}: did you mean {near_matches(k, SECTIONS)}?"
+                              if near_matches(k, SECTIONS) else repr(k) for k in unknown)
+            raise RecipeError(f"unknown recipe section(s): {hints}", where=source or "recipe",
+                              fix="valid sections: " + ", ".join(SECTIONS))
+        return cls(**spec, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: copy.deepcopy(getattr(self, name)) for name in SECTIONS}
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False)
+
+    def replace(self, **changes: Any) -> "Recipe":
+        """A copy with some sections replaced, e.g. ``recipe.replace(normalise="z_score")``."""
+        spec = self.to_dict()
+        spec.update(changes)
+        return Recipe.from_dict(spec, source=self.source)
+
+
+def load_recipe(path: str | Path, base: Mapping[str, Any] | None = None) -> Recipe:
+    """Read a recipe YAML file; sections it leaves out come from ``base`` (the framework's
+    default recipe), then from the documented defaults."""
+    from .framework import read_yaml
+    spec = read_yaml(Path(path), RecipeError)
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, Mapping):
+        raise RecipeError("the recipe file must be a mapping of sections", where=str(path),
+                          fix="e.g. `normalise: {method: min_max}`")
+    merged = dict(base or {})
+    merged.update(spec)
+    return Recipe.from_dict(merged, source=str(path))

@@ -1,0 +1,69 @@
+"""Targets: the level an indicator should reach by a year, absolute or relative.
+
+``{2025: 48, 2035: 50}`` sets absolute levels; ``{2035: {change: -0.25, from: 2025}}`` asks
+for a 25 % fall against each unit's own 2025 value (resolved per unit by the diagnostics).
+A target is met when the value is at least the level (benefit) or at most it (cost).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+
+@dataclass(frozen=True)
+class Target:
+    year: int
+    value: float | None = None        # absolute level
+    change: float | None = None       # relative change (−0.25 = −25 %) ...
+    base_year: int | None = None      # ... against the unit's value in this year
+
+    @property
+    def is_relative(self) -> bool:
+        return self.change is not None
+
+    def to_spec(self) -> Any:
+        if self.is_relative:
+            return {"change": self.change, "from": self.base_year}
+        return self.value
+
+    def describe(self) -> str:
+        if self.is_relative:
+            return f"{self.change:+.0%} vs {self.base_year} by {self.year}"
+        return f"{self.value:g} by {self.year}"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def parse_targets(spec: Any, path: str, report: Callable[..., None]) -> tuple[Target, ...]:
+    if spec is None:
+        return ()
+    if not isinstance(spec, Mapping):
+        report(path, f"{spec!r} is not a mapping of year → target",
+               "write e.g. {2025: 48, 2035: 50}")
+        return ()
+    out = []
+    for year, value in spec.items():
+        ypath = f"{path}.{year}"
+        try:
+            y = int(str(year))
+            if not 1000 <= y <= 9999:
+                raise ValueError
+        except ValueError:
+            report(ypath, f"target year {year!r} is not a year", "use a four-digit year, e.g. 2035")
+            continue
+        if _is_number(value):
+            out.append(Target(y, value=float(value)))
+        elif isinstance(value, Mapping) and set(value) == {"change", "from"} \
+                and _is_number(value["change"]) and _is_number(value["from"]):
+            base = int(value["from"])
+            if base >= y:
+                report(ypath, f"relative target's base year {base} is not before {y}",
+                       "the `from` year must come before the target year")
+                continue
+            out.append(Target(y, change=float(value["change"]), base_year=base))
+        else:
+            report(ypath, f"{value!r} is not a target",
+                   "write a number, or {change: -0.25, from: 2025} for a relative target")
+    return tuple(sorted(out, key=lambda t: t.year))

@@ -1,0 +1,99 @@
+"""Writing output files safely: atomically, deterministically, and with spreadsheet
+formula injection neutralised (a text cell beginning with = + - @ is prefixed with ')."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from .errors import EvaluatorError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_ENCODING = "utf-8-sig"   # with a BOM, so Excel shows Chinese text correctly
+
+
+def neutralise(value):
+    """Make a text cell inert in Excel/LibreOffice (OWASP 'CSV injection')."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    _atomic(path, lambda p: safe_frame(frame).to_csv(p, index=False, encoding=CSV_ENCODING,
+                                                     lineterminator="\n"))
+
+
+def write_text(text: str, path: Path) -> None:
+    _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
+    """A plain workbook: one sheet per table, frozen header row, readable widths."""
+    from openpyxl.utils import get_column_letter
+
+    def write(p: Path) -> None:
+        with pd.ExcelWriter(p, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                safe = safe_frame(frame)
+                safe.to_excel(writer, sheet_name=name[:31], index=False)
+                ws = writer.sheets[name[:31]]
+                ws.freeze_panes = "A2"
+                for k, col in enumerate(safe.columns, start=1):
+                    width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(200)])
+                    ws.column_dimensions[get_column_letter(k)].width = min(max(8, width + 2), 40)
+    _atomic(path, write)
+
+
+def prepare_out_dir(out: Path) -> Path:
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise EvaluatorError(f"{out} exists and is not a folder", fix="choose another --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EvaluatorError(f"cannot create the output folder ({exc.strerror})", where=str(out),
+                             fix="choose a writable --out folder") from None
+    return out
+
+
+def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *, manifest: str | None = None,
+                 xlsx: Mapping[str, pd.DataFrame] | None = None,
+                 xlsx_name: str = "tables.xlsx") -> list[Path]:
+    out = prepare_out_dir(out)
+    written = []
+    for name, frame in tables.items():
+        path = out / f"{name}.csv"
+        write_csv(frame, path)
+        written.append(path)
+    if manifest is not None:
+        write_text(manifest + "\n", out / "manifest.json")
+        written.append(out / "manifest.json")
+    if xlsx:
+        write_xlsx(xlsx, out / xlsx_name)
+        written.append(out / xlsx_name)
+    return written
