@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from evaluator.errors import MethodError
-from evaluator.methods.treat import treat
+from evaluator.methods.treat import skewness_and_kurtosis, treat
 
 NAN = np.nan
 
@@ -175,6 +175,16 @@ def test_infinite_values_are_rejected():
 
 
 # ---------------------------------------------------------------- properties
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=4, max_size=60)
+       .filter(lambda v: np.ptp(v) > 1e-3 * max(1.0, np.abs(v).max())))
+def test_property_skewness_and_kurtosis_match_scipy_type_2(values):
+    x = np.array(values)
+    skewness, kurtosis = skewness_and_kurtosis(x)
+    assert skewness == pytest.approx(stats.skew(x, bias=False), rel=1e-9, abs=1e-9)
+    assert kurtosis == pytest.approx(stats.kurtosis(x, bias=False), rel=1e-9, abs=1e-9)
+
+
 # Columns mixing a bulk of ordinary values with a few large ones, so that all three outcomes
 # (pass, winsorise, log fallback) occur.
 skewed_columns = st.lists(

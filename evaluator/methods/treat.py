@@ -22,12 +22,10 @@ stay missing and take no part in the statistics.
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluator.errors import MethodError
 
@@ -85,22 +83,30 @@ def block_indices(blocks: Sequence[Any]) -> list[tuple[Any, np.ndarray]]:
 
 
 # ---------------------------------------------------------------- statistics
-def sample_skewness(values: np.ndarray) -> float:
-    """Bias-corrected sample skewness G1 (Excel SKEW, e1071 type 2); NaN below 3 values."""
-    if values.size < 3:
-        return float("nan")
-    with warnings.catch_warnings():  # near-constant data: scipy warns and returns NaN, handled by callers
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.skew(values, bias=False))
+def skewness_and_kurtosis(values: np.ndarray) -> tuple[float, float]:
+    """Bias-corrected sample skewness G1 and excess kurtosis G2 (Joanes & Gill 1998).
 
-
-def sample_kurtosis(values: np.ndarray) -> float:
-    """Bias-corrected sample excess kurtosis G2 (Excel KURT, e1071 type 2); NaN below 4 values."""
-    if values.size < 4:
-        return float("nan")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.kurtosis(values, fisher=True, bias=False))
+    The estimators of Excel's SKEW/KURT, e1071's type 2 and ``scipy.stats.skew/kurtosis``
+    with ``bias=False``, written out in numpy because the winsorising loop calls this many
+    times. G1 needs 3 values and G2 4 (NaN otherwise); both are NaN when the values are
+    equal to within rounding (as scipy does), since their spread is then only noise.
+    """
+    n = values.size
+    if n < 3:
+        return float("nan"), float("nan")
+    mean = values.mean()
+    deviations = values - mean
+    squared = deviations * deviations
+    m2 = squared.mean()
+    if m2 <= (np.finfo(float).resolution * mean) ** 2:
+        return float("nan"), float("nan")
+    g1 = (squared * deviations).mean() / m2 ** 1.5
+    skewness = g1 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
+    if n < 4:
+        return float(skewness), float("nan")
+    g2 = (squared * squared).mean() / (m2 * m2) - 3.0
+    kurtosis = ((n + 1.0) * g2 + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+    return float(skewness), float(kurtosis)
 
 
 def passes_check(skewness: float, kurtosis: float, skew_limit: float, kurtosis_limit: float) -> bool:
@@ -119,9 +125,10 @@ def winsorise_values(values: np.ndarray, *, max_points: int, skew_limit: float,
     current = values.copy()
     moved_at_top = moved_at_bottom = 0
     points = 0
-    passed = passes_check(sample_skewness(current), sample_kurtosis(current), skew_limit, kurtosis_limit)
+    skewness, kurtosis = skewness_and_kurtosis(current)
+    passed = passes_check(skewness, kurtosis, skew_limit, kurtosis_limit)
     while not passed and points < max_points:
-        if sample_skewness(current) >= 0:
+        if skewness >= 0:
             at_extreme = current == current.max()
             if at_extreme.all():
                 break  # all values tied: nothing left to move
@@ -134,7 +141,8 @@ def winsorise_values(values: np.ndarray, *, max_points: int, skew_limit: float,
             current[at_extreme] = current[~at_extreme].min()
             moved_at_bottom = int(at_extreme.sum())
         points = moved_at_top + moved_at_bottom
-        passed = passes_check(sample_skewness(current), sample_kurtosis(current), skew_limit, kurtosis_limit)
+        skewness, kurtosis = skewness_and_kurtosis(current)
+        passed = passes_check(skewness, kurtosis, skew_limit, kurtosis_limit)
     return current, points, passed
 
 
@@ -146,7 +154,7 @@ def shifted_log(values: np.ndarray) -> np.ndarray:
 
 def _column_record(indicator: str, block: Any, observed: np.ndarray, skew_limit: float,
                    kurtosis_limit: float) -> dict[str, Any]:
-    skewness, kurtosis = sample_skewness(observed), sample_kurtosis(observed)
+    skewness, kurtosis = skewness_and_kurtosis(observed)
     reason = None
     if observed.size < MIN_VALUES_FOR_TREATMENT:
         reason = f"only {observed.size} observed values (at least {MIN_VALUES_FOR_TREATMENT} needed)"
@@ -177,7 +185,7 @@ def _treat_column(values: np.ndarray, method: str, record: dict[str, Any], *, ma
             record.update(action="log", reason=f"still failing after winsorising {points} point(s)")
     else:
         return values
-    skewness, kurtosis = sample_skewness(result), sample_kurtosis(result)
+    skewness, kurtosis = skewness_and_kurtosis(result)
     record.update(skew_after=skewness, kurtosis_after=kurtosis,
                   passed_after=None if np.isnan(kurtosis) else passes_check(skewness, kurtosis, skew_limit,
                                                                            kurtosis_limit))

@@ -1,0 +1,348 @@
+"""Data-quality report of a panel: coverage, constant columns, skewed indicators.
+
+What ``evaluator validate`` prints before anything is scored. Errors make scoring
+impossible or meaningless (an indicator without any data, an indicator with one value for
+every unit-year — zero range, nothing to normalise —, a unit without any data); warnings
+deserve a look (low coverage, constant within a year, outliers).
+
+Outlier rule (COINr's default ``check_SkewKurt``, Becker et al. 2022, "COINr: An R package
+for developing composite indicators", JOSS 7(78) 4567; the thresholds follow the JRC's
+practice, OECD/JRC Handbook on Constructing Composite Indicators 2008): an indicator is
+flagged when |skewness| ≥ 2 and excess kurtosis ≥ 3.5, both the bias-corrected sample
+statistics ("type 2", as Excel's SKEW and KURT; ``scipy.stats.skew/kurtosis`` with
+``bias=False``). They are computed over all observed unit-years of the indicator (pooled,
+like the default pooled normalisation).
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+_EXTREMES_SHOWN = 3        # most extreme unit-years listed per flagged indicator
+_RELATIVE_TOLERANCE = 1e-12  # a column whose range is this small relative to its size is constant
+_MIN_FOR_SHAPE = 4         # bias-corrected kurtosis needs n ≥ 4
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding, in both languages; ``subject`` names the indicator/unit/year."""
+
+    level: str            # "error" | "warning"
+    code: str             # no_data, constant, empty_unit, low_coverage_*, constant_in_year,
+    en: str               # outlier, denominator, load
+    zh: str
+    subject: dict = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True, eq=False)
+class QualityReport:
+    """Tables (DataFrames) and findings; see :func:`quality_report`."""
+
+    coverage_by_indicator: pd.DataFrame   # indicator, n_observed, n_missing, share
+    coverage_by_unit: pd.DataFrame        # unit, n_observed, n_missing, share
+    coverage_by_year: pd.DataFrame        # year, n_observed, n_missing, share
+    constant: pd.DataFrame                # indicator, value, n_observed
+    constant_by_year: pd.DataFrame        # indicator, year, value, n_observed
+    distribution: pd.DataFrame            # indicator, n_observed, skew, kurtosis, outlier
+    outliers: pd.DataFrame                # indicator, unit, year, value, z
+    issues: tuple[Issue, ...]
+    settings: dict
+    labels: dict = field(default_factory=dict)   # indicator id → (zh, en)
+    n_units: int = 0
+    n_years: int = 0
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(i.en for i in self.issues if i.level == "error")
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(i.en for i in self.issues if i.level == "warning")
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.level == "error" for i in self.issues)
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable: NaN → None, numpy scalars → Python numbers."""
+        def records(frame: pd.DataFrame) -> list[dict]:
+            return [{k: _plain(v) for k, v in row.items()}
+                    for row in frame.to_dict(orient="records")]
+        return {
+            "settings": {k: _plain(v) for k, v in self.settings.items()},
+            "n_units": self.n_units, "n_years": self.n_years,
+            "n_indicators": len(self.coverage_by_indicator),
+            "has_errors": self.has_errors,
+            "errors": list(self.errors), "warnings": list(self.warnings),
+            "issues": [{"level": i.level, "code": i.code, "message_en": i.en,
+                        "message_zh": i.zh, **{k: _plain(v) for k, v in i.subject.items()}}
+                       for i in self.issues],
+            "coverage": {"indicators": records(self.coverage_by_indicator),
+                         "units": records(self.coverage_by_unit),
+                         "years": records(self.coverage_by_year)},
+            "constant": records(self.constant),
+            "constant_by_year": records(self.constant_by_year),
+            "distribution": records(self.distribution),
+            "outliers": records(self.outliers),
+        }
+
+    def to_text(self, lang: str = "en") -> str:
+        """A readable report with aligned tables, in English or Chinese."""
+        from evaluator.quality_text import render  # noqa: PLC0415 (keeps this module short)
+        return render(self, "zh" if lang == "zh" else "en")
+
+    def label(self, indicator: str, lang: str = "en") -> str:
+        zh, en = self.labels.get(indicator, ("", ""))
+        return (zh if lang == "zh" else en) or zh or en
+
+
+def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
+                   outlier_kurtosis: float = 3.5, min_coverage: float = 0.8) -> QualityReport:
+    """Check a :class:`~evaluator.model.panel.Panel` before scoring.
+
+    ``framework`` (optional) supplies indicator names for the report and the denominator
+    columns to check. ``min_coverage`` is the share of observed cells below which an
+    indicator, unit or year gets a warning.
+    """
+    from evaluator.errors import DataError  # noqa: PLC0415
+    if not 0 <= min_coverage <= 1:
+        raise DataError(f"min_coverage must be a share between 0 and 1, not {min_coverage}",
+                        where="quality_report", fix="e.g. min_coverage=0.8")
+    ids = list(panel.indicator_ids)
+    labels = _labels(ids, framework)
+    data = panel.data
+    X = panel.values(ids)
+    observed = ~np.isnan(X)
+    issues: list[Issue] = [Issue("warning", "load", w, w) for w in panel.warnings]
+
+    by_indicator = _coverage(pd.Series(ids, name="indicator"), observed.sum(axis=0),
+                             np.full(len(ids), X.shape[0]))
+    cells = pd.DataFrame({"unit": data["unit"].to_numpy(), "year": data["year"].to_numpy(),
+                          "n": observed.sum(axis=1), "cells": len(ids)})
+    by_unit = _grouped_coverage(cells, "unit")
+    by_year = _grouped_coverage(cells, "year")
+
+    constant = _constant(ids, X, observed)
+    constant_by_year = _constant_by_year(ids, data, X)
+    distribution, flagged = _distribution(ids, X, observed, constant, outlier_skew,
+                                          outlier_kurtosis)
+    outliers = _extremes(ids, data, X, distribution, flagged)
+
+    name = lambda i: _describe(i, labels)  # noqa: E731
+    for row in by_indicator.itertuples():
+        if row.n_observed == 0:
+            issues.append(Issue("error", "no_data", f"indicator {name(row.indicator)} has no "
+                                "data at all", f"指标 {name(row.indicator, 'zh')} 没有任何数据",
+                                {"indicator": row.indicator}))
+        elif row.share < min_coverage:
+            issues.append(Issue(
+                "warning", "low_coverage_indicator",
+                f"indicator {name(row.indicator)}: {row.share:.0%} of unit-years observed "
+                f"(below {min_coverage:.0%})",
+                f"指标 {name(row.indicator, 'zh')} 的数据覆盖率为 {row.share:.0%}"
+                f"（低于 {min_coverage:.0%}）", {"indicator": row.indicator}))
+    for row in constant.itertuples():
+        issues.append(Issue(
+            "error", "constant",
+            f"indicator {name(row.indicator)} has the same value ({row.value:g}) in all "
+            f"{row.n_observed} observed unit-years: it cannot be normalised",
+            f"指标 {name(row.indicator, 'zh')} 在全部 {row.n_observed} 个有数据的单位-年份中取值"
+            f"相同（{row.value:g}），无法标准化", {"indicator": row.indicator}))
+    for row in by_unit.itertuples():
+        if row.n_observed == 0:
+            issues.append(Issue("error", "empty_unit", f"unit {row.unit!r} has no data at all",
+                                f"单位 {row.unit} 没有任何数据", {"unit": row.unit}))
+        elif row.share < min_coverage:
+            issues.append(Issue(
+                "warning", "low_coverage_unit",
+                f"unit {row.unit!r}: {row.share:.0%} of its cells observed "
+                f"(below {min_coverage:.0%})",
+                f"单位 {row.unit} 的数据覆盖率为 {row.share:.0%}（低于 {min_coverage:.0%}）",
+                {"unit": row.unit}))
+    for row in by_year.itertuples():
+        if row.share < min_coverage:
+            issues.append(Issue(
+                "warning", "low_coverage_year",
+                f"year {row.year}: {row.share:.0%} of cells observed (below {min_coverage:.0%})",
+                f"{row.year} 年的数据覆盖率为 {row.share:.0%}（低于 {min_coverage:.0%}）",
+                {"year": int(row.year)}))
+    overall = set(constant["indicator"])
+    for row in constant_by_year.itertuples():
+        if row.indicator not in overall:
+            issues.append(Issue(
+                "warning", "constant_in_year",
+                f"indicator {name(row.indicator)} has the same value ({row.value:g}) for all "
+                f"{row.n_observed} units in {row.year}",
+                f"指标 {name(row.indicator, 'zh')} 在 {row.year} 年全部 {row.n_observed} 个单位"
+                f"取值相同（{row.value:g}）",
+                {"indicator": row.indicator, "year": int(row.year)}))
+    for row in distribution[distribution["outlier"]].itertuples():
+        ext = outliers[outliers["indicator"] == row.indicator]
+        where = "; ".join(f"{u} {y}: {v:g}" for u, y, v in
+                          zip(ext["unit"], ext["year"], ext["value"]))
+        issues.append(Issue(
+            "warning", "outlier",
+            f"indicator {name(row.indicator)} may have outliers (skewness {row.skew:.2f}, "
+            f"kurtosis {row.kurtosis:.2f}); most extreme: {where}",
+            f"指标 {name(row.indicator, 'zh')} 可能存在异常值（偏度 {row.skew:.2f}，峰度 "
+            f"{row.kurtosis:.2f}）；最极端：{where}", {"indicator": row.indicator}))
+    if framework is not None:
+        issues += _denominator_issues(framework, data)
+    settings = {"min_coverage": min_coverage, "outlier_skew": outlier_skew,
+                "outlier_kurtosis": outlier_kurtosis}
+    return QualityReport(by_indicator, by_unit, by_year, constant, constant_by_year,
+                         distribution, outliers, tuple(issues), settings, labels,
+                         n_units=int(data["unit"].nunique()),
+                         n_years=int(data["year"].nunique()))
+
+
+# ---------------------------------------------------------------- tables
+
+def _coverage(keys: pd.Series, n_observed, n_cells) -> pd.DataFrame:
+    n_observed = np.asarray(n_observed, dtype=np.int64)
+    n_cells = np.asarray(n_cells, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n_cells > 0, n_observed / np.maximum(n_cells, 1), np.nan)
+    return pd.DataFrame({keys.name: keys.to_numpy(), "n_observed": n_observed,
+                         "n_missing": n_cells - n_observed, "share": share})
+
+
+def _grouped_coverage(cells: pd.DataFrame, key: str) -> pd.DataFrame:
+    sums = cells.groupby(key, sort=True)[["n", "cells"]].sum()
+    return _coverage(pd.Series(sums.index.to_numpy(), name=key), sums["n"], sums["cells"])
+
+
+def _is_constant(low, high) -> np.ndarray:
+    scale = np.maximum(np.abs(low), np.abs(high))
+    return (high - low) <= _RELATIVE_TOLERANCE * scale
+
+
+def _constant(ids, X, observed) -> pd.DataFrame:
+    n = observed.sum(axis=0)
+    filled_low = np.where(observed, X, np.inf).min(axis=0)
+    filled_high = np.where(observed, X, -np.inf).max(axis=0)
+    with np.errstate(invalid="ignore"):
+        mask = (n > 0) & _is_constant(filled_low, filled_high)
+    return pd.DataFrame({"indicator": np.asarray(ids, dtype=object)[mask],
+                         "value": filled_low[mask], "n_observed": n[mask].astype(np.int64)})
+
+
+def _constant_by_year(ids, data, X) -> pd.DataFrame:
+    frame = pd.DataFrame(X, columns=ids)
+    grouped = frame.groupby(data["year"].to_numpy(), sort=True)
+    low, high, count = grouped.min(), grouped.max(), grouped.count()
+    with np.errstate(invalid="ignore"):
+        mask = (count.to_numpy() >= 2) & _is_constant(low.to_numpy(), high.to_numpy())
+    years, cols = np.nonzero(mask)
+    out = pd.DataFrame({"indicator": np.asarray(ids, dtype=object)[cols],
+                        "year": low.index.to_numpy()[years].astype(np.int64),
+                        "value": low.to_numpy()[years, cols],
+                        "n_observed": count.to_numpy()[years, cols].astype(np.int64)})
+    return out.sort_values(["indicator", "year"], kind="stable").reset_index(drop=True)
+
+
+def _distribution(ids, X, observed, constant, skew_limit, kurt_limit):
+    """Bias-corrected skewness and excess kurtosis per indicator (a loop over columns)."""
+    skews = np.full(len(ids), np.nan)
+    kurts = np.full(len(ids), np.nan)
+    constant_ids = set(constant["indicator"])
+    for j, indicator in enumerate(ids):
+        values = X[observed[:, j], j]
+        if len(values) >= _MIN_FOR_SHAPE and indicator not in constant_ids:
+            skews[j] = stats.skew(values, bias=False)
+            kurts[j] = stats.kurtosis(values, fisher=True, bias=False)
+    with np.errstate(invalid="ignore"):
+        flagged = (np.abs(skews) >= skew_limit) & (kurts >= kurt_limit)
+    table = pd.DataFrame({"indicator": ids, "n_observed": observed.sum(axis=0),
+                          "skew": skews, "kurtosis": kurts, "outlier": flagged})
+    return table, flagged
+
+
+def _extremes(ids, data, X, distribution, flagged) -> pd.DataFrame:
+    """For each flagged indicator, the unit-years furthest from the median on the side
+    of the skew (the long tail), with their z-scores."""
+    parts = []
+    for j in np.flatnonzero(flagged):
+        column = X[:, j]
+        ok = ~np.isnan(column)
+        values = column[ok]
+        side = np.sign(distribution["skew"].iat[j]) or 1.0
+        order = np.argsort(-side * (values - np.median(values)), kind="stable")
+        pick = order[:_EXTREMES_SHOWN]
+        rows = np.flatnonzero(ok)[pick]
+        parts.append(pd.DataFrame({
+            "indicator": ids[j], "unit": data["unit"].to_numpy()[rows],
+            "year": data["year"].to_numpy()[rows].astype(np.int64), "value": values[pick],
+            "z": (values[pick] - values.mean()) / values.std(ddof=1)}))
+    columns = ["indicator", "unit", "year", "value", "z"]
+    return (pd.concat(parts, ignore_index=True) if parts
+            else pd.DataFrame({c: pd.Series(dtype=object if c in ("indicator", "unit")
+                                            else float) for c in columns}))
+
+
+def _denominator_issues(framework, data: pd.DataFrame) -> list[Issue]:
+    issues = []
+    names = dict.fromkeys(str(i.denominator) for i in framework.indicators
+                          if getattr(i, "denominator", None))
+    for den in names:
+        if den not in data.columns:
+            continue
+        values = pd.to_numeric(data[den], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(values <= 0)
+        if len(bad):
+            examples = ", ".join(f"{data['unit'].iat[r]} {data['year'].iat[r]}"
+                                 for r in bad[:3])
+            issues.append(Issue(
+                "warning", "denominator",
+                f"denominator {den!r} is zero or negative in {len(bad)} rows (e.g. "
+                f"{examples}): indicators divided by it get no value there",
+                f"分母 {den} 在 {len(bad)} 行中为零或负数（如 {examples}），以其为分母的指标"
+                "在这些行无法计算", {"denominator": den}))
+    return issues
+
+
+# ---------------------------------------------------------------- helpers
+
+def _labels(ids, framework) -> dict:
+    labels = {i: ("", "") for i in ids}
+    if framework is None:
+        return labels
+    for indicator in framework.indicators:
+        name = getattr(indicator, "name", None)
+        if isinstance(name, str) or name is None:
+            labels[str(indicator.id)] = (name or "", name or "")
+        else:
+            labels[str(indicator.id)] = (getattr(name, "zh", "") or "",
+                                         getattr(name, "en", "") or "")
+    return labels
+
+
+def _describe(indicator: str, labels: dict, lang: str = "en") -> str:
+    zh, en = labels.get(indicator, ("", ""))
+    label = (zh if lang == "zh" else en) or zh or en
+    return f"{indicator!r} ({label})" if label and label != indicator else repr(indicator)
+
+
+def _plain(value):
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if value is None or value is pd.NA:
+        return None
+    return value if isinstance(value, (int, str)) else str(value)
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
