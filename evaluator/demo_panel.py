@@ -157,16 +157,13 @@ GOOD_AIR_PER_LOG_PM25 = 1.4
 
 def builtin_dir() -> Path:
     """The folder of built-in frameworks: package data when installed, else the repo's."""
-    here = Path(__file__).resolve().parent
-    candidates = [here / "indicator_sets", here.parent / "indicator_sets"]
-    for folder in candidates:
-        if (folder / PRIMARY_FRAMEWORK).is_file():
-            return folder
-    raise FrameworkError(
-        f"built-in framework folder not found (looked for {PRIMARY_FRAMEWORK})",
-        where=" or ".join(str(c) for c in candidates),
-        fix="reinstall the package so that indicator_sets/ is shipped as package data",
-    )
+    folder = resources.indicator_sets_dir()
+    if not (folder / PRIMARY_FRAMEWORK).is_file():
+        raise FrameworkError(
+            f"built-in framework folder not found (looked for {PRIMARY_FRAMEWORK})",
+            where=str(folder),
+            fix="reinstall the package so that indicator_sets/ is shipped as package data")
+    return folder
 
 
 def demo_indicator_ids(folder: Path | None = None) -> list[str]:
@@ -271,9 +268,10 @@ def generate_demo_panel(seed: int = DEFAULT_SEED) -> pd.DataFrame:
         values[:, j] = np.round(values[:, j], spec.decimals)
     values[missing] = np.nan
 
+    number = pd.Series(city_of_row + 1).astype(str).str.zfill(3)
     frame = pd.DataFrame({
-        "unit": [f"示例市{i + 1:03d}" for i in city_of_row],
-        "unit_en": [f"Demo City {i + 1:03d}" for i in city_of_row],
+        "unit": "示例市" + number,
+        "unit_en": "Demo City " + number,
         "year": YEARS[year_of_row],
         "group": np.array(groups)[city_group[city_of_row]],
         "population": population,

@@ -57,6 +57,10 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
         used = []
         for j, ind in enumerate(framework.indicators):
             if ind.denominator:
+                if ind.denominator in df.columns and df[ind.denominator].isna().all():
+                    raise DataError(f"denominator column {ind.denominator!r} of indicator "
+                                    f"{ind.id!r} is empty", where=panel.source,
+                                    fix="fill the denominator column")
                 if ind.denominator not in df.columns:
                     raise DataError(f"denominator column {ind.denominator!r} of indicator "
                                     f"{ind.id!r} is not in the data", where=panel.source,
@@ -76,8 +80,11 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     if by is not None and by not in df.columns:
         raise DataError(f"impute.by names column {by!r}, which is not in the data",
                         where=panel.source, fix="name a column of the panel, e.g. group")
+    by_labels = None
+    if by:  # a missing group label stays missing (not a group called "nan")
+        by_labels = df[by].map(lambda v: None if pd.isna(v) else str(v)).to_numpy(object)
     X, imputed = prepare.impute(
-        X, imp["method"], blocks=years, groups=df[by].astype(str).to_numpy() if by else None,
+        X, imp["method"], blocks=years, groups=by_labels,
         units=units, times=years, k=imp.get("k", 5), names=ids)
     still = int(np.isnan(X).sum())
     records.append({"step": "impute", **imp, "cells_imputed": int(imputed.sum()),
@@ -109,6 +116,7 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     scope_blocks = years if recipe.normalise["scope"] == "per_year" else None
     tr = recipe.treat
     X, treat_details = prepare.treat(X, tr["method"], blocks=scope_blocks, names=ids,
+                                     row_labels=labels,
                                      **{k: v for k, v in tr.items() if k != "method"})
     records.append({"step": "treat", **tr, "details": treat_details})
     stages["treated"] = X.copy()

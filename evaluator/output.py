@@ -53,19 +53,35 @@ def write_text(text: str, path: Path) -> None:
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
-    """A plain workbook: one sheet per table, frozen header row, readable widths."""
+    """A plain workbook: one sheet per table, frozen header row, readable widths.
+
+    Uses openpyxl's write-only mode (streams rows; several times faster than pandas'
+    default writer on the 80,000-row tables of a panel)."""
+    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
+    def cell(value):
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, float) and value != value:
+            return None
+        if hasattr(value, "item"):  # numpy scalar → Python
+            value = value.item()
+        return neutralise(value)
+
     def write(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                safe = safe_frame(frame)
-                safe.to_excel(writer, sheet_name=name[:31], index=False)
-                ws = writer.sheets[name[:31]]
-                ws.freeze_panes = "A2"
-                for k, col in enumerate(safe.columns, start=1):
-                    width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(200)])
-                    ws.column_dimensions[get_column_letter(k)].width = min(max(8, width + 2), 40)
+        wb = Workbook(write_only=True)
+        for name, frame in sheets.items():
+            ws = wb.create_sheet(title=name[:31])
+            ws.freeze_panes = "A2"
+            head = frame.head(200)
+            for k, col in enumerate(frame.columns, start=1):
+                width = max([len(str(col))] + [len(str(v)) for v in head[col]])
+                ws.column_dimensions[get_column_letter(k)].width = min(max(8, width + 2), 40)
+            ws.append([neutralise(str(c)) for c in frame.columns])
+            for row in frame.itertuples(index=False, name=None):
+                ws.append([cell(v) for v in row])
+        wb.save(p)
     _atomic(path, write)
 
 

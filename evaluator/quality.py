@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluator.errors import DataError
+
 _EXTREMES_SHOWN = 3        # most extreme unit-years listed per flagged indicator
 _RELATIVE_TOLERANCE = 1e-12  # a column whose range is this small relative to its size is constant
 _MIN_FOR_SHAPE = 4         # bias-corrected kurtosis needs n ≥ 4
@@ -96,8 +98,7 @@ class QualityReport:
 
     def to_text(self, lang: str = "en") -> str:
         """A readable report with aligned tables, in English or Chinese."""
-        from evaluator.quality_text import render  # noqa: PLC0415 (keeps this module short)
-        return render(self, "zh" if lang == "zh" else "en")
+        return _render(self, "zh" if lang == "zh" else "en")
 
     def label(self, indicator: str, lang: str = "en") -> str:
         zh, en = self.labels.get(indicator, ("", ""))
@@ -112,7 +113,6 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     columns to check. ``min_coverage`` is the share of observed cells below which an
     indicator, unit or year gets a warning.
     """
-    from evaluator.errors import DataError  # noqa: PLC0415
     if not 0 <= min_coverage <= 1:
         raise DataError(f"min_coverage must be a share between 0 and 1, not {min_coverage}",
                         where="quality_report", fix="e.g. min_coverage=0.8")
@@ -136,7 +136,9 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
                                           outlier_kurtosis)
     outliers = _extremes(ids, data, X, distribution, flagged)
 
-    name = lambda i: _describe(i, labels)  # noqa: E731
+    def name(indicator, lang="en"):
+        return _describe(indicator, labels, lang)
+
     for row in by_indicator.itertuples():
         if row.n_observed == 0:
             issues.append(Issue("error", "no_data", f"indicator {name(row.indicator)} has no "
@@ -346,3 +348,127 @@ def _plain(value):
 def display_width(text: str) -> int:
     """Columns a string takes in a terminal: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+# ---------------------------------------------------------------- text report
+
+_WORDS = {
+    "en": dict(title="Data quality report", errors="Errors", warnings="Warnings", none="none",
+               summary="{u} units, {y} years, {m} indicators: {e} errors, {w} warnings",
+               by_indicator="Coverage by indicator", by_year="Coverage by year",
+               by_unit="Units below {c} coverage", units_ok="Every unit has at least {c} "
+               "of its cells observed.", constant="Constant indicators (all unit-years)",
+               constant_year="Constant within a year",
+               shape="Skewness and kurtosis (outlier: |skew| >= {s} and kurtosis >= {k})",
+               extremes="Most extreme values of flagged indicators",
+               indicator="indicator", name="name", observed="observed", missing="missing",
+               share="share", year="year", unit="unit", value="value", n="n", skew="skew",
+               kurtosis="kurtosis", outlier="outlier", z="z", yes="yes", more="… {n} more"),
+    "zh": dict(title="数据质量报告", errors="错误", warnings="警告", none="无",
+               summary="{u} 个单位，{y} 个年份，{m} 个指标：{e} 个错误，{w} 个警告",
+               by_indicator="各指标数据覆盖率", by_year="各年份数据覆盖率",
+               by_unit="数据覆盖率低于 {c} 的单位", units_ok="所有单位的数据覆盖率均不低于 {c}。",
+               constant="取值恒定的指标（全部单位-年份）", constant_year="某年内取值恒定的指标",
+               shape="偏度与峰度（异常值判据：|偏度| >= {s} 且峰度 >= {k}）",
+               extremes="疑似异常指标的最极端值",
+               indicator="指标", name="名称", observed="有数据", missing="缺失",
+               share="覆盖率", year="年份", unit="单位", value="取值", n="样本数", skew="偏度",
+               kurtosis="峰度", outlier="异常", z="标准分", yes="是", more="… 另有 {n} 项"),
+}
+_UNITS_SHOWN = 20
+
+
+def _render(report: QualityReport, lang: str) -> str:
+    w = _WORDS[lang]
+    cfg = report.settings
+    issues_of = lambda level: [i.text(lang) for i in report.issues  # noqa: E731
+                               if i.level == level]
+    errors, warnings = issues_of("error"), issues_of("warning")
+    out = [w["title"], "=" * display_width(w["title"]),
+           w["summary"].format(u=report.n_units, y=report.n_years,
+                               m=len(report.coverage_by_indicator), e=len(errors),
+                               w=len(warnings)), ""]
+    for key, items in (("errors", errors), ("warnings", warnings)):
+        out += _section(w[key], [f"- {m}" for m in items] or [w["none"]])
+    ind = report.coverage_by_indicator
+    out += _section(w["by_indicator"], _table(
+        [w["indicator"], w["name"], w["observed"], w["missing"], w["share"]],
+        [[i, report.label(i, lang), o, m, _pct(s)] for i, o, m, s in
+         zip(ind["indicator"], ind["n_observed"], ind["n_missing"], ind["share"])]))
+    yr = report.coverage_by_year
+    out += _section(w["by_year"], _table(
+        [w["year"], w["observed"], w["missing"], w["share"]],
+        [[y, o, m, _pct(s)] for y, o, m, s in
+         zip(yr["year"], yr["n_observed"], yr["n_missing"], yr["share"])]))
+    low = report.coverage_by_unit[report.coverage_by_unit["share"] < cfg["min_coverage"]]
+    low = low.sort_values(["share", "unit"], kind="stable")
+    title = w["by_unit"].format(c=_pct(cfg["min_coverage"]))
+    if low.empty:
+        out += _section(title, [w["units_ok"].format(c=_pct(cfg["min_coverage"]))])
+    else:
+        lines = _table([w["unit"], w["observed"], w["missing"], w["share"]],
+                       [[u, o, m, _pct(s)] for u, o, m, s in
+                        zip(low["unit"], low["n_observed"], low["n_missing"], low["share"])
+                        ][:_UNITS_SHOWN])
+        if len(low) > _UNITS_SHOWN:
+            lines.append(w["more"].format(n=len(low) - _UNITS_SHOWN))
+        out += _section(title, lines)
+    out += _section(w["constant"], _table(
+        [w["indicator"], w["value"], w["n"]],
+        [[i, f"{v:g}", n] for i, v, n in report.constant[["indicator", "value", "n_observed"]]
+         .itertuples(index=False)]) or [w["none"]])
+    out += _section(w["constant_year"], _table(
+        [w["indicator"], w["year"], w["value"], w["n"]],
+        [list(r[:2]) + [f"{r[2]:g}", r[3]] for r in report.constant_by_year.itertuples(
+            index=False)]) or [w["none"]])
+    dist = report.distribution
+    out += _section(w["shape"].format(s=cfg["outlier_skew"], k=cfg["outlier_kurtosis"]),
+                    _table([w["indicator"], w["n"], w["skew"], w["kurtosis"], w["outlier"]],
+                           [[i, n, _num(s), _num(k), w["yes"] if f else ""] for i, n, s, k, f
+                            in dist.itertuples(index=False)]))
+    if not report.outliers.empty:
+        out += _section(w["extremes"], _table(
+            [w["indicator"], w["unit"], w["year"], w["value"], w["z"]],
+            [[i, u, y, f"{v:g}", f"{z:.2f}"] for i, u, y, v, z in
+             report.outliers.itertuples(index=False)]))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _section(title: str, lines: list[str]) -> list[str]:
+    return [title, "-" * display_width(title), *lines, ""]
+
+
+def _table(headers: list[str], rows: list[list]) -> list[str]:
+    """Columns padded to the widest cell (CJK counted double); numbers right-aligned."""
+    if not rows:
+        return []
+    cells = [[str(c) for c in row] for row in rows]
+    numeric = [all(_looks_numeric(r[k]) for r in cells) for k in range(len(headers))]
+    widths = [max(display_width(x) for x in [headers[k]] + [r[k] for r in cells])
+              for k in range(len(headers))]
+
+    def line(row):
+        parts = []
+        for k, text in enumerate(row):
+            pad = " " * (widths[k] - display_width(text))
+            parts.append(pad + text if numeric[k] else text + pad)
+        return "  ".join(parts).rstrip()
+    return [line(headers), line(["-" * wd for wd in widths])] + [line(r) for r in cells]
+
+
+def _looks_numeric(text: str) -> bool:
+    stripped = text.rstrip("%")
+    try:
+        float(stripped)
+    except ValueError:
+        return stripped in ("", "-")
+    return True
+
+
+def _pct(share) -> str:
+    return "-" if share is None or (isinstance(share, float) and math.isnan(share)) \
+        else f"{share:.0%}" if share in (0, 1) else f"{share:.1%}"
+
+
+def _num(value) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}"

@@ -27,7 +27,8 @@ Moderate indicators — a column with an ``optimum`` or an ``interval`` — alwa
 moderate formula whatever ``method`` is, because "more" is not "better" for them:
 optimum m: 1 − |x − m|/max|x − m|; interval [q1, q2]: 1 inside, 1 − (q1 − x)/M below,
 1 − (x − q2)/M above, M = max(q1 − min, max − q2); the result is mapped onto out_range
-(also when ``method`` is z_score or rank, whose other columns are not mapped).
+(also when ``method`` is z_score or rank, whose other columns are not mapped). When every
+value sits at the optimum (or inside the interval) every unit scores the top of the scale.
 
 Zero range (a column, or a column within a block, with no spread: min = max, sd = 0,
 norm 0, a single value) raises :class:`MethodError` naming the indicator and block,
@@ -398,9 +399,8 @@ def _moderate(x: np.ndarray, optimum: float, interval: np.ndarray, ctx: _Context
     if not np.isnan(optimum):
         gap = np.abs(x - optimum)
         worst = np.nanmax(gap)
-        if worst == 0:
-            ctx.check_zero_range(np.array([True]), f"every value equals the optimum {optimum:g}")
-            return np.where(present, ctx.constant(), np.nan)
+        if worst == 0:                  # every unit sits at the optimum: all are best
+            return np.where(present, ctx.hi, np.nan)
         return ctx.scale(1.0 - gap / worst)
     q1, q2 = interval
     reach = max(q1 - np.nanmin(x), np.nanmax(x) - q2)

@@ -68,6 +68,7 @@ def cell_where(names: Sequence[Any] | None, row_labels: Sequence[Any] | None,
 
 
 def check_length(labels: Sequence[Any] | None, n_rows: int, what: str) -> None:
+    """One label per row (or column): anything else is the caller's mistake, said clearly."""
     if labels is not None and len(labels) != n_rows:
         raise MethodError(f"{what} has {len(labels)} entries but the data have {n_rows} rows",
                           fix=f"give one {what} entry per row")
@@ -100,11 +101,12 @@ def skewness_and_kurtosis(values: np.ndarray) -> tuple[float, float]:
     m2 = squared.mean()
     if m2 <= (np.finfo(float).resolution * mean) ** 2:
         return float("nan"), float("nan")
-    g1 = (squared * deviations).mean() / m2 ** 1.5
-    skewness = g1 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
-    if n < 4:
+    with np.errstate(all="ignore"):  # tiny spreads can underflow; reported as NaN below
+        g1 = (squared * deviations).mean() / m2 ** 1.5
+        g2 = (squared * squared).mean() / (m2 * m2) - 3.0
+    skewness = g1 * np.sqrt(n * (n - 1.0)) / (n - 2.0) if np.isfinite(g1) else np.nan
+    if n < 4 or not np.isfinite(g2):
         return float(skewness), float("nan")
-    g2 = (squared * squared).mean() / (m2 * m2) - 3.0
     kurtosis = ((n + 1.0) * g2 + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
     return float(skewness), float(kurtosis)
 
@@ -174,7 +176,7 @@ def _treat_column(values: np.ndarray, method: str, record: dict[str, Any], *, ma
     """Treat one column's observed values in place of ``record``; returns the new values."""
     if method == "log":
         result = np.log(values)
-        record["action"] = "log"
+        record.update(action="log", reason=None)  # applied whatever the column's shape
     elif method == "winsorise" and record["reason"] is None and not record["passed_before"]:
         result, points, passed = winsorise_values(values, max_points=max_points, skew_limit=skew_limit,
                                                   kurtosis_limit=kurtosis_limit)
@@ -211,6 +213,7 @@ def treat(X: Any, method: str, *, blocks: Sequence[Any] | None = None,
       column would mix scales across years); a value <= 0 is an error.
 
     ``blocks``: per-row labels; each block is treated on its own (``None``: all rows at once).
+    ``names`` and ``row_labels`` only label the records and error messages.
     Returns the treated copy of ``X`` and one record per block and column, in block order
     then column order: ``{indicator, block, skew, kurtosis, passed_before, action, points,
     skew_after, kurtosis_after, passed_after, reason}``; ``passed_*`` is ``None`` where the

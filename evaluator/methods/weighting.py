@@ -191,14 +191,18 @@ def std_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightR
 
 
 # ---------------------------------------------------------------- PCA / factor analysis
-def varimax(loadings: np.ndarray, *, normalize: bool = True, tol: float = 1e-12,
-            max_iter: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+def varimax(loadings: np.ndarray, *, normalize: bool = True, tol: float = 1e-13,
+            max_sweeps: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """Varimax rotation (Kaiser 1958) of an m × k loading matrix.
 
-    Maximises the variance of the squared loadings within each factor by the usual SVD
-    iteration. With ``normalize`` (Kaiser normalisation, the default of SPSS and of R's
-    ``stats::varimax``) each row is scaled to unit length before rotating and back after.
-    Returns (rotated loadings, rotation matrix T) with rotated = loadings @ T.
+    Maximises the variance of the squared loadings within each factor. Kaiser's original
+    pairwise scheme: for each pair of factors, rotate by the closed-form angle φ with
+    tan 4φ = (D − 2AB/m)/(C − (A² − B²)/m) (u = x² − y², v = 2xy, A = Σu, B = Σv,
+    C = Σ(u² − v²), D = 2Σuv); sweep over all pairs until no angle exceeds ``tol``. Each
+    step cannot lower the criterion, unlike the SVD fixed-point iteration, which can cycle
+    on exactly simple structures. With ``normalize`` (Kaiser normalisation, the default of
+    SPSS and of R's ``stats::varimax``) each row is scaled to unit length before rotating
+    and back after. Returns (rotated loadings, rotation matrix T), rotated = loadings @ T.
     """
     L = np.array(loadings, dtype=float)
     m, k = L.shape
@@ -208,17 +212,23 @@ def varimax(loadings: np.ndarray, *, normalize: bool = True, tol: float = 1e-12,
     scale = np.where(scale > 0, scale, 1.0)
     A = L / scale[:, None]
     T = np.eye(k)
-    criterion = 0.0
-    for _ in range(max_iter):
-        B = A @ T
-        gradient = A.T @ (B ** 3 - B * ((B * B).sum(axis=0) / m))
-        u, s, vt = np.linalg.svd(gradient)
-        T = u @ vt
-        new = s.sum()
-        if new <= criterion * (1 + tol):
+    for _ in range(max_sweeps):     # loops over the k(k − 1)/2 factor pairs, not over rows
+        largest = 0.0
+        for p in range(k - 1):
+            for q in range(p + 1, k):
+                x, y = A[:, p], A[:, q]
+                u, v = x * x - y * y, 2.0 * x * y
+                numerator = 2.0 * (m * np.dot(u, v) - u.sum() * v.sum())
+                denominator = m * (np.dot(u, u) - np.dot(v, v)) - (u.sum() ** 2 - v.sum() ** 2)
+                phi = np.arctan2(numerator, denominator) / 4.0
+                largest = max(largest, abs(phi))
+                if abs(phi) > tol:
+                    turn = np.array([[np.cos(phi), -np.sin(phi)], [np.sin(phi), np.cos(phi)]])
+                    A[:, [p, q]] = A[:, [p, q]] @ turn
+                    T[:, [p, q]] = T[:, [p, q]] @ turn
+        if largest <= tol:
             break
-        criterion = new
-    return (A @ T) * scale[:, None], T
+    return A * scale[:, None], T
 
 
 def pca_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0, min_variance_share: float = 0.1,
@@ -294,11 +304,14 @@ def _retained(eigenvalues: np.ndarray, explained: np.ndarray, min_eigenvalue: fl
         if int(n_factors) != n_factors or not 1 <= n_factors <= m:
             raise MethodError(f"n_factors must be an integer from 1 to {m}, got {n_factors!r}")
         return int(n_factors)
-    # eigenvalues are sorted, so the factors passing both thresholds are a leading run
-    passing = (eigenvalues > min_eigenvalue) & (explained > min_variance_share)
+    # Eigenvalues are sorted, so the factors passing both thresholds are a leading run.
+    # A value within rounding of a threshold counts as on it (an uncorrelated indicator
+    # has eigenvalue exactly 1, computed as 1 ± 1e-16 depending on the column order).
+    fuzz = 1e-10
+    passing = (eigenvalues > min_eigenvalue + fuzz) & (explained > min_variance_share + fuzz)
     k = int(np.argmin(passing)) if not passing.all() else m
     k = max(k, 1)
     cumulative = np.cumsum(explained)
-    while k < m and cumulative[k - 1] < min_cumulative:
+    while k < m and cumulative[k - 1] < min_cumulative - fuzz:
         k += 1
     return k

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from evaluator.errors import DataError
-from evaluator.model.panel_io import (Problems, Table, column_letter, is_blank, label_key,
+from evaluator.model.panel_io import (Problems, Table, column_letter, counted, is_blank,
+                                      label_key,
                                       listing, parse_keys, parse_label, parse_numbers,
                                       read_grid)
 
@@ -368,7 +369,7 @@ def _wide(table, names: _Names, frame: dict, rest: list[int]):
     for target in (*names.ids, *names.denominators):
         if target in targets:
             frame[target] = parse_numbers(table, targets[target], problems)
-    problems.raise_if_any("cells are not numbers",
+    problems.raise_if_any("cell is not a number", "cells are not numbers",
                           "write plain numbers (1234.5 or 1,234.5) without units or notes, "
                           "and leave missing values empty or write NA")
     _keep_extras(table, frame, extras)
@@ -388,7 +389,8 @@ def _long(table, names: _Names, frame: dict, indicator_pos: int, value_pos: int,
         elif is_guess:
             guessed[label] = target
         targets.append(target)
-    problems.raise_if_any("rows without an indicator", "name the indicator of every row")
+    problems.raise_if_any("row lacks an indicator", "rows lack an indicator",
+                          "name the indicator of every row")
     if unknown:
         lines = []
         for label, rows in unknown.items():
@@ -397,12 +399,13 @@ def _long(table, names: _Names, frame: dict, indicator_pos: int, value_pos: int,
                     if near else "")
             lines.append(f"{label!r} ({', '.join(rows[:3])}{', …' if len(rows) > 3 else ''})"
                          f"{hint}")
-        raise DataError(listing(f"{len(unknown)} names in {table.column(indicator_pos)} are "
-                                "not indicators of the framework", lines), where=table.where,
+        raise DataError(listing(counted(len(unknown), "name", "names") +
+                                f" in {table.column(indicator_pos)} not in the framework",
+                                lines), where=table.where,
                         fix="use each indicator's id, Chinese name or English name; "
                             f"indicators: {', '.join(names.ids[:20])}")
     values = parse_numbers(table, value_pos, problems)
-    problems.raise_if_any("cells are not numbers",
+    problems.raise_if_any("cell is not a number", "cells are not numbers",
                           "write plain numbers (1234.5 or 1,234.5) without units or notes, "
                           "and leave missing values empty or write NA")
     long = pd.DataFrame({**frame, "indicator": targets, "_value": values})
@@ -410,7 +413,8 @@ def _long(table, names: _Names, frame: dict, indicator_pos: int, value_pos: int,
     present = set(targets)
     missing = [names.describe(i) for i in names.ids if i not in present]
     if missing:
-        raise DataError(listing(f"{len(missing)} indicators of the framework have no rows",
+        raise DataError(listing(counted(len(missing), "indicator of the framework has",
+                                        "indicators of the framework have") + " no rows",
                                 missing), where=table.where,
                         fix="add their rows (an empty value is fine for missing data), or "
                             "check how they are named in the indicator column")
@@ -430,7 +434,8 @@ def _long(table, names: _Names, frame: dict, indicator_pos: int, value_pos: int,
         if not clash.empty:
             lines = [f"unit {u!r}, year {y}: {', '.join(map(repr, g['group']))}"
                      for (u, y), g in clash.groupby(keys, sort=False)]
-            raise DataError(listing(f"{len(lines)} unit-years have more than one group",
+            raise DataError(listing(counted(len(lines), "unit-year has", "unit-years have")
+                                    + " more than one group",
                                     lines), where=table.where,
                             fix="give each unit and year one group")
         frame_out["group"] = first["group"].first().to_numpy(dtype=object)
@@ -479,7 +484,8 @@ def _raise_missing_columns(table, names: _Names, missing: list[str], extras: lis
             lines.append(f"{table.column(position)} looks like {names.describe(target)}: "
                          "rename it to the indicator's id or exact name")
     unknown = ", ".join(repr(table.header[p]) for p in extras[:15]) or "none"
-    raise DataError(listing(f"{len(missing)} indicators of the framework have no column",
+    raise DataError(listing(counted(len(missing), "indicator of the framework has",
+                                     "indicators of the framework have") + " no column",
                              lines), where=table.where,
                     fix="name each indicator's column by its id, Chinese name or English "
                         f"name; columns that matched nothing: {unknown}")
@@ -493,13 +499,15 @@ def _resolve_groups(data: pd.DataFrame, names: _Names, table: Table, position: i
         problems = Problems(table)
         resolved = []
         for row, label in zip(data["_row"], groups):
-            gid = None if label is None else names.group_lookup.get(label_key(label))
-            if label is not None and gid is None:
+            present = not pd.isna(label)
+            gid = names.group_lookup.get(label_key(label)) if present else None
+            if present and gid is None:
                 problems.add(row, position, label, "not a group of the framework")
             resolved.append(gid)
         valid = ", ".join(f"{gid} ({_names(g)[0] or _names(g)[1]})"
                           for gid, g in names.groups.items())
-        problems.raise_if_any("cells name an unknown group", f"use one of: {valid}")
+        problems.raise_if_any("cell names an unknown group", "cells name an unknown group",
+                              f"use one of: {valid}")
         groups = pd.Series(resolved, index=data.index, dtype=object)
     per_unit = groups.groupby(data["unit"]).transform(
         lambda s: s.dropna().iloc[0] if s.dropna().nunique() == 1 else None)
@@ -509,7 +517,7 @@ def _resolve_groups(data: pd.DataFrame, names: _Names, table: Table, position: i
     groups = groups.where(~fill, per_unit)
     if groups.isna().any():
         rows = [table.row_names[r] for r in data.loc[groups.isna(), "_row"]]
-        raise DataError(listing(f"{len(rows)} rows have no group", rows), where=table.where,
+        raise DataError(listing(counted(len(rows), "row has", "rows have") + " no group", rows), where=table.where,
                         fix="fill the group column for every row (or delete the column)")
     return data.assign(group=groups.astype(str)), notes
 
@@ -523,6 +531,7 @@ def _check_duplicates(data: pd.DataFrame, table: Table, keys: list[str]):
         parts = ", ".join(f"{k} {v!r}" if k != "year" else f"year {v}"
                           for k, v in zip(keys, key))
         lines.append(f"{parts}: {', '.join(table.row_names[r] for r in rows)}")
-    raise DataError(listing(f"{len(lines)} {'-'.join(keys)} combinations appear more than "
-                             "once", lines), where=table.where,
+    raise DataError(listing(counted(len(lines), f"{'-'.join(keys)} combination appears",
+                                     f"{'-'.join(keys)} combinations appear") + " more than once",
+                             lines), where=table.where,
                     fix="keep one row for each; delete or correct the others")

@@ -397,10 +397,15 @@ class Problems:
         self.lines.append(f"{self.table.row_names[row]}, {self.table.column(position)}: "
                           f"{show_cell(cell)} ({reason})")
 
-    def raise_if_any(self, what: str, fix: str):
+    def raise_if_any(self, one: str, many: str, fix: str):
         if self.lines:
-            raise DataError(listing(f"{len(self.lines)} {what}", self.lines),
+            raise DataError(listing(counted(len(self.lines), one, many), self.lines),
                             where=self.table.where, fix=fix)
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """'1 cell is …' / '3 cells are …'."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def listing(title: str, lines: list[str]) -> str:
@@ -441,7 +446,7 @@ def parse_keys(table: Table, unit_pos: int, year_pos: int):
             years[row] = parse_year(cell)
         except ValueError as exc:
             problems.add(row, year_pos, cell, str(exc))
-    problems.raise_if_any("rows without a valid unit or year",
+    problems.raise_if_any("row lacks a valid unit or year", "rows lack a valid unit or year",
                           "give every row a unit name and a four-digit year such as 2020 "
                           "(2020年 is accepted); delete note rows below the table")
     return units, years

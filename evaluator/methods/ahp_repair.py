@@ -1,0 +1,86 @@
+"""Which judgements of an inconsistent AHP matrix most need revising.
+
+Reference
+---------
+Saaty, T.L. (2003). Decision-making with the AHP: Why is the principal eigenvector
+    necessary. *European Journal of Operational Research* 145(1), 85–91. With w the
+    priorities, the judgement a_ij deviates from the rest by ε_ij = a_ij·w_j/w_i; the
+    judgement with the largest deviation is the one to reconsider first, and w_i/w_j is
+    the value that would agree with the other judgements.
+
+We rank the judgements by |ln ε_ij| (a judgement three times too high and one three times
+too low count alike), suggest w_i/w_j both raw and rounded (in log space) to the nearest
+value of Saaty's 1/9–9 scale, and report the CR after that single change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Hashable, Sequence
+
+import numpy as np
+
+from evaluator.errors import MethodError
+from evaluator.methods.ahp import SAATY_SCALE, priorities
+
+
+@dataclass(frozen=True)
+class RevisionHint:
+    """One judgement worth revising: cell (row, column) of the matrix (0-based, row <
+    column), its item names if known, the current value, the value consistent with the
+    other judgements (raw and on the Saaty scale), the deviation |ln ε| and the CR
+    before and after replacing the judgement (and its reciprocal) by ``suggested``."""
+
+    row: int
+    column: int
+    row_item: Hashable | None
+    column_item: Hashable | None
+    current: float
+    suggested: float
+    suggested_raw: float
+    deviation: float
+    cr_before: float
+    cr_after: float
+
+
+def nearest_scale_value(ratio: float | np.ndarray) -> float | np.ndarray:
+    """Nearest value of Saaty's 1/9–9 scale in log space (so 1/3 and 3 are treated alike);
+    ratios beyond the ends go to 1/9 or 9."""
+    scale = np.asarray(SAATY_SCALE)
+    logs = np.log(np.asarray(ratio, dtype=float))
+    index = np.abs(logs[..., None] - np.log(scale)).argmin(axis=-1)
+    nearest = scale[index]
+    return float(nearest) if np.ndim(nearest) == 0 else nearest
+
+
+def revision_hints(A: Any, k: int = 3, *, method: str = "eigenvector", ri_table: str = "saaty1980",
+                   items: Sequence[Hashable] | None = None, where: str = "") -> list[RevisionHint]:
+    """The ``k`` judgements that most need revising, most deviant first (Saaty 2003).
+
+    Judgements filled by completion (missing in ``A``) are never suggested. Works on any
+    matrix; for a consistent one every deviation is ~0 and the CR does not change.
+    """
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise MethodError(f"k must be a positive integer, got {k!r}", where=where or None,
+                          fix="ask for e.g. the 3 most deviant judgements")
+    base = priorities(A, method=method, ri_table=ri_table, items=items, where=where)
+    matrix, weights, n = base.matrix, base.priorities, base.n
+    rows, columns = np.triu_indices(n, 1)
+    judged = np.ones(rows.size, dtype=bool)
+    for i, j in base.completed_cells:
+        judged &= ~((rows == i) & (columns == j))
+    rows, columns = rows[judged], columns[judged]
+    deviation = np.abs(np.log(matrix[rows, columns] * weights[columns] / weights[rows]))
+    order = np.argsort(-deviation, kind="stable")[:k]
+    hints = []
+    for position in order:
+        i, j = int(rows[position]), int(columns[position])
+        raw = float(weights[i] / weights[j])
+        suggested = float(nearest_scale_value(raw))
+        revised = matrix.copy()
+        revised[i, j], revised[j, i] = suggested, 1.0 / suggested
+        after = priorities(revised, method=method, ri_table=ri_table, items=items, where=where)
+        hints.append(RevisionHint(row=i, column=j, row_item=items[i] if items is not None else None,
+                                  column_item=items[j] if items is not None else None,
+                                  current=float(matrix[i, j]), suggested=suggested, suggested_raw=raw,
+                                  deviation=float(deviation[position]), cr_before=base.cr, cr_after=after.cr))
+    return hints

@@ -1,0 +1,334 @@
+"""Gap diagnostics on arrays (DESIGN.md §5 "Diagnostics"): targets and straight-line
+trajectories, traffic lights, obstacle degree, peers, strengths and weaknesses, and the
+bookkeeping across years they need.
+
+Every function works on rows (unit-years) × indicators at once; the only loops run over
+the few blocks (years, year × group) or over columns.
+
+References
+----------
+* Obstacle degree (障碍度 model): factor contribution F_j (the indicator's weight)
+  times its deviation I_ij = 1 − z_ij, as a share of the unit-year's total,
+  O_ij = F_j I_ij / Σ_j F_j I_ij, as used throughout the Chinese regional-evaluation
+  literature; the R package ``mathmodels`` (Zhang Jingxian, function
+  ``obstacle_degree``, ``scaled = TRUE`` for the shares) implements the same formula and
+  publishes a worked example that the tests reproduce.
+* Traffic lights against a straight path from a base year to the target year: the
+  "on track / improving / not improving" reading of SDG trend dashboards (Sachs et al.,
+  Sustainable Development Report, trend dashboards: progress judged against the linear
+  pace needed to reach the goal) and Eurostat's assessment of progress towards
+  quantified targets (actual pace against the pace the target requires).
+* Strengths and weaknesses as the unit's best and worst indicator ranks, skipping
+  indicators on which many units share a value: COINr ``get_str_weak`` (Becker et al.,
+  COINr 1.1.14, 2024), whose ``unq_discard`` threshold is here a "most units tie" rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import MethodError
+
+LIGHTS = ("green", "yellow", "red")
+NOT_JUDGED = ""
+
+
+# -- orientation and bookkeeping across years ----------------------------------------------
+def orient(X: np.ndarray, sign: np.ndarray, optimum: np.ndarray | None = None,
+           interval: np.ndarray | None = None) -> np.ndarray:
+    """Values turned so that higher is better, still in the indicator's own units.
+
+    ``sign`` (m,) is +1 for benefit, −1 for cost; where ``optimum`` (m,) is finite the
+    value becomes −|x − optimum|, and where ``interval`` (m, 2) is finite,
+    −(distance to the interval). Differences of oriented values are shortfalls in raw
+    units (e.g. a cost indicator 45 against a ceiling of 35 is 10 short)."""
+    X = np.asarray(X, dtype=float)
+    m = X.shape[1]
+    sign = np.asarray(sign, dtype=float).reshape(m)
+    out = X * sign
+    if optimum is not None:
+        opt = np.asarray(optimum, dtype=float).reshape(m)
+        has = np.isfinite(opt)
+        out[:, has] = -np.abs(X[:, has] - opt[has])
+    if interval is not None:
+        iv = np.asarray(interval, dtype=float).reshape(m, 2)
+        has = np.isfinite(iv).all(axis=1)
+        lo, hi = iv[has, 0], iv[has, 1]
+        sub = X[:, has]
+        out[:, has] = -np.maximum(np.maximum(lo - sub, sub - hi), 0.0)   # NaN stays NaN
+    return out
+
+
+def find_rows(units: np.ndarray, years: np.ndarray, query_units: np.ndarray,
+              query_years: np.ndarray) -> np.ndarray:
+    """Index of the row holding (query unit, query year), −1 where there is none."""
+    units = np.asarray(units).astype(str)
+    years = np.asarray(years).astype(np.int64)
+    qu = np.asarray(query_units).astype(str)
+    qy = np.asarray(query_years)
+    qy = np.where(np.isfinite(qy.astype(float)), qy, -1).astype(np.int64)
+    names, codes = np.unique(np.concatenate([units, qu]), return_inverse=True)
+    span = int(max(years.max(initial=0), qy.max(initial=0))) + 2
+    keys = codes[:len(units)].astype(np.int64) * span + years
+    qkeys = codes[len(units):].astype(np.int64) * span + np.where(qy < 0, span - 1, qy)
+    order = np.argsort(keys, kind="stable")
+    pos = np.searchsorted(keys[order], qkeys)
+    pos = np.clip(pos, 0, len(keys) - 1)
+    hit = keys[order][pos] == qkeys
+    return np.where(hit, order[pos], -1)
+
+
+def previous_year(years: np.ndarray) -> np.ndarray:
+    """The panel year before each row's year (−1 for the first year): "the previous
+    year" means the previous assessment, so a biennial panel compares with two years
+    back."""
+    years = np.asarray(years).astype(np.int64)
+    panel_years = np.unique(years)
+    pos = np.searchsorted(panel_years, years)
+    return np.where(pos > 0, panel_years[np.maximum(pos - 1, 0)], -1)
+
+
+def lag_rows(units: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """For every row, the row of the same unit in the previous panel year (−1: none)."""
+    return find_rows(units, years, units, previous_year(years))
+
+
+def take_rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]`` with NaN where ``rows`` is −1 (row-wise, any trailing shape)."""
+    values = np.asarray(values, dtype=float)
+    out = values[np.maximum(rows, 0)].copy()
+    out[rows < 0] = np.nan
+    return out
+
+
+def change_since(values: np.ndarray, lag: np.ndarray) -> np.ndarray:
+    """Change of each row's values since the row ``lag`` points at (NaN where none)."""
+    return np.asarray(values, dtype=float) - take_rows(values, lag)
+
+
+# -- targets, paths, lights --------------------------------------------------------------
+def trajectory(start_value: np.ndarray, target: np.ndarray, start_year: np.ndarray,
+               target_year: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """The value a straight path from ``start_value`` in ``start_year`` to ``target`` in
+    ``target_year`` expects in ``year``:
+
+        e(y) = v_s + (t − v_s) · min(1, (y − s) / (T − s))     for y ≥ s,
+
+    the target itself once the target year is reached, NaN before the start year (no
+    path yet). Arrays broadcast against each other."""
+    v0, t, s, T, y = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in
+                                           (start_value, target, start_year, target_year,
+                                            year)))
+    span = T - s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(span > 0, (y - s) / np.where(span > 0, span, 1.0), 1.0)
+    frac = np.clip(frac, 0.0, 1.0)
+    out = v0 + (t - v0) * frac
+    return np.where(y >= s, out, np.nan)
+
+
+def target_gaps(value: np.ndarray, target: np.ndarray, target_raw: np.ndarray,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Shortfall to the target and its share of the target.
+
+    ``value`` and ``target`` are oriented (higher is better, see :func:`orient`), so
+    ``gap = target − value`` is what is still missing in the indicator's units: positive
+    while behind, zero or negative once met. ``relative_gap = gap / |target_raw|`` (NaN
+    for a target of zero)."""
+    gap = np.asarray(target, dtype=float) - np.asarray(value, dtype=float)
+    scale = np.abs(np.asarray(target_raw, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(scale > 0, gap / np.where(scale > 0, scale, 1.0), np.nan)
+    return gap, rel
+
+
+def traffic_lights(value: np.ndarray, target: np.ndarray, expected: np.ndarray,
+                   reference: np.ndarray, *, slack: np.ndarray | float = 0.0,
+                   min_gain: np.ndarray | float = 0.0) -> np.ndarray:
+    """Green / yellow / red per cell; all inputs oriented (higher is better).
+
+    * green — target met (value ≥ target − slack) or on the path
+      (value ≥ expected − slack);
+    * yellow — behind the path but improving: value − reference > min_gain;
+    * red — behind the path and not improving (no better than the reference, which is
+      the previous year's or the base year's value);
+    * ``""`` (not judged) — no value, no target, or behind the path with no reference.
+
+    ``slack`` and ``min_gain`` are absolute, in the indicator's units (the recipe's
+    relative ``tolerance`` and ``min_improvement`` times the target's and the
+    reference's size)."""
+    v, t, e, r = (np.asarray(a, dtype=float) for a in (value, target, expected, reference))
+    slack = np.asarray(slack, dtype=float)
+    min_gain = np.asarray(min_gain, dtype=float)
+    if (slack < 0).any() or (min_gain < 0).any():
+        raise MethodError("negative slack or minimum gain", where="traffic lights",
+                          fix="use tolerance ≥ 0 and min_improvement ≥ 0")
+    judged = ~np.isnan(v) & ~np.isnan(t)
+    with np.errstate(invalid="ignore"):
+        green = judged & ((v >= t - slack) | (v >= e - slack))
+        known = judged & ~green & ~np.isnan(r)
+        improving = known & (v - r > min_gain)
+    out = np.full(v.shape, NOT_JUDGED, dtype="<U6")
+    out[known] = "red"
+    out[improving] = "yellow"
+    out[green] = "green"
+    return out
+
+
+# -- obstacle degree ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ObstacleDegree:
+    """``deviation`` I = 1 − z; ``weighted`` F·I (the "unscaled" obstacle degree);
+    ``share`` O = F·I / Σ F·I per row (sums to 1, or all zero for a unit at the ideal).
+    NaN where z is missing: a missing indicator is left out of the row's total."""
+
+    deviation: np.ndarray
+    weighted: np.ndarray
+    share: np.ndarray
+
+
+def obstacle_degree(z: np.ndarray, weights: np.ndarray, *, tol: float = 1e-9
+                    ) -> ObstacleDegree:
+    """Obstacle degree O_ij = W_j (1 − z_ij) / Σ_j W_j (1 − z_ij).
+
+    ``z`` rows × m normalised to [0, 1] (1 = ideal), ``weights`` (m,) the indicators'
+    global weights. A row with no shortfall at all gets zeros, not NaN."""
+    z = np.asarray(z, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if z.ndim != 2 or w.shape != (z.shape[1],):
+        raise MethodError(f"obstacle degree needs rows × {w.size} values and {w.size} "
+                          f"weights, got {z.shape} and {w.shape}", where="obstacle degree")
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise MethodError("weights must be finite and non-negative", where="obstacle degree")
+    present = ~np.isnan(z)
+    if (z[present] < -tol).any() or (z[present] > 1 + tol).any():
+        raise MethodError("normalised values must lie in [0, 1] for the obstacle degree",
+                          where="obstacle degree",
+                          fix="rescale by the normalisation range (or its min and max) first")
+    deviation = 1.0 - np.clip(z, 0.0, 1.0)
+    weighted = deviation * w[None, :]
+    total = np.nansum(weighted, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)
+    share[~present] = np.nan
+    return ObstacleDegree(deviation, weighted, share)
+
+
+def top_k(values: np.ndarray, k: int, *, positive_only: bool = True
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of the ``k`` largest values (ties: earlier column first):
+    indices rows × k (−1 where fewer qualify) and their values (NaN there). NaN never
+    qualifies; nor does a value ≤ 0 when ``positive_only``."""
+    V = np.asarray(values, dtype=float)
+    k = min(int(k), V.shape[1])
+    ok = ~np.isnan(V) & ((V > 0) if positive_only else True)
+    key = np.where(ok, -V, np.inf)
+    idx = np.argsort(key, axis=1, kind="stable")[:, :k]
+    valid = np.take_along_axis(ok, idx, axis=1)
+    vals = np.where(valid, np.take_along_axis(V, idx, axis=1), np.nan)
+    return np.where(valid, idx, -1), vals
+
+
+def group_sums(values: np.ndarray, membership: np.ndarray) -> np.ndarray:
+    """Rows × groups: the sum of each row's values over the columns in each group
+    (``membership`` m × d of 0/1, e.g. indicators × dimensions); NaN counts as 0, and a
+    row with no value at all gives NaN."""
+    V = np.asarray(values, dtype=float)
+    out = np.nan_to_num(V) @ np.asarray(membership, dtype=float)
+    out[np.isnan(V).all(axis=1)] = np.nan
+    return out
+
+
+# -- peers ---------------------------------------------------------------------------------------
+def block_best(values: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row and column, the best (largest) value in the row's block and the row that
+    holds it (first such row; −1 and NaN for an all-missing block column). ``values``
+    oriented rows × m; ``blocks`` one label per row (year, or year × group)."""
+    V = np.asarray(values, dtype=float)
+    V2 = V.reshape(len(V), -1)
+    best = np.full(V2.shape, np.nan)
+    where = np.full(V2.shape, -1, dtype=np.int64)
+    labels = np.asarray(blocks)
+    for block in np.unique(labels):
+        rows = np.flatnonzero(labels == block)
+        sub = V2[rows]
+        has = ~np.isnan(sub).all(axis=0)
+        arg = np.argmax(np.where(np.isnan(sub), -np.inf, sub), axis=0)
+        best[rows[:, None], np.arange(V2.shape[1])[None, :]] = np.where(
+            has, sub[arg, np.arange(V2.shape[1])], np.nan)[None, :]
+        where[rows] = np.where(has, rows[arg], -1)[None, :]
+    return best.reshape(V.shape), where.reshape(V.shape)
+
+
+def block_median(values: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """Per row and column, the median of the row's block (NaN ignored)."""
+    V = np.asarray(values, dtype=float)
+    V2 = V.reshape(len(V), -1)
+    out = np.full(V2.shape, np.nan)
+    labels = np.asarray(blocks)
+    for block in np.unique(labels):
+        rows = labels == block
+        sub = V2[rows]
+        has = ~np.isnan(sub).all(axis=0)
+        med = np.full(V2.shape[1], np.nan)
+        if has.any():
+            med[has] = np.nanmedian(sub[:, has], axis=0)
+        out[rows] = med[None, :]
+    return out.reshape(V.shape)
+
+
+# -- strengths and weaknesses -----------------------------------------------------------------
+def largest_tie_share(values: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """Per row and column: the share of the block's units (with data) that hold the
+    block's most common value — 1/n when all differ, 1 when all tie."""
+    V = np.asarray(values, dtype=float)
+    out = np.full(V.shape, np.nan)
+    labels = np.asarray(blocks)
+    for block in np.unique(labels):
+        rows = labels == block
+        for j in range(V.shape[1]):   # a handful of columns
+            col = V[rows, j]
+            col = col[~np.isnan(col)]
+            if col.size:
+                out[rows, j] = np.unique(col, return_counts=True)[1].max() / col.size
+    return out
+
+
+def strengths_weaknesses(ranks: np.ndarray, eligible: np.ndarray, worst_rank: np.ndarray,
+                         k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of the ``k`` best ranks (strengths) and the ``k`` worst
+    (weaknesses), as index arrays rows × k padded with −1.
+
+    Only ``eligible`` cells count (the caller drops indicators where most units tie); a
+    unit's last place (rank == ``worst_rank``) is never a strength and its first place
+    never a weakness, and no indicator is both (the strengths are chosen first). Ties
+    between a unit's ranks go to the earlier column."""
+    R = np.asarray(ranks, dtype=float)
+    ok = np.asarray(eligible, dtype=bool) & ~np.isnan(R)
+    k = min(int(k), R.shape[1])
+    can_s = ok & (R < np.asarray(worst_rank, dtype=float))
+    key = np.where(can_s, R, np.inf)
+    s_idx = np.argsort(key, axis=1, kind="stable")[:, :k]
+    s_ok = np.take_along_axis(can_s, s_idx, axis=1)
+    strengths = np.where(s_ok, s_idx, -1)
+    chosen = np.zeros(R.shape, dtype=bool)
+    rows = np.repeat(np.arange(R.shape[0]), k)
+    chosen[rows[s_ok.ravel()], s_idx.ravel()[s_ok.ravel()]] = True
+    can_w = ok & (R > 1) & ~chosen
+    key = np.where(can_w, -R, np.inf)
+    w_idx = np.argsort(key, axis=1, kind="stable")[:, :k]
+    w_ok = np.take_along_axis(can_w, w_idx, axis=1)
+    return strengths, np.where(w_ok, w_idx, -1)
+
+
+def normalised_gap(gap: np.ndarray, width: np.ndarray, out_range: tuple[float, float]
+                   ) -> np.ndarray:
+    """A raw-unit gap in normalised units: gap / width × (hi − lo), where ``width`` (m,)
+    is the indicator's goalpost width or observed range (the min–max reading of the
+    normalised scale, comparable across indicators whatever the normalisation)."""
+    width = np.asarray(width, dtype=float)
+    lo, hi = out_range
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(width > 0, np.asarray(gap, float) / np.where(width > 0, width, 1.0)
+                        * (hi - lo), np.nan)

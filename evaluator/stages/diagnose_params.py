@@ -1,0 +1,149 @@
+"""The recipe's ``diagnose`` and ``alerts`` sections: documented defaults, validation.
+
+``diagnose`` (all optional)::
+
+    diagnose:
+      base_year: 2020        # start of every straight path to a target (default: the
+                             # first year of the panel); must be a panel year, and no
+                             # target may fall before it
+      compare: previous      # "improving" means better than the previous year's value
+                             # (previous) or than the base year's (base)
+      tolerance: 0.0         # a value may lag the path or the target by this share of
+                             # the target and still count as on it (green)
+      min_improvement: 0.0   # improving = better than the reference by more than this
+                             # share of it (0: strictly better)
+      top_k: 5               # obstacle indicators reported per unit-year
+      strengths_k: 3         # strengths and weaknesses reported per unit-year
+      tie_share: 0.5         # skip an indicator for strengths/weaknesses in a year when
+                             # more than this share of units hold one common value
+
+``alerts`` maps a rule to its parameters, ``true`` for the defaults or ``false`` to turn
+it off; rules left out run with their defaults::
+
+    alerts:
+      bottom_k_consecutive: {k: 3, years: 2, ties: published}
+      yellow_card: {bottom_share: 0.1, red_share: 0.3333, years: 2, ties: published}
+      rank_drop: {places: 10}
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Mapping
+
+from ..errors import RecipeError
+from ..model.names import near_matches
+
+DIAGNOSE_DEFAULTS: dict[str, Any] = {
+    "base_year": None, "compare": "previous", "tolerance": 0.0, "min_improvement": 0.0,
+    "top_k": 5, "strengths_k": 3, "tie_share": 0.5,
+}
+ALERT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "bottom_k_consecutive": {"k": 3, "years": 2, "ties": "published"},
+    "yellow_card": {"bottom_share": 0.1, "red_share": 1 / 3, "years": 2,
+                    "ties": "published"},
+    "rank_drop": {"places": 10},
+}
+TIES = ("published", "inclusive")
+
+
+def _number(lo: float | None = None, hi: float | None = None, *, integer: bool = False,
+            open_lo: bool = False, open_hi: bool = False) -> Callable[[Any, str], Any]:
+    def check(value: Any, where: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise RecipeError(f"{value!r} is not a number", where=where)
+        if integer and int(value) != value:
+            raise RecipeError(f"{value!r} is not a whole number", where=where)
+        bad_lo = lo is not None and (value <= lo if open_lo else value < lo)
+        bad_hi = hi is not None and (value >= hi if open_hi else value > hi)
+        if bad_lo or bad_hi:
+            left = "(" if open_lo else "["
+            right = ")" if open_hi else "]"
+            raise RecipeError(f"{value} is outside {left}{lo}, {hi}{right}", where=where)
+        return int(value) if integer else float(value)
+    return check
+
+
+def _choice(*options: str) -> Callable[[Any, str], str]:
+    def check(value: Any, where: str) -> str:
+        if value not in options:
+            raise RecipeError(f"unknown value {value!r}", where=where,
+                              fix="valid: " + ", ".join(options))
+        return value
+    return check
+
+
+DIAGNOSE_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "base_year": _number(1000, 9999, integer=True),
+    "compare": _choice("previous", "base"),
+    "tolerance": _number(0),
+    "min_improvement": _number(0),
+    "top_k": _number(1, integer=True),
+    "strengths_k": _number(1, integer=True),
+    "tie_share": _number(0, 1, open_lo=True),
+}
+ALERT_CHECKS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
+    "bottom_k_consecutive": {"k": _number(1, integer=True), "years": _number(1, integer=True),
+                             "ties": _choice(*TIES)},
+    "yellow_card": {"bottom_share": _number(0, 1, open_hi=True),
+                    "red_share": _number(0, 1, open_hi=True),
+                    "years": _number(1, integer=True), "ties": _choice(*TIES)},
+    "rank_drop": {"places": _number(1, integer=True)},
+}
+
+
+def _unknown(key: str, valid: list[str], where: str, what: str) -> RecipeError:
+    hint = near_matches(str(key), valid)
+    return RecipeError(f"unknown {what} {key!r}", where=where,
+                       fix=(f"did you mean {hint}? " if hint else "")
+                       + "valid: " + ", ".join(valid))
+
+
+def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *,
+                    source: str | None = None) -> dict[str, Any]:
+    """The ``diagnose`` section validated, defaults filled, ``base_year`` resolved (and
+    ``base_year_given`` saying whether the recipe set it)."""
+    where = f"{source or 'recipe'}: diagnose"
+    section = dict(section or {})
+    out = copy.deepcopy(DIAGNOSE_DEFAULTS)
+    for key, value in section.items():
+        if key not in DIAGNOSE_CHECKS:
+            raise _unknown(key, list(DIAGNOSE_CHECKS), f"{where}.{key}", "diagnose parameter")
+        out[key] = None if value is None else DIAGNOSE_CHECKS[key](value, f"{where}.{key}")
+    out["base_year_given"] = out["base_year"] is not None
+    if out["base_year"] is None:
+        out["base_year"] = int(min(panel_years))
+    elif out["base_year"] not in panel_years:
+        raise RecipeError(f"base year {out['base_year']} is not a year of the panel",
+                          where=f"{where}.base_year",
+                          fix="every path to a target starts from the units' values in the "
+                              "base year; use one of " + ", ".join(map(str, panel_years)))
+    return out
+
+
+def alert_params(section: Mapping[str, Any] | None, *, source: str | None = None
+                 ) -> dict[str, dict[str, Any] | None]:
+    """Rule → parameters (defaults filled), or None for a rule turned off."""
+    where = f"{source or 'recipe'}: alerts"
+    section = dict(section or {})
+    out: dict[str, dict[str, Any] | None] = copy.deepcopy(ALERT_DEFAULTS)  # type: ignore
+    for rule, spec in section.items():
+        if rule not in ALERT_DEFAULTS:
+            raise _unknown(rule, list(ALERT_DEFAULTS), f"{where}.{rule}", "alert rule")
+        if spec is False:
+            out[rule] = None
+            continue
+        if spec is None or spec is True:
+            continue
+        if not isinstance(spec, Mapping):
+            raise RecipeError(f"{spec!r} is not a mapping of parameters, true or false",
+                              where=f"{where}.{rule}",
+                              fix=f"e.g. {rule}: {ALERT_DEFAULTS[rule]}")
+        params = out[rule]
+        assert params is not None
+        for key, value in spec.items():
+            checks = ALERT_CHECKS[rule]
+            if key not in checks:
+                raise _unknown(key, list(checks), f"{where}.{rule}.{key}",
+                               f"parameter of {rule}")
+            params[key] = checks[key](value, f"{where}.{rule}.{key}")
+    return out

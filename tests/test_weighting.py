@@ -1,0 +1,348 @@
+"""Objective and combined weights against independent sources.
+
+- pymcdm 1.4 (entropy, CRITIC, standard deviation) and scikit-criteria 0.10 (entropy,
+  CRITIC, standard deviation) on random matrices, to 1e-12; scipy.stats.variation for the
+  coefficient of variation.
+- Published worked examples: entropy — Xu (2004) and Zavadskas & Podvezko (2016); CRITIC —
+  Tuş & Aytaç Adalı (2019); standard deviation — Sałabun, Wątróbski & Shekhovtsov (2020).
+- PCA: an example whose weights follow analytically from its correlation matrix, and an
+  independent implementation of the OECD/JRC Handbook steps (numpy eigh + scikit-learn's
+  varimax routine) on random data.
+- Game theory: a two-component example worked by hand.
+- Hypothesis properties: weights ≥ 0 summing to 1; row order irrelevant; permuting
+  columns permutes the weights.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+from evaluator.errors import MethodError
+from evaluator.methods.combine import (combine_game_theory, combine_linear,
+                                       combine_multiplicative)
+from evaluator.methods.weighting import (WeightResult, critic_weights, cv_weights,
+                                         entropy_weights, equal_weights, pca_weights,
+                                         std_weights, varimax)
+
+
+def min_max(X):
+    return (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))
+
+
+def random_positive(seed, n=25, m=6):
+    return np.random.default_rng(seed).uniform(0.5, 20.0, size=(n, m))
+
+
+# ---------------------------------------------------------------- entropy
+@pytest.mark.parametrize("seed", range(5))
+def test_entropy_matches_pymcdm(seed):
+    """pymcdm divides each column by its sum (sum_normalization) and then applies the same
+    formula, so the raw matrix goes to both unchanged. Strictly positive values only:
+    pymcdm sets the entropy of a column containing a 0 to 0 instead of using 0 ln 0 = 0."""
+    from pymcdm.weights import entropy_weights as pymcdm_entropy
+
+    X = random_positive(seed)
+    np.testing.assert_allclose(entropy_weights(X).weights, pymcdm_entropy(X), rtol=0, atol=1e-12)
+
+
+def test_entropy_matches_scikit_criteria_with_zeros():
+    """scikit-criteria uses scipy.stats.entropy (0 ln 0 = 0, base n): min–max scores with
+    their zeros can go in directly."""
+    from skcriteria.preprocessing.weighters import entropy_weights as skc_entropy
+
+    Z = min_max(random_positive(11, n=30, m=5))
+    np.testing.assert_allclose(entropy_weights(Z).weights, skc_entropy(Z), rtol=0, atol=1e-12)
+
+
+def test_entropy_xu_2004_example():
+    """Xu, X. (2004) A note on the subjective and objective integrated approach to determine
+    attribute weights. EJOR 156(2) 530–532: entropy weights on the raw values (column
+    sums), reported to 4 decimals."""
+    X = np.array([[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]])
+    result = entropy_weights(X, basis="raw")
+    np.testing.assert_array_equal(np.round(result.weights, 4), [0.4630, 0.3992, 0.1378, 0.0])
+    assert result.params == {"shift": 0.0, "basis": "raw"}
+    np.testing.assert_allclose(result.details["d"], 1 - result.details["e"], atol=1e-15)
+
+
+def test_entropy_zavadskas_podvezko_2016_example():
+    """Zavadskas, E.K. & Podvezko, V. (2016) Integrated determination of objective criteria
+    weights in MCDM. IJITDM 15(2) 267–283, entropy weights of its 4 × 4 example."""
+    X = np.array([[3.0, 100, 10, 7], [2.5, 80, 8, 5], [1.8, 50, 20, 11], [2.2, 70, 12, 9]])
+    np.testing.assert_array_equal(np.round(entropy_weights(X).weights, 4),
+                                  [0.1146, 0.1981, 0.4185, 0.2689])
+
+
+def test_entropy_shift_and_errors():
+    Z = min_max(random_positive(3))
+    shifted = entropy_weights(Z, shift=1e-4)
+    np.testing.assert_allclose(shifted.weights, entropy_weights(Z + 1e-4).weights, atol=1e-15)
+    with pytest.raises(MethodError, match="min_max"):
+        entropy_weights(Z - 0.5)
+    with pytest.raises(MethodError, match="'b'"):
+        entropy_weights(np.column_stack([Z[:, 0], np.zeros(len(Z))]), names=["a", "b"])
+    with pytest.raises(MethodError, match="uniform"):
+        entropy_weights(np.ones((5, 3)))
+    with pytest.raises(MethodError, match="basis"):
+        entropy_weights(Z, basis="logs")
+
+
+# ---------------------------------------------------------------- CRITIC
+@pytest.mark.parametrize("seed", range(5))
+def test_critic_matches_pymcdm(seed):
+    """pymcdm min–max normalises inside critic_weights (all columns as benefit when no types
+    are given), so ours gets the min–max scores and pymcdm the raw matrix. Both use the
+    sample standard deviation (ddof = 1)."""
+    from pymcdm.weights import critic_weights as pymcdm_critic
+
+    X = random_positive(seed)
+    np.testing.assert_allclose(critic_weights(min_max(X)).weights, pymcdm_critic(X),
+                               rtol=0, atol=1e-12)
+
+
+def test_critic_matches_scikit_criteria_unscaled():
+    """scikit-criteria with scale=False applies CRITIC to the matrix as given (ddof = 0,
+    which cancels in the weights)."""
+    from skcriteria.preprocessing.weighters import critic_weights as skc_critic
+
+    Z = np.random.default_rng(5).normal(size=(30, 5))
+    np.testing.assert_allclose(critic_weights(Z).weights,
+                               skc_critic(Z, objectives=np.ones(5), scale=False),
+                               rtol=0, atol=1e-12)
+
+
+def test_critic_tus_aytac_adali_2019_example():
+    """Tuş, A. & Aytaç Adalı, E. (2019) The new combination with CRITIC and WASPAS methods
+    for the time and attendance software selection problem. Opsearch 56(2) 528–538.
+    Its published weights (3 decimals) follow from min–max normalising every column in its
+    raw orientation (the price column is not reversed); reversing it would give
+    0.184, 0.213, ... instead."""
+    X = np.array([[5000, 3, 3, 4, 3, 2], [680, 5, 3, 2, 2, 1], [2000, 3, 2, 3, 4, 3],
+                  [600, 4, 3, 1, 2, 2], [800, 2, 4, 3, 3, 4]], dtype=float)
+    result = critic_weights(min_max(X))
+    np.testing.assert_array_equal(np.round(result.weights, 3),
+                                  [0.157, 0.249, 0.168, 0.121, 0.154, 0.151])
+    info = result.details["sigma"] * result.details["conflict"]
+    np.testing.assert_allclose(result.details["information"], info)
+
+
+def test_critic_constant_indicator_is_named():
+    Z = np.column_stack([np.arange(5.0), np.full(5, 2.0), np.arange(5.0) ** 2])
+    with pytest.raises(MethodError, match="'flat'"):
+        critic_weights(Z, names=["a", "flat", "c"])
+
+
+# ---------------------------------------------------------------- std and cv
+def test_std_matches_pymcdm_and_scikit_criteria():
+    from pymcdm.weights import standard_deviation_weights
+    from skcriteria.preprocessing.weighters import std_weights as skc_std
+
+    Z = min_max(random_positive(8))
+    ours = std_weights(Z).weights
+    np.testing.assert_allclose(ours, standard_deviation_weights(Z), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ours, skc_std(Z), rtol=0, atol=1e-12)
+
+
+def test_std_salabun_2020_example():
+    """Sałabun, W., Wątróbski, J. & Shekhovtsov, A. (2020) Are MCDA methods benchmarkable?
+    Symmetry 12(9) 1549: standard-deviation weights of its 5 × 3 example."""
+    Z = np.array([[0.619, 0.449, 0.447], [0.862, 0.466, 0.006], [0.458, 0.698, 0.771],
+                  [0.777, 0.631, 0.491], [0.567, 0.992, 0.968]])
+    np.testing.assert_array_equal(np.round(std_weights(Z).weights, 3), [0.217, 0.294, 0.488])
+
+
+def test_cv_matches_scipy_variation():
+    from scipy.stats import variation
+
+    X = random_positive(9)
+    cv = variation(X, axis=0, ddof=1)
+    np.testing.assert_allclose(cv_weights(X).weights, cv / cv.sum(), rtol=0, atol=1e-12)
+    with pytest.raises(MethodError, match="mean is 0"):
+        cv_weights(np.array([[-1.0, 1.0], [1.0, 2.0]]))
+
+
+# ---------------------------------------------------------------- listwise deletion
+def test_missing_rows_dropped_listwise_and_recorded():
+    Z = min_max(random_positive(4, n=12, m=3))
+    holed = Z.copy()
+    holed[[2, 7], [0, 2]] = np.nan
+    result = entropy_weights(holed)
+    assert result.rows_used == 10
+    complete = np.delete(Z, [2, 7], axis=0)
+    np.testing.assert_allclose(result.weights, entropy_weights(complete).weights)
+    with pytest.raises(MethodError, match="at least 2 rows"):
+        critic_weights(np.array([[1.0, np.nan], [2.0, 3.0], [np.nan, 1.0]]))
+
+
+def test_equal_weights():
+    result = equal_weights(4)
+    assert isinstance(result, WeightResult)
+    np.testing.assert_array_equal(result.weights, [0.25] * 4)
+
+
+# ---------------------------------------------------------------- PCA
+def two_block_data(r, s, n=60, seed=0):
+    """Columns whose sample correlations are exactly: r within block 1 (cols 0, 1), s within
+    block 2 (cols 2, 3), 0 across blocks (built from orthonormal centred vectors)."""
+    E = np.random.default_rng(seed).normal(size=(n, 4))
+    Q, _ = np.linalg.qr(E - E.mean(axis=0))
+    return np.column_stack([Q[:, 0], r * Q[:, 0] + np.sqrt(1 - r * r) * Q[:, 1],
+                            Q[:, 2], s * Q[:, 2] + np.sqrt(1 - s * s) * Q[:, 3]])
+
+
+def test_pca_weights_analytic_two_block_example():
+    """Correlation matrix blockdiag([[1, r], [r, 1]], [[1, s], [s, 1]]) with r = .8, s = .4:
+    eigenvalues 1 + r, 1 + s, 1 − s, 1 − r = 1.8, 1.4, 0.6, 0.2; two factors kept (both > 1,
+    45% and 35%, 80% together); loadings √((1 + r)/2) on block 1 and √((1 + s)/2) on block 2
+    (already simple, varimax keeps them); scaled squared loadings 1/2 each; factor shares
+    1.8/3.2 and 1.4/3.2; weights (1 + r)/(2(2 + r + s)) = 0.28125 and 0.21875."""
+    X = two_block_data(0.8, 0.4) * [1.0, 2.0, 30.0, 0.5] + 7.0    # units do not matter
+    result = pca_weights(X)
+    np.testing.assert_allclose(result.weights, [0.28125, 0.28125, 0.21875, 0.21875], atol=1e-12)
+    np.testing.assert_allclose(result.details["eigenvalues"], [1.8, 1.4, 0.6, 0.2], atol=1e-12)
+    np.testing.assert_allclose(result.details["explained"], [0.45, 0.35, 0.15, 0.05], atol=1e-12)
+    assert result.params["n_factors"] == 2
+    np.testing.assert_allclose(np.abs(result.details["loadings"]).max(axis=1),
+                               np.sqrt([0.9, 0.9, 0.7, 0.7]), atol=1e-12)
+
+
+def test_pca_retention_extends_to_reach_the_cumulative_share():
+    X = two_block_data(0.8, 0.4)
+    # only the first factor explains more than 40%, but 45% < 60%: a second is added
+    assert pca_weights(X, min_variance_share=0.4).params["n_factors"] == 2
+    assert pca_weights(X, min_variance_share=0.4, min_cumulative=0.4).params["n_factors"] == 1
+    assert pca_weights(X, n_factors=3).params["n_factors"] == 3
+
+
+def handbook_pca_weights(X, k):
+    """The Handbook's steps written independently: eigen-decomposition of the correlation
+    matrix with numpy, varimax by scikit-learn's routine wrapped in Kaiser normalisation."""
+    from sklearn.decomposition._factor_analysis import _ortho_rotation
+
+    values, vectors = np.linalg.eigh(np.corrcoef(X, rowvar=False))
+    order = np.argsort(values)[::-1][:k]
+    L = vectors[:, order] * np.sqrt(values[order])
+    h = np.sqrt((L ** 2).sum(axis=1))
+    rotated = _ortho_rotation(L / h[:, None], tol=1e-14, max_iter=100_000).T * h[:, None]
+    squared = rotated ** 2
+    variance = squared.sum(axis=0)
+    scaled = squared / variance
+    best = scaled.argmax(axis=1)
+    raw = scaled[np.arange(X.shape[1]), best] * (variance / variance.sum())[best]
+    return raw / raw.sum()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pca_weights_match_independent_handbook_computation(seed):
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(80, 2))
+    mixing = rng.uniform(-1, 1, size=(2, 7))
+    X = factors @ mixing + 0.6 * rng.normal(size=(80, 7))
+    result = pca_weights(X)
+    k = result.params["n_factors"]
+    np.testing.assert_allclose(result.weights, handbook_pca_weights(X, k), atol=1e-7)
+
+
+def test_varimax_recovers_a_rotated_simple_structure():
+    """A loading matrix with perfect simple structure is the varimax optimum: rotating it
+    by 30° and back must be undone (up to the order and sign of the factors)."""
+    simple = np.array([[0.9, 0.0], [0.8, 0.0], [0.7, 0.0], [0.0, 0.85], [0.0, 0.6]])
+    t = np.deg2rad(30)
+    turn = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    for normalize in (True, False):
+        rotated, T = varimax(simple @ turn, normalize=normalize)
+        np.testing.assert_allclose(T @ T.T, np.eye(2), atol=1e-12)
+        np.testing.assert_allclose(np.abs(rotated), simple, atol=1e-9)
+
+
+def test_varimax_matches_scikit_learn_without_normalisation():
+    from sklearn.decomposition._factor_analysis import _ortho_rotation
+
+    L = np.random.default_rng(3).uniform(-1, 1, size=(8, 3))
+    ours, _ = varimax(L, normalize=False)
+    theirs = _ortho_rotation(L, tol=1e-14, max_iter=100_000).T
+    # same solution up to column order and sign
+    match = np.abs(ours.T @ theirs) / np.outer(np.linalg.norm(ours, axis=0),
+                                                np.linalg.norm(theirs, axis=0))
+    perm = match.argmax(axis=1)
+    signs = np.sign(np.sum(ours * theirs[:, perm], axis=0))
+    np.testing.assert_allclose(ours, theirs[:, perm] * signs, atol=1e-8)
+
+
+# ---------------------------------------------------------------- combinations
+def test_game_theory_two_component_example_by_hand():
+    """u1 = (.6, .4), u2 = (.2, .8): u1·u1 = .52, u1·u2 = .44, u2·u2 = .68. Solving
+    [[.52, .44], [.44, .68]] α = [.52, .68]: det = .16, α1 = (.52·.68 − .44·.68)/.16 = .34,
+    α2 = (.52·.68 − .44·.52)/.16 = .78; α* = (.34, .78)/1.12; w = α*1 u1 + α*2 u2 =
+    (.36/1.12, .76/1.12) = (0.3214285714, 0.6785714286)."""
+    result = combine_game_theory([np.array([0.6, 0.4]), np.array([0.2, 0.8])])
+    np.testing.assert_allclose(result.details["alpha_raw"], [0.34, 0.78], atol=1e-14)
+    np.testing.assert_allclose(result.details["alpha"], [0.34 / 1.12, 0.78 / 1.12], atol=1e-14)
+    np.testing.assert_allclose(result.weights, [0.36 / 1.12, 0.76 / 1.12], atol=1e-14)
+    np.testing.assert_array_equal(result.details["components"], [[0.6, 0.4], [0.2, 0.8]])
+
+
+def test_game_theory_identical_components_and_disjoint_ones():
+    u = np.array([0.5, 0.3, 0.2])
+    np.testing.assert_allclose(combine_game_theory([u, u]).weights, u, atol=1e-14)
+    # orthogonal components: α = (1, 1), so an equal mix
+    result = combine_game_theory([np.array([0.5, 0.5, 0, 0]), np.array([0, 0, 0.5, 0.5])])
+    np.testing.assert_allclose(result.weights, [0.25] * 4, atol=1e-14)
+
+
+def test_linear_and_multiplicative_combinations():
+    entropy = WeightResult(np.array([0.5, 0.3, 0.2]), "entropy", {}, {}, 30)
+    ahp = np.array([0.2, 0.2, 0.6])
+    linear = combine_linear([entropy, ahp], [0.25, 0.75])
+    np.testing.assert_allclose(linear.weights, [0.275, 0.225, 0.5])
+    assert linear.params["components"] == ["entropy", "component 1"]
+    assert linear.rows_used == 30
+    multiplied = combine_multiplicative([entropy, ahp])
+    np.testing.assert_allclose(multiplied.weights, np.array([0.1, 0.06, 0.12]) / 0.28)
+    with pytest.raises(MethodError, match="summing to 1"):
+        combine_linear([entropy, ahp], [0.5, 0.6])
+    with pytest.raises(MethodError, match="two or more"):
+        combine_game_theory([ahp])
+    with pytest.raises(MethodError, match="sum to 1"):
+        combine_multiplicative([ahp, np.array([1.0, 1.0, 1.0])])
+
+
+# ---------------------------------------------------------------- properties
+matrices = arrays(np.float64, st.tuples(st.integers(5, 14), st.integers(2, 5)),
+                  elements=st.integers(0, 100).map(float))
+WEIGHTERS = {"entropy": entropy_weights, "critic": critic_weights, "cv": cv_weights,
+             "std": std_weights, "pca": pca_weights}
+
+
+def weights_or_skip(func, X):
+    assume(np.all(X.std(axis=0) > 0))
+    try:
+        return func(X).weights
+    except MethodError:
+        assume(False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(X=matrices, name=st.sampled_from(sorted(WEIGHTERS)))
+def test_weights_are_non_negative_and_sum_to_one(X, name):
+    w = weights_or_skip(WEIGHTERS[name], X)
+    assert np.all(w >= 0)
+    assert w.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(X=matrices, seed=st.integers(0, 2**32 - 1), name=st.sampled_from(sorted(WEIGHTERS)))
+def test_permuting_rows_changes_nothing(X, seed, name):
+    w = weights_or_skip(WEIGHTERS[name], X)
+    order = np.random.default_rng(seed).permutation(X.shape[0])
+    np.testing.assert_allclose(WEIGHTERS[name](X[order]).weights, w, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(X=matrices, seed=st.integers(0, 2**32 - 1), name=st.sampled_from(sorted(WEIGHTERS)))
+def test_permuting_columns_permutes_weights(X, seed, name):
+    w = weights_or_skip(WEIGHTERS[name], X)
+    order = np.random.default_rng(seed).permutation(X.shape[1])
+    np.testing.assert_allclose(WEIGHTERS[name](X[:, order]).weights, w[order], atol=1e-9)
