@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from evaluator import resources
 from evaluator.errors import DataError, FrameworkError
 
 DEFAULT_SEED = 2024

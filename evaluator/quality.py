@@ -269,16 +269,21 @@ def _distribution(ids, X, observed, constant, skew_limit, kurt_limit):
 
 
 def _extremes(ids, data, X, distribution, flagged) -> pd.DataFrame:
-    """For each flagged indicator, the unit-years furthest from the median on the side
-    of the skew (the long tail), with their z-scores."""
+    """For each flagged indicator, the unit-years on the side of the skew (the long tail)
+    beyond Tukey's far-out fence (Q3 + 3·IQR, or Q1 − 3·IQR for a negative skew; Tukey
+    1977, Exploratory Data Analysis), most extreme first, at most three; the single most
+    extreme one when none is that far out. With their z-scores."""
     parts = []
     for j in np.flatnonzero(flagged):
         column = X[:, j]
         ok = ~np.isnan(column)
         values = column[ok]
         side = np.sign(distribution["skew"].iat[j]) or 1.0
-        order = np.argsort(-side * (values - np.median(values)), kind="stable")
-        pick = order[:_EXTREMES_SHOWN]
+        q1, q3 = np.percentile(values, [25, 75])
+        fence = q3 + 3 * (q3 - q1) if side > 0 else q1 - 3 * (q3 - q1)
+        order = np.argsort(-side * values, kind="stable")
+        far_out = int((side * (values - fence) > 0).sum())
+        pick = order[:min(max(far_out, 1), _EXTREMES_SHOWN)]
         rows = np.flatnonzero(ok)[pick]
         parts.append(pd.DataFrame({
             "indicator": ids[j], "unit": data["unit"].to_numpy()[rows],
@@ -304,7 +309,8 @@ def _denominator_issues(framework, data: pd.DataFrame) -> list[Issue]:
                                  for r in bad[:3])
             issues.append(Issue(
                 "warning", "denominator",
-                f"denominator {den!r} is zero or negative in {len(bad)} rows (e.g. "
+                f"denominator {den!r} is zero or negative in {len(bad)} "
+                f"{'row' if len(bad) == 1 else 'rows'} (e.g. "
                 f"{examples}): indicators divided by it get no value there",
                 f"分母 {den} 在 {len(bad)} 行中为零或负数（如 {examples}），以其为分母的指标"
                 "在这些行无法计算", {"denominator": den}))
@@ -330,6 +336,8 @@ def _labels(ids, framework) -> dict:
 def _describe(indicator: str, labels: dict, lang: str = "en") -> str:
     zh, en = labels.get(indicator, ("", ""))
     label = (zh if lang == "zh" else en) or zh or en
+    if lang == "zh":
+        return f"{indicator}（{label}）" if label and label != indicator else indicator
     return f"{indicator!r} ({label})" if label and label != indicator else repr(indicator)
 
 
@@ -417,10 +425,11 @@ def _render(report: QualityReport, lang: str) -> str:
         [w["indicator"], w["value"], w["n"]],
         [[i, f"{v:g}", n] for i, v, n in report.constant[["indicator", "value", "n_observed"]]
          .itertuples(index=False)]) or [w["none"]])
+    overall = set(report.constant["indicator"])   # already listed above
     out += _section(w["constant_year"], _table(
         [w["indicator"], w["year"], w["value"], w["n"]],
         [list(r[:2]) + [f"{r[2]:g}", r[3]] for r in report.constant_by_year.itertuples(
-            index=False)]) or [w["none"]])
+            index=False) if r[0] not in overall]) or [w["none"]])
     dist = report.distribution
     out += _section(w["shape"].format(s=cfg["outlier_skew"], k=cfg["outlier_kurtosis"]),
                     _table([w["indicator"], w["n"], w["skew"], w["kurtosis"], w["outlier"]],
@@ -466,8 +475,9 @@ def _looks_numeric(text: str) -> bool:
 
 
 def _pct(share) -> str:
-    return "-" if share is None or (isinstance(share, float) and math.isnan(share)) \
-        else f"{share:.0%}" if share in (0, 1) else f"{share:.1%}"
+    if share is None or math.isnan(share):
+        return "-"
+    return f"{share:.0%}" if float(share * 100).is_integer() else f"{share:.1%}"
 
 
 def _num(value) -> str:

@@ -186,6 +186,13 @@ def test_moderate_indicators_use_their_formula_whatever_the_method():
                                          out_range=(0, 1))[:, 2], [1, 0, 0.5, 0.25])
 
 
+def test_moderate_all_at_optimum_scores_the_top():
+    X = np.array([[5.0], [5.0], [np.nan]])
+    got = normalise(X, "min_max", optimum=[5.0])
+    np.testing.assert_array_equal(got[:2, 0], [100.0, 100.0])
+    assert np.isnan(got[2, 0])
+
+
 def test_missing_values_pass_through():
     X = np.array([[1.0, np.nan], [2.0, 5.0], [np.nan, 7.0], [4.0, 6.0]])
     for method in ("min_max", "z_score", "vector", "ratio_max", "rank", "percentile"):

@@ -134,9 +134,20 @@ def test_skewed_column_is_flagged_with_its_extreme_unit_year():
     assert (top["indicator"], top["unit"], top["year"], top["value"]) == \
         ("skewed", "朔州市", 2022, 1000.0)
     assert top["z"] == pytest.approx((1000 - np.mean(SKEWED)) / np.std(SKEWED, ddof=1))
-    assert len(report.outliers) == 3
+    assert len(report.outliers) == 1   # 11 and 10 are within Tukey's far-out fence
     assert any(w.startswith("indicator 'skewed' (Indicator skewed) may have outliers") and
                "朔州市 2022: 1000" in w for w in report.warnings)
+
+
+def test_extremes_list_at_most_three_far_out_values_on_the_skewed_side():
+    values = np.array([1.0] * 3 + [2.0] * 10 + [3.0] * 3 + [500.0, 400.0, 300.0, 200.0,
+                                                             -40.0])
+    frame = pd.DataFrame({"unit": [f"u{k:02d}" for k in range(len(values))], "year": 2020,
+                          "v": values})
+    report = quality_report(Panel.from_frame(frame, framework_of(["v"])))
+    assert report.distribution["outlier"].iat[0]
+    assert list(report.outliers["value"]) == [500.0, 400.0, 300.0]
+    assert list(report.outliers["unit"]) == ["u16", "u17", "u18"]
 
 
 def test_thresholds_are_inclusive_and_configurable():
@@ -163,7 +174,7 @@ def test_empty_unit_and_indicator_without_data_are_errors():
 
 def test_zero_denominator_is_warned_when_the_framework_is_given():
     panel, fw = constructed_panel()
-    assert any("denominator 'population' is zero or negative in 1 rows (e.g. 太原市 2019)" in w
+    assert any("denominator 'population' is zero or negative in 1 row (e.g. 太原市 2019)" in w
                for w in quality_report(panel, fw).warnings)
     assert not any("denominator" in w for w in quality_report(panel).warnings)
 
@@ -206,7 +217,7 @@ def test_text_report_tables_are_aligned(lang, title, name):
 def test_text_report_in_chinese_carries_chinese_messages():
     panel, fw = constructed_panel()
     text = quality_report(panel, fw).to_text(lang="zh")
-    assert "指标 'flat' (指标flat) 在全部 12 个有数据的单位-年份中取值相同（5），无法标准化" in text
+    assert "指标 flat（指标flat） 在全部 12 个有数据的单位-年份中取值相同（5），无法标准化" in text
     assert "可能存在异常值" in text
 
 

@@ -122,28 +122,36 @@ def parse_judgement(value: Any, *, where: str = "") -> float:
     The value must be positive and on Saaty's (1980) 1/9–9 scale (a rounded reciprocal
     such as 0.111 for 1/9 is admitted). Errors name ``where``.
     """
+    shown = _show(value)
     if isinstance(value, bool) or value is None:
-        raise MethodError(f"judgement {value!r} is not a number", where=where or None,
+        raise MethodError(f"judgement {shown} is not a number", where=where or None,
                           fix="write a number such as 3 or 0.5, or a fraction such as 1/3")
     if isinstance(value, numbers.Real):
         number = float(value)
     elif isinstance(value, str):
         number = _parse_text_judgement(value, where)
     else:
-        raise MethodError(f"judgement {value!r} is not a number", where=where or None,
+        raise MethodError(f"judgement {shown} is not a number", where=where or None,
                           fix="write a number such as 3 or 0.5, or a fraction such as 1/3")
     if not math.isfinite(number):
-        raise MethodError(f"judgement {value!r} is not a finite number", where=where or None,
+        raise MethodError(f"judgement {shown} is not a finite number", where=where or None,
                           fix="leave a missing judgement out instead of writing NaN")
     if number <= 0:
-        raise MethodError(f"judgement {value!r} is not positive", where=where or None,
+        raise MethodError(f"judgement {shown} is not positive", where=where or None,
                           fix="pairwise judgements are ratios between 1/9 and 9; "
                               "write 1/3 for 'three times less important'")
     if number < (1.0 / 9.0) * (1 - _SCALE_SLACK) or number > 9.0 * (1 + _SCALE_SLACK):
-        raise MethodError(f"judgement {value!r} is outside Saaty's 1/9–9 scale",
+        raise MethodError(f"judgement {shown} is outside Saaty's 1/9–9 scale",
                           where=where or None,
                           fix="use a value between 1/9 and 9 (Saaty 1980 fundamental scale)")
     return number
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it: text quoted, numbers plain (no numpy repr)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return repr(value)
 
 
 def _parse_text_judgement(text: str, where: str) -> float:

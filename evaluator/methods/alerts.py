@@ -128,7 +128,7 @@ def yellow_card_message(unit: str, year: int, *, rank: int | None, n: int | None
         zh_why.append(f"{red}/{lit}项指标亮红灯，超过{_fraction_zh(red_share)}")
         en_why.append(f"red lights on {red} of {lit} judged indicators, more than "
                       f"{_fraction_en(red_share)}")
-    zh = f"{unit}{year}年被亮黄牌：" + "；".join(zh_why) + "。"
+    zh = f"{unit}在{year}年被亮黄牌：" + "；".join(zh_why) + "。"
     en = f"{unit} receives a yellow card for {year}: " + "; ".join(en_why) + "."
     return zh, en
 

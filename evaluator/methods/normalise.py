@@ -258,20 +258,17 @@ class _Context:
     def fill_zero_range(self, out: np.ndarray, zero: np.ndarray, what: str,
                         mid: float | None = None) -> np.ndarray:
         """Columns flagged ``zero`` get the documented constant, or raise."""
-        if zero.any():
-            self.check_zero_range(zero, what)
-            out[:, zero] = self.constant(mid)
+        if not zero.any():
+            return out
+        if self.zero_range == "error":
+            bad = ", ".join(repr(self.names[j]) for j in np.flatnonzero(zero))
+            raise MethodError(f"zero range: {what}, so the scores would be undefined",
+                              where=f"indicator {bad}{self.where}",
+                              fix="drop or fix the indicator, normalise pooled over all years "
+                                  "instead of per year, or set zero_range: mid (every unit "
+                                  "gets the middle of the scale) or max (every unit gets the top)")
+        out[:, zero] = self.constant(mid)
         return out
-
-    def check_zero_range(self, zero: np.ndarray, what: str) -> None:
-        if self.zero_range != "error" or not zero.any():
-            return
-        bad = ", ".join(repr(self.names[j]) for j in np.flatnonzero(zero))
-        raise MethodError(f"zero range: {what}, so the scores would be undefined",
-                          where=f"indicator {bad}{self.where}",
-                          fix="drop or fix the indicator, normalise pooled over all years "
-                              "instead of per year, or set zero_range: mid (every unit gets "
-                              "the middle of the scale) or max (every unit gets the top)")
 
     def require(self, ok: np.ndarray, problem: str, fix: str) -> None:
         for j in np.flatnonzero(~ok):

@@ -95,8 +95,9 @@ def entropy_weights(Z: np.ndarray, *, shift: float = 0.0, basis: str = "normalis
     passed — the pipeline passes raw values for the column-sum convention of Xu (2004,
     EJOR 156(2) 530–532). Details: ``e`` (entropy), ``d`` (diversity).
 
-    References: Shannon (1948); Hwang & Yoon (1981) Multiple Attribute Decision Making,
-    §4.1; Zeleny (1982) Multiple Criteria Decision Making.
+    References: Shannon (1948) Bell System Technical Journal 27; Hwang & Yoon (1981)
+    Multiple Attribute Decision Making (Springer); Zeleny (1982) Multiple Criteria
+    Decision Making (McGraw-Hill).
     """
     if basis not in ("normalised", "raw"):
         raise MethodError(f"entropy basis {basis!r} is not valid", fix="valid: normalised, raw")
@@ -161,8 +162,8 @@ def cv_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightRe
     ratio-scale scores); a mean of 0 is an error. Details: ``sd``, ``mean``, ``cv``.
 
     Reference: the coefficient of variation is Pearson's (1896) relative dispersion; as a
-    weighting rule ("变异系数法") it is the scale-free member of the dispersion family of
-    Diakoulaki et al. (1995) §2. scipy.stats.variation computes the same statistic.
+    weighting rule ("变异系数法") it is the scale-free member of the dispersion family
+    that Diakoulaki et al. (1995) build on. scipy.stats.variation computes the statistic.
     """
     V = _complete_rows(Z, "coefficient of variation")
     names = _names(names, V.shape[1])
@@ -256,8 +257,8 @@ def pca_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0, min_variance_shar
     ``explained`` (each eigenvalue's share of the total variance), ``factor_share``,
     ``squared_scaled`` (m × k), ``factor`` (the factor each indicator was assigned to).
 
-    References: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §6.1 and
-    Tables 16–18; Nicoletti, Scarpetta & Boylaud (2000) OECD Economics Department WP 226;
+    References: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §6.1 (the
+    TAI example, Tables 16–18); Nicoletti, Scarpetta & Boylaud (2000) OECD Economics Department WP 226;
     Kaiser (1958) Psychometrika 23 187–200 (varimax).
     """
     from sklearn.decomposition import PCA

@@ -1,0 +1,429 @@
+"""Diagnostics of an Assessment (issue 4, DESIGN.md §5): gaps to targets with traffic
+lights, obstacle degree, peers, strengths and weaknesses, contributions, alerts.
+
+``build_diagnostics(assessment)`` returns the two contract tables:
+
+``diagnostics`` — one row per unit, year and indicator, then per unit, year and node
+(the dimensions and the root ``index``):
+
+* ``value`` the indicator's value on the raw scale (after denomination, before
+  imputation: a missing value is judged nowhere) — for a node, its score;
+* ``target``, ``target_year`` the next target (the first with a year ≥ the row's year;
+  past the last target, the last one), group overrides applied and relative targets
+  resolved from the unit's own value in their ``from`` year;
+* ``gap`` what is still missing, in the indicator's units (positive = behind, ≤ 0 = met;
+  for a cost indicator, how far above its ceiling), ``relative_gap`` = gap / |target|;
+* ``expected_now`` the value a straight path expects this year — from the unit's value
+  in the recipe's base year (for a relative target: in its ``from`` year) to the target
+  in the target year; NaN before the path starts;
+* ``light`` green (met, or on/above the path) · yellow (behind the path but better than
+  the previous year, or the base year with ``compare: base``) · red (behind and not
+  better) · empty (no target, no value, or nothing to compare with);
+* ``obstacle`` the obstacle degree O = W(1−z)/ΣW(1−z) as a fraction (a unit-year's
+  indicators sum to 1, or all 0 at the ideal); for a node, the share of its indicators;
+* ``rank`` among the units of the year (competition ranking, 1 = best), ``best`` the best
+  unit's value of the year, ``gap_to_best`` how far behind it (≥ 0, indicator's units),
+  ``group_best``/``gap_to_group_best`` the same within the unit's group (empty without
+  groups);
+* ``contribution`` the part of the composite score due to this indicator (they sum to
+  the score) and ``contribution_change`` its change since the previous panel year (they
+  sum to the score's change). Exact when every node is a weighted sum; empty otherwise
+  (a geometric mean or TOPSIS does not decompose additively). With ``scope: per_year``
+  normalisation the sum still holds, but a change then also reflects other units.
+
+``alerts`` — ``unit, year, rule, years, message_zh, message_en`` (see
+:mod:`evaluator.methods.alerts`; ``yellow_card_talks`` is raised by the ``yellow_card``
+rule for consecutive cards).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import RecipeError
+from ..methods import alerts as al
+from ..methods import diagnose as dg
+from ..methods.ranking import competition_rank
+from ..model.framework import ROOT
+from .diagnose_params import alert_params, diagnose_params
+
+DIAGNOSTIC_COLUMNS = ["unit", "year", "indicator", "value", "target", "target_year", "gap",
+                      "relative_gap", "expected_now", "light", "obstacle", "rank", "best",
+                      "gap_to_best", "group_best", "gap_to_group_best", "contribution",
+                      "contribution_change"]
+ALERT_COLUMNS = ["unit", "year", "rule", "years", "message_zh", "message_en"]
+
+
+@dataclass
+class Diagnosis:
+    """Everything the diagnostics computed; ``table`` holds the contract columns and a
+    few more (``kind``, ``group``, ``met``, ``gap_normalised``, ``group_median``,
+    ``gap_to_group_median``, ``path_start``)."""
+
+    params: dict[str, Any]
+    alert_params: dict[str, Any]
+    table: pd.DataFrame
+    obstacles: pd.DataFrame      # unit, year, order, indicator, obstacle (top k)
+    strengths: pd.DataFrame      # unit, year, kind, order, indicator, rank, value
+    lights: pd.DataFrame         # unit, year, node, green, yellow, red, not_judged
+    alerts: pd.DataFrame
+    decomposable: bool
+
+
+def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
+    """``{"diagnostics": ..., "alerts": ...}`` with exactly the contract columns."""
+    d = diagnose(assessment)
+    return {"diagnostics": d.table[DIAGNOSTIC_COLUMNS].reset_index(drop=True),
+            "alerts": d.alerts[ALERT_COLUMNS].reset_index(drop=True)}
+
+
+def diagnose(assessment) -> Diagnosis:
+    a = assessment
+    fw = a.framework
+    panel_years = sorted(int(y) for y in np.unique(a.years))
+    params = diagnose_params(a.recipe.diagnose, panel_years, source=a.recipe.source)
+    rules = alert_params(a.recipe.alerts, source=a.recipe.source)
+    ids = list(a.ids)
+    n, m = len(a.units), len(ids)
+    units = np.asarray(a.units).astype(str)
+    years = np.asarray(a.years).astype(np.int64)
+    groups = None if a.groups is None else np.asarray(a.groups).astype(str)
+    inds = [fw.indicator(i) for i in ids]
+    sign = np.array([i.sign for i in inds], float)
+    optimum = np.array([np.nan if i.optimum is None else i.optimum for i in inds], float)
+    interval = np.array([i.interval or (np.nan, np.nan) for i in inds], float)
+
+    def orient(X):
+        return dg.orient(X, sign, optimum, interval)
+
+    V = np.asarray(a.stages["denominated"], dtype=float)
+    G = orient(V)
+    lag = dg.lag_rows(units, years)
+
+    # targets, paths, lights
+    tgt = _resolve_targets(a, params, V, units, years, groups)
+    expected = dg.trajectory(tgt["start_value"], tgt["target"], tgt["start_year"],
+                             tgt["target_year"], years[:, None])
+    Tg, Eg = orient(tgt["target"]), orient(expected)
+    gap, rel_gap = dg.target_gaps(G, Tg, tgt["target"])
+    if params["compare"] == "previous":
+        ref_rows = lag
+    else:
+        ref_rows = dg.find_rows(units, years, units, np.full(n, params["base_year"]))
+    reference = dg.take_rows(V, ref_rows)
+    lights = dg.traffic_lights(G, Tg, Eg, orient(reference),
+                               slack=params["tolerance"] * np.abs(tgt["target"]),
+                               min_gain=params["min_improvement"] * np.abs(reference))
+    with np.errstate(invalid="ignore"):
+        met = np.where(np.isnan(G) | np.isnan(Tg), np.nan,
+                       (G >= Tg - params["tolerance"] * np.abs(tgt["target"])).astype(float))
+    lo, hi = a.recipe.normalise["range"]
+    width = np.array([(i.goalposts[1] - i.goalposts[0]) if i.goalposts else
+                      (np.nanmax(V[:, j]) - np.nanmin(V[:, j]) if (~np.isnan(V[:, j])).any()
+                       else np.nan) for j, i in enumerate(inds)], float)
+    gap_norm = dg.normalised_gap(gap, width, (lo, hi))
+
+    # obstacle degree on z in [0, 1]
+    z = _unit_interval(np.asarray(a.stages["normalised"], float), lo, hi)
+    W = np.array([a.global_weights[i] for i in ids], float)
+    obstacle = dg.obstacle_degree(z, W).share
+
+    # peers and ranks
+    ranks = competition_rank(G, years)
+    best, best_row = dg.block_best(G, years)
+    best_raw = _take_columns(V, best_row)
+    gblocks = None if groups is None else np.char.add(np.char.add(years.astype(str), "\x00"),
+                                                      groups)
+    if gblocks is not None:
+        gbest, gbest_row = dg.block_best(G, gblocks)
+        gbest_raw, gap_gbest = _take_columns(V, gbest_row), gbest - G
+        gmed = dg.block_median(G, gblocks)
+        gmed_raw, gap_gmed = dg.block_median(V, gblocks), gmed - G
+    else:
+        gbest_raw = gap_gbest = gmed_raw = gap_gmed = np.full((n, m), np.nan)
+
+    # contributions
+    score = np.asarray(a.scores[ROOT], float)
+    decomposable = a.contribution_shares is not None
+    if decomposable:
+        contrib = np.asarray(a.contribution_shares, float) * np.nan_to_num(
+            np.asarray(a.stages["normalised"], float))
+        contrib[np.isnan(score)] = np.nan
+    else:
+        contrib = np.full((n, m), np.nan)
+    contrib_change = dg.change_since(contrib, lag)
+
+    ind_table = _long(units, years, groups, ids, {
+        "kind": "indicator", "value": V, "target": tgt["target"],
+        "target_year": tgt["target_year"], "gap": gap, "relative_gap": rel_gap,
+        "expected_now": expected, "light": lights, "obstacle": obstacle, "rank": ranks,
+        "best": best_raw, "gap_to_best": best - G, "group_best": gbest_raw,
+        "gap_to_group_best": gap_gbest, "contribution": contrib,
+        "contribution_change": contrib_change, "met": met, "gap_normalised": gap_norm,
+        "group_median": gmed_raw, "gap_to_group_median": gap_gmed,
+        "path_start": tgt["start_year"]}, position=0)
+
+    # nodes: scores, ranks, peers, obstacle and contribution shares of their indicators
+    nodes = fw.aggregation_order()
+    M = np.array([[1.0 if i in set(fw.indicators_under(node)) else 0.0 for node in nodes]
+                  for i in ids]) if nodes else np.zeros((m, 0))
+    S = np.column_stack([np.asarray(a.scores[q], float) for q in nodes])
+    node_best, _ = dg.block_best(S, years)
+    if gblocks is not None:
+        node_gbest, _ = dg.block_best(S, gblocks)
+    else:
+        node_gbest = np.full(S.shape, np.nan)
+    node_contrib = dg.group_sums(contrib, M)
+    node_table = _long(units, years, groups, nodes, {
+        "kind": "node", "value": S,
+        "light": np.full(S.shape, dg.NOT_JUDGED, dtype="<U6"),
+        "obstacle": dg.group_sums(obstacle, M),
+        "rank": np.column_stack([np.asarray(a.ranks[q], float) for q in nodes]),
+        "best": node_best, "gap_to_best": node_best - S, "group_best": node_gbest,
+        "gap_to_group_best": node_gbest - S, "contribution": node_contrib,
+        "contribution_change": dg.change_since(node_contrib, lag)}, position=m)
+    table = pd.concat([ind_table, node_table], ignore_index=True)
+    table = table.sort_values(["year", "unit", "_position"], kind="mergesort")
+    table = table.drop(columns="_position").reset_index(drop=True)
+
+    light_counts = _light_counts(units, years, lights, M, nodes, fw)
+    obstacles = _top_obstacles(units, years, ids, obstacle, params["top_k"])
+    strengths = _strengths(units, years, ids, V, ranks, G, params)
+    alerts = _alerts(a, rules, units, years, lag, light_counts)
+    return Diagnosis(params, rules, table, obstacles, strengths, light_counts, alerts,
+                     decomposable)
+
+
+# -- targets -----------------------------------------------------------------------------------
+def _resolve_targets(a, params, V, units, years, groups) -> dict[str, np.ndarray]:
+    """Per row and indicator: the next target (raw), its year, and the start of its
+    path (year and the unit's value then)."""
+    fw = a.framework
+    n, m = V.shape
+    base = params["base_year"]
+    out = {k: np.full((n, m), np.nan) for k in ("target", "target_year", "start_year",
+                                                 "start_value")}
+    _check_target_years(fw, params, a.recipe.source)
+    group_keys = [None] if groups is None else list(np.unique(groups))
+    base_rows = dg.find_rows(units, years, units, np.full(n, base))
+    for j, ind_id in enumerate(a.ids):
+        for group in group_keys:
+            rows = np.arange(n) if group is None else np.flatnonzero(groups == group)
+            targets = [t for t in fw.targets_for(ind_id, group) if t.year >= base]
+            if not targets or not rows.size:
+                continue
+            tyears = np.array([t.year for t in targets])
+            choice = np.minimum(np.searchsorted(tyears, years[rows]), len(targets) - 1)
+            for c, t in enumerate(targets):   # a handful of targets
+                sel = rows[choice == c]
+                if not sel.size:
+                    continue
+                out["target_year"][sel, j] = t.year
+                if t.is_relative:
+                    from_rows = dg.find_rows(units, years, units[sel],
+                                             np.full(sel.size, t.base_year))
+                    start = dg.take_rows(V[:, j], from_rows)
+                    out["target"][sel, j] = start * (1.0 + t.change)
+                    out["start_year"][sel, j] = t.base_year
+                else:
+                    start = dg.take_rows(V[:, j], base_rows[sel])
+                    out["target"][sel, j] = t.value
+                    out["start_year"][sel, j] = base
+                out["start_value"][sel, j] = start
+    return out
+
+
+def _check_target_years(fw, params, source) -> None:
+    """With an explicit base year, a target before it is a contradiction (its path
+    would run backwards); with the default base year (the first panel year) targets of
+    earlier years are simply past and ignored."""
+    if not params["base_year_given"]:
+        return
+    base = params["base_year"]
+    found = [(f"indicator {i.id!r}", t.year) for i in fw.indicators for t in i.targets
+             if t.year < base]
+    found += [(f"group {g.id!r}, indicator {ind!r}", t.year) for g in fw.groups.values()
+              for ind, ts in g.targets.items() for t in ts if t.year < base]
+    if found:
+        listed = "; ".join(f"{what}: target for {year}" for what, year in found)
+        raise RecipeError(f"target year before the base year {base} ({listed})",
+                          where=f"{source or 'recipe'}: diagnose.base_year",
+                          fix=f"set diagnose.base_year to {min(y for _, y in found)} or "
+                              "earlier, or drop the earlier targets from the framework")
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _unit_interval(Z: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Normalised values mapped to [0, 1] by the normalisation range; a column that
+    leaves the range (z-scores, for instance) is min–max rescaled over all rows."""
+    z = (Z - lo) / (hi - lo)
+    eps = 1e-9
+    for j in range(z.shape[1]):   # columns only
+        col = z[:, j]
+        if np.nanmin(col, initial=0) < -eps or np.nanmax(col, initial=1) > 1 + eps:
+            span = np.nanmax(col) - np.nanmin(col)
+            z[:, j] = (col - np.nanmin(col)) / span if span > 0 else 1.0
+    return np.clip(z, 0.0, 1.0)
+
+
+def _take_columns(V: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    cols = np.broadcast_to(np.arange(V.shape[1]), rows.shape)
+    out = V[np.maximum(rows, 0), cols]
+    return np.where(rows >= 0, out, np.nan)
+
+
+def _long(units, years, groups, columns, data: dict[str, Any], position: int
+          ) -> pd.DataFrame:
+    n, k = len(units), len(columns)
+    frame = {"unit": np.repeat(units, k), "year": np.repeat(years, k),
+             "indicator": np.tile(np.asarray(columns, dtype=object), n),
+             "group": np.repeat(groups, k) if groups is not None else "",
+             "_position": np.tile(np.arange(position, position + k), n)}
+    for key, value in data.items():
+        frame[key] = np.asarray(value).ravel() if isinstance(value, np.ndarray) else value
+    t = pd.DataFrame(frame)
+    for col in DIAGNOSTIC_COLUMNS:
+        if col not in t.columns:
+            t[col] = np.nan
+    t["target_year"] = pd.array(t["target_year"], dtype="Float64").astype("Int64")
+    t["rank"] = pd.array(t["rank"], dtype="Float64").astype("Int64")
+    return t
+
+
+def _light_counts(units, years, lights, M, nodes, fw) -> pd.DataFrame:
+    """Green/yellow/red/not-judged counts per unit-year, for the whole framework
+    (node ``index``) and for each node."""
+    parts = []
+    counts = {c: (lights == c).astype(float) @ M for c in dg.LIGHTS}
+    counts["not_judged"] = (lights == dg.NOT_JUDGED).astype(float) @ M
+    for q, node in enumerate(nodes):
+        frame = {"unit": units, "year": years, "node": node,
+                 "level": fw.depth(node) if node != ROOT else 0}
+        for c, arr in counts.items():
+            frame[c] = arr[:, q].astype(int)
+        parts.append(pd.DataFrame(frame))
+    t = pd.concat(parts, ignore_index=True)
+    return t.sort_values(["year", "unit", "level"], kind="mergesort").reset_index(drop=True)
+
+
+def _top_obstacles(units, years, ids, share, k) -> pd.DataFrame:
+    idx, vals = dg.top_k(share, k)
+    n, kk = idx.shape
+    keep = (idx >= 0).ravel()
+    names = np.asarray(ids, dtype=object)[np.maximum(idx, 0)].ravel()
+    t = pd.DataFrame({"unit": np.repeat(units, kk), "year": np.repeat(years, kk),
+                      "order": np.tile(np.arange(1, kk + 1), n), "indicator": names,
+                      "obstacle": vals.ravel()})
+    return t[keep].reset_index(drop=True)
+
+
+def _strengths(units, years, ids, V, ranks, G, params) -> pd.DataFrame:
+    eligible = dg.largest_tie_share(G, years) <= params["tie_share"]
+    worst, _ = dg.block_best(ranks, years)
+    s_idx, w_idx = dg.strengths_weaknesses(ranks, eligible, worst, params["strengths_k"])
+    parts = []
+    for kind, idx in (("strength", s_idx), ("weakness", w_idx)):
+        n, k = idx.shape
+        keep = (idx >= 0).ravel()
+        cols = np.maximum(idx, 0)
+        rows = np.repeat(np.arange(n), k)
+        parts.append(pd.DataFrame({
+            "unit": np.repeat(units, k), "year": np.repeat(years, k), "kind": kind,
+            "order": np.tile(np.arange(1, k + 1), n),
+            "indicator": np.asarray(ids, dtype=object)[cols].ravel(),
+            "rank": ranks[rows, cols.ravel()], "value": V[rows, cols.ravel()]})[keep])
+    t = pd.concat(parts, ignore_index=True)
+    t["rank"] = t["rank"].astype(int)
+    return t.sort_values(["year", "unit", "kind", "order"], kind="mergesort"
+                         ).reset_index(drop=True)
+
+
+# -- alerts ----------------------------------------------------------------------------------
+def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
+    score = np.asarray(a.scores[ROOT], float)
+    rank = np.asarray(a.ranks[ROOT], float)
+    n_year = al.block_counts(score, years)
+    decimals = a.recipe.rank["decimals"]
+    rows_out: list[dict[str, Any]] = []
+
+    def history(i: int, length: int) -> list[int]:
+        chain = [i]
+        while len(chain) < length:
+            chain.append(int(lag[chain[-1]]))
+        return chain[::-1]
+
+    def add(i: int, rule: str, span: str, msgs: tuple[str, str]) -> None:
+        rows_out.append({"unit": units[i], "year": int(years[i]), "rule": rule,
+                         "years": span, "message_zh": msgs[0], "message_en": msgs[1]})
+
+    p = rules["bottom_k_consecutive"]
+    if p is not None:
+        flag = al.bottom_k(score, years, p["k"], ties=p["ties"], decimals=decimals)
+        run = al.run_lengths(flag, units, years)
+        for i in np.flatnonzero(run >= p["years"]):
+            chain = history(int(i), int(run[i]))
+            hist = [(int(years[r]), int(rank[r]), int(n_year[r])) for r in chain]
+            add(int(i), "bottom_k_consecutive", al.year_span(hist[0][0], hist[-1][0]),
+                al.bottom_k_message(units[i], p["k"], hist))
+
+    p = rules["yellow_card"]
+    if p is not None:
+        k = al.bottom_share_k(n_year, p["bottom_share"])
+        in_bottom = al.bottom_k(score, years, k, ties=p["ties"], decimals=decimals)
+        overall = light_counts[light_counts["node"] == ROOT]
+        key = pd.MultiIndex.from_arrays([units, years])
+        overall = overall.set_index(["unit", "year"]).reindex(key)
+        red = overall["red"].to_numpy(float)
+        lit = (overall["green"] + overall["yellow"] + overall["red"]).to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            red_trigger = (lit > 0) & (red / np.where(lit > 0, lit, 1) > p["red_share"])
+        card = in_bottom | red_trigger
+        for i in np.flatnonzero(card):
+            add(int(i), "yellow_card", str(years[i]), al.yellow_card_message(
+                units[i], int(years[i]), rank=None if np.isnan(rank[i]) else int(rank[i]),
+                n=int(n_year[i]), bottom_share=p["bottom_share"],
+                in_bottom=bool(in_bottom[i]), red=int(red[i]), lit=int(lit[i]),
+                red_share=p["red_share"], red_trigger=bool(red_trigger[i])))
+        run = al.run_lengths(card, units, years)
+        for i in np.flatnonzero(run >= p["years"]):
+            yrs = [int(years[r]) for r in history(int(i), int(run[i]))]
+            add(int(i), "yellow_card_talks", al.year_span(yrs[0], yrs[-1]),
+                al.yellow_talks_message(units[i], yrs))
+
+    p = rules["rank_drop"]
+    if p is not None:
+        before = dg.take_rows(rank, lag)
+        for i in np.flatnonzero(al.rank_drops(before - rank, p["places"])):
+            j = int(lag[i])
+            add(int(i), "rank_drop", al.year_span(int(years[j]), int(years[i])),
+                al.rank_drop_message(units[i], int(years[j]), int(rank[j]), int(years[i]),
+                                     int(rank[i]), p["places"]))
+
+    order = {r: k for k, r in enumerate(["bottom_k_consecutive", "yellow_card",
+                                         "yellow_card_talks", "rank_drop"])}
+    t = pd.DataFrame(rows_out, columns=ALERT_COLUMNS)
+    t["year"] = t["year"].astype("int64")
+    t = t.assign(_o=t["rule"].map(order)).sort_values(["year", "unit", "_o"],
+                                                      kind="mergesort")
+    return t.drop(columns="_o").reset_index(drop=True)
+
+
+# -- the CLI's helpers (text lives in unit_profile.py) ---------------------------------------
+def resolve_unit(assessment, text: str) -> str:
+    """The panel's unit named by ``text`` (exact, then ignoring case, spaces and
+    full-width forms, then by a name column of the panel such as ``unit_en``); a
+    DataError listing near matches otherwise."""
+    from .unit_profile import resolve_unit as _resolve
+    return _resolve(assessment, text)
+
+
+def unit_profile(assessment, unit: str, year: int | None = None, lang: str = "en", *,
+                 diagnosis: Diagnosis | None = None) -> str:
+    """One unit's profile as text: scores and ranks with their change, lights by
+    dimension, top obstacles, strengths and weaknesses, alerts."""
+    from .unit_profile import render_profile
+    d = diagnosis if diagnosis is not None else diagnose(assessment)
+    return render_profile(assessment, d, resolve_unit(assessment, unit), year, lang)

@@ -1,0 +1,207 @@
+"""One unit's diagnostic profile as text (``evaluator diagnose``), in Chinese or English,
+and the lookup of a unit named on the command line."""
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..model.framework import ROOT
+
+TEXT = {
+    "en": {"scores": "Scores and ranks", "lights": "Traffic lights",
+           "light_head": ("green", "yellow", "red", "not judged"),
+           "reds": "red", "obstacles": "Top obstacles (share of the weighted shortfall)",
+           "dim_obstacles": "Obstacle share by dimension", "strengths": "Strengths",
+           "weaknesses": "Weaknesses", "alerts": "Alerts", "none": "none",
+           "rank": "rank {r} of {n}", "first": "first year", "group": "group",
+           "total": "all indicators", "value": "value",
+           "not_decomposable": "note: contributions are not reported — the aggregation "
+                               "is not a weighted sum at every node"},
+    "zh": {"scores": "得分与排名", "lights": "红黄绿灯",
+           "light_head": ("绿", "黄", "红", "未评"), "reds": "红灯",
+           "obstacles": "主要障碍因子（障碍度）", "dim_obstacles": "各维度障碍度",
+           "strengths": "优势指标", "weaknesses": "劣势指标", "alerts": "预警",
+           "none": "无", "rank": "第{r}名/共{n}个", "first": "首年", "group": "类型",
+           "total": "全部指标", "value": "数值",
+           "not_decomposable": "注：聚合并非各层均为加权求和，不报告贡献分解"},
+}
+
+
+def _key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
+
+
+def _aliases(assessment) -> dict[str, str]:
+    """Other names of units from text columns of the panel (e.g. ``unit_en``): name →
+    unit, kept only where a name points at one unit."""
+    data = assessment.panel.data
+    skip = {"unit", "year", "group", *assessment.ids}
+    found: dict[str, set[str]] = {}
+    for col in data.columns:
+        if col in skip or not (data[col].dtype == object or
+                               pd.api.types.is_string_dtype(data[col])):
+            continue
+        pairs = data[["unit", col]].dropna().astype(str).drop_duplicates()
+        for unit, name in zip(pairs["unit"], pairs[col]):
+            found.setdefault(name, set()).add(unit)
+    return {name: next(iter(us)) for name, us in found.items() if len(us) == 1}
+
+
+def resolve_unit(assessment, text: str) -> str:
+    units = sorted(set(np.asarray(assessment.units).astype(str)))
+    text = str(text)
+    if text in units:
+        return text
+    by_key = {}
+    for u in units:
+        by_key.setdefault(_key(u), []).append(u)
+    if len(by_key.get(_key(text), [])) == 1:
+        return by_key[_key(text)][0]
+    aliases = _aliases(assessment)
+    alias_key = {}
+    for name, u in aliases.items():
+        alias_key.setdefault(_key(name), set()).add(u)
+    if len(alias_key.get(_key(text), ())) == 1:
+        return next(iter(alias_key[_key(text)]))
+    candidates = {u: u for u in units}
+    candidates.update({name: f"{name} ({u})" for name, u in aliases.items()})
+    close = difflib.get_close_matches(text, list(candidates), n=5, cutoff=0.5)
+    if not close:
+        lowered = {c.casefold(): c for c in candidates}
+        close = [lowered[c] for c in difflib.get_close_matches(text.casefold(), list(lowered),
+                                                               n=5, cutoff=0.5)]
+    shown = ", ".join(units[:8]) + (f", … ({len(units)} units)" if len(units) > 8 else "")
+    raise DataError(f"unit {text!r} is not in the panel",
+                    where=str(assessment.panel.source or "panel"),
+                    fix=(f"did you mean {', '.join(repr(candidates[c]) for c in close)}? "
+                         if close else "") + f"units in the panel: {shown}")
+
+
+def _tree(fw) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+
+    def walk(node: str, depth: int) -> None:
+        out.append((node, depth))
+        for child in fw.children(node):
+            if not fw.is_indicator(child):
+                walk(child, depth + 1)
+    walk(ROOT, 0)
+    return out
+
+
+def _signed(v: float, fmt: str = "{:+.2f}") -> str:
+    return "–" if v is None or not np.isfinite(v) else fmt.format(v)
+
+
+def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
+    if lang not in TEXT:
+        raise DataError(f"unknown language {lang!r}", fix="use zh or en")
+    T = TEXT[lang]
+    fw = a.framework
+    table = d.table
+    mine = table[table["unit"] == unit]
+    unit_years = sorted(int(y) for y in mine["year"].unique())
+    if year is None:
+        year = unit_years[-1]
+    elif int(year) not in unit_years:
+        raise DataError(f"unit {unit!r} has no data for {year}",
+                        fix="years of this unit: " + ", ".join(map(str, unit_years)))
+    year = int(year)
+    panel_years = sorted(int(y) for y in np.unique(a.years))
+    prev_year = panel_years[panel_years.index(year) - 1] if panel_years.index(year) else None
+    now = mine[mine["year"] == year].set_index("indicator")
+    before = mine[mine["year"] == prev_year].set_index("indicator") if prev_year else None
+
+    def label(item: str) -> str:
+        return fw.label(item, lang)
+
+    group = str(now["group"].iloc[0]) if len(now) else ""
+    glabel = fw.groups[group].name.get(lang) if group in fw.groups else group
+    title = f"{fw.name.get(lang)} — {unit}" + (f" ({T['group']}: {glabel})" if glabel else "")
+    lines = [f"{title}, {year}", ""]
+
+    # scores and ranks
+    lines.append(T["scores"])
+    year_rows = table[(table["year"] == year) & (table["kind"] == "node")]
+    counts = year_rows.groupby("indicator")["value"].count()
+    for node, depth in _tree(fw):
+        row = now.loc[node]
+        change = row["value"] - before.loc[node, "value"] if before is not None and \
+            node in before.index else np.nan
+        rank = row["rank"]
+        rank_txt = T["rank"].format(r=int(rank), n=int(counts.get(node, 0))) \
+            if pd.notna(rank) else "–"
+        moved = "–"
+        if before is not None and node in before.index and pd.notna(before.loc[node, "rank"]) \
+                and pd.notna(rank):
+            moved = _signed(float(before.loc[node, "rank"] - rank), "{:+.0f}")
+        lines.append(f"  {'  ' * depth}{label(node)}: {row['value']:.2f} ({_signed(change)}), "
+                     f"{rank_txt} ({moved})")
+    if prev_year is None:
+        lines.append(f"  ({T['first']})")
+
+    # lights by dimension
+    head = T["light_head"]
+    lines += ["", f"{T['lights']} ({' / '.join(head)})"]
+    lights = d.lights[(d.lights["unit"] == unit) & (d.lights["year"] == year)
+                      ].set_index("node")
+    inds = now[now["kind"] == "indicator"]
+    for node, depth in _tree(fw):
+        r = lights.loc[node]
+        name = T["total"] if node == ROOT else label(node)
+        reds = [label(i) for i in inds.index[inds["light"] == "red"]
+                if node == ROOT or i in fw.indicators_under(node)]
+        extra = f"  {T['reds']}: {', '.join(reds)}" if reds and node != ROOT else ""
+        lines.append(f"  {'  ' * depth}{name}: {r['green']} / {r['yellow']} / {r['red']} / "
+                     f"{r['not_judged']}{extra}")
+
+    # obstacles
+    lines += ["", T["obstacles"]]
+    obs = d.obstacles[(d.obstacles["unit"] == unit) & (d.obstacles["year"] == year)]
+    if obs.empty:
+        lines.append(f"  {T['none']}")
+    for _, r in obs.iterrows():
+        dim = _dimension(fw, r["indicator"])
+        lines.append(f"  {r['order']}. {label(r['indicator'])} ({label(dim)}): "
+                     f"{r['obstacle']:.1%}")
+    lines += ["", T["dim_obstacles"]]
+    shares = [f"{label(q)} {now.loc[q, 'obstacle']:.1%}" for q in fw.first_level
+              if pd.notna(now.loc[q, "obstacle"])]
+    lines.append("  " + ("; ".join(shares) if shares else T["none"]))
+
+    # strengths and weaknesses
+    sw = d.strengths[(d.strengths["unit"] == unit) & (d.strengths["year"] == year)]
+    n_year = int(counts.get(ROOT, 0))
+    for kind, head_key in (("strength", "strengths"), ("weakness", "weaknesses")):
+        lines += ["", T[head_key]]
+        part = sw[sw["kind"] == kind]
+        if part.empty:
+            lines.append(f"  {T['none']}")
+        for _, r in part.iterrows():
+            unit_txt = fw.indicator(r["indicator"]).unit
+            lines.append(f"  {label(r['indicator'])}: "
+                         f"{T['rank'].format(r=int(r['rank']), n=n_year)}, "
+                         f"{T['value']} {r['value']:g}{(' ' + unit_txt) if unit_txt else ''}")
+
+    # alerts
+    lines += ["", T["alerts"]]
+    al = d.alerts[(d.alerts["unit"] == unit) & (d.alerts["year"] <= year)]
+    if al.empty:
+        lines.append(f"  {T['none']}")
+    msg_col = "message_zh" if lang == "zh" else "message_en"
+    for _, r in al.iterrows():
+        lines.append(f"  [{r['year']}] {r['rule']}: {r[msg_col]}")
+    if not d.decomposable:
+        lines += ["", T["not_decomposable"]]
+    return "\n".join(lines)
+
+
+def _dimension(fw, item: str) -> str:
+    """The first-level node above ``item`` (the item itself for a top-level one)."""
+    while fw.parent_of(item) != ROOT:
+        item = fw.parent_of(item)
+    return item
