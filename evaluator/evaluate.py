@@ -21,6 +21,7 @@ from .model.assessment import Assessment
 from .model.framework import ROOT, Framework
 from .model.panel import Panel
 from .model.recipe import Recipe
+from .stages.coordination import coordination
 from .stages.weigh import NodeWeights, compute_weights, global_weights
 
 
@@ -154,8 +155,8 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     stages["normalised"] = Z
 
     # 7–8. weights and aggregation, bottom-up
-    scores, local, method_of = _aggregate_tree(framework, recipe, Z, X, ids, labels,
-                                               ahp_loader)
+    scores, local, method_of, agg_details = _aggregate_tree(
+        framework, recipe, Z, X, ids, labels, ahp_loader, scope_blocks)
     gw = global_weights(framework, local)
     records.append({"step": "weights", "global": gw})
 
@@ -175,7 +176,8 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
         groups=groups, observed=observed, imputed=imputed, stages=stages, scores=scores,
         ranks=ranks, rank_in_group=group_rank, rank_change=change, weights=local,
         global_weights=gw, aggregation_methods=method_of, contribution_shares=shares,
-        records=records, warnings=warnings)
+        records=records, warnings=warnings, aggregation_details=agg_details,
+        coordination=coordination(framework, recipe, scores, warnings))
 
 
 def _weight_spec_for(recipe: Recipe, framework: Framework, parent: str) -> Mapping[str, Any]:
@@ -186,7 +188,8 @@ def _weight_spec_for(recipe: Recipe, framework: Framework, parent: str) -> Mappi
     return w["indicators"] if all(framework.is_indicator(k) for k in kids) else w["nodes"]
 
 
-def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader):
+def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks):
+    details: dict[str, dict[str, Any]] = {}
     scores: dict[str, np.ndarray] = {i: Z[:, j] for j, i in enumerate(ids)}
     prepared: dict[str, np.ndarray] = {i: X[:, j] for j, i in enumerate(ids)}
     fixed = {i.id: i.weight for i in framework.indicators}
@@ -223,11 +226,13 @@ def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader):
         how = agg_spec["by_node"].get(parent, agg_spec)
         method_of[parent] = how
         scores[parent] = _aggregate(how, V, nw.weights, agg_spec["min_coverage"], kids,
-                                    labels, recipe)
-    return scores, local, method_of
+                                    labels, recipe, blocks, details, parent)
+    return scores, local, method_of, details
 
 
-def _aggregate(how, V, w, min_coverage, kids, labels, recipe):
+def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, parent):
+    """One node's score from its children; TOPSIS and grey relational keep their
+    intermediate results (D⁺, D⁻, C; coefficients, grade) in ``details[parent]``."""
     method = how["method"]
     if method == "weighted_sum":
         return agg.weighted_sum(V, w, min_coverage=min_coverage)
@@ -236,19 +241,35 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe):
                              names=kids, row_labels=labels)
     lo, hi = recipe.normalise["range"]
     if np.isnan(V).any():
-        raise MethodError(f"{method} needs complete data at this node "
-                          f"({int(np.isnan(V).sum())} missing values among {kids})",
-                          fix="impute missing values (impute: {method: linear}) first")
-    if method == "topsis":
-        from .methods.topsis import topsis
-        res = topsis(V, w, normalisation=how["normalisation"],
-                     weight_in_root=how["weight_in_root"])
-        return lo + (hi - lo) * np.asarray(res.closeness)
-    if method == "grey_relational":
-        from .methods.grey_relational import grey_relational
-        res = grey_relational(V, w, rho=how["rho"])
-        return lo + (hi - lo) * np.asarray(res.grade)
-    raise MethodError(f"unknown aggregation {method!r}")
+        r, c = np.argwhere(np.isnan(V))[0]
+        raise MethodError(f"{method} needs complete data: {kids[c]!r} is missing for "
+                          f"{labels[r]} ({int(np.isnan(V).sum())} missing values in all)",
+                          where=f"node {parent!r}",
+                          fix="impute missing values first (impute: {method: linear})")
+    # the ideal is taken over the rows compared: all unit-years (pooled) or each year
+    block_ids = np.zeros(len(V), dtype=int) if blocks is None else blocks
+    closeness = np.empty(len(V))
+    keep = {name: np.empty(len(V)) for name in ("d_plus", "d_minus")} \
+        if method == "topsis" else {"coefficients": np.empty(V.shape)}
+    for b in np.unique(block_ids):
+        rows = block_ids == b
+        if method == "topsis":
+            from .methods.topsis import topsis
+            res = topsis(V[rows], w, normalisation=how["normalisation"],
+                         weight_in_root=how["weight_in_root"], where=f"node {parent!r}")
+            closeness[rows] = res.closeness
+            keep["d_plus"][rows], keep["d_minus"][rows] = res.d_plus, res.d_minus
+        elif method == "grey_relational":
+            from .methods.grey_relational import grey_relational
+            res = grey_relational(V[rows], w, rho=how["rho"], where=f"node {parent!r}")
+            closeness[rows] = res.grade
+            keep["coefficients"][rows] = res.coefficients
+        else:
+            raise MethodError(f"unknown aggregation {method!r}")
+    details[parent] = {"method": method, "children": list(kids),
+                       ("closeness" if method == "topsis" else "grade"): closeness, **keep}
+    # reported on the normalisation range like every other score
+    return lo + (hi - lo) * closeness
 
 
 def _contribution_shares(framework, scores, local, method_of, Z, ids):

@@ -14,8 +14,10 @@ Sources (each test names its own):
 * Wikipedia, "Analytic hierarchy process – car example", AHPy README output with the
   Donegan & Dodd RI: criteria .510 .234 .041 .215, CR 0.08; cost .488 .252 .100 .161,
   CR 0.016; purchase price (6 vehicles) CR 0.072.
-* Esri ArcGIS Pro documentation, "How Calculate the Consistency Ratio works" — 5 × 5
-  matrix with column-normalised-average weights .235 .089 .136 .247 .294.
+* Esri, ArcGIS Pro 3.5 tool reference, Assign Weights By Pairwise Comparison, page
+  "calculate-the-consistency-ratio" — 5 × 5 matrix (Solar_Gain, Aspect, Elevation,
+  Dist_to_Road, Dist_to_Elect) with column-normalised-average weights
+  .235 .089 .136 .247 .294.
 * pymcdm 1.4 (Shekhovtsov) AHP eigenvector weights on random Saaty-scale matrices.
 * scipy.stats.gmean for the weighted geometric means of AIJ/AIP.
 """
@@ -310,6 +312,21 @@ def test_harker_completion_fills_and_reports_cells():
     assert np.allclose(result.priorities, w / w.sum(), atol=1e-10)
     assert result.lambda_max == pytest.approx(eigenvalues.real.max(), rel=1e-10)
     assert result.completed_cells == ((2, 3),)
+
+
+def test_harker_completion_close_to_published_optimal_completion():
+    # Bozóki, Fülöp & Rónyai (2010), Example 3, and the AHPy README: this matrix without
+    # its (c, d) judgement. Their λmax-optimal completion gives c/d = 0.7303, weights
+    # b .392, a .3738, d .1357, c .0985 and CR .0372 (Donegan–Dodd RI). Harker's
+    # eigenvector completion is a different (non-optimal) rule, so it lands close but
+    # not on it: c/d = 0.7212, weights within 5e-4, the same CR to 4 decimals.
+    A = build_matrix(["a", "b", "c", "d"],
+                     judgements={"a": {"b": 1, "c": 5, "d": 2}, "b": {"c": 3, "d": 4}})
+    result = priorities(A, ri_table="donegan_dodd")
+    assert result.completed_cells == ((2, 3),)
+    assert result.priorities == pytest.approx([0.3738, 0.392, 0.0985, 0.1357], abs=5e-4)
+    assert result.cr == pytest.approx(0.0372, abs=1e-4)
+    assert result.matrix[2, 3] == pytest.approx(0.7303, abs=0.01)
 
 
 @settings(max_examples=40, deadline=None)

@@ -346,3 +346,11 @@ def test_permuting_columns_permutes_weights(X, seed, name):
     w = weights_or_skip(WEIGHTERS[name], X)
     order = np.random.default_rng(seed).permutation(X.shape[1])
     np.testing.assert_allclose(WEIGHTERS[name](X[:, order]).weights, w[order], atol=1e-9)
+
+
+def test_combinations_are_reachable_from_the_weighting_module():
+    from evaluator.methods import combine, weighting
+
+    assert weighting.combine_game_theory is combine.combine_game_theory
+    with pytest.raises(AttributeError):
+        weighting.combine_nothing  # noqa: B018

@@ -381,12 +381,9 @@ def complete_matrix(A: Any, *, items: Sequence[Hashable] | None = None, where: s
 
 
 # ----------------------------------------------------------------------------- random index
-def _simulate_random_index(n: int, samples: int = RI_SIMULATION_SAMPLES, seed: int = RI_SIMULATION_SEED) -> float:
-    return _simulate_random_index_cached(int(n), int(samples), int(seed))
-
-
 @lru_cache(maxsize=64)
-def _simulate_random_index_cached(n: int, samples: int, seed: int) -> float:
+def _simulate_random_index(n: int, samples: int = RI_SIMULATION_SAMPLES, seed: int = RI_SIMULATION_SEED) -> float:
+    """Mean CI of ``samples`` random reciprocal n × n matrices on the 1/9–9 scale."""
     scale = np.asarray(SAATY_SCALE)
     upper_i, upper_j = np.triu_indices(n, 1)
     rng = np.random.default_rng(seed)

@@ -77,8 +77,8 @@ def combine_multiplicative(weight_list: Sequence[WeightLike]) -> WeightResult:
 
 
 def combine_game_theory(weight_list: Sequence[WeightLike]) -> WeightResult:
-    """Game-theory combination: find α minimising ‖Σ_k α_k u_k − u_i‖ for every i, i.e. solve
-    the K × K linear system Σ_j α_j (u_i·u_j) = u_i·u_i; then α* = |α|/Σ|α| and
+    """Game-theory combination: find α minimising ‖Σ_k α_k u_k − u_i‖ for every i, i.e.
+    solve the K × K linear system Σ_j α_j (u_i·u_j) = u_i·u_i; then α* = |α|/Σ|α| and
     w = Σ_k α*_k u_k. Details: ``alpha`` (α*), ``alpha_raw`` (α), ``components``.
 
     When components are linearly dependent (e.g. two identical vectors) the system is

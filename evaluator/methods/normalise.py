@@ -221,8 +221,10 @@ def _targets(targets: Any, m: int, regular: np.ndarray, names: list[str]) -> np.
                           fix="pass targets=<one target per indicator>")
     t = _vector(targets, m, "target")
     for j in regular[~(t[regular] > 0)]:
-        raise MethodError(f"distance_to_target needs a positive target, got {t[j]!r}",
-                          where=f"indicator {names[j]!r}",
+        problem = ("distance_to_target needs a target for every indicator, but this one has "
+                   "none" if np.isnan(t[j]) else
+                   f"distance_to_target needs a positive target, got {t[j]:g}")
+        raise MethodError(problem, where=f"indicator {names[j]!r}",
                           fix="set a positive target, or use goalposts for a bounded scale")
     return t
 

@@ -4,7 +4,7 @@ References
 ----------
 Hwang, C.L. & Yoon, K. (1981). *Multiple Attribute Decision Making: Methods and
     Applications*. Lecture Notes in Economics and Mathematical Systems 186, Springer
-    (TOPSIS, §2.3.3.4): vector normalisation r_ij = x_ij/√Σ_i x_ij², weighted matrix
+    (TOPSIS): vector normalisation r_ij = x_ij/√Σ_i x_ij², weighted matrix
     v_ij = w_j r_ij, ideal A⁺ (best of each column) and anti-ideal A⁻ (worst),
     D_i^± = √Σ_j (v_ij − v_j^±)², closeness C_i = D_i⁻/(D_i⁺ + D_i⁻).
 Deng, H., Yeh, C.-H. & Willis, R.J. (2000). Inter-company comparison using modified

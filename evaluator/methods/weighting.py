@@ -258,8 +258,8 @@ def pca_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0, min_variance_shar
     ``squared_scaled`` (m × k), ``factor`` (the factor each indicator was assigned to).
 
     References: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §6.1 (the
-    TAI example, Tables 16–18); Nicoletti, Scarpetta & Boylaud (2000) OECD Economics Department WP 226;
-    Kaiser (1958) Psychometrika 23 187–200 (varimax).
+    TAI example, Tables 16–18); Nicoletti, Scarpetta & Boylaud (2000) OECD Economics
+    Department Working Paper 226; Kaiser (1958) Psychometrika 23 187–200 (varimax).
     """
     from sklearn.decomposition import PCA
 
@@ -316,3 +316,15 @@ def _retained(eigenvalues: np.ndarray, explained: np.ndarray, min_eigenvalue: fl
     while k < m and cumulative[k - 1] < min_cumulative - fuzz:
         k += 1
     return k
+
+
+_COMBINERS = ("combine_linear", "combine_multiplicative", "combine_game_theory")
+
+
+def __getattr__(name: str) -> Any:
+    """The combinations live in :mod:`evaluator.methods.combine`; they are reachable from
+    here too (imported lazily, since combine imports :class:`WeightResult` from here)."""
+    if name in _COMBINERS:
+        from . import combine
+        return getattr(combine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -47,6 +47,8 @@ class Assessment:
     contribution_shares: np.ndarray | None
     records: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    aggregation_details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    coordination: Any = None   # CouplingResult of the first-level nodes, or None
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     # -- stage data --------------------------------------------------------------------
@@ -85,6 +87,9 @@ class Assessment:
         for node in self.framework.first_level:
             t[node] = self.scores[node]
             t[f"{node}_rank"] = self.ranks[node]
+        if self.coordination is not None:
+            t["coordination_D"] = self.coordination.D
+            t["coordination_class"] = self.coordination.class_en
         for col in [c for c in t.columns if c == "rank" or c.endswith("rank")
                     or c in ("rank_in_group", "rank_change")]:
             t[col] = t[col].astype("Int64")
@@ -174,9 +179,48 @@ class Assessment:
             "warnings": list(self.warnings),
         }
 
+    @property
+    def coordination_table(self) -> pd.DataFrame | None:
+        """``unit, year, C, T, D, class`` (class in English, ``class_zh`` beside it)."""
+        c = self.coordination
+        if c is None:
+            return None
+        t = pd.DataFrame({"unit": self.units, "year": self.years, "C": c.C, "T": c.T,
+                          "D": c.D, "class": c.class_en, "class_zh": c.class_zh,
+                          "level": c.level})
+        return _sorted(t, ["year", "unit"])
+
+    @property
+    def aggregation_table(self) -> pd.DataFrame | None:
+        """TOPSIS (D⁺, D⁻, closeness C) and grey relational (grade, coefficient per child)
+        intermediate results of every node aggregated that way, long by unit-year-node."""
+        parts = []
+        for node, d in self.aggregation_details.items():
+            base = {"unit": self.units, "year": self.years, "node": node,
+                    "method": d["method"]}
+            if d["method"] == "topsis":
+                parts.append(pd.DataFrame({**base, "child": "", "d_plus": d["d_plus"],
+                                           "d_minus": d["d_minus"],
+                                           "closeness": d["closeness"]}))
+            else:
+                parts.append(pd.DataFrame({**base, "child": "", "grade": d["grade"]}))
+                for c, child in enumerate(d["children"]):
+                    parts.append(pd.DataFrame({**base, "child": child,
+                                               "coefficient": d["coefficients"][:, c]}))
+        if not parts:
+            return None
+        cols = ["unit", "year", "node", "method", "child", "d_plus", "d_minus", "closeness",
+                "grade", "coefficient"]
+        t = pd.concat(parts, ignore_index=True).reindex(columns=cols)
+        return _sorted(t, ["year", "node", "unit"])
+
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {"rankings": self.rankings, "nodes": self.nodes_table,
                "indicators": self.indicators_table, "weights": self.weights_table}
+        if self.coordination is not None:
+            out["coordination"] = self.coordination_table
+        if self.aggregation_details:
+            out["aggregation"] = self.aggregation_table
         out.update(self.extra_tables)
         return out
 

@@ -23,8 +23,6 @@ The framework is duck-typed: ``indicators`` (each with ``id``, ``name.zh``, ``na
 """
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -32,20 +30,15 @@ import numpy as np
 import pandas as pd
 
 from evaluator.errors import DataError
-from evaluator.model.panel_io import (Problems, Table, column_letter, counted, is_blank,
-                                      label_key,
-                                      listing, parse_keys, parse_label, parse_numbers,
-                                      read_grid)
+from evaluator.model.panel_columns import (GROUP_ALIASES, INDICATOR_ALIASES, UNIT_ALIASES,
+                                           VALUE_ALIASES, YEAR_ALIASES, FrameworkNames,
+                                           display_names, find_header, find_role,
+                                           raise_missing_columns, raise_no_roles,
+                                           usable_columns)
+from evaluator.model.panel_io import (Problems, Table, counted, is_blank, label_key, listing,
+                                      parse_keys, parse_label, parse_numbers, read_grid)
 
-UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city")
-YEAR_ALIASES = ("year", "年份", "年度", "年", "time", "时间")
-GROUP_ALIASES = ("group", "城市类型", "类型", "分组", "type")
-INDICATOR_ALIASES = ("indicator", "指标", "指标名称")
-VALUE_ALIASES = ("value", "数值", "值", "指标值")
 LAYOUTS = ("auto", "wide", "long")
-NEAR_MATCH_CUTOFF = 0.8
-_HEADER_SEARCH_ROWS = 10   # title rows a yearbook sheet may have above its header
-_TRAILING_BRACKETS = re.compile(r"\([^()]*\)$")
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +153,7 @@ def load_panel(path, framework, *, encoding: str | None = None,
     if not grid.rows:
         raise DataError("the file has no rows", where=grid.location,
                         fix="export the panel again with a header row and data rows")
-    start, notes = _find_header(grid)
+    start, notes = find_header(grid)
     header_number, header = grid.rows[start]
     body = grid.rows[start + 1:]
     if not body:
@@ -177,146 +170,27 @@ def load_panel(path, framework, *, encoding: str | None = None,
 
 # ---------------------------------------------------------------- header and roles
 
-def _alias_keys(aliases):
-    return {label_key(a) for a in aliases}
-
-
-def _find_role(keys: list[str], aliases, taken=()) -> int | None:
-    for alias in aliases:
-        target = label_key(alias)
-        for position, key in enumerate(keys):
-            if key == target and position not in taken:
-                return position
-    return None
-
-
-def _find_header(grid):
-    """The first of the first rows naming both a unit and a year column; title rows above
-    it (common in yearbook sheets) are skipped with a warning."""
-    unit_keys, year_keys = _alias_keys(UNIT_ALIASES), _alias_keys(YEAR_ALIASES)
-    for position, (number, cells) in enumerate(grid.rows[:_HEADER_SEARCH_ROWS]):
-        keys = {label_key(c) for c in cells if not is_blank(c)}
-        if keys & unit_keys and keys & year_keys:
-            notes = ()
-            if position:
-                notes = (f"rows above row {number} were skipped as titles; row {number} "
-                         "is read as the header",)
-            return position, notes
-    first_number, first = grid.rows[0]
-    _raise_no_roles([parse_label(c) or "" for c in first], f"row {first_number}",
-                    grid.location, grid.warnings)
-
-
-def _raise_no_roles(header, where_header, where, notes=()):
-    keys = [label_key(h) for h in header]
-    lacking = [role for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
-               if _find_role(keys, aliases) is None]
-    fix = "; ".join(f"name the {role} column one of: {', '.join(aliases)}"
-                    for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
-                    if role in lacking)
-    if sum(bool(re.fullmatch(r"\d{4}(年)?", h)) for h in header) >= 2:
-        fix += (". The headers look like years: reshape the table to the long layout "
-                "(unit, year, indicator, value) or to one row per unit and year")
-    for note in notes:
-        fix += f". Note: {note}"
-    shown = ", ".join(repr(h) for h in header[:15] if h) or "none"
-    raise DataError(f"no {' or '.join(lacking)} column in the header ({where_header}: "
-                    f"{shown})", where=where, fix=fix)
-
-
 def _check_layout(layout):
     if layout not in LAYOUTS:
         raise DataError(f"unknown layout {layout!r}", where="layout",
                         fix=f"use one of: {', '.join(LAYOUTS)}")
 
 
-def _names(obj) -> tuple[str, str]:
-    """(zh, en) of an indicator or group; a plain-string name serves both."""
-    name = getattr(obj, "name", None)
-    if name is None or isinstance(name, str):
-        return name or "", name or ""
-    return getattr(name, "zh", "") or "", getattr(name, "en", "") or ""
-
-
-class _Names:
-    """Every way a file may name an indicator, a denominator or a group."""
-
-    def __init__(self, framework):
-        self.indicators = list(framework.indicators)
-        self.ids = tuple(str(ind.id) for ind in self.indicators)
-        self.lookup: dict[str, str] = {}
-        for ind in self.indicators:
-            for label in (ind.id, *_names(ind)):
-                if label:
-                    self.lookup.setdefault(label_key(label), str(ind.id))
-        self.denominators: tuple[str, ...] = tuple(dict.fromkeys(
-            str(ind.denominator) for ind in self.indicators
-            if getattr(ind, "denominator", None) and str(ind.denominator) not in self.ids))
-        for den in self.denominators:
-            self.lookup.setdefault(label_key(den), den)
-        self.groups = dict(getattr(framework, "groups", None) or {})
-        self.group_lookup = {}
-        for gid, group in self.groups.items():
-            for label in (gid, *_names(group)):
-                if label:
-                    self.group_lookup.setdefault(label_key(label), str(gid))
-
-    def match(self, label) -> tuple[str | None, bool]:
-        """(target id, guessed?): exact key first, then without a trailing (unit)."""
-        key = label_key(label)
-        if key in self.lookup:
-            return self.lookup[key], False
-        stripped = _TRAILING_BRACKETS.sub("", key)
-        if stripped != key and stripped in self.lookup:
-            return self.lookup[stripped], True
-        return None, False
-
-    def describe(self, target: str) -> str:
-        for ind in self.indicators:
-            if str(ind.id) == target:
-                zh, en = _names(ind)
-                return f"{target} ({zh or en})" if (zh or en) else target
-        return target
-
-    def near(self, label, candidates: dict[str, str]) -> list[str]:
-        """Candidate targets whose key is close to ``label``'s key."""
-        close = difflib.get_close_matches(label_key(label), list(candidates), n=3,
-                                          cutoff=NEAR_MATCH_CUTOFF)
-        return list(dict.fromkeys(candidates[c] for c in close))
-
-
 # ---------------------------------------------------------------- assembly
 
-def _columns(table):
-    """Header positions to use: blank headers over empty columns are dropped, blank
-    headers over data are named after their column letter."""
-    width = max([len(table.header)] + [len(r) for r in table.rows])
-    table.header = list(table.header) + [""] * (width - len(table.header))
-    notes, keep = [], []
-    for position in range(width):
-        if table.header[position]:
-            keep.append(position)
-        elif any(not is_blank(c) for c in table.cells(position)):
-            table.header[position] = f"column_{column_letter(position)}"
-            notes.append(f"{table.column(position)} has values but no header; kept as an "
-                         "extra column")
-            keep.append(position)
-    return keep, notes
-
-
 def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
-    names = _Names(framework)
-    keep, notes = _columns(table)
+    names = FrameworkNames(framework)
+    keep, notes = usable_columns(table)
     keys = {p: label_key(table.header[p]) for p in keep}
     key_list = [keys.get(p, "\0") for p in range(len(table.header))]
-    unit_pos = _find_role(key_list, UNIT_ALIASES)
-    year_pos = _find_role(key_list, YEAR_ALIASES)
+    unit_pos = find_role(key_list, UNIT_ALIASES)
+    year_pos = find_role(key_list, YEAR_ALIASES)
     if unit_pos is None or year_pos is None:
-        _raise_no_roles([table.header[p] for p in keep], "header", table.where)
-    group_pos = _find_role(key_list, GROUP_ALIASES, taken=(unit_pos, year_pos))
+        raise_no_roles([table.header[p] for p in keep], "header", table.where)
+    group_pos = find_role(key_list, GROUP_ALIASES, taken=(unit_pos, year_pos))
     taken = {unit_pos, year_pos, group_pos} - {None}
-    indicator_pos = _find_role(key_list, INDICATOR_ALIASES, taken)
-    value_pos = _find_role(key_list, VALUE_ALIASES, taken | {indicator_pos})
+    indicator_pos = find_role(key_list, INDICATOR_ALIASES, taken)
+    value_pos = find_role(key_list, VALUE_ALIASES, taken | {indicator_pos})
     is_long = indicator_pos is not None and value_pos is not None
     if layout == "long" and not is_long:
         raise DataError("the long layout needs an indicator column and a value column",
@@ -346,7 +220,7 @@ def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
                  **{**meta, "warnings": tuple(meta.get("warnings", ())) + tuple(notes)})
 
 
-def _wide(table, names: _Names, frame: dict, rest: list[int]):
+def _wide(table, names: FrameworkNames, frame: dict, rest: list[int]):
     notes, targets, extras = [], {}, []
     for position in rest:
         target, guessed = names.match(table.header[position])
@@ -362,7 +236,7 @@ def _wide(table, names: _Names, frame: dict, rest: list[int]):
             notes.append(f"{table.column(position)} read as {names.describe(target)}")
     missing = [i for i in names.ids if i not in targets]
     if missing:
-        _raise_missing_columns(table, names, missing, extras)
+        raise_missing_columns(table, names, missing, extras)
     notes += [f"no column for the denominator {den!r}; indicators divided by it cannot be "
               "denominated" for den in names.denominators if den not in targets]
     problems = Problems(table)
@@ -376,7 +250,7 @@ def _wide(table, names: _Names, frame: dict, rest: list[int]):
     return pd.DataFrame(frame), notes
 
 
-def _long(table, names: _Names, frame: dict, indicator_pos: int, value_pos: int, rest):
+def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_pos: int, rest):
     """unit, year, indicator, value rows → one row per unit-year."""
     problems, targets, unknown, guessed = Problems(table), [], {}, {}
     for row, cell in enumerate(table.cells(indicator_pos)):
@@ -471,27 +345,7 @@ def _keep_extras(table, frame: dict, extras: list[int]):
                                 dtype=object)
 
 
-def _raise_missing_columns(table, names: _Names, missing: list[str], extras: list[int]):
-    lines = [names.describe(i) for i in missing]
-    candidates = {}
-    for ind in names.indicators:
-        if str(ind.id) in missing:
-            for label in (ind.id, *_names(ind)):
-                if label:
-                    candidates[label_key(label)] = str(ind.id)
-    for position in extras:
-        for target in names.near(table.header[position], candidates):
-            lines.append(f"{table.column(position)} looks like {names.describe(target)}: "
-                         "rename it to the indicator's id or exact name")
-    unknown = ", ".join(repr(table.header[p]) for p in extras[:15]) or "none"
-    raise DataError(listing(counted(len(missing), "indicator of the framework has",
-                                     "indicators of the framework have") + " no column",
-                             lines), where=table.where,
-                    fix="name each indicator's column by its id, Chinese name or English "
-                        f"name; columns that matched nothing: {unknown}")
-
-
-def _resolve_groups(data: pd.DataFrame, names: _Names, table: Table, position: int):
+def _resolve_groups(data: pd.DataFrame, names: FrameworkNames, table: Table, position: int):
     """Group names → framework group ids; a unit's empty group cells take the unit's one
     group when it has exactly one."""
     notes, groups = [], data["group"].astype(object)
@@ -504,21 +358,23 @@ def _resolve_groups(data: pd.DataFrame, names: _Names, table: Table, position: i
             if present and gid is None:
                 problems.add(row, position, label, "not a group of the framework")
             resolved.append(gid)
-        valid = ", ".join(f"{gid} ({_names(g)[0] or _names(g)[1]})"
+        valid = ", ".join(f"{gid} ({display_names(g)[0] or display_names(g)[1]})"
                           for gid, g in names.groups.items())
         problems.raise_if_any("cell names an unknown group", "cells name an unknown group",
                               f"use one of: {valid}")
         groups = pd.Series(resolved, index=data.index, dtype=object)
-    per_unit = groups.groupby(data["unit"]).transform(
-        lambda s: s.dropna().iloc[0] if s.dropna().nunique() == 1 else None)
+    known = groups.dropna()
+    by_unit = known.groupby(data.loc[known.index, "unit"])
+    single = by_unit.first()[by_unit.nunique() == 1]
+    per_unit = data["unit"].map(single).astype(object)
     fill = groups.isna() & per_unit.notna()
     if fill.any():
         notes.append(f"{int(fill.sum())} empty group cells filled with the unit's group")
     groups = groups.where(~fill, per_unit)
     if groups.isna().any():
         rows = [table.row_names[r] for r in data.loc[groups.isna(), "_row"]]
-        raise DataError(listing(counted(len(rows), "row has", "rows have") + " no group", rows), where=table.where,
-                        fix="fill the group column for every row (or delete the column)")
+        raise DataError(listing(counted(len(rows), "row has", "rows have") + " no group", rows),
+                        where=table.where, fix="fill the group column for every row (or delete the column)")
     return data.assign(group=groups.astype(str)), notes
 
 

@@ -179,7 +179,7 @@ def _weight_spec(value: Any, path: str, default: str) -> dict[str, Any]:
 
 
 SECTIONS = ("denominate", "impute", "screen", "treat", "normalise", "weights", "aggregate",
-            "rank", "diagnose", "alerts", "uncertainty", "seed")
+            "rank", "coordination", "diagnose", "alerts", "uncertainty", "seed")
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,7 @@ class Recipe:
     weights: Mapping[str, Any] = field(default_factory=dict)
     aggregate: Mapping[str, Any] = field(default_factory=dict)
     rank: Mapping[str, Any] = field(default_factory=dict)
+    coordination: Mapping[str, Any] = field(default_factory=dict)
     diagnose: Mapping[str, Any] = field(default_factory=dict)
     alerts: Mapping[str, Any] = field(default_factory=dict)
     uncertainty: Mapping[str, Any] = field(default_factory=dict)
@@ -227,7 +228,7 @@ class Recipe:
                               fix="valid: decimals")
         set_("rank", {"decimals": _optional(_number(0, 15, True))(rank.get("decimals"),
                                                                   f"{where}: rank.decimals")})
-        for name in ("diagnose", "alerts", "uncertainty"):
+        for name in ("coordination", "diagnose", "alerts", "uncertainty"):
             set_(name, _mapping(getattr(self, name) or {}, f"{where}: {name}"))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise RecipeError(f"seed {self.seed!r} is not a non-negative whole number",

@@ -46,13 +46,13 @@ def _aliases(assessment) -> dict[str, str]:
                                pd.api.types.is_string_dtype(data[col])):
             continue
         pairs = data[["unit", col]].dropna().astype(str).drop_duplicates()
-        for unit, name in zip(pairs["unit"], pairs[col]):
+        for unit, name in zip(pairs["unit"].tolist(), pairs[col].tolist()):
             found.setdefault(name, set()).add(unit)
     return {name: next(iter(us)) for name, us in found.items() if len(us) == 1}
 
 
 def resolve_unit(assessment, text: str) -> str:
-    units = sorted(set(np.asarray(assessment.units).astype(str)))
+    units = sorted({str(u) for u in np.asarray(assessment.units).tolist()})
     text = str(text)
     if text in units:
         return text
@@ -69,16 +69,24 @@ def resolve_unit(assessment, text: str) -> str:
         return next(iter(alias_key[_key(text)]))
     candidates = {u: u for u in units}
     candidates.update({name: f"{name} ({u})" for name, u in aliases.items()})
-    close = difflib.get_close_matches(text, list(candidates), n=5, cutoff=0.5)
-    if not close:
-        lowered = {c.casefold(): c for c in candidates}
-        close = [lowered[c] for c in difflib.get_close_matches(text.casefold(), list(lowered),
-                                                               n=5, cutoff=0.5)]
+    close = _near(text, list(candidates))
     shown = ", ".join(units[:8]) + (f", … ({len(units)} units)" if len(units) > 8 else "")
     raise DataError(f"unit {text!r} is not in the panel",
                     where=str(assessment.panel.source or "panel"),
                     fix=(f"did you mean {', '.join(repr(candidates[c]) for c in close)}? "
                          if close else "") + f"units in the panel: {shown}")
+
+
+def _near(text: str, candidates: list[str], n: int = 6, cutoff: float = 0.5) -> list[str]:
+    """The closest candidates by difflib's ratio (case-insensitive), best first, ties in
+    alphabetical order."""
+    key = text.casefold()
+    scored = []
+    for c in candidates:
+        ratio = difflib.SequenceMatcher(None, key, c.casefold()).ratio()
+        if ratio >= cutoff:
+            scored.append((-ratio, c))
+    return [c for _, c in sorted(scored)[:n]]
 
 
 def _tree(fw) -> list[tuple[str, int]]:

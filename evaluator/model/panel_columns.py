@@ -1,0 +1,164 @@
+"""Which column is what: header aliases, indicator/group names, near-match hints.
+
+Headers and names are compared by :func:`~evaluator.model.panel_io.label_key` (case,
+spaces and full-/half-width forms ignored). The alias lists are documented for users in
+:mod:`evaluator.model.panel`; when several headers are aliases of one role, the earlier
+alias wins.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+from evaluator.errors import DataError
+from evaluator.model.panel_io import (Table, column_letter, counted, is_blank, label_key,
+                                      listing, parse_label)
+
+UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city")
+YEAR_ALIASES = ("year", "年份", "年度", "年", "time", "时间")
+GROUP_ALIASES = ("group", "城市类型", "类型", "分组", "type")
+INDICATOR_ALIASES = ("indicator", "指标", "指标名称")
+VALUE_ALIASES = ("value", "数值", "值", "指标值")
+NEAR_MATCH_CUTOFF = 0.8
+HEADER_SEARCH_ROWS = 10   # title rows a yearbook sheet may have above its header
+TRAILING_BRACKETS = re.compile(r"\([^()]*\)$")
+
+
+def alias_keys(aliases):
+    return {label_key(a) for a in aliases}
+
+
+def find_role(keys: list[str], aliases, taken=()) -> int | None:
+    for alias in aliases:
+        target = label_key(alias)
+        for position, key in enumerate(keys):
+            if key == target and position not in taken:
+                return position
+    return None
+
+
+def find_header(grid):
+    """The first of the first rows naming both a unit and a year column; title rows above
+    it (common in yearbook sheets) are skipped with a warning."""
+    unit_keys, year_keys = alias_keys(UNIT_ALIASES), alias_keys(YEAR_ALIASES)
+    for position, (number, cells) in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        keys = {label_key(c) for c in cells if not is_blank(c)}
+        if keys & unit_keys and keys & year_keys:
+            notes = ()
+            if position:
+                notes = (f"rows above row {number} were skipped as titles; row {number} "
+                         "is read as the header",)
+            return position, notes
+    first_number, first = grid.rows[0]
+    raise_no_roles([parse_label(c) or "" for c in first], f"row {first_number}",
+                    grid.location, grid.warnings)
+
+
+def raise_no_roles(header, where_header, where, notes=()):
+    keys = [label_key(h) for h in header]
+    lacking = [role for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
+               if find_role(keys, aliases) is None]
+    fix = "; ".join(f"name the {role} column one of: {', '.join(aliases)}"
+                    for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
+                    if role in lacking)
+    if sum(bool(re.fullmatch(r"\d{4}(年)?", h)) for h in header) >= 2:
+        fix += (". The headers look like years: reshape the table to the long layout "
+                "(unit, year, indicator, value) or to one row per unit and year")
+    for note in notes:
+        fix += f". Note: {note}"
+    shown = ", ".join(repr(h) for h in header[:15] if h) or "none"
+    raise DataError(f"no {' or '.join(lacking)} column in the header ({where_header}: "
+                    f"{shown})", where=where, fix=fix)
+
+
+def display_names(obj) -> tuple[str, str]:
+    """(zh, en) of an indicator or group; a plain-string name serves both."""
+    name = getattr(obj, "name", None)
+    if name is None or isinstance(name, str):
+        return name or "", name or ""
+    return getattr(name, "zh", "") or "", getattr(name, "en", "") or ""
+
+
+class FrameworkNames:
+    """Every way a file may name an indicator, a denominator or a group."""
+
+    def __init__(self, framework):
+        self.indicators = list(framework.indicators)
+        self.ids = tuple(str(ind.id) for ind in self.indicators)
+        self.lookup: dict[str, str] = {}
+        for ind in self.indicators:
+            for label in (ind.id, *display_names(ind)):
+                if label:
+                    self.lookup.setdefault(label_key(label), str(ind.id))
+        self.denominators: tuple[str, ...] = tuple(dict.fromkeys(
+            str(ind.denominator) for ind in self.indicators
+            if getattr(ind, "denominator", None) and str(ind.denominator) not in self.ids))
+        for den in self.denominators:
+            self.lookup.setdefault(label_key(den), den)
+        self.groups = dict(getattr(framework, "groups", None) or {})
+        self.group_lookup = {}
+        for gid, group in self.groups.items():
+            for label in (gid, *display_names(group)):
+                if label:
+                    self.group_lookup.setdefault(label_key(label), str(gid))
+
+    def match(self, label) -> tuple[str | None, bool]:
+        """(target id, guessed?): exact key first, then without a trailing (unit)."""
+        key = label_key(label)
+        if key in self.lookup:
+            return self.lookup[key], False
+        stripped = TRAILING_BRACKETS.sub("", key)
+        if stripped != key and stripped in self.lookup:
+            return self.lookup[stripped], True
+        return None, False
+
+    def describe(self, target: str) -> str:
+        for ind in self.indicators:
+            if str(ind.id) == target:
+                zh, en = display_names(ind)
+                return f"{target} ({zh or en})" if (zh or en) else target
+        return target
+
+    def near(self, label, candidates: dict[str, str]) -> list[str]:
+        """Candidate targets whose key is close to ``label``'s key."""
+        close = difflib.get_close_matches(label_key(label), list(candidates), n=3,
+                                          cutoff=NEAR_MATCH_CUTOFF)
+        return list(dict.fromkeys(candidates[c] for c in close))
+
+
+def raise_missing_columns(table: Table, names: FrameworkNames, missing: list[str],
+                          extras: list[int]):
+    lines = [names.describe(i) for i in missing]
+    candidates = {}
+    for ind in names.indicators:
+        if str(ind.id) in missing:
+            for label in (ind.id, *display_names(ind)):
+                if label:
+                    candidates[label_key(label)] = str(ind.id)
+    for position in extras:
+        for target in names.near(table.header[position], candidates):
+            lines.append(f"{table.column(position)} looks like {names.describe(target)}: "
+                         "rename it to the indicator's id or exact name")
+    unknown = ", ".join(repr(table.header[p]) for p in extras[:15]) or "none"
+    raise DataError(listing(counted(len(missing), "indicator of the framework has",
+                                     "indicators of the framework have") + " no column",
+                             lines), where=table.where,
+                    fix="name each indicator's column by its id, Chinese name or English "
+                        f"name; columns that matched nothing: {unknown}")
+
+
+def usable_columns(table: Table):
+    """Header positions to use: blank headers over empty columns are dropped, blank
+    headers over data are named after their column letter."""
+    width = max([len(table.header)] + [len(r) for r in table.rows])
+    table.header = list(table.header) + [""] * (width - len(table.header))
+    notes, keep = [], []
+    for position in range(width):
+        if table.header[position]:
+            keep.append(position)
+        elif any(not is_blank(c) for c in table.cells(position)):
+            table.header[position] = f"column_{column_letter(position)}"
+            notes.append(f"{table.column(position)} has values but no header; kept as an "
+                         "extra column")
+            keep.append(position)
+    return keep, notes
