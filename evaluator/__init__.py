@@ -14,19 +14,10 @@ __version__ = "0.1.0"
 from .errors import DataError, EvaluatorError, FrameworkError, MethodError, RecipeError  # noqa: E402
 from .model.framework import Framework, load_framework, list_builtin  # noqa: E402
 from .model.recipe import Recipe, load_recipe  # noqa: E402
-
-
-def __getattr__(name):  # lazy: keep `import evaluator` light for the CLI's --help
-    if name in ("load_panel", "Panel"):
-        from .model import panel
-        return getattr(panel, name)
-    if name == "evaluate":
-        from .evaluate import evaluate
-        return evaluate
-    if name == "Assessment":
-        from .model.assessment import Assessment
-        return Assessment
-    raise AttributeError(name)
+from .model.panel import Panel, load_panel  # noqa: E402
+from .model.assessment import Assessment  # noqa: E402
+# the function shadows its module's name on purpose: evaluator.evaluate(fw, panel, recipe)
+from .evaluate import evaluate  # noqa: E402
 
 
 __all__ = ["load_framework", "list_builtin", "load_panel", "load_recipe", "evaluate", "Recipe",

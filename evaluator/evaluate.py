@@ -156,7 +156,7 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
 
     # 7–8. weights and aggregation, bottom-up
     scores, local, method_of, agg_details = _aggregate_tree(
-        framework, recipe, Z, X, ids, labels, ahp_loader, scope_blocks)
+        framework, recipe, Z, X, ids, labels, ahp_loader, scope_blocks, warnings)
     gw = global_weights(framework, local)
     records.append({"step": "weights", "global": gw})
 
@@ -188,7 +188,7 @@ def _weight_spec_for(recipe: Recipe, framework: Framework, parent: str) -> Mappi
     return w["indicators"] if all(framework.is_indicator(k) for k in kids) else w["nodes"]
 
 
-def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks):
+def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, warnings):
     details: dict[str, dict[str, Any]] = {}
     scores: dict[str, np.ndarray] = {i: Z[:, j] for j, i in enumerate(ids)}
     prepared: dict[str, np.ndarray] = {i: X[:, j] for j, i in enumerate(ids)}
@@ -226,19 +226,28 @@ def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks):
         how = agg_spec["by_node"].get(parent, agg_spec)
         method_of[parent] = how
         scores[parent] = _aggregate(how, V, nw.weights, agg_spec["min_coverage"], kids,
-                                    labels, recipe, blocks, details, parent)
+                                    labels, recipe, blocks, details, parent, warnings)
     return scores, local, method_of, details
 
 
-def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, parent):
+def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, parent,
+               warnings):
     """One node's score from its children; TOPSIS and grey relational keep their
     intermediate results (D⁺, D⁻, C; coefficients, grade) in ``details[parent]``."""
     method = how["method"]
     if method == "weighted_sum":
         return agg.weighted_sum(V, w, min_coverage=min_coverage)
     if method == "geometric":
-        return agg.geometric(V, w, floor=how.get("floor"), min_coverage=min_coverage,
-                             names=kids, row_labels=labels)
+        out = agg.geometric(V, w, floor=how.get("floor"), min_coverage=min_coverage,
+                            nonpositive=how.get("nonpositive", "error"), names=kids,
+                            row_labels=labels)
+        if how.get("nonpositive") == "missing":
+            lost = (~np.isnan(V) & (V <= 0)).any(axis=1)
+            if lost.any():
+                warnings.append(f"node {parent!r}: no score for {int(lost.sum())} unit-year(s) "
+                                f"with a child ≤ 0 (geometric, nonpositive: missing): "
+                                + ", ".join(map(str, labels[lost][:10])))
+        return out
     lo, hi = recipe.normalise["range"]
     if np.isnan(V).any():
         r, c = np.argwhere(np.isnan(V))[0]

@@ -183,6 +183,11 @@ def test_tolerance_base_year_and_compare_options():
     t = build_diagnostics(make({"diagnose": {"compare": "base"}}))["diagnostics"]
     assert cell(t, "U3", 2024, "energy", "light") == "yellow"
     assert cell(t, "U2", 2023, "pm25", "light") == "red"               # 52 worse than 50
+    # ... and judges nothing up to the base year against it (no look into the future)
+    t = build_diagnostics(make({"diagnose": {"compare": "base", "base_year": 2023}})
+                          )["diagnostics"]
+    assert cell(t, "U2", 2022, "gdp", "light") == ""
+    assert cell(t, "U2", 2024, "gdp", "light") == "red"                # 75 = 75 in 2023
 
 
 def test_light_counts_per_unit_and_dimension(assessment):

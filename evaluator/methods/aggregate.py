@@ -56,7 +56,8 @@ def weighted_sum(V: np.ndarray, w: np.ndarray, *, min_coverage: float = 0.0) -> 
 
 
 def geometric(V: np.ndarray, w: np.ndarray, *, floor: float | None = None,
-              min_coverage: float = 0.0, names=None, row_labels=None) -> np.ndarray:
+              min_coverage: float = 0.0, nonpositive: str = "error", names=None,
+              row_labels=None) -> np.ndarray:
     """Weighted geometric mean exp(Σ w_i ln v_i / Σ w_i) over the present children.
 
     Needs every value > 0: a zero (e.g. the worst unit under min–max) is an error that
@@ -64,11 +65,21 @@ def geometric(V: np.ndarray, w: np.ndarray, *, floor: float | None = None,
     range starting above zero (COINr normalises to [1, 100] for geometric means).
     Reference: OECD/JRC (2008), Handbook on Constructing Composite Indicators, §6.2;
     UNDP HDI technical notes (geometric mean of the dimension indices).
+
+    ``nonpositive="missing"`` instead leaves such rows without a score (UNDP publishes
+    no HDI for a country-year whose life expectancy is below the lower goalpost).
     """
     V = np.asarray(V, dtype=float)
     if floor is not None:
         V = np.where(np.isnan(V), V, np.maximum(V, floor))
     bad = ~np.isnan(V) & (V <= 0)
+    if nonpositive == "missing" and bad.any():
+        rows_bad = bad.any(axis=1)
+        V = V.copy()
+        V[bad] = 1.0  # placeholder; the row's result is set to NaN below
+        out = geometric(V, w, min_coverage=min_coverage)
+        out[rows_bad] = np.nan
+        return out
     if bad.any():
         r, c = np.argwhere(bad)[0]
         what = f"child {names[c]!r}" if names is not None else f"child {c}"

@@ -14,7 +14,8 @@ from evaluator.errors import DataError
 from evaluator.model.panel_io import (Table, column_letter, counted, is_blank, label_key,
                                       listing, parse_label)
 
-UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city")
+UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city",
+                "ucode")  # ucode: COINr's unit code column (uCode)
 YEAR_ALIASES = ("year", "年份", "年度", "年", "time", "时间")
 GROUP_ALIASES = ("group", "城市类型", "类型", "分组", "type")
 INDICATOR_ALIASES = ("indicator", "指标", "指标名称")

@@ -119,7 +119,9 @@ WEIGHT_METHODS = {
     "from_indicators": {},   # node weight = sum of its indicators' global weights
 }
 AGGREGATE_METHODS = {
-    "weighted_sum": {}, "geometric": {"floor": (_optional(_number(0)), None)},
+    "weighted_sum": {},
+    "geometric": {"floor": (_optional(_number(0)), None),
+                  "nonpositive": (_choice("error", "missing"), "error")},
     "topsis": {"normalisation": (_choice("vector", "min_max", "none"), "vector"),
                "weight_in_root": (_boolean, False)},
     "grey_relational": {"rho": (_number(0, 1), 0.5)},

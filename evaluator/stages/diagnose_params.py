@@ -24,6 +24,12 @@ it off; rules left out run with their defaults::
       bottom_k_consecutive: {k: 3, years: 2, ties: published}
       yellow_card: {bottom_share: 0.1, red_share: 0.3333, years: 2, ties: published}
       rank_drop: {places: 10}
+
+``yellow_card``: a card when the unit is in the bottom ``bottom_share`` of the composite
+ranking (floor(share · n) units, ties as in ``bottom_k_consecutive``) or shows red lights
+on more than ``red_share`` of its judged indicators (those with a light); ``years`` cards
+in consecutive panel years raise ``yellow_card_talks``. ``rank_drop``: the composite rank
+fell by ``places`` or more since the previous panel year.
 """
 from __future__ import annotations
 

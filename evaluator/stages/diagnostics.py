@@ -17,8 +17,9 @@ lights, obstacle degree, peers, strengths and weaknesses, contributions, alerts.
   in the recipe's base year (for a relative target: in its ``from`` year) to the target
   in the target year; NaN before the path starts;
 * ``light`` green (met, or on/above the path) · yellow (behind the path but better than
-  the previous year, or the base year with ``compare: base``) · red (behind and not
-  better) · empty (no target, no value, or nothing to compare with);
+  the previous year, or than the base year with ``compare: base``) · red (behind and not
+  better) · empty (no target, no value, or nothing to compare with — e.g. a first year,
+  or a year up to the base year with ``compare: base``);
 * ``obstacle`` the obstacle degree O = W(1−z)/ΣW(1−z) as a fraction (a unit-year's
   indicators sum to 1, or all 0 at the ideal); for a node, the share of its indicators;
 * ``rank`` among the units of the year (competition ranking, 1 = best), ``best`` the best
@@ -112,7 +113,10 @@ def diagnose(assessment) -> Diagnosis:
     if params["compare"] == "previous":
         ref_rows = lag
     else:
-        ref_rows = dg.find_rows(units, years, units, np.full(n, params["base_year"]))
+        # the base year is a reference only for the years after it
+        ref_rows = np.where(years > params["base_year"],
+                            dg.find_rows(units, years, units, np.full(n, params["base_year"])),
+                            -1)
     reference = dg.take_rows(V, ref_rows)
     lights = dg.traffic_lights(G, Tg, Eg, orient(reference),
                                slack=params["tolerance"] * np.abs(tgt["target"]),

@@ -1,0 +1,475 @@
+"""Expert judgement files (AHP): read, check against a framework, and write blank ones.
+
+The format is DESIGN.md §4 "Expert judgement file": the priority method, the random-index
+table, the CR threshold, how several experts are pooled (``aij`` or ``aip``) and, per node
+of the tree, the items compared and one or several experts' judgements, each a full
+``matrix`` or an upper-triangle ``judgements`` mapping (``a: {b: 3}`` = a is three times
+as important as b; reciprocals implied; ``"1/3"`` allowed).
+
+This module checks the *structure*: keys, nodes, items, shapes, expert names and weights,
+and that every matrix covers its node's children exactly. The judgement values are kept
+as written; :mod:`evaluator.stages.ahp_weights` turns them into matrices with
+:mod:`evaluator.methods.ahp`, which rejects non-positive, non-reciprocal and off-scale
+values, naming the file and key path recorded here. Every structural problem in a file
+is reported at once, so a panel secretary fixes it in one pass.
+"""
+from __future__ import annotations
+
+import json
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from .. import resources
+from ..errors import FrameworkError
+from .framework import ROOT, Framework, read_yaml
+from .names import near_matches
+
+# Names accepted by evaluator.methods.ahp (model/ does not import methods/; a test keeps
+# these in step with methods.ahp.PRIORITY_METHODS and RI_TABLES).
+PRIORITY_METHODS = ("eigenvector", "geometric_mean", "column_mean")
+RI_TABLE_NAMES = ("saaty1980", "saaty2005", "chinese", "donegan_dodd")
+AGGREGATIONS = ("aij", "aip")
+
+TOP_KEYS = ("framework", "name", "description", "method", "ri_table", "max_cr", "aggregation",
+            "matrices")
+MATRIX_KEYS = ("items", "experts", "matrix", "judgements", "description")
+EXPERT_KEYS = ("name", "matrix", "judgements", "weight")
+
+DEFAULTS = {"method": "eigenvector", "ri_table": "saaty1980", "max_cr": 0.10,
+            "aggregation": "aij"}
+
+
+@dataclass(frozen=True)
+class ExpertJudgements:
+    """One expert's judgements on one node, as written: a full ``matrix`` (rows in item
+    order) or an upper-triangle ``judgements`` mapping. ``key`` is the key path in the
+    file (e.g. ``matrices.structural.experts[1]``) used in every message about it."""
+
+    name: str
+    key: str
+    weight: float | None = None
+    matrix: tuple[tuple[Any, ...], ...] | None = None
+    judgements: Mapping[str, Mapping[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class MatrixSpec:
+    """The judgements on one node: the ``items`` compared (in the file's order) and one
+    or more experts. A matrix written without ``experts:`` is one unnamed expert."""
+
+    node: str
+    items: tuple[str, ...]
+    experts: tuple[ExpertJudgements, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class JudgementFile:
+    """A checked judgement file. ``matrices`` keeps the file's order."""
+
+    source: str
+    matrices: Mapping[str, MatrixSpec]
+    method: str = DEFAULTS["method"]
+    ri_table: str = DEFAULTS["ri_table"]
+    max_cr: float = DEFAULTS["max_cr"]
+    aggregation: str = DEFAULTS["aggregation"]
+    framework_id: str | None = None
+    name: str = ""
+    description: str = ""
+    checked_against: str | None = field(default=None, compare=False)  # framework id
+
+
+class _Problems:
+    """Collects every problem in a judgement file so they are reported together."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.items: list[str] = []
+
+    def add(self, path: str, message: str, fix: str | None = None) -> None:
+        self.items.append(f"{path}: {message}" + (f" — fix: {fix}" if fix else ""))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            n = len(self.items)
+            raise FrameworkError(f"{n} problem{'s' if n > 1 else ''} in the judgement file:\n  "
+                                 + "\n  ".join(self.items), where=self.source)
+
+
+# ------------------------------------------------------------------------------ paths
+def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None) -> Path:
+    """Where a judgement file named in a recipe or on the command line is.
+
+    An absolute path is taken as is. A relative one is looked for in the current folder,
+    then in ``base_dir`` (e.g. the recipe's folder), then in the built-in ``weights/``
+    folder (a leading ``weights/`` is dropped there, so ``weights/example_panel.yaml``
+    finds the shipped example after ``pip install``).
+    """
+    path = Path(file)
+    if path.is_absolute():
+        if path.is_file():
+            return path
+        raise FrameworkError("judgement file not found", where=str(path),
+                             fix="check the path in the recipe (`file:`) or on the command line")
+    builtin = resources.weights_dir()
+    candidates = [Path.cwd() / path]
+    if base_dir is not None:
+        candidates.append(Path(base_dir) / path)
+    candidates.append(builtin / path)
+    if path.parts and path.parts[0] == "weights" and len(path.parts) > 1:
+        candidates.append(builtin.joinpath(*path.parts[1:]))
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    shipped = sorted(p.name for p in builtin.glob("*.yaml")) if builtin.is_dir() else []
+    tried = ", ".join(str(c) for c in dict.fromkeys(candidates))
+    raise FrameworkError(f"judgement file {str(file)!r} not found (looked in: {tried})",
+                         where=str(file),
+                         fix="give a path relative to the current folder, or a built-in file: "
+                             + (", ".join(shipped) or "none shipped")
+                             + "; `evaluator ahp template -f FRAMEWORK -o FILE` writes a blank one")
+
+
+def load_judgements(file: str | Path, framework: Framework | None = None, *,
+                    base_dir: str | Path | None = None) -> JudgementFile:
+    """Read and check a judgement file (see :func:`resolve_judgement_path` for where a
+    relative path is looked for). With ``framework`` every node and item is checked
+    against its tree; without it only the file's own consistency is checked."""
+    path = resolve_judgement_path(file, base_dir)
+    spec = read_yaml(path, FrameworkError)
+    return judgements_from_dict(spec, framework, source=str(path))
+
+
+# ------------------------------------------------------------------------------ checking
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _key_problem(value: Any) -> str:
+    """Why a YAML key is not a usable id (YAML reads `no`, `on`, `1e3` as non-strings)."""
+    return (f"key {value!r} is read by YAML as a {type(value).__name__}, not a name"
+            if value is not None else "empty key")
+
+
+def _check_keys(spec: Mapping, allowed: Sequence[str], path: str, problems: _Problems) -> None:
+    for key in spec:
+        if key not in allowed:
+            hint = near_matches(str(key), list(allowed))
+            problems.add(f"{path}.{key}" if path else str(key), "unknown key",
+                         f"did you mean {hint}?" if hint else f"allowed keys: {', '.join(allowed)}")
+
+
+def _choice(spec: Mapping, key: str, options: Sequence[str], problems: _Problems) -> str:
+    value = spec.get(key, DEFAULTS[key])
+    if value not in options:
+        hint = near_matches(str(value), list(options))
+        problems.add(key, f"unknown value {value!r}",
+                     (f"did you mean {hint}? " if hint else "") + "valid: " + ", ".join(options))
+        return DEFAULTS[key]
+    return value
+
+
+def _positive_number(value: Any) -> bool:
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and value == value and value > 0)
+
+
+def judgements_from_dict(spec: Any, framework: Framework | None = None, *,
+                         source: str = "<judgements>") -> JudgementFile:
+    """Check a parsed judgement file (a mapping as read from YAML); see the module doc."""
+    problems = _Problems(source)
+    if not isinstance(spec, Mapping):
+        raise FrameworkError("the judgement file is empty or not a mapping of keys", where=source,
+                             fix="start with `matrices:` (see weights/README.md, or write a blank "
+                                 "file with `evaluator ahp template -f FRAMEWORK -o FILE`)")
+    _check_keys(spec, TOP_KEYS, "", problems)
+    method = _choice(spec, "method", PRIORITY_METHODS, problems)
+    ri_table = _choice(spec, "ri_table", RI_TABLE_NAMES, problems)
+    aggregation = _choice(spec, "aggregation", AGGREGATIONS, problems)
+    max_cr = spec.get("max_cr", DEFAULTS["max_cr"])
+    if not (_positive_number(max_cr) and max_cr <= 1):
+        problems.add("max_cr", f"{max_cr!r} is not a number in (0, 1]", "Saaty's threshold is 0.10")
+        max_cr = DEFAULTS["max_cr"]
+    framework_id = spec.get("framework")
+    if framework_id is not None and not _is_name(framework_id):
+        problems.add("framework", f"{framework_id!r} is not a framework id",
+                     "write the id of the framework the judgements are for, or drop the key")
+        framework_id = None
+    if framework is not None and framework_id is not None and framework_id != framework.id:
+        problems.add("framework", f"the file is for framework {framework_id!r}, "
+                                  f"but it is used with {framework.id!r}",
+                     f"use --framework {framework_id}, or change `framework:` to {framework.id!r}")
+
+    raw_matrices = spec.get("matrices")
+    matrices: dict[str, MatrixSpec] = {}
+    if not isinstance(raw_matrices, Mapping) or not raw_matrices:
+        problems.add("matrices", "missing, empty or not a mapping of node → judgements",
+                     "write `matrices:` then one entry per node, e.g. `index: {items: [...], "
+                     "judgements: {...}}`")
+        raw_matrices = {}
+    for node, raw in raw_matrices.items():
+        if not _is_name(node):
+            problems.add(f"matrices.{node}", _key_problem(node), "quote the node id, e.g. \"no\"")
+            continue
+        matrix = _matrix_spec(str(node), raw, framework, problems)
+        if matrix is not None:
+            matrices[node] = matrix
+    problems.raise_if_any()
+    return JudgementFile(source=source, matrices=matrices, method=method, ri_table=ri_table,
+                         max_cr=float(max_cr), aggregation=aggregation, framework_id=framework_id,
+                         name=str(spec.get("name") or ""),
+                         description=str(spec.get("description") or ""),
+                         checked_against=framework.id if framework is not None else None)
+
+
+def _node_problem(node: str, framework: Framework, path: str, problems: _Problems) -> bool:
+    """True (and a problem recorded) when ``node`` has no children to compare."""
+    parents = [ROOT] + [n for n in framework.node_ids]
+    if node in parents:
+        return False
+    if framework.is_indicator(node):
+        problems.add(path, f"{node!r} is an indicator: it has no children to compare",
+                     f"judge it within its parent's matrix, `matrices.{framework.parent_of(node)}`")
+        return True
+    hint = near_matches(node, parents)
+    problems.add(path, f"unknown node {node!r}",
+                 (f"did you mean {hint}? " if hint else "")
+                 + f"nodes of {framework.id!r}: {', '.join(parents)}")
+    return True
+
+
+def _items(node: str, raw: Any, framework: Framework | None, path: str,
+           problems: _Problems) -> tuple[str, ...] | None:
+    children = framework.children(node) if framework is not None else None
+    example = f"items: [{', '.join(children)}]" if children else "items: [a, b, c]"
+    if not isinstance(raw, list) or not raw:
+        problems.add(f"{path}.items", "missing or not a list of the items compared",
+                     f"list them in the order the judgements use, e.g. `{example}`")
+        return None
+    bad = [x for x in raw if not _is_name(x)]
+    if bad:
+        problems.add(f"{path}.items", f"{', '.join(map(repr, bad))} "
+                                      f"{'is' if len(bad) == 1 else 'are'} not names",
+                     "write the ids of the items; quote ids YAML reads as numbers or booleans")
+        return None
+    items = tuple(raw)
+    duplicated = sorted({x for x in items if items.count(x) > 1})
+    if duplicated:
+        problems.add(f"{path}.items", f"listed more than once: {', '.join(duplicated)}",
+                     "list each item once")
+        return None
+    if children is None:
+        return items
+    ok = True
+    for item in items:
+        if item in children:
+            continue
+        ok = False
+        fix = f"children of {node!r}: {', '.join(children)}"
+        if framework.is_indicator(item) or item in framework.node_ids:
+            kind = "indicator" if framework.is_indicator(item) else "node"
+            problems.add(f"{path}.items", f"{kind} {item!r} sits under "
+                                          f"{framework.parent_of(item)!r}, not under {node!r}",
+                         f"compare it in `matrices.{framework.parent_of(item)}`; {fix}")
+            continue
+        kind = "indicator" if all(framework.is_indicator(c) for c in children) else "item"
+        hint = near_matches(item, children) or near_matches(
+            item, list(framework.indicator_ids) + list(framework.node_ids))
+        problems.add(f"{path}.items", f"unknown {kind} {item!r}",
+                     (f"did you mean {hint}? " if hint else "") + fix)
+    missing = [c for c in children if c not in items]
+    if missing:
+        ok = False
+        problems.add(f"{path}.items", f"the matrix does not cover {', '.join(map(repr, missing))} "
+                                      f"(every child of {node!r} must be compared)",
+                     f"add {'it' if len(missing) == 1 else 'them'} to `items` and judge "
+                     f"{'it' if len(missing) == 1 else 'them'} against the others")
+    return items if ok else None
+
+
+def _matrix_spec(node: str, raw: Any, framework: Framework | None,
+                 problems: _Problems) -> MatrixSpec | None:
+    path = f"matrices.{node}"
+    if framework is not None and _node_problem(node, framework, path, problems):
+        return None
+    if not isinstance(raw, Mapping):
+        problems.add(path, "must be a mapping with `items` and `judgements`, `matrix` or `experts`")
+        return None
+    _check_keys(raw, MATRIX_KEYS, path, problems)
+    items = _items(node, raw.get("items"), framework, path, problems)
+    given = [k for k in ("experts", "matrix", "judgements") if k in raw]
+    if len(given) != 1:
+        problems.add(path, "give exactly one of `experts`, `matrix` or `judgements`"
+                           + (f" (found {', '.join(given)})" if given else ""),
+                     "one expert: `judgements:` or `matrix:`; several: `experts: [{name, judgements}]`")
+        return None
+    if given[0] != "experts":
+        entries = [(path, {"name": "", given[0]: raw[given[0]]})]
+    elif not isinstance(raw["experts"], list) or not raw["experts"]:
+        problems.add(f"{path}.experts", "must be a non-empty list",
+                     "write `- {name: E1, judgements: {...}}` per expert")
+        return None
+    else:
+        entries = [(f"{path}.experts[{k}]", e) for k, e in enumerate(raw["experts"])]
+    experts = [_expert(key, entry, k, items, given[0] == "experts", problems)
+               for k, (key, entry) in enumerate(entries)]
+    names = [e.name for e in experts if e is not None]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        problems.add(f"{path}.experts", f"expert names repeated: {', '.join(repeated)}",
+                     "give each expert their own name (e.g. E1, E2)")
+    if items is None or any(e is None for e in experts):
+        return None
+    return MatrixSpec(node=node, items=items, experts=tuple(experts), key=path)
+
+
+def _expert(key: str, raw: Any, k: int, items: tuple[str, ...] | None, listed: bool,
+            problems: _Problems) -> ExpertJudgements | None:
+    if not isinstance(raw, Mapping):
+        problems.add(key, "must be a mapping `{name: ..., judgements: {...}}`")
+        return None
+    _check_keys(raw, EXPERT_KEYS, key, problems)
+    name = raw.get("name")
+    if isinstance(name, (Mapping, list)):
+        problems.add(f"{key}.name", f"{name!r} is not a name", "write e.g. `name: E1`")
+        return None
+    if name in (None, ""):
+        name = f"E{k + 1}" if listed else ""
+    weight = raw.get("weight")
+    if weight is not None and not _positive_number(weight):
+        problems.add(f"{key}.weight", f"{weight!r} is not a positive number",
+                     "weights are relative, e.g. 1 and 2; leave them out for equal weights")
+        return None
+    given = [g for g in ("matrix", "judgements") if g in raw]
+    if len(given) != 1:
+        problems.add(key, "give exactly one of `matrix` or `judgements`"
+                          + (f" (found {', '.join(given)})" if given else ""))
+        return None
+    if items is None:
+        return None
+    if given[0] == "matrix":
+        matrix = _full_matrix(raw["matrix"], items, f"{key}.matrix", problems)
+        return None if matrix is None else ExpertJudgements(str(name), key, weight, matrix=matrix)
+    pairs = _pairs(raw["judgements"], items, f"{key}.judgements", problems)
+    return None if pairs is None else ExpertJudgements(str(name), key, weight, judgements=pairs)
+
+
+def _full_matrix(raw: Any, items: tuple[str, ...], path: str,
+                 problems: _Problems) -> tuple[tuple[Any, ...], ...] | None:
+    n = len(items)
+    if (not isinstance(raw, list) or len(raw) != n
+            or any(not isinstance(row, list) or len(row) != n for row in raw)):
+        problems.add(path, f"must be {n} rows of {n} values, one row and column per item "
+                           f"in the order of `items` ({', '.join(items)})",
+                     "or write the upper triangle as `judgements: {a: {b: 3}}`")
+        return None
+    return tuple(tuple(row) for row in raw)
+
+
+def _pairs(raw: Any, items: tuple[str, ...], path: str,
+           problems: _Problems) -> dict[str, dict[str, Any]] | None:
+    if not isinstance(raw, Mapping):
+        problems.add(path, "must map each item to {other item: judgement}",
+                     f"write e.g. `{items[0]}: {{{items[-1]}: 3}}`")
+        return None
+    out: dict[str, dict[str, Any]] = {}
+    ok = True
+    for row, columns in raw.items():
+        if not _item_key(row, items, f"{path}.{row}", problems):
+            ok = False
+            continue
+        if columns is None:       # a row left empty in a template: nothing judged
+            continue
+        if not isinstance(columns, Mapping):
+            problems.add(f"{path}.{row}", f"must map other items to judgements, got {columns!r}",
+                         f"write e.g. `{row}: {{{next(i for i in items if i != row)}: 3}}`"
+                         if len(items) > 1 else None)
+            ok = False
+            continue
+        for column in columns:
+            if not _item_key(column, items, f"{path}.{row}.{column}", problems):
+                ok = False
+        out[row] = {c: v for c, v in columns.items() if _is_name(c)}
+    return out if ok else None
+
+
+def _item_key(key: Any, items: tuple[str, ...], path: str, problems: _Problems) -> bool:
+    if not _is_name(key):
+        problems.add(path, _key_problem(key), "quote the id, e.g. \"no\": {...}")
+        return False
+    if key not in items:
+        hint = near_matches(key, list(items))
+        problems.add(path, f"{key!r} is not one of the items of this matrix",
+                     (f"did you mean {hint}? " if hint else "") + f"items: {', '.join(items)}")
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------------ template
+SCALE_NOTE = """\
+# Saaty's 1–9 scale (Saaty 1980) — `a: {b: v}` says how much more important a is than b:
+#   1 同等重要 equal · 3 稍微重要 moderate · 5 明显重要 strong · 7 强烈重要 very strong ·
+#   9 极端重要 extreme · 2, 4, 6, 8 in between · 1/3, 1/5 … when a is LESS important than b.
+# Reciprocals are implied (b: {a: 1/3} follows from a: {b: 3}); leave a judgement out if
+# unsure: it is completed from the others (Harker 1987) and reported as completed.
+# Check the file with:  evaluator ahp FILE --framework FRAMEWORK
+"""
+
+
+def _yaml_key(text: str) -> str:
+    """``text`` as a YAML key that reads back as the same string (quote `no`, `1e3` …)."""
+    try:
+        plain = yaml.safe_load(f"{text}: 0")
+    except yaml.YAMLError:
+        plain = None
+    if isinstance(plain, dict) and list(plain) == [text]:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def template(framework: Framework, lang_both: bool = True, *, lang: str = "en",
+             expert: str = "E1") -> str:
+    """A blank judgement file for every node of ``framework`` with two or more children:
+    the items listed with their names as comments (Chinese and English when ``lang_both``,
+    else ``lang``), and one expert's upper-triangle judgements set to the placeholder 1
+    (so the blank file already loads: equal weights, CR 0)."""
+
+    def label(item: str) -> str:
+        zh, en = framework.label(item, "zh"), framework.label(item, "en")
+        if not lang_both:
+            return framework.label(item, lang)
+        return zh if zh == en else f"{zh} / {en}"
+
+    parents = [ROOT]
+    for parent in parents:                      # breadth-first: the root, then each level
+        parents += [c for c in framework.children(parent) if not framework.is_indicator(c)]
+    lines = [f"# Expert judgements (AHP) for: {label(ROOT)}",
+             "# Fill the judgements (every 1 below is a placeholder), add experts by copying",
+             "# the `- name:` block, and keep the file under version control.",
+             SCALE_NOTE.rstrip("\n"),
+             f"framework: {_yaml_key(framework.id)}",
+             "method: eigenvector        # eigenvector | geometric_mean | column_mean",
+             "ri_table: saaty1980        # saaty1980 | saaty2005 | chinese | donegan_dodd",
+             "max_cr: 0.10",
+             "aggregation: aij           # several experts: aij (geometric mean of judgements) | aip",
+             "matrices:"]
+    for parent in parents:
+        children = framework.children(parent)
+        if len(children) < 2:
+            lines.append(f"  # {_yaml_key(parent)}: one child only ({children[0]}), nothing to judge")
+            continue
+        keys = [_yaml_key(c) for c in children]
+        width = max(len(k) for k in keys)
+        lines += ["", f"  {_yaml_key(parent)}:{' ' * 8}# {label(parent)}", "    items:"]
+        lines += [f"      - {k.ljust(width)}  # {label(c)}" for k, c in zip(keys, children)]
+        lines += ["    experts:", f"      - name: {_yaml_key(expert)}", "        judgements:"]
+        for i in range(len(children) - 1):
+            lines.append(f"          {keys[i]}:{' ' * (width - len(keys[i]) + 2)}"
+                         f"# {label(children[i])} compared with …")
+            lines += [f"            {(keys[j] + ':').ljust(width + 1)} 1   # {label(children[j])}"
+                      for j in range(i + 1, len(children))]
+    return "\n".join(lines) + "\n"
