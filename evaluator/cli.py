@@ -5,14 +5,13 @@ unreadable input. A user error prints a message, never a traceback.
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from . import __version__
+from .cli_common import data_options, load_inputs, print_frame, user_errors
 from .errors import EvaluatorError
 
 EPILOG_SCORE = """\b
@@ -20,70 +19,6 @@ Examples:
   evaluator score --framework resource_city_transition --data panel.csv --out results/
   evaluator score --framework my_index.yaml --data 面板.xlsx --sheet 2024 --recipe recipe.yaml
 """
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def user_errors(func):
-    """Turn EvaluatorError (and unreadable files) into a message and an exit code."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except EvaluatorError as exc:
-            _fail(str(exc), exc.exit_code)
-        except (OSError, UnicodeError) as exc:
-            _fail(f"{getattr(exc, 'filename', '') or ''} {exc}".strip(), 2)
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-    return wrapper
-
-
-def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None) -> None:
-    if fmt == "json":
-        click.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
-    elif fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
-    else:
-        shown = frame if max_rows is None else frame.head(max_rows)
-        click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-
-
-# options shared by the commands that read a framework and a panel
-def data_options(func):
-    opts = [
-        click.option("--framework", "-f", "framework", required=True,
-                     help="Built-in framework name (see `evaluator frameworks`) or a YAML file."),
-        click.option("--data", "-d", "data", required=True, type=click.Path(dir_okay=False),
-                     help="Panel file: CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX; wide or "
-                          "long layout."),
-        click.option("--recipe", "-r", "recipe", type=click.Path(dir_okay=False), default=None,
-                     help="Recipe YAML; sections it omits come from the framework's recipe."),
-        click.option("--encoding", default=None,
-                     help="Force the CSV encoding (e.g. gbk) instead of detecting it."),
-        click.option("--sheet", default=None, help="Excel sheet name or 0-based index."),
-    ]
-    for opt in reversed(opts):
-        func = opt(func)
-    return func
-
-
-def load_inputs(framework: str, data: str, recipe: str | None, encoding: str | None,
-                sheet: str | None):
-    from .evaluate import default_recipe
-    from .model.framework import load_framework
-    from .model.panel import load_panel
-    from .model.recipe import load_recipe
-
-    fw = load_framework(framework)
-    rc = load_recipe(recipe, base=fw.recipe) if recipe else default_recipe(fw)
-    if sheet is not None and sheet.isdigit():
-        sheet = int(sheet)
-    panel = load_panel(data, fw, encoding=encoding, sheet=sheet)
-    return fw, panel, rc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -140,8 +75,8 @@ def _report_run(result, out, year, top, fmt) -> None:
         for w in result.warnings:
             click.echo(f"warning: {w}", err=True)
         if out:
-            click.echo(f"wrote {out}/ (rankings.csv, nodes.csv, indicators.csv, weights.csv, "
-                       "manifest.json, rankings.xlsx)")
+            names = ", ".join(f"{n}.csv" for n in result.tables())
+            click.echo(f"wrote {out}/ ({names}, manifest.json, rankings.xlsx)")
 
 
 @main.command(epilog="\b\nExample:\n  evaluator demo --out demo-output")
@@ -193,9 +128,12 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
         sys.exit(1)
 
 
-from .cli_frameworks import frameworks  # noqa: E402  (registers the command group)
+# the other commands live in their own modules (registered here)
+from .cli_diagnose import diagnose  # noqa: E402
+from .cli_frameworks import frameworks  # noqa: E402
 
 main.add_command(frameworks)
+main.add_command(diagnose)
 
 
 if __name__ == "__main__":  # pragma: no cover

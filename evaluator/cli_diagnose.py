@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import data_options, load_inputs, user_errors
+from .cli_common import data_options, load_inputs, user_errors
 
 EPILOG = """\b
 Examples:

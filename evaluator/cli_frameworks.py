@@ -6,9 +6,7 @@ import click
 from .errors import EvaluatorError
 
 
-def _user_errors(func):
-    from .cli import user_errors
-    return user_errors(func)
+from .cli_common import user_errors as _user_errors
 
 
 @click.group(invoke_without_command=True,

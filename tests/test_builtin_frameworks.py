@@ -322,7 +322,8 @@ def test_hdi_definition():
     assert hdi["recipe"] == {
         "normalise": {"method": "goalposts", "range": [0, 1], "scope": "pooled"},
         "weights": {"indicators": "equal", "nodes": "equal"},
-        "aggregate": {"method": "weighted_sum", "by_node": {"index": "geometric"}, "min_coverage": 1.0},
+        "aggregate": {"method": "weighted_sum", "min_coverage": 1.0,
+                      "by_node": {"index": {"method": "geometric", "nonpositive": "missing"}}},
         "rank": {"decimals": 3},
     }
 

@@ -214,9 +214,18 @@ class Assessment:
         t = pd.concat(parts, ignore_index=True).reindex(columns=cols)
         return _sorted(t, ["year", "node", "unit"])
 
+    def diagnostics(self) -> dict[str, pd.DataFrame]:
+        """``diagnostics`` and ``alerts`` tables (gaps to targets and peers, lights,
+        obstacles, contributions; alert rules) — computed on first use."""
+        if "_diagnostics" not in self.__dict__:
+            from ..stages.diagnostics import build_diagnostics
+            self.__dict__["_diagnostics"] = build_diagnostics(self)
+        return self.__dict__["_diagnostics"]
+
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {"rankings": self.rankings, "nodes": self.nodes_table,
                "indicators": self.indicators_table, "weights": self.weights_table}
+        out.update(self.diagnostics())
         if self.coordination is not None:
             out["coordination"] = self.coordination_table
         if self.aggregation_details:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -224,6 +224,24 @@ def judgements_from_dict(spec: Any, framework: Framework | None = None, *,
                          name=str(spec.get("name") or ""),
                          description=str(spec.get("description") or ""),
                          checked_against=framework.id if framework is not None else None)
+
+
+def check_against(judgements: JudgementFile, framework: Framework) -> JudgementFile:
+    """Check an already read file against ``framework`` (its nodes and each matrix's
+    items); returns the file marked as checked. Loading with a framework does this."""
+    if judgements.checked_against == framework.id:
+        return judgements
+    problems = _Problems(judgements.source)
+    if judgements.framework_id is not None and judgements.framework_id != framework.id:
+        problems.add("framework", f"the file is for framework {judgements.framework_id!r}, "
+                                  f"but it is used with {framework.id!r}",
+                     f"use --framework {judgements.framework_id}, or change `framework:` "
+                     f"to {framework.id!r}")
+    for node, spec in judgements.matrices.items():
+        if not _node_problem(node, framework, spec.key, problems):
+            _items(node, list(spec.items), framework, spec.key, problems)
+    problems.raise_if_any()
+    return replace(judgements, checked_against=framework.id)
 
 
 def _node_problem(node: str, framework: Framework, path: str, problems: _Problems) -> bool:

@@ -1,0 +1,4 @@
+"""`python -m evaluator …` is the same as the `evaluator` command."""
+from .cli import main
+
+main()

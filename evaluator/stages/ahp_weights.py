@@ -1,0 +1,333 @@
+"""AHP weights from an expert judgement file: every matrix's priorities and consistency,
+revision hints, global weights through the hierarchy, and the loader that
+:func:`evaluator.evaluate.evaluate` calls for ``weights: {…: {method: ahp, file: …}}``.
+
+The file is read and structurally checked by :mod:`evaluator.model.judgements`; the
+numbers come from :mod:`evaluator.methods.ahp` (Saaty 1980 priorities and CR, Harker 1987
+completion), :mod:`evaluator.methods.ahp_group` (AIJ/AIP pooling after Forman & Peniwati
+1998; hierarchic composition and the hierarchy's CR after Saaty 1980) and
+:mod:`evaluator.methods.ahp_repair` (revision hints after Saaty 2003). Every error about a
+judgement names the file and the key path of the judgement.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import MethodError
+from ..methods.ahp import AHPResult, build_matrix, priorities
+from ..methods.ahp_group import (HierarchyConsistency, aggregate_judgements, aggregate_priorities,
+                                 global_weights, hierarchy_consistency_ratio)
+from ..methods.ahp_repair import RevisionHint, revision_hints
+from ..model.framework import ROOT, Framework
+from ..model.judgements import (JudgementFile, MatrixSpec, check_against, load_judgements,
+                                resolve_judgement_path)
+
+from .ahp_text import analysis_json, analysis_text, scale_text
+
+#: How many judgements to suggest revising in an inconsistent matrix.
+HINTS_PER_MATRIX = 3
+
+
+@dataclass(frozen=True)
+class ExpertSummary:
+    """One expert's own consistency on a matrix (None where their judgements alone are
+    too incomplete to give priorities: with AIJ the others' judgements fill the gaps)."""
+
+    name: str
+    weight: float
+    cr: float | None
+    consistent: bool | None
+    priorities: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class MatrixAnalysis:
+    """One node's matrix analysed. ``result`` carries the priorities (aligned with
+    ``items``) and the consistency statistics; with AIP the statistics are those of the
+    least consistent expert (``consistency_of`` says whose), since no pooled matrix
+    exists. ``completed`` lists the judgements filled by Harker's method as
+    (row item, column item, value); ``hints`` the judgements to revise first."""
+
+    node: str
+    items: tuple[str, ...]
+    result: AHPResult
+    pooling: str                                   # single | aij | aip
+    experts: tuple[ExpertSummary, ...]
+    completed: tuple[tuple[str, str, float], ...]
+    hints: tuple[RevisionHint, ...]
+    consistency_of: str
+    key: str
+
+    @property
+    def consistent(self) -> bool:
+        return self.result.consistent
+
+    def weights_for(self, children: list[str]) -> np.ndarray:
+        """Priorities reordered to ``children`` (same set as ``items``)."""
+        return np.array([self.result.priorities[self.items.index(c)] for c in children])
+
+
+@dataclass(frozen=True)
+class AHPAnalysis:
+    """A whole judgement file analysed (see :func:`analyse_judgements`)."""
+
+    judgements: JudgementFile
+    matrices: dict[str, MatrixAnalysis]            # top-down order
+    local_weights: dict[str, np.ndarray]           # every parent, children in tree order
+    tree: dict[str, list[str]]
+    root: str | None
+    global_weights: dict[str, float]               # leaves (indicators) only
+    node_weights: dict[str, float]                 # every node of the tree
+    equal_weight_nodes: tuple[str, ...]            # parents without a matrix: equal weights
+    consistency: HierarchyConsistency | None
+    framework: Framework | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def consistent(self) -> bool:
+        return all(m.consistent for m in self.matrices.values())
+
+    @property
+    def inconsistent_nodes(self) -> list[str]:
+        return [node for node, m in self.matrices.items() if not m.consistent]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """One object per matrix (DESIGN.md §4: ``node, items, priorities, lambda_max, ci,
+        ri, cr, consistent`` and more), then one object with the global weights."""
+        return analysis_json(self)
+
+    def to_text(self, lang: str = "en") -> str:
+        return analysis_text(self, lang)
+
+
+# ------------------------------------------------------------------------------ analysis
+def _where(judgements: JudgementFile, key: str) -> str:
+    return f"{judgements.source}: {key}"
+
+
+def _expert_matrix(spec: MatrixSpec, index: int, judgements: JudgementFile) -> np.ndarray:
+    expert = spec.experts[index]
+    where = _where(judgements, expert.key) + (f" ({expert.name})" if expert.name else "")
+    return build_matrix(list(spec.items), judgements=expert.judgements, matrix=expert.matrix,
+                        where=where)
+
+
+def analyse_matrix(spec: MatrixSpec, judgements: JudgementFile) -> MatrixAnalysis:
+    """Priorities, consistency, completion and revision hints of one node's matrix."""
+    items = list(spec.items)
+    method, table, max_cr = judgements.method, judgements.ri_table, judgements.max_cr
+    where = _where(judgements, spec.key)
+    matrices = [_expert_matrix(spec, k, judgements) for k in range(len(spec.experts))]
+    raw_weights = [e.weight if e.weight is not None else 1.0 for e in spec.experts]
+    expert_weights = np.asarray(raw_weights, float) / sum(raw_weights)
+
+    def solve(matrix: np.ndarray, at: str) -> AHPResult:
+        return priorities(matrix, method=method, ri_table=table, max_cr=max_cr, items=items,
+                          where=at)
+
+    individual: list[AHPResult | None] = []
+    for k, (expert, matrix) in enumerate(zip(spec.experts, matrices)):
+        at = _where(judgements, expert.key) + (f" ({expert.name})" if expert.name else "")
+        if len(matrices) == 1 or judgements.aggregation == "aip":
+            individual.append(solve(matrix, at))       # must stand on its own: errors surface
+            continue
+        try:
+            individual.append(solve(matrix, at))
+        except MethodError:                            # incomplete alone, completed by the group
+            individual.append(None)
+
+    if len(matrices) == 1:
+        pooling, result, pooled_input, consistency_of = "single", individual[0], matrices[0], ""
+    elif judgements.aggregation == "aij":
+        pooled_input = aggregate_judgements(matrices, expert_weights)
+        pooling, result, consistency_of = "aij", solve(pooled_input, where), "pooled judgements"
+    else:
+        worst = int(np.argmax([r.cr for r in individual]))
+        combined = aggregate_priorities([r.priorities for r in individual], expert_weights)
+        result = dataclasses.replace(individual[worst], priorities=combined)
+        pooling, pooled_input = "aip", matrices[worst]
+        consistency_of = f"expert {spec.experts[worst].name} (the least consistent)"
+
+    hints: tuple[RevisionHint, ...] = ()
+    if not result.consistent:
+        hints = tuple(revision_hints(pooled_input, k=HINTS_PER_MATRIX, method=method,
+                                     ri_table=table, items=items, where=where))
+    completed = tuple((items[i], items[j], float(result.matrix[i, j]))
+                      for i, j in result.completed_cells)
+    experts = tuple(ExpertSummary(e.name, float(w), None if r is None else r.cr,
+                                  None if r is None else r.consistent,
+                                  None if r is None else r.priorities)
+                    for e, w, r in zip(spec.experts, expert_weights, individual))
+    return MatrixAnalysis(node=spec.node, items=spec.items, result=result, pooling=pooling,
+                          experts=experts, completed=completed, hints=hints,
+                          consistency_of=consistency_of, key=spec.key)
+
+
+def _tree_from_framework(framework: Framework) -> tuple[dict[str, list[str]], list[str]]:
+    tree: dict[str, list[str]] = {}
+    order = [ROOT]
+    for parent in order:                               # breadth-first, the root first
+        tree[parent] = framework.children(parent)
+        order += [c for c in tree[parent] if not framework.is_indicator(c)]
+    return tree, order
+
+
+def _tree_from_file(judgements: JudgementFile) -> tuple[dict[str, list[str]], str | None, list[str]]:
+    """Without a framework the matrices themselves make the tree: an item that has its
+    own matrix is a node. The root is ``index`` or else the one node nobody compares."""
+    tree = {node: list(spec.items) for node, spec in judgements.matrices.items()}
+    compared = {item for items in tree.values() for item in items}
+    if ROOT in tree:
+        return tree, ROOT, []
+    tops = [node for node in tree if node not in compared]
+    if len(tops) == 1:
+        return tree, tops[0], []
+    note = ("no single top matrix (" + (", ".join(tops) if tops else "the matrices form a cycle")
+            + "): global weights need a matrix named `index` or a --framework")
+    return tree, None, [note]
+
+
+def _leaf_order(tree: dict[str, list[str]], root: str) -> list[str]:
+    """Leaves depth-first in child order (the framework's indicator order), each once."""
+    order: list[str] = []
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if tree.get(node):
+            stack.extend(reversed(tree[node]))
+        else:
+            order.append(node)
+    return order
+
+
+def analyse_judgements(judgements: JudgementFile, framework: Framework | None = None) -> AHPAnalysis:
+    """Analyse every matrix of ``judgements`` and compose the global weights.
+
+    With ``framework`` the tree is the framework's: a parent without a matrix gives its
+    children equal weights (listed in ``equal_weight_nodes`` and noted), a parent with one
+    child gives it weight 1. Without it the tree is read off the matrices. The
+    hierarchy's consistency ratio is Saaty's Σ w_p·CI_p / Σ w_p·RI_p over the judged
+    parents (parents with equal weights carry weight down but add nothing to it).
+    """
+    if framework is not None:
+        judgements = check_against(judgements, framework)
+    analysed = {node: analyse_matrix(spec, judgements) for node, spec in judgements.matrices.items()}
+    notes: list[str] = []
+    if framework is not None:
+        tree, order = _tree_from_framework(framework)
+        root: str | None = ROOT
+    else:
+        tree, root, notes = _tree_from_file(judgements)
+        order = list(tree)
+    local: dict[str, np.ndarray] = {}
+    equal: list[str] = []
+    for parent in order:
+        children = tree.get(parent, [])
+        if not children:
+            continue
+        if parent in analysed:
+            local[parent] = analysed[parent].weights_for(children)
+        else:
+            local[parent] = np.full(len(children), 1.0 / len(children))
+            if len(children) > 1:
+                equal.append(parent)
+    if equal:
+        notes.append("no matrix for " + ", ".join(map(repr, equal))
+                     + ": their children get equal weights")
+    leaves: dict[str, float] = {}
+    nodes: dict[str, float] = {}
+    consistency = None
+    if root is not None:
+        where = judgements.source
+        try:
+            nodes = global_weights(tree, local, root=root, leaves_only=False)
+            leaves = {k: nodes[k] for k in _leaf_order(tree, root) if k in nodes}
+            fixed = {p: local[p] for p in local if p not in analysed}
+            consistency = hierarchy_consistency_ratio(
+                tree, {p: m.result for p, m in analysed.items()}, root=root,
+                max_cr=judgements.max_cr, fixed=fixed)
+        except MethodError as exc:
+            raise MethodError(exc.problem, where=where, fix=exc.fix) from None
+    ordered = {node: analysed[node] for node in order if node in analysed}
+    ordered.update({node: m for node, m in analysed.items() if node not in ordered})
+    return AHPAnalysis(judgements=judgements, matrices=ordered, local_weights=local, tree=tree,
+                       root=root, global_weights=leaves, node_weights=nodes,
+                       equal_weight_nodes=tuple(equal), consistency=consistency,
+                       framework=framework, notes=tuple(notes))
+
+
+# ------------------------------------------------------------------------------ loader
+def inconsistency_error(analysis: MatrixAnalysis, source: str) -> MethodError:
+    """The error for an inconsistent matrix: its CR and the judgement to revise first."""
+    r = analysis.result
+    problem = (f"the judgements on {analysis.node!r} are inconsistent: "
+               f"CR = {r.cr:.3f} ≥ {r.max_cr:g} ({r.ri_table} RI = {r.ri:.2f})")
+    fix = ""
+    if analysis.hints:
+        h = analysis.hints[0]
+        fix = (f"revise {h.row_item!r} vs {h.column_item!r}, now {scale_text(h.current)}: "
+               f"{scale_text(h.suggested)} would agree with the other judgements (CR would become "
+               f"{h.cr_after:.3f}); ")
+    fix += (f"`evaluator ahp {source}` lists the judgements to revise; or set "
+            "`accept_inconsistent: true` in the recipe's AHP weights")
+    return MethodError(problem, where=f"{source}: {analysis.key}", fix=fix)
+
+
+def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
+                    accept_inconsistent: bool = False) -> Callable[..., tuple[np.ndarray, dict]]:
+    """The callable :func:`evaluator.evaluate.evaluate` uses for AHP weights:
+    ``loader(file, node, children, *, accept_inconsistent=None) -> (weights, details)``.
+
+    ``weights`` are the priorities of ``node``'s matrix aligned with ``children``;
+    ``details`` holds ``lambda_max, ci, ri, cr, ri_table, method`` and more. A file is
+    read and analysed once per loader. An inconsistent matrix (CR ≥ max_cr) is a
+    :class:`MethodError` naming the file, the node and the judgement to revise, unless
+    ``accept_inconsistent`` (the recipe's flag; None = the loader's default) is true.
+    Relative paths: see :func:`evaluator.model.judgements.resolve_judgement_path`.
+    """
+    cache: dict[Path, AHPAnalysis] = {}
+
+    def loader(file: str | Path, node: str, children: list[str], *,
+               accept_inconsistent: bool | None = None) -> tuple[np.ndarray, dict]:
+        accept = default_accept if accept_inconsistent is None else accept_inconsistent
+        path = resolve_judgement_path(file, base_dir).resolve()
+        if path not in cache:
+            cache[path] = analyse_judgements(load_judgements(path, framework), framework)
+        analysis = cache[path]
+        source = analysis.judgements.source
+        matrix = analysis.matrices.get(node)
+        if matrix is None:
+            items = ", ".join(children)
+            raise MethodError(f"no judgement matrix for node {node!r}", where=source,
+                              fix=f"add `matrices: {{{node}: {{items: [{items}], judgements: …}}}}` "
+                                  f"(`evaluator ahp template -f {framework.id} -o FILE` writes a "
+                                  "blank one), or weight this level by another method")
+        if set(matrix.items) != set(children):
+            raise MethodError(f"the matrix compares {', '.join(matrix.items)} but {node!r} is "
+                              f"weighted over {', '.join(children)}",
+                              where=f"{source}: {matrix.key}",
+                              fix="AHP weights are relative within each parent: use "
+                                  "`weights: {scope: within_parent}` with AHP")
+        if not matrix.consistent and not accept:
+            raise inconsistency_error(matrix, source)
+        r = matrix.result
+        details: dict[str, Any] = {
+            "lambda_max": r.lambda_max, "ci": r.ci, "ri": r.ri, "cr": r.cr,
+            "consistent": r.consistent, "max_cr": r.max_cr, "ri_table": r.ri_table,
+            "ri_source": r.ri_source, "method": r.method, "file": source,
+            "pooling": matrix.pooling, "experts": [e.name for e in matrix.experts],
+            "completed": [f"{a} vs {b} = {v:.6g}" for a, b, v in matrix.completed]}
+        if not r.consistent:
+            details["accepted_inconsistent"] = True
+        return matrix.weights_for(list(children)), details
+
+    default_accept = accept_inconsistent
+    return loader
