@@ -1,0 +1,276 @@
+"""`evaluator ahp` (check a judgement file, write a blank one) and `evaluator weights`
+(the weights of every parent's children with their intermediate columns). Thin: the work
+is in :mod:`evaluator.stages.ahp_weights`, :mod:`evaluator.model.judgements` and
+:func:`evaluator.evaluate.evaluate`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+
+from .cli import data_options, load_inputs, print_frame, user_errors
+from .errors import EvaluatorError, FrameworkError, RecipeError
+
+EPILOG_AHP = """\b
+Examples:
+  evaluator ahp weights/example_panel.yaml
+  evaluator ahp weights/panel.yaml --framework resource_city_transition --format json
+  evaluator ahp template --framework resource_city_transition -o weights/panel.yaml
+"""
+
+EPILOG_TEMPLATE = """\b
+Examples:
+  evaluator ahp template --framework resource_city_transition -o weights/panel.yaml
+  evaluator ahp template -f my_index.yaml --lang zh -o weights/专家打分.yaml
+"""
+
+EPILOG_WEIGHTS = """\b
+Examples:
+  evaluator weights -f resource_city_transition -d panel.csv --method entropy
+  evaluator weights -f resource_city_transition -d panel.csv --method critic --format csv
+  evaluator weights -f resource_city_transition -d panel.csv --method ahp \\
+      --file weights/example_panel.yaml
+  evaluator weights -f resource_city_transition -d panel.csv --method combined \\
+      --combine ahp,entropy --how game_theory --file weights/example_panel.yaml
+"""
+
+#: Methods `evaluator weights --method` offers (from_indicators is only for nodes).
+WEIGHT_CHOICES = ("equal", "fixed", "entropy", "critic", "cv", "std", "pca", "ahp", "combined")
+
+
+class _FileOrCommand(click.Group):
+    """`evaluator ahp FILE …` analyses FILE; `evaluator ahp template …` is a subcommand.
+    A first argument that is not a subcommand (nor --help) is handed to `check`."""
+
+    default_command = "check"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["FILE [OPTIONS] | template [OPTIONS]"]
+
+
+@click.group("ahp", cls=_FileOrCommand, epilog=EPILOG_AHP)
+def ahp():
+    """Check an AHP judgement file, or write a blank one for a framework.
+
+    \b
+    evaluator ahp FILE   prints every matrix's priorities, λmax, CI, RI, CR and verdict,
+                         the judgements to revise in an inconsistent matrix (with the
+                         value that would agree with the others and the CR after it),
+                         the global weights and the hierarchy's CR. Exit 1 when a matrix
+                         is inconsistent. (Same as `evaluator ahp check FILE`.)
+    evaluator ahp template -f FRAMEWORK -o FILE
+                         writes a blank judgement file for the framework's tree.
+    """
+
+
+def _framework_for(framework: str | None, judgements) -> tuple[object | None, str | None]:
+    """--framework, or else the built-in framework the file names (`framework:`)."""
+    from .model.framework import load_framework, resolve_framework_path
+
+    if framework:
+        return load_framework(framework), None
+    named = judgements.framework_id
+    if not named:
+        return None, None
+    try:
+        resolve_framework_path(named)
+    except FrameworkError:
+        return None, (f"the file names framework {named!r}, which is not built in: pass "
+                      "--framework PATH to check its items and compose global weights through it")
+    return load_framework(named), None
+
+
+@ahp.command("check", epilog=EPILOG_AHP)
+@click.argument("file")
+@click.option("--framework", "-f", "framework", default=None,
+              help="Framework (built-in name or YAML) whose tree the file must match; default: "
+                   "the built-in framework the file names, else the tree the matrices form.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="table: readable report; json: one object per matrix, "
+                                      "then the global weights.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the table report.")
+@user_errors
+def check(file, framework, fmt, lang):
+    """Analyse a judgement file: priorities, consistency, revision hints, global weights."""
+    import dataclasses
+
+    from .model.judgements import load_judgements
+    from .stages.ahp_weights import analyse_judgements
+
+    judgements = load_judgements(file)
+    fw, note = _framework_for(framework, judgements)
+    analysis = analyse_judgements(judgements, fw)
+    if note:
+        analysis = dataclasses.replace(analysis, notes=analysis.notes + (note,))
+    if fmt == "json":
+        click.echo(json.dumps(analysis.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(analysis.to_text(lang), nl=False)
+    if not analysis.consistent:
+        raise SystemExit(1)
+
+
+@ahp.command("template", epilog=EPILOG_TEMPLATE)
+@click.option("--framework", "-f", "framework", required=True,
+              help="Built-in framework name or a framework YAML file.")
+@click.option("--out", "-o", "out", type=click.Path(dir_okay=False), default=None,
+              help="File to write (written atomically); default: print to the screen.")
+@click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both",
+              show_default=True, help="Languages of the names written as comments.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@user_errors
+def template_command(framework, out, lang, force):
+    """Write a blank judgement file for every node of a framework's tree.
+
+    Each matrix lists its items with their names as comments and one expert's
+    upper-triangle judgements set to the placeholder 1, for the panel to fill.
+    """
+    from .model.framework import load_framework
+    from .model.judgements import template
+    from .output import write_text
+
+    fw = load_framework(framework)
+    text = template(fw, lang_both=(lang == "both"), lang="en" if lang == "both" else lang)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    path = Path(out)
+    if path.exists() and not force:
+        raise EvaluatorError("the file exists; it may hold judgements already filled",
+                             where=str(path), fix="choose another name, or add --force")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(text, path)
+    parents = [p for p in ["index", *fw.node_ids] if len(fw.children(p)) > 1]
+    pairs = sum(len(fw.children(p)) * (len(fw.children(p)) - 1) // 2 for p in parents)
+    click.echo(f"wrote {path}: {len(parents)} matrices, {pairs} judgements to fill "
+               f"(check with: evaluator ahp {path} -f {framework})")
+
+
+# ------------------------------------------------------------------------------ weights
+def _spec(method: str, ahp_file: str | None, accept: bool, combine: str | None, how: str,
+          alpha: str | None) -> dict:
+    if method == "ahp":
+        if not ahp_file:
+            raise RecipeError("AHP weights need a judgement file", where="--method ahp",
+                              fix="add --file weights/panel.yaml "
+                                  "(`evaluator ahp template` writes a blank one)")
+        return {"method": "ahp", "file": ahp_file, "accept_inconsistent": accept}
+    if method != "combined":
+        return {"method": method}
+    parts = [p.strip() for p in (combine or "").split(",") if p.strip()]
+    if len(parts) < 2:
+        raise RecipeError("combined weights need two or more methods", where="--combine",
+                          fix="e.g. --combine ahp,entropy (with --file for ahp)")
+    spec = {"method": "combined", "how": how,
+            "methods": [_spec(p, ahp_file, accept, None, how, None) for p in parts]}
+    if alpha:
+        try:
+            spec["alpha"] = [float(a) for a in alpha.split(",")]
+        except ValueError:
+            raise RecipeError(f"cannot read --alpha {alpha!r}", where="--alpha",
+                              fix="comma-separated numbers summing to 1, e.g. 0.4,0.6") from None
+    return spec
+
+
+def _accepts(spec) -> bool:
+    """Whether an AHP spec anywhere in ``spec`` accepts inconsistent matrices."""
+    if isinstance(spec, dict):
+        return bool(spec.get("accept_inconsistent")) or any(_accepts(v) for v in spec.values())
+    if isinstance(spec, list):
+        return any(_accepts(v) for v in spec)
+    return False
+
+
+def weights_frame(assessment):
+    """One row per (parent, child): node, indicator, method, weight, global_weight, the
+    rows the method used, then the method's intermediate columns (entropy e, d; CRITIC
+    sigma, conflict, information; AHP lambda_max, ci, ri, cr; combined component_* and
+    alpha_* …). Intermediate results that are not one number per child or per node
+    (e.g. the correlation matrix) are left to the manifest."""
+    import pandas as pd
+
+    rows = []
+    for parent, nw in assessment.weights.items():
+        k = len(nw.children)
+        components = [key[len("component_"):] for key in nw.details if key.startswith("component_")]
+        for c, child in enumerate(nw.children):
+            row = {"node": parent, "indicator": child, "method": nw.method,
+                   "weight": float(nw.weights[c]),
+                   "global_weight": float(assessment.global_weights.get(child, np.nan)),
+                   "rows_used": nw.rows_used}
+            for key, value in nw.details.items():
+                values = np.asarray(value)
+                if key in ("alpha", "alpha_raw") and values.ndim == 1:
+                    names = components if len(components) == values.size else \
+                        [str(n + 1) for n in range(values.size)]
+                    row.update({f"{key}_{name}": float(v) for name, v in zip(names, values)})
+                elif values.ndim == 0 and values.dtype.kind in "biuf":
+                    row[key] = values.item()
+                elif values.ndim == 1 and values.size == k and values.dtype.kind in "biuf":
+                    row[key] = values[c].item()
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@click.command("weights", epilog=EPILOG_WEIGHTS)
+@data_options
+@click.option("--method", "-m", "method", type=click.Choice(WEIGHT_CHOICES), default=None,
+              help="Weight method for the indicators (default: the recipe's weights).")
+@click.option("--file", "ahp_file", default=None,
+              help="Judgement file for --method ahp or an ahp part of --combine.")
+@click.option("--combine", default=None,
+              help="For --method combined: the methods combined, comma-separated "
+                   "(e.g. ahp,entropy).")
+@click.option("--how", type=click.Choice(["linear", "multiplicative", "game_theory"]),
+              default="linear", show_default=True, help="For --method combined.")
+@click.option("--alpha", default=None,
+              help="For --how linear: coefficients, comma-separated, summing to 1 "
+                   "(default equal).")
+@click.option("--nodes", "nodes_method", default=None,
+              help="Method for the nodes above the indicators (default: the recipe's; with "
+                   "--method ahp the same judgement file). Also: from_indicators.")
+@click.option("--scope", type=click.Choice(["within_parent", "all"]), default=None,
+              help="Weigh the indicators within each parent, or all at once (default: the "
+                   "recipe's).")
+@click.option("--accept-inconsistent", "accept", is_flag=True,
+              help="Use AHP priorities even when a matrix's CR is at or above max_cr.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@user_errors
+def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine, how, alpha,
+            nodes_method, scope, accept, fmt):
+    """Print the weights of every parent's children with their intermediate columns.
+
+    The columns users know from SPSSAU: entropy e and d; CRITIC sigma, conflict and
+    information; AHP priorities, lambda_max, CI, RI and CR; combined weights' components
+    and alpha. --method, --nodes and --scope replace the recipe's weights section (its
+    by_node overrides are then dropped); the rest of the recipe is run as it is.
+    """
+    from .evaluate import evaluate
+    from .stages.ahp_weights import make_ahp_loader
+
+    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    if method or nodes_method or scope:
+        current = rc.weights
+        ind = _spec(method, ahp_file, accept, combine, how, alpha) if method else current["indicators"]
+        if nodes_method:
+            nodes = _spec(nodes_method, ahp_file, accept, combine, how, alpha)
+        else:
+            nodes = dict(ind) if method == "ahp" else current["nodes"]
+        rc = rc.replace(weights={"indicators": ind, "nodes": nodes,
+                                 "scope": scope or current["scope"]})
+    loader = make_ahp_loader(fw, base_dir=Path(recipe).parent if recipe else None,
+                             accept_inconsistent=accept or _accepts(rc.weights))
+    assessment = evaluate(fw, panel, rc, ahp_loader=loader)
+    print_frame(weights_frame(assessment), fmt)
+    if fmt == "table":
+        for warning in assessment.warnings:
+            click.echo(f"warning: {warning}", err=True)
