@@ -70,14 +70,13 @@ def ahp():
     """
 
 
-def _framework_for(framework: str | None, judgements) -> tuple[object | None, str | None]:
+def _framework_for(framework: str | None, named) -> tuple[object | None, str | None]:
     """--framework, or else the built-in framework the file names (`framework:`)."""
     from .model.framework import load_framework, resolve_framework_path
 
     if framework:
         return load_framework(framework), None
-    named = judgements.framework_id
-    if not named:
+    if not isinstance(named, str) or not named:
         return None, None
     try:
         resolve_framework_path(named)
@@ -102,12 +101,15 @@ def check(file, framework, fmt, lang):
     """Analyse a judgement file: priorities, consistency, revision hints, global weights."""
     import dataclasses
 
-    from .model.judgements import load_judgements
+    from .model.framework import read_yaml
+    from .model.judgements import judgements_from_dict, resolve_judgement_path
     from .stages.ahp_weights import analyse_judgements
 
-    judgements = load_judgements(file)
-    fw, note = _framework_for(framework, judgements)
-    analysis = analyse_judgements(judgements, fw)
+    path = resolve_judgement_path(file)
+    spec = read_yaml(path, FrameworkError)
+    # the framework is known before the file is checked, so every problem shows at once
+    fw, note = _framework_for(framework, spec.get("framework") if isinstance(spec, dict) else None)
+    analysis = analyse_judgements(judgements_from_dict(spec, fw, source=str(path)), fw)
     if note:
         analysis = dataclasses.replace(analysis, notes=analysis.notes + (note,))
     if fmt == "json":
@@ -198,7 +200,12 @@ def weights_frame(assessment):
     import pandas as pd
 
     rows = []
-    for parent, nw in assessment.weights.items():
+    fw = assessment.framework
+    top_down = ["index"]
+    for parent in top_down:                  # breadth-first: the root, then each level
+        top_down += [c for c in fw.children(parent) if not fw.is_indicator(c)]
+    for parent in [p for p in top_down if p in assessment.weights]:
+        nw = assessment.weights[parent]
         k = len(nw.children)
         components = [key[len("component_"):] for key in nw.details if key.startswith("component_")]
         for c, child in enumerate(nw.children):
@@ -217,7 +224,9 @@ def weights_frame(assessment):
                 elif values.ndim == 1 and values.size == k and values.dtype.kind in "biuf":
                     row[key] = values[c].item()
             rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["rows_used"] = frame["rows_used"].astype("Int64")
+    return frame
 
 
 @click.command("weights", epilog=EPILOG_WEIGHTS)

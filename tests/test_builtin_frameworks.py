@@ -282,6 +282,7 @@ def test_transition_groups_follow_the_study_differentiation():
 def test_transition_default_recipe():
     assert load("resource_city_transition")["recipe"] == {
         "impute": {"method": "linear"},
+        "treat": {"method": "winsorise"},
         "normalise": {"method": "min_max", "range": [0, 100], "scope": "pooled"},
         "weights": {"indicators": "entropy", "nodes": "equal"},
         "aggregate": {"method": "weighted_sum"},

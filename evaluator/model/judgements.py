@@ -261,27 +261,28 @@ def _node_problem(node: str, framework: Framework, path: str, problems: _Problem
 
 
 def _items(node: str, raw: Any, framework: Framework | None, path: str,
-           problems: _Problems) -> tuple[str, ...] | None:
+           problems: _Problems) -> tuple[tuple[str, ...] | None, bool]:
+    """The items as written (None if unreadable) and whether they match the framework."""
     children = framework.children(node) if framework is not None else None
     example = f"items: [{', '.join(children)}]" if children else "items: [a, b, c]"
     if not isinstance(raw, list) or not raw:
         problems.add(f"{path}.items", "missing or not a list of the items compared",
                      f"list them in the order the judgements use, e.g. `{example}`")
-        return None
+        return None, False
     bad = [x for x in raw if not _is_name(x)]
     if bad:
         problems.add(f"{path}.items", f"{', '.join(map(repr, bad))} "
                                       f"{'is' if len(bad) == 1 else 'are'} not names",
                      "write the ids of the items; quote ids YAML reads as numbers or booleans")
-        return None
+        return None, False
     items = tuple(raw)
     duplicated = sorted({x for x in items if items.count(x) > 1})
     if duplicated:
         problems.add(f"{path}.items", f"listed more than once: {', '.join(duplicated)}",
                      "list each item once")
-        return None
+        return None, False
     if children is None:
-        return items
+        return items, True
     ok = True
     for item in items:
         if item in children:
@@ -306,7 +307,7 @@ def _items(node: str, raw: Any, framework: Framework | None, path: str,
                                       f"(every child of {node!r} must be compared)",
                      f"add {'it' if len(missing) == 1 else 'them'} to `items` and judge "
                      f"{'it' if len(missing) == 1 else 'them'} against the others")
-    return items if ok else None
+    return items, ok
 
 
 def _matrix_spec(node: str, raw: Any, framework: Framework | None,
@@ -318,7 +319,7 @@ def _matrix_spec(node: str, raw: Any, framework: Framework | None,
         problems.add(path, "must be a mapping with `items` and `judgements`, `matrix` or `experts`")
         return None
     _check_keys(raw, MATRIX_KEYS, path, problems)
-    items = _items(node, raw.get("items"), framework, path, problems)
+    items, items_ok = _items(node, raw.get("items"), framework, path, problems)
     given = [k for k in ("experts", "matrix", "judgements") if k in raw]
     if len(given) != 1:
         problems.add(path, "give exactly one of `experts`, `matrix` or `judgements`"
@@ -340,7 +341,7 @@ def _matrix_spec(node: str, raw: Any, framework: Framework | None,
     if repeated:
         problems.add(f"{path}.experts", f"expert names repeated: {', '.join(repeated)}",
                      "give each expert their own name (e.g. E1, E2)")
-    if items is None or any(e is None for e in experts):
+    if items is None or not items_ok or any(e is None for e in experts):
         return None
     return MatrixSpec(node=node, items=items, experts=tuple(experts), key=path)
 

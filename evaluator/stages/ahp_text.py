@@ -97,7 +97,8 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
             for row in rows]
 
 
-def _threshold(value: float) -> str:
+def threshold_text(value: float) -> str:
+    """A CR threshold as Saaty writes it: 0.10."""
     return f"{value:.2f}" if round(value, 2) == value else f"{value:g}"
 
 
@@ -121,7 +122,7 @@ def _matrix_text(a: "AHPAnalysis", m: "MatrixAnalysis", w: dict[str, str], lang:
     verdict = w["ok"] if r.consistent else w["bad"]
     sign = "<" if r.consistent else "≥"
     lines.append(f"  λmax = {r.lambda_max:.4f}   CI = {r.ci:.4f}   RI = {r.ri:.4f}   "
-                 f"CR = {r.cr:.4f}  →  {verdict} (CR {sign} {_threshold(r.max_cr)})")
+                 f"CR = {r.cr:.4f}  →  {verdict} (CR {sign} {threshold_text(r.max_cr)})")
     if m.pooling == "aip":
         lines.append(f"  {w['stats_of']}: {m.consistency_of}")
     if m.pooling != "single":
@@ -145,7 +146,7 @@ def analysis_text(a: "AHPAnalysis", lang: str = "en") -> str:
     jf = a.judgements
     lines = [f"{w['title']}: {jf.source}",
              f"{w['method']} {jf.method} · {w['table']} {jf.ri_table} · "
-             f"{w['threshold']} {_threshold(jf.max_cr)} · {w['pooled']} {jf.aggregation.upper()}", ""]
+             f"{w['threshold']} {threshold_text(jf.max_cr)} · {w['pooled']} {jf.aggregation.upper()}", ""]
     for m in a.matrices.values():
         lines += _matrix_text(a, m, w, lang) + [""]
     if a.global_weights:

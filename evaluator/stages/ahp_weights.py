@@ -27,7 +27,7 @@ from ..model.framework import ROOT, Framework
 from ..model.judgements import (JudgementFile, MatrixSpec, check_against, load_judgements,
                                 resolve_judgement_path)
 
-from .ahp_text import analysis_json, analysis_text, scale_text
+from .ahp_text import analysis_json, analysis_text, scale_text, threshold_text
 
 #: How many judgements to suggest revising in an inconsistent matrix.
 HINTS_PER_MATRIX = 3
@@ -269,7 +269,7 @@ def inconsistency_error(analysis: MatrixAnalysis, source: str) -> MethodError:
     """The error for an inconsistent matrix: its CR and the judgement to revise first."""
     r = analysis.result
     problem = (f"the judgements on {analysis.node!r} are inconsistent: "
-               f"CR = {r.cr:.3f} ≥ {r.max_cr:g} ({r.ri_table} RI = {r.ri:.2f})")
+               f"CR = {r.cr:.3f} ≥ {threshold_text(r.max_cr)} ({r.ri_table} RI = {r.ri:.4g})")
     fix = ""
     if analysis.hints:
         h = analysis.hints[0]
