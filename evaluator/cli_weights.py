@@ -229,6 +229,19 @@ def weights_frame(assessment):
     return frame
 
 
+def frame_json(frame) -> str:
+    """Records at full precision (pandas' to_json keeps only 10 decimals); missing → null."""
+    import pandas as pd
+
+    def plain(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        return value.item() if isinstance(value, np.generic) else value
+
+    records = [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
 @click.command("weights", epilog=EPILOG_WEIGHTS)
 @data_options
 @click.option("--method", "-m", "method", type=click.Choice(WEIGHT_CHOICES), default=None,
@@ -279,7 +292,11 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
     loader = make_ahp_loader(fw, base_dir=Path(recipe).parent if recipe else None,
                              accept_inconsistent=accept or _accepts(rc.weights))
     assessment = evaluate(fw, panel, rc, ahp_loader=loader)
-    print_frame(weights_frame(assessment), fmt)
+    frame = weights_frame(assessment)
+    if fmt == "json":
+        click.echo(frame_json(frame))
+    else:
+        print_frame(frame, fmt)
     if fmt == "table":
         for warning in assessment.warnings:
             click.echo(f"warning: {warning}", err=True)

@@ -469,3 +469,20 @@ def test_consistent_judgements_from_the_file_give_their_weights(write, top, eco,
                 "water": share["index"][1] * share["env"][1]}
     assert analysis.global_weights == pytest.approx(expected, abs=1e-12)
     assert all(m.result.cr == pytest.approx(0, abs=1e-9) for m in analysis.matrices.values())
+
+
+def test_example_panel_drives_evaluate_through_the_loader():
+    from evaluator.evaluate import default_recipe, evaluate
+    from evaluator.model.panel import load_panel
+    from evaluator.resources import demo_panel_path
+
+    fw = load_framework("resource_city_transition")
+    spec = {"method": "ahp", "file": "weights/example_panel.yaml"}
+    recipe = default_recipe(fw).replace(weights={"indicators": spec, "nodes": spec})
+    loader = make_ahp_loader(fw)
+    result = evaluate(fw, load_panel(demo_panel_path(), fw), recipe, ahp_loader=loader)
+    analysis = analyse_judgements(load_judgements("weights/example_panel.yaml", fw), fw)
+    for indicator, weight in analysis.global_weights.items():
+        assert result.global_weights[indicator] == pytest.approx(weight, abs=1e-12)
+    assert result.weights["index"].details["cr"] == pytest.approx(analysis.matrices["index"].result.cr)
+    assert list(loader.files) == [str((weights_dir() / "example_panel.yaml").resolve())]

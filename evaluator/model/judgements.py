@@ -295,7 +295,8 @@ def _items(node: str, raw: Any, framework: Framework | None, path: str,
                                           f"{framework.parent_of(item)!r}, not under {node!r}",
                          f"compare it in `matrices.{framework.parent_of(item)}`; {fix}")
             continue
-        kind = "indicator" if all(framework.is_indicator(c) for c in children) else "item"
+        kinds = {framework.is_indicator(c) for c in children}
+        kind = "item" if len(kinds) > 1 else "indicator" if kinds == {True} else "node"
         hint = near_matches(item, children) or near_matches(
             item, list(framework.indicator_ids) + list(framework.node_ids))
         problems.add(f"{path}.items", f"unknown {kind} {item!r}",

@@ -12,6 +12,7 @@ judgement names the file and the key path of the judgement.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -292,8 +293,11 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
     :class:`MethodError` naming the file, the node and the judgement to revise, unless
     ``accept_inconsistent`` (the recipe's flag; None = the loader's default) is true.
     Relative paths: see :func:`evaluator.model.judgements.resolve_judgement_path`.
+    ``loader.files`` maps every judgement file read to its SHA-256, for the manifest.
     """
     cache: dict[Path, AHPAnalysis] = {}
+    files: dict[str, str] = {}
+    default_accept = accept_inconsistent
 
     def loader(file: str | Path, node: str, children: list[str], *,
                accept_inconsistent: bool | None = None) -> tuple[np.ndarray, dict]:
@@ -301,6 +305,7 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
         path = resolve_judgement_path(file, base_dir).resolve()
         if path not in cache:
             cache[path] = analyse_judgements(load_judgements(path, framework), framework)
+            files[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
         analysis = cache[path]
         source = analysis.judgements.source
         matrix = analysis.matrices.get(node)
@@ -324,10 +329,10 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
             "consistent": r.consistent, "max_cr": r.max_cr, "ri_table": r.ri_table,
             "ri_source": r.ri_source, "method": r.method, "file": source,
             "pooling": matrix.pooling, "experts": [e.name for e in matrix.experts],
-            "completed": [f"{a} vs {b} = {v:.6g}" for a, b, v in matrix.completed]}
+            "completed": [f"{a} vs {b} = {v!r}" for a, b, v in matrix.completed]}
         if not r.consistent:
             details["accepted_inconsistent"] = True
         return matrix.weights_for(list(children)), details
 
-    default_accept = accept_inconsistent
+    loader.files = files
     return loader
