@@ -131,9 +131,12 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
 # the other commands live in their own modules (registered here)
 from .cli_diagnose import diagnose  # noqa: E402
 from .cli_frameworks import frameworks  # noqa: E402
+from .cli_weights import ahp, weights  # noqa: E402
 
 main.add_command(frameworks)
 main.add_command(diagnose)
+main.add_command(ahp)
+main.add_command(weights)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,6 +5,7 @@ Kept apart from :mod:`evaluator.cli` so command modules can import them without 
 from __future__ import annotations
 
 import functools
+import json
 import sys
 
 import click
@@ -25,6 +26,9 @@ def user_errors(func):
             return func(*args, **kwargs)
         except EvaluatorError as exc:
             _fail(str(exc), exc.exit_code)
+        except BrokenPipeError:  # e.g. `evaluator frameworks show X | head`
+            sys.stderr.close()
+            sys.exit(0)
         except (OSError, UnicodeError) as exc:
             _fail(f"{getattr(exc, 'filename', '') or ''} {exc}".strip(), 2)
         except KeyboardInterrupt:
@@ -32,9 +36,23 @@ def user_errors(func):
     return wrapper
 
 
+def frame_json(frame) -> str:
+    """Records at full precision (pandas' to_json keeps only 10 decimals); missing → null."""
+    import numpy as np
+    import pandas as pd
+
+    def plain(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        return value.item() if isinstance(value, np.generic) else value
+
+    records = [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
 def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None) -> None:
     if fmt == "json":
-        click.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
+        click.echo(frame_json(frame))
     elif fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     else:

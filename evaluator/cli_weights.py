@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .cli import data_options, load_inputs, print_frame, user_errors
+from .cli_common import frame_json, data_options, load_inputs, print_frame, user_errors
 from .errors import EvaluatorError, FrameworkError, RecipeError
 
 EPILOG_AHP = """\b
@@ -35,6 +35,10 @@ Examples:
   evaluator weights -f resource_city_transition -d panel.csv --method combined \\
       --combine ahp,entropy --how game_theory --file weights/example_panel.yaml
 """
+
+#: Vectors in the details indexed by component or factor, not by child (PCA's eigenvalues
+#: have m entries whatever the number of children): left to the manifest.
+NOT_PER_CHILD = {"eigenvalues", "explained", "factor_share"}
 
 #: Methods `evaluator weights --method` offers (from_indicators is only for nodes).
 WEIGHT_CHOICES = ("equal", "fixed", "entropy", "critic", "cv", "std", "pca", "ahp", "combined")
@@ -221,25 +225,14 @@ def weights_frame(assessment):
                     row.update({f"{key}_{name}": float(v) for name, v in zip(names, values)})
                 elif values.ndim == 0 and values.dtype.kind in "biuf":
                     row[key] = values.item()
+                elif key in NOT_PER_CHILD:
+                    continue
                 elif values.ndim == 1 and values.size == k and values.dtype.kind in "biuf":
                     row[key] = values[c].item()
             rows.append(row)
     frame = pd.DataFrame(rows)
     frame["rows_used"] = frame["rows_used"].astype("Int64")
     return frame
-
-
-def frame_json(frame) -> str:
-    """Records at full precision (pandas' to_json keeps only 10 decimals); missing → null."""
-    import pandas as pd
-
-    def plain(value):
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return None
-        return value.item() if isinstance(value, np.generic) else value
-
-    records = [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-    return json.dumps(records, ensure_ascii=False, indent=2)
 
 
 @click.command("weights", epilog=EPILOG_WEIGHTS)

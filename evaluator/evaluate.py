@@ -7,6 +7,7 @@ on arrays of unit-year rows × indicators; every stage's data is kept in the Ass
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -21,6 +22,7 @@ from .model.assessment import Assessment
 from .model.framework import ROOT, Framework
 from .model.panel import Panel
 from .model.recipe import Recipe
+from .stages.ahp_weights import make_ahp_loader
 from .stages.coordination import coordination
 from .stages.weigh import NodeWeights, compute_weights, global_weights
 
@@ -39,6 +41,10 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
     """
     recipe = recipe if recipe is not None else default_recipe(framework)
+    if ahp_loader is None:  # judgement files resolve beside the recipe file, then weights/
+        src = Path(recipe.source) if recipe.source else None
+        ahp_loader = make_ahp_loader(
+            framework, base_dir=src.parent if src is not None and src.is_file() else None)
     ids = list(framework.indicator_ids)
     df = panel.data.reset_index(drop=True)
     units = df["unit"].astype(str).to_numpy()
@@ -158,7 +164,8 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     scores, local, method_of, agg_details = _aggregate_tree(
         framework, recipe, Z, X, ids, labels, ahp_loader, scope_blocks, warnings)
     gw = global_weights(framework, local)
-    records.append({"step": "weights", "global": gw})
+    records.append({"step": "weights", "global": gw,
+                    "judgement_files": dict(getattr(ahp_loader, "files", {}) or {})})
 
     # 9. ranks
     decimals = recipe.rank["decimals"]

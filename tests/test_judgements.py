@@ -27,7 +27,7 @@ from evaluator.errors import FrameworkError, MethodError
 from evaluator.methods import ahp as ahp_methods
 from evaluator.methods.ahp import build_matrix, priorities
 from evaluator.model import judgements as jmodel
-from evaluator.model.framework import Framework, load_framework
+from evaluator.model.framework import Framework, list_builtin, load_framework
 from evaluator.model.judgements import (judgements_from_dict, load_judgements,
                                         resolve_judgement_path, template)
 from evaluator.resources import weights_dir
@@ -486,3 +486,13 @@ def test_example_panel_drives_evaluate_through_the_loader():
         assert result.global_weights[indicator] == pytest.approx(weight, abs=1e-12)
     assert result.weights["index"].details["cr"] == pytest.approx(analysis.matrices["index"].result.cr)
     assert list(loader.files) == [str((weights_dir() / "example_panel.yaml").resolve())]
+
+
+@pytest.mark.parametrize("name", list_builtin())
+def test_template_of_every_builtin_framework_loads_with_equal_local_weights(write, name):
+    fw = load_framework(name)
+    analysis = analyse_judgements(load_judgements(write(f"{name}.yaml", template(fw)), fw), fw)
+    assert analysis.consistent and analysis.equal_weight_nodes == ()
+    for parent, local in analysis.local_weights.items():
+        assert local == pytest.approx(np.full(len(fw.children(parent)), 1 / len(fw.children(parent))))
+    assert sum(analysis.global_weights.values()) == pytest.approx(1)

@@ -162,6 +162,9 @@ class Assessment:
         if self.recipe.source and Path(self.recipe.source).is_file():
             inputs["recipe"] = {"path": self.recipe.source,
                                 "sha256": _sha256(self.recipe.source)}
+        for rec in self.records:
+            for k, (path, digest) in enumerate((rec.get("judgement_files") or {}).items()):
+                inputs[f"judgements_{k + 1}"] = {"path": path, "sha256": digest}
         synthetic = "demo_panel" in str(self.panel.source or "")
         return {
             "tool": "evaluator", "version": __version__,

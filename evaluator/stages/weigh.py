@@ -78,7 +78,8 @@ def compute_weights(spec: Mapping[str, Any], *, children: Sequence[str], node: s
         elif method == "ahp":
             if ahp_weights is None:
                 raise MethodError("AHP weights need a judgement file", where=where)
-            w, details = ahp_weights(spec["file"], node, list(children))
+            w, details = ahp_weights(spec["file"], node, list(children),
+                                     accept_inconsistent=spec.get("accept_inconsistent", False))
         elif method == "combined":
             parts = [compute_weights(p, children=children, node=node, normalised=normalised,
                                      raw=raw, fixed=fixed, ahp_weights=ahp_weights)
@@ -92,8 +93,10 @@ def compute_weights(spec: Mapping[str, Any], *, children: Sequence[str], node: s
             else:
                 res = weighting.combine_game_theory(vectors)
             w, details, _ = _as_array(res)
-            for p in parts:
+            for p in parts:  # keep each component and its intermediate table (e.g. AHP CR)
                 details[f"component_{p.method}"] = p.weights
+                for key, value in p.details.items():
+                    details[f"{p.method}_{key}"] = value
         else:  # from_indicators is resolved by the caller
             raise MethodError(f"weight method {method!r} cannot be used here", where=where)
     except MethodError as exc:

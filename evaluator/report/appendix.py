@@ -1,0 +1,198 @@
+"""The methods appendix: every indicator with direction, unit, source, normalisation and
+weight; each weighting with its intermediate tables (entropy e and d, CRITIC σ and
+conflict, AHP matrices with CR …); the formulas and references of the methods used; the
+manifest (version, input hashes, seed)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import yaml
+
+from ..errors import EvaluatorError
+from ..model.framework import ROOT
+from . import fmt
+from .overview import aggregate_text, direction_text, weight_method_text
+
+# keys of the weight details that are shown elsewhere or are bookkeeping
+SKIP_DETAILS = {"children", "method", "weights", "rows_used"}
+
+
+def indicator_rows(bundle) -> list[dict[str, Any]]:
+    a, fw, t = bundle.assessment, bundle.framework, bundle.t
+    nm = a.recipe.normalise
+    method = t(f"method.normalise.{nm['method']}")
+    local = {c: float(w) for nw in a.weights.values() for c, w in zip(nw.children, nw.weights)}
+    rows = []
+    for ind in fw.indicators:
+        parts = [method]
+        if ind.goalposts and nm["method"] == "goalposts":
+            parts.append(t("goalposts", lo=fmt.auto(ind.goalposts[0]),
+                           hi=fmt.auto(ind.goalposts[1])))
+        if ind.transform == "log":
+            parts.append(t("transform.log"))
+        rows.append({
+            "id": ind.id, "name": bundle.label(ind.id), "parent": bundle.label(ind.parent),
+            "direction": direction_text(bundle, ind), "unit": ind.unit, "source": ind.source,
+            "normalisation": "; ".join(parts), "denominator": ind.denominator or "",
+            "local": fmt.pct(local.get(ind.id), 2),
+            "global": fmt.pct(a.global_weights.get(ind.id), 2),
+            "global_value": fmt.full(a.global_weights.get(ind.id))})
+    return rows
+
+
+def detail_label(bundle, key: str) -> str:
+    """A weight detail's name; an unknown key (a future method's) is shown as is."""
+    if key.startswith("component_"):
+        return bundle.t("detail.component", method=_method_name(bundle, key[10:]))
+    return bundle.t(f"detail.{key}") if bundle.t.has(f"detail.{key}") else key
+
+
+def _method_name(bundle, method: str) -> str:
+    key = f"method.weights.{method}"
+    return bundle.t(key) if bundle.t.has(key) else method
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, bool):
+        return "✓" if v else "✗"
+    if isinstance(v, (int, float, np.floating, np.integer)):
+        return fmt.num(v, 4)
+    return str(v)
+
+
+def weight_sections(bundle) -> list[dict[str, Any]]:
+    """Top-down, one section per parent: method, weights and intermediate tables."""
+    a = bundle.assessment
+    details = a.weight_details()
+    sections = []
+    for node in reversed(a.framework.aggregation_order()):
+        d = details[node]
+        children = list(d["children"])
+        k = len(children)
+        columns, vectors, scalars, matrices = [], [], [], []
+        extra = dict(d)
+        if d["method"] == "ahp" and "matrix" not in extra:
+            matrix = _ahp_matrix(bundle, node, children, extra.get("file"))
+            if matrix is not None:
+                extra["matrix"] = matrix
+        for key, value in extra.items():
+            if key in SKIP_DETAILS or value is None:
+                continue
+            arr = np.asarray(value, dtype=object)
+            numeric = _numeric(value)
+            if numeric is not None and numeric.ndim == 1 and numeric.size == k and k > 1:
+                columns.append(detail_label(bundle, key))
+                vectors.append([fmt.num(v, 4) for v in numeric])
+            elif numeric is not None and numeric.ndim == 2 and k > 1 and k in numeric.shape:
+                m = numeric if numeric.shape[0] == k else numeric.T
+                heads = ([bundle.label(c) for c in children] if m.shape[1] == k
+                         else [str(j + 1) for j in range(m.shape[1])])
+                matrices.append({"label": detail_label(bundle, key), "heads": heads,
+                                 "rows": [{"label": bundle.label(c),
+                                           "cells": [fmt.num(v, 4) for v in row]}
+                                          for c, row in zip(children, m)]})
+            elif arr.ndim == 0:
+                scalars.append((detail_label(bundle, key), _cell(value)))
+            else:
+                flat = [_cell(v) for v in np.ravel(arr)]
+                scalars.append((detail_label(bundle, key), ", ".join(flat)))
+        rows = [{"label": bundle.label(c), "weight": fmt.num(w, 4),
+                 "global": fmt.pct(a.global_weights.get(c), 2),
+                 "cells": [vec[j] for vec in vectors]}
+                for j, (c, w) in enumerate(zip(children, d["weights"]))]
+        spec = _spec_for(a.recipe, a.framework, node)
+        sections.append({"node": node, "label": bundle.label(node),
+                         "method": weight_method_text(bundle, spec) if spec else d["method"],
+                         "aggregation": aggregate_text(bundle, a.aggregation_methods[node])
+                         if node in a.aggregation_methods else "",
+                         "rows_used": d.get("rows_used"), "columns": columns, "rows": rows,
+                         "scalars": scalars, "matrices": matrices})
+    return sections
+
+
+def _numeric(value: Any) -> np.ndarray | None:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return arr if arr.ndim in (1, 2) else None
+
+
+def _spec_for(recipe, framework, parent: str) -> dict | None:
+    w = recipe.weights
+    if parent in w.get("by_node", {}):
+        return w["by_node"][parent]
+    kids = framework.children(parent)
+    return w["indicators"] if kids and framework.is_indicator(kids[0]) else w["nodes"]
+
+
+def _ahp_matrix(bundle, node: str, children: list[str], file: Any) -> list | None:
+    """The pairwise comparison matrix of an AHP node, read back from the judgement file
+    the weights came from (the weights record λmax and CR but not the matrix)."""
+    if not file:
+        return None
+    try:
+        from ..model.judgements import load_judgements
+        from ..stages.ahp_weights import analyse_judgements
+        analysis = analyse_judgements(load_judgements(file, bundle.framework),
+                                      bundle.framework)
+        m = analysis.matrices.get(node)
+        if m is None:
+            return None
+        order = [list(m.items).index(c) for c in children]
+        return np.asarray(m.result.matrix)[np.ix_(order, order)].tolist()
+    except (EvaluatorError, OSError, ValueError):
+        return None
+
+
+FORMULA_KEYS = {
+    "normalise": "formula.normalise.{}", "weights": "formula.weights.{}",
+    "aggregate": "formula.aggregate.{}",
+}
+
+
+def formulas(bundle) -> list[dict[str, str]]:
+    """The formulas (with their references) of the methods this assessment used, then
+    those of ranking, coordination and the diagnostics."""
+    a, t = bundle.assessment, bundle.t
+    rc = a.recipe
+    used: list[str] = [f"formula.normalise.{rc.normalise['method']}"]
+    weight_methods = []
+    for spec in [rc.weights["indicators"], rc.weights["nodes"], *rc.weights["by_node"].values()]:
+        weight_methods.append(spec["method"])
+        if spec["method"] == "combined":
+            weight_methods += [p["method"] for p in spec["methods"]]
+            used.append(f"formula.combine.{spec['how']}")
+    used += [f"formula.weights.{m}" for m in dict.fromkeys(weight_methods)]
+    agg_methods = [rc.aggregate["method"]] + [s["method"] for s in
+                                              rc.aggregate["by_node"].values()]
+    used += [f"formula.aggregate.{m}" for m in dict.fromkeys(agg_methods)]
+    if rc.treat["method"] != "none":
+        used.append(f"formula.treat.{rc.treat['method']}")
+    used.append("formula.rank")
+    if a.coordination is not None:
+        used.append(f"formula.coordination.{a.coordination.form}")
+    used += ["formula.obstacle", "formula.lights"]
+    out = []
+    for key in dict.fromkeys(used):
+        out.append({"title": t(f"{key}.title"), "formula": t(f"{key}.text"),
+                    "reference": t(f"{key}.ref")})
+    return out
+
+
+def manifest(bundle) -> dict[str, Any]:
+    m = bundle.assessment.manifest
+    inputs = [{"kind": bundle.t(f"input.{kind}") if bundle.t.has(f"input.{kind}") else kind,
+               "path": str(v.get("path", "")), "sha256": str(v.get("sha256") or "")}
+              for kind, v in m["inputs"].items()]
+    recipe_yaml = yaml.safe_dump(m["recipe"], allow_unicode=True, sort_keys=False)
+    return {"tool": m["tool"], "version": m["version"], "seed": m["seed"],
+            "synthetic": bool(m.get("synthetic_demo_data")), "inputs": inputs,
+            "rows": m["rows"], "warnings": m["warnings"], "recipe_yaml": recipe_yaml,
+            "framework": f"{bundle.framework.id} {bundle.framework.version}".strip(),
+            "framework_name": bundle.framework.name.get(bundle.lang),
+            "reference": bundle.framework.reference}
+
+
+__all__ = ["indicator_rows", "weight_sections", "formulas", "manifest", "ROOT"]

@@ -1,0 +1,133 @@
+"""What a report is made of: the assessment, the chosen year, its diagnosis and the
+tables every output (HTML, workbook, Markdown) draws on — computed once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, EvaluatorError
+from ..model.framework import ROOT
+from .i18n import Messages
+
+INTERVAL_COLUMNS = ["unit", "year", "nominal_rank", "mean_rank", "median_rank", "p05", "p95",
+                    "p_top_k", "p_bottom_k"]
+ALERT_RULES = ("bottom_k_consecutive", "yellow_card", "yellow_card_talks", "rank_drop")
+
+
+@dataclass
+class ReportBundle:
+    """Inputs of the writers. ``ranking`` is the chosen year's ``rankings`` rows in rank
+    order (the contract columns, nothing rounded); ``previous`` the year before's;
+    ``alerts`` the year's alerts; ``intervals`` the year's rank intervals or None."""
+
+    assessment: Any
+    lang: str
+    year: int
+    previous_year: int | None
+    years: list[int]
+    t: Messages
+    diagnosis: Any
+    ranking: pd.DataFrame
+    previous: pd.DataFrame
+    alerts: pd.DataFrame
+    intervals: pd.DataFrame | None
+    quality: Any = None
+    findings: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+
+    # -- labels ---------------------------------------------------------------------------
+    @property
+    def framework(self):
+        return self.assessment.framework
+
+    def label(self, item: str) -> str:
+        """A node's or indicator's name in the report's language (the root: the index)."""
+        if item == ROOT:
+            return self.t("index")
+        return self.framework.label(item, self.lang)
+
+    def group_label(self, group: Any) -> str:
+        if group is None or (isinstance(group, float) and np.isnan(group)):
+            return ""
+        group = str(group)
+        g = self.framework.groups.get(group)
+        return g.name.get(self.lang) if g is not None else group
+
+    @property
+    def has_groups(self) -> bool:
+        return self.assessment.groups is not None
+
+    @property
+    def score_range(self) -> tuple[float, float]:
+        lo, hi = self.assessment.recipe.normalise["range"]
+        return float(lo), float(hi)
+
+    @property
+    def synthetic(self) -> bool:
+        return "demo_panel" in str(self.assessment.panel.source or "")
+
+
+def choose_year(assessment, year: int | None) -> tuple[int, int | None, list[int]]:
+    years = sorted(int(y) for y in np.unique(assessment.years))
+    if year is None:
+        year = years[-1]
+    elif int(year) not in years:
+        raise EvaluatorError(f"year {year} is not in the data",
+                             fix=f"years present: {', '.join(map(str, years))}")
+    year = int(year)
+    k = years.index(year)
+    return year, (years[k - 1] if k else None), years
+
+
+def check_intervals(frame: pd.DataFrame | None, where: str = "rank intervals"
+                    ) -> pd.DataFrame | None:
+    """The sensitivity run's ``rank_intervals`` table, checked: the contract columns
+    (``unit, year, nominal_rank, mean_rank, median_rank, p05, p95, p_top_k,
+    p_bottom_k``), numbers where numbers belong."""
+    if frame is None:
+        return None
+    missing = [c for c in INTERVAL_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"the rank-interval table lacks column(s) {', '.join(missing)}",
+                        where=where, fix="pass the rank_intervals.csv written by "
+                                         "`evaluator sensitivity`")
+    out = frame.copy()
+    out["unit"] = out["unit"].astype(str)
+    for col in INTERVAL_COLUMNS[1:]:
+        converted = pd.to_numeric(out[col], errors="coerce")
+        bad = converted.isna() & out[col].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"column {col!r} holds a non-number ({out[col].iloc[row]!r})",
+                            where=f"{where}, row {row + 2}",
+                            fix="pass the rank_intervals.csv written by `evaluator sensitivity`")
+        out[col] = converted
+    return out
+
+
+def alert_table(diagnosis, year: int) -> pd.DataFrame:
+    al = diagnosis.alerts
+    return al[al["year"] == year].reset_index(drop=True)
+
+
+def main_findings(ranking: pd.DataFrame, alerts: pd.DataFrame, k: int = 3,
+                  movers: int = 5) -> dict[str, Any]:
+    """Top and bottom units, biggest movers, alert counts (plain values)."""
+    scored = ranking[ranking["score"].notna()]
+    change = scored[scored["rank_change"].notna()].copy()
+    change["rank_change"] = change["rank_change"].astype(int)
+    up = change[change["rank_change"] > 0].sort_values(
+        ["rank_change", "rank"], ascending=[False, True], kind="mergesort").head(movers)
+    down = change[change["rank_change"] < 0].sort_values(
+        ["rank_change", "rank"], ascending=[True, True], kind="mergesort").head(movers)
+    return {
+        "n": int(len(scored)),
+        "top": scored.head(k), "bottom": scored.tail(k),
+        "up": up, "down": down,
+        "alert_counts": {r: int((alerts["rule"] == r).sum()) for r in ALERT_RULES},
+        "alert_units": int(alerts["unit"].nunique()),
+        "median": float(scored["score"].median()) if len(scored) else float("nan"),
+    }

@@ -1,0 +1,194 @@
+"""A profile for every unit of the chosen year: scores and ranks against last year and
+the group, a bar chart of the dimensions, the traffic lights against targets, the top
+obstacles, strengths and weaknesses, alerts and (when given) the rank interval.
+
+Everything comes from the diagnosis (:func:`evaluator.stages.diagnostics.diagnose`);
+here it is only selected, grouped by unit and formatted."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model.framework import ROOT
+from . import charts, fmt
+
+LIGHT_ORDER = ("green", "yellow", "red", "not_judged")
+
+
+def node_tree(framework) -> list[tuple[str, int]]:
+    """Root, then the nodes depth first (indicators left out), with their depth."""
+    out: list[tuple[str, int]] = []
+
+    def walk(node: str, depth: int) -> None:
+        out.append((node, depth))
+        for child in framework.children(node):
+            if not framework.is_indicator(child):
+                walk(child, depth + 1)
+    walk(ROOT, 0)
+    return out
+
+
+def _records_by_unit(frame: pd.DataFrame) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for rec in frame.to_dict(orient="records"):
+        out[str(rec["unit"])].append(rec)
+    return out
+
+
+def _float(v: Any) -> float:
+    return math.nan if fmt.is_missing(v) else float(v)
+
+
+def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
+                  ) -> list[dict[str, Any]]:
+    a, d, t, fw = bundle.assessment, bundle.diagnosis, bundle.t, bundle.framework
+    year, prev_year = bundle.year, bundle.previous_year
+    table = d.table
+    now = table[table["year"] == year]
+    nodes_now = now[now["kind"] == "node"]
+    inds_now = now[(now["kind"] == "indicator") & now["target"].notna()]
+    before = table[(table["year"] == prev_year) & (table["kind"] == "node")] \
+        if prev_year else table.iloc[0:0]
+    prev_nodes = {(str(u), q): (v, r) for u, q, v, r in
+                  zip(before["unit"], before["indicator"], before["value"], before["rank"])}
+    medians = nodes_now.groupby("indicator")["value"].median().to_dict()
+    counts = nodes_now.groupby("indicator")["value"].count().to_dict()
+    group_medians = (nodes_now.groupby(["group", "indicator"])["value"].median().to_dict()
+                     if bundle.has_groups else {})
+    tree = node_tree(fw)
+    first = [ROOT] + list(fw.first_level)
+    node_by_unit = _records_by_unit(nodes_now)
+    ind_by_unit = _records_by_unit(inds_now)
+    lights = d.lights[(d.lights["year"] == year) & d.lights["node"].isin(first)]
+    lights_by_unit = _records_by_unit(lights)
+    obstacles = _records_by_unit(d.obstacles[d.obstacles["year"] == year])
+    strengths = _records_by_unit(d.strengths[d.strengths["year"] == year])
+    intervals = ({} if bundle.intervals is None else
+                 {str(r["unit"]): r for r in bundle.intervals.to_dict(orient="records")})
+    ranking = {str(r["unit"]): r for r in bundle.ranking.to_dict(orient="records")}
+    alias = _aliases(bundle)
+    ind_order = {i: k for k, i in enumerate(a.ids)}
+    dim_of = {i: _dimension(fw, i) for i in a.ids}
+    lo, hi = bundle.score_range
+    n_year = int(counts.get(ROOT, 0))
+    node_label = {q: bundle.label(q) for q, _ in tree}
+    ind_label = {i: bundle.label(i) for i in a.ids}
+    ind_unit = {i: fw.indicator(i).unit for i in a.ids}
+    light_text = {k: t(f"light.{k}") for k in LIGHT_ORDER}
+
+    profiles = []
+    for unit, rec in ranking.items():
+        group = str(rec["group"]) if bundle.has_groups else ""
+        mine = {r["indicator"]: r for r in node_by_unit.get(unit, [])}
+        node_rows, chart_rows = [], []
+        for q, depth in tree:
+            r = mine.get(q)
+            score = _float(r["value"]) if r else math.nan
+            rank = _float(r["rank"]) if r else math.nan
+            pv, pr = prev_nodes.get((unit, q), (math.nan, math.nan))
+            pv, pr = _float(pv), _float(pr)
+            gmed = _float(group_medians.get((group, q), math.nan))
+            node_rows.append({
+                "label": node_label[q], "depth": depth, "score": fmt.num(score),
+                "change": fmt.signed(score - pv), "rank": fmt.integer(rank),
+                "of": int(counts.get(q, 0)),
+                "rank_change": fmt.signed(pr - rank, 0),
+                "rank_cls": _direction(pr - rank),
+                "group_median": fmt.num(gmed), "median": fmt.num(medians.get(q))})
+            if q in first:
+                chart_rows.append((node_label[q], score, pv, gmed, _float(medians.get(q))))
+        light_rows = sorted(ind_by_unit.get(unit, []), key=lambda r: ind_order[r["indicator"]])
+        profile = {
+            "unit": unit, "anchor": anchors[unit], "alias": alias.get(unit, ""),
+            "group": bundle.group_label(rec.get("group")) if bundle.has_groups else "",
+            "rank": fmt.integer(rec["rank"]), "of": n_year, "score": fmt.num(rec["score"]),
+            "rank_change": fmt.signed(rec["rank_change"], 0),
+            "rank_cls": _direction(_float(rec["rank_change"])),
+            "rank_in_group": fmt.integer(rec.get("rank_in_group")),
+            "nodes": node_rows,
+            "chart": charts.unit_bars(chart_rows, lo, hi, label=t("chart.unit", unit=unit)),
+            "light_counts": _light_counts(bundle, lights_by_unit.get(unit, []), first),
+            "lights": [{
+                "name": ind_label[r["indicator"]], "unit": ind_unit[r["indicator"]],
+                "dimension": node_label.get(dim_of[r["indicator"]], ""),
+                "value": fmt.auto(r["value"]), "target": fmt.auto(r["target"]),
+                "target_year": fmt.integer(r["target_year"]),
+                "expected": fmt.auto(r["expected_now"]), "gap": fmt.auto(r["gap"]),
+                "light": r["light"] or "not_judged",
+                "light_text": light_text[r["light"] or "not_judged"]} for r in light_rows],
+            "obstacles": [{
+                "order": int(r["order"]), "name": ind_label[r["indicator"]],
+                "dimension": node_label.get(dim_of[r["indicator"]], ""),
+                "share": fmt.pct(r["obstacle"]),
+                "width": f"{max(0.0, min(1.0, _float(r['obstacle']))) * 100:.1f}"}
+                for r in obstacles.get(unit, [])],
+            "strengths": _sw(strengths.get(unit, []), "strength", ind_label, ind_unit, n_year),
+            "weaknesses": _sw(strengths.get(unit, []), "weakness", ind_label, ind_unit, n_year),
+            "alerts": alerts.get(unit, []),
+            "interval": _interval(intervals.get(unit)),
+        }
+        profiles.append(profile)
+    return profiles
+
+
+def _direction(change: float) -> str:
+    if not math.isfinite(change) or change == 0:
+        return ""
+    return "up" if change > 0 else "down"
+
+
+def _light_counts(bundle, rows: list[dict], first: list[str]) -> list[dict[str, Any]]:
+    by_node = {r["node"]: r for r in rows}
+    out = []
+    for q in first:
+        r = by_node.get(q)
+        if r is None:
+            continue
+        out.append({"label": bundle.t("all_indicators") if q == ROOT else bundle.label(q),
+                    **{k: int(r[k]) for k in LIGHT_ORDER}})
+    return out
+
+
+def _sw(rows, kind, ind_label, ind_unit, n_year) -> list[dict[str, Any]]:
+    return [{"name": ind_label[r["indicator"]], "rank": int(r["rank"]), "of": n_year,
+             "value": fmt.auto(r["value"]), "unit": ind_unit[r["indicator"]]}
+            for r in rows if r["kind"] == kind]
+
+
+def _interval(rec: dict | None) -> dict[str, str] | None:
+    if rec is None:
+        return None
+    return {"nominal": fmt.integer(rec["nominal_rank"]), "median": fmt.num(rec["median_rank"], 1),
+            "mean": fmt.num(rec["mean_rank"], 1), "p05": fmt.num(rec["p05"], 1),
+            "p95": fmt.num(rec["p95"], 1), "p_top": fmt.pct(rec["p_top_k"]),
+            "p_bottom": fmt.pct(rec["p_bottom_k"])}
+
+
+def _dimension(fw, item: str) -> str:
+    while fw.parent_of(item) != ROOT:
+        item = fw.parent_of(item)
+    return item
+
+
+def _aliases(bundle) -> dict[str, str]:
+    """Another name of each unit in the report's language, from a panel column named
+    ``unit_en`` / ``unit_zh`` (the demo panel has ``unit_en``)."""
+    data = bundle.assessment.panel.data
+    col = f"unit_{bundle.lang}"
+    if col not in data.columns:
+        return {}
+    pairs = data[["unit", col]].dropna().astype(str).drop_duplicates("unit")
+    return {u: n for u, n in zip(pairs["unit"], pairs[col]) if n and n != u}
+
+
+def group_counts(bundle) -> dict[str, int]:
+    if not bundle.has_groups:
+        return {}
+    return bundle.ranking["group"].astype(str).value_counts().to_dict()
+
+
+__all__ = ["unit_profiles", "node_tree", "group_counts", "np"]

@@ -1,0 +1,108 @@
+"""A tiny SVG writer for the report's charts: every text and attribute is escaped, text
+stays text (so Chinese labels render with the reader's fonts), numbers are rounded to a
+tenth of a pixel to keep the file small. Styling comes from CSS classes in
+``reports/report.css``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+from markupsafe import Markup, escape
+
+
+def _num(v: float) -> str:
+    text = f"{v:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _attrs(attrs: dict) -> str:
+    parts = []
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        name = key.rstrip("_").replace("_", "-")
+        if isinstance(value, float):
+            value = _num(value)
+        parts.append(f' {name}="{escape(str(value))}"')
+    return "".join(parts)
+
+
+class Svg:
+    """Collects elements; :meth:`markup` returns the finished ``<svg>``."""
+
+    def __init__(self, width: float, height: float, *, label: str = "", cls: str = "chart"):
+        self.width, self.height = width, height
+        self.label, self.cls = label, cls
+        self.parts: list[str] = []
+
+    def add(self, tag: str, *, title: str | None = None, **attrs) -> None:
+        if title is None:
+            self.parts.append(f"<{tag}{_attrs(attrs)}/>")
+        else:
+            self.parts.append(f"<{tag}{_attrs(attrs)}><title>{escape(title)}</title></{tag}>")
+
+    def rect(self, x, y, w, h, **attrs) -> None:
+        self.add("rect", x=float(x), y=float(y), width=float(max(w, 0)),
+                 height=float(max(h, 0)), **attrs)
+
+    def line(self, x1, y1, x2, y2, **attrs) -> None:
+        self.add("line", x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), **attrs)
+
+    def circle(self, cx, cy, r, **attrs) -> None:
+        self.add("circle", cx=float(cx), cy=float(cy), r=float(r), **attrs)
+
+    def path(self, points: Iterable[tuple[float, float]], **attrs) -> None:
+        d = " ".join(f"{'M' if k == 0 else 'L'}{_num(x)} {_num(y)}"
+                     for k, (x, y) in enumerate(points))
+        if d:
+            self.add("path", d=d, **attrs)
+
+    def text(self, x, y, content, **attrs) -> None:
+        self.parts.append(f"<text{_attrs({'x': float(x), 'y': float(y), **attrs})}>"
+                          f"{escape(str(content))}</text>")
+
+    def group_open(self, **attrs) -> None:
+        self.parts.append(f"<g{_attrs(attrs)}>")
+
+    def group_close(self) -> None:
+        self.parts.append("</g>")
+
+    def markup(self) -> Markup:
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(self.cls)}" '
+                f'viewBox="0 0 {_num(self.width)} {_num(self.height)}" '
+                f'width="{_num(self.width)}" height="{_num(self.height)}" role="img"'
+                f' aria-label="{escape(self.label)}">')
+        title = f"<title>{escape(self.label)}</title>" if self.label else ""
+        return Markup(head + title + "".join(self.parts) + "</svg>")
+
+
+class Scale:
+    """Linear map from data [d0, d1] to pixels [p0, p1]."""
+
+    def __init__(self, d0: float, d1: float, p0: float, p1: float):
+        if not (math.isfinite(d0) and math.isfinite(d1)) or d1 == d0:
+            d0, d1 = (d0 - 1, d0 + 1) if math.isfinite(d0) else (0.0, 1.0)
+        self.d0, self.d1, self.p0, self.p1 = d0, d1, p0, p1
+
+    def __call__(self, v: float) -> float:
+        return self.p0 + (v - self.d0) * (self.p1 - self.p0) / (self.d1 - self.d0)
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi] (1, 2, 2.5 or 5 times a power of ten)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo] if math.isfinite(lo) else []
+    raw = (hi - lo) / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks, v = [], first
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 10))
+        v += step
+    return ticks
+
+
+def tick_label(v: float) -> str:
+    return f"{v:g}"

@@ -1,0 +1,304 @@
+"""Build the groups of a sensitivity analysis with the real pipeline, before sampling.
+
+A group is one combination of the discrete choices (imputation, normalisation, weighting
+method, aggregation, left-out indicator). Each is evaluated once:
+
+* the data stages (denominate → impute → screen → treat → normalise) run through
+  :func:`evaluator.evaluate.evaluate`, once per (imputation, normalisation) pair;
+* the weights and the aggregation of the group's tree run through the pipeline's own tree
+  step (``evaluate._aggregate_tree``) on that normalised matrix, with the left-out
+  indicator removed from the framework, so every weight is re-derived as a pipeline run
+  would.
+
+That run gives the group's nominal relative weights, and doubles as the validity check:
+an alternative that fails on the data (a geometric mean of min–max zeros, TOPSIS on
+missing values, a weighting method that cannot be computed) is an error naming the
+alternative — first each alternative alone with the recipe's other choices, then every
+combination — never a silent NaN. Every group's batched scorer is then checked against
+the pipeline's nominal composite.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from itertools import product
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import evaluate as pipeline
+from ..errors import DataError, EvaluatorError, MethodError, RecipeError
+from ..model.assessment import Assessment
+from ..model.framework import ROOT, Framework
+from ..model.panel import Panel
+from ..model.recipe import Recipe
+from .scoring import GroupPlan, NodePlan
+from .spec import DISCRETE, UncertaintySpec, edges_of, recipe_with
+
+_SECTION_KEY = {"impute": "impute", "normalise": "normalise", "weight_method": "weight_methods",
+                "aggregate": "aggregate", "drop_indicator": "drop_indicator"}
+
+
+@dataclass
+class Design:
+    """The nominal run, the groups and the rows analysed.
+
+    ``plans[codes]`` is the :class:`GroupPlan` of a combination of choice indices (one per
+    factor of ``spec.factors``); ``edges`` are the (parent, child) weights that the weight
+    draws scale; ``analysed`` are the row indices (of the nominal assessment) whose ranks
+    are counted, grouped by year into ``blocks`` (year, start, end); the scored rows are
+    ``rows`` (``analysed`` first, then rows only needed for TOPSIS / grey ideals)."""
+
+    framework: Framework
+    recipe: Recipe
+    spec: UncertaintySpec
+    nominal: Assessment
+    edges: list[tuple[str, str]]
+    plans: dict[tuple[int, ...], GroupPlan]
+    edge_weights: dict[tuple[int, ...], np.ndarray]
+    analysed: np.ndarray
+    rows: np.ndarray
+    blocks: list[tuple[int, int, int]]
+    nominal_ranks: np.ndarray          # int, per analysed row (0 = unranked)
+    decimals: int | None
+
+    @property
+    def units(self) -> np.ndarray:
+        return self.nominal.units[self.analysed]
+
+    @property
+    def years(self) -> np.ndarray:
+        return self.nominal.years[self.analysed]
+
+    def group_index(self, codes: np.ndarray) -> np.ndarray:
+        return np.ravel_multi_index(tuple(codes.T), self.spec.sizes)
+
+    def plan_list(self) -> list[GroupPlan]:
+        """Plans ordered by their flat group index."""
+        return [self.plans[k] for k in product(*[range(s) for s in self.spec.sizes])]
+
+
+def _is_recipe_choice(factor: str, choice) -> bool:
+    """The placeholder for "as in the recipe" (no alternative listed)."""
+    return choice.indicator is None if factor == "drop_indicator" else choice.section is None
+
+
+def _describe(spec: UncertaintySpec, codes: tuple[int, ...]) -> str:
+    parts = []
+    for f, c in zip(spec.factors, codes):
+        if f.varied or not _is_recipe_choice(f.name, f.choices[c]):
+            parts.append(f"{f.name}={f.choices[c].label}")
+    return ", ".join(parts) or "the recipe's own choices"
+
+
+def _detail(exc: EvaluatorError) -> str:
+    return f"{exc.where}: {exc.problem}" if exc.where else exc.problem
+
+
+class _Builder:
+    def __init__(self, framework: Framework, panel: Panel, recipe: Recipe,
+                 spec: UncertaintySpec, ahp_loader: Callable | None, nominal: Assessment):
+        self.framework, self.panel, self.recipe, self.spec = framework, panel, recipe, spec
+        self.ahp_loader = ahp_loader
+        self.nominal = nominal
+        self.ids = list(framework.indicator_ids)
+        self.labels = np.array([f"{u} {y}" for u, y in zip(nominal.units, nominal.years)],
+                               dtype=object)
+        self.edge_index = {e: i for i, e in enumerate(edges_of(framework))}
+        self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._trees: dict[str, tuple] = {}
+        self._rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def rows_of(self, Z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scored rows of a normalised matrix, and the same with NaN → 0 (shared by
+        every group on these data, so memory does not grow with the number of groups)."""
+        if id(Z) not in self._rows:
+            part = np.ascontiguousarray(Z[rows])
+            self._rows[id(Z)] = (part, np.nan_to_num(part, nan=0.0))
+        return self._rows[id(Z)]
+
+    def data(self, recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised and prepared matrices (all scored rows × all indicators) under the
+        recipe's impute/normalise choices: one pipeline run per distinct pair."""
+        key = json.dumps([recipe.impute, recipe.normalise], sort_keys=True, default=str)
+        if key not in self._data:
+            # only the data stages matter here: weigh and aggregate the simplest way
+            probe = recipe.replace(weights={"indicators": "equal", "nodes": "equal"},
+                                   aggregate={"method": "weighted_sum",
+                                              "min_coverage": recipe.aggregate["min_coverage"]})
+            run = pipeline.evaluate(self.framework, self.panel, probe,
+                                    ahp_loader=self.ahp_loader)
+            if (len(run.units) != len(self.nominal.units)
+                    or not np.array_equal(run.units, self.nominal.units)
+                    or not np.array_equal(run.years, self.nominal.years)):
+                raise DataError("screening keeps different unit-years under this imputation",
+                                fix="vary imputation without screening (screen.min_coverage: 0)")
+            self._data[key] = (run.stages["normalised"], run.stages["prepared"])
+        return self._data[key]
+
+    def tree(self, recipe: Recipe, dropped: str | None):
+        """The pipeline's weights and aggregation of the tree (one group's nominal run)."""
+        key = json.dumps([recipe.to_dict(), dropped], sort_keys=True, default=str)
+        if key not in self._trees:
+            Z, X = self.data(recipe)
+            fw = self.framework
+            cols = [j for j, i in enumerate(self.ids) if i != dropped]
+            if dropped is not None:
+                fw = dataclasses.replace(fw, indicators=tuple(
+                    i for i in fw.indicators if i.id != dropped))
+            blocks = self.nominal.years if recipe.normalise["scope"] == "per_year" else None
+            ids = [self.ids[j] for j in cols]
+            scores, local, method_of, _ = pipeline._aggregate_tree(
+                fw, recipe, Z[:, cols], X[:, cols], ids, self.labels, self.ahp_loader,
+                blocks, [])
+            self._trees[key] = (fw, Z, local, method_of, scores[ROOT], blocks)
+        return self._trees[key]
+
+    def group(self, codes: tuple[int, ...]):
+        sections = {}
+        dropped = None
+        for f, c in zip(self.spec.factors, codes):
+            choice = f.choices[c]
+            if f.name == "drop_indicator":
+                dropped = choice.indicator
+            else:
+                sections[f.name] = choice.section
+        return recipe_with(self.recipe, sections), dropped
+
+    def check(self, codes: tuple[int, ...], what: str, where: str | None, alone: bool):
+        recipe, dropped = self.group(codes)
+        try:
+            return self.tree(recipe, dropped)
+        except (MethodError, DataError, RecipeError) as exc:
+            if alone:
+                problem = f"alternative {what} is invalid on these data: {_detail(exc)}"
+                fix = (exc.fix + "; or " if exc.fix else "") + "remove it from the list"
+            else:
+                problem = (f"the combination {what} is invalid on these data (each of its "
+                           f"alternatives works with the recipe's other choices): "
+                           f"{_detail(exc)}")
+                fix = (exc.fix + "; or " if exc.fix else "") + \
+                    "remove one of these alternatives from the uncertainty section"
+            raise MethodError(problem, where=where, fix=fix) from None
+
+    def plan(self, codes: tuple[int, ...], rows: np.ndarray) -> tuple:
+        recipe, dropped = self.group(codes)
+        fw, Z, local, method_of, composite, blocks = self.tree(recipe, dropped)
+        order = fw.aggregation_order()
+        position = {n: p for p, n in enumerate(order)}
+        col_of = {i: j for j, i in enumerate(self.ids)}
+        nodes = []
+        edge_w = np.zeros(len(self.edge_index))
+        for name in order:
+            nw = local[name]
+            kids = list(nw.children)
+            edges = np.array([self.edge_index.get((name, k), -1) for k in kids], dtype=int)
+            if len(kids) > 1 and (edges < 0).any():
+                raise AssertionError(f"edge missing for node {name!r}")  # pragma: no cover
+            w = np.asarray(nw.weights, dtype=float)
+            edge_w[edges[edges >= 0]] = w[edges >= 0]
+            nodes.append(NodePlan(
+                name, kids, [col_of.get(k) if fw.is_indicator(k) else None for k in kids],
+                [None if fw.is_indicator(k) else position[k] for k in kids], w,
+                edges if len(kids) > 1 else np.array([-1]), method_of[name],
+                recipe.aggregate["min_coverage"]))
+        data, filled = self.rows_of(Z, rows)
+        used = [c for n in nodes for c in n.columns if c is not None]
+        fast = (all(n.how["method"] == "weighted_sum" for n in nodes)
+                and not np.isnan(data[:, used]).any())
+        plan = GroupPlan(nodes, data, (np.zeros(len(rows), dtype=int) if blocks is None
+                                       else np.asarray(blocks)[rows]),
+                         tuple(recipe.normalise["range"]), self.labels[rows],
+                         weighting=self.spec.weights if self.spec.weights != "none"
+                         else "perturb",
+                         labels={f.name: f.choices[c].label
+                                 for f, c in zip(self.spec.factors, codes)},
+                         filled=filled if fast else None)
+        return plan, edge_w, composite[rows]
+
+
+def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: UncertaintySpec,
+                 *, years: list[int] | None = None, ahp_loader: Callable | None = None,
+                 nominal: Assessment | None = None) -> Design:
+    """Run the nominal recipe, check every alternative, build every group.
+
+    ``years`` restricts the ranks counted to those years (default: every year). Raises
+    :class:`MethodError` naming the alternative (or combination) that fails on the data.
+    """
+    nominal = nominal if nominal is not None else pipeline.evaluate(
+        framework, panel, recipe, ahp_loader=ahp_loader)
+    all_years = sorted(int(y) for y in np.unique(nominal.years))
+    if years:
+        missing = [y for y in years if y not in all_years]
+        if missing:
+            raise DataError(f"year(s) {', '.join(map(str, missing))} not in the scored data",
+                            fix="years present: " + ", ".join(map(str, all_years)))
+    chosen = sorted(set(years)) if years else all_years
+    builder = _Builder(framework, panel, recipe, spec, ahp_loader, nominal)
+    source = recipe.source or "recipe"
+
+    # 1. each alternative alone, the recipe's other choices kept
+    for fi, f in enumerate(spec.factors):
+        builder.spec = _alone_spec(spec, fi)
+        try:
+            for ci, choice in enumerate(f.choices):
+                if _is_recipe_choice(f.name, choice):
+                    continue
+                codes = tuple(ci if i == fi else 0 for i in range(len(spec.factors)))
+                builder.check(codes, f"{f.name}={choice.label}",
+                              f"{source}: uncertainty.{_SECTION_KEY[f.name]}", alone=True)
+        finally:
+            builder.spec = spec
+    # 2. every combination
+    years_arr = nominal.years
+    analysed = np.concatenate([np.flatnonzero(years_arr == y) for y in chosen])
+    blocks, start = [], 0
+    for y in chosen:
+        n = int((years_arr == y).sum())
+        blocks.append((y, start, start + n))
+        start += n
+    needs_ideal = False
+    pooled_ideal = False
+    for codes in product(*[range(s) for s in spec.sizes]):
+        rec, dropped = builder.group(codes)
+        builder.check(codes, _describe(spec, codes), f"{source}: uncertainty", alone=False)
+        methods = {m["method"] for m in builder.tree(rec, dropped)[3].values()}
+        if methods & {"topsis", "grey_relational"}:
+            needs_ideal = True
+            pooled_ideal |= rec.normalise["scope"] != "per_year"
+    if needs_ideal:
+        extra_years = all_years if pooled_ideal else chosen
+        extra = np.flatnonzero(np.isin(years_arr, extra_years) & ~np.isin(years_arr, chosen))
+        rows = np.concatenate([analysed, extra])
+    else:
+        rows = analysed
+    plans, edge_weights = {}, {}
+    for codes in product(*[range(s) for s in spec.sizes]):
+        plan, edge_w, composite = builder.plan(codes, rows)
+        got = plan.score(None)[0]
+        if not np.allclose(got, composite, rtol=1e-9, atol=1e-9, equal_nan=True):
+            raise AssertionError(  # pragma: no cover - a bug, not a user error
+                f"batched scorer disagrees with the pipeline for {_describe(spec, codes)}")
+        plans[codes], edge_weights[codes] = plan, edge_w
+    ranks = nominal.ranks[ROOT][analysed]
+    nominal_ranks = np.where(np.isnan(ranks), 0, ranks).astype(np.int64)
+    return Design(framework, recipe, spec, nominal, edges_of(framework), plans, edge_weights,
+                  analysed, rows, blocks, nominal_ranks, recipe.rank["decimals"])
+
+
+def _alone_spec(spec: UncertaintySpec, keep: int) -> UncertaintySpec:
+    """``spec`` with every factor but ``keep`` reduced to the recipe's own choice, so that
+    code 0 of those factors means "as in the recipe"."""
+    from .spec import Choice, Factor
+    factors = []
+    for i, f in enumerate(spec.factors):
+        if i == keep:
+            factors.append(f)
+        else:
+            factors.append(Factor(f.name, (Choice("none") if f.name == "drop_indicator"
+                                           else Choice("recipe"),)))
+    return dataclasses.replace(spec, factors=tuple(factors))
+
+
+__all__ = ["Design", "build_design", "DISCRETE"]

@@ -1,0 +1,212 @@
+"""Score a batch of weight scenarios of one group (one set of discrete choices) at once.
+
+DESIGN.md §6: the composite of every scenario is matrix algebra, never one pipeline run
+per scenario. For a tree of weighted sums over complete data the composite is one GEMM,
+``Z @ Gᵀ`` with G the scenarios' global weights (the product of the relative weights down
+the tree). Otherwise the tree is aggregated level by level with the pipeline's own batched
+functions (:func:`evaluator.methods.aggregate.weighted_sum` / ``geometric``,
+:func:`evaluator.methods.topsis.topsis`, :func:`evaluator.methods.grey_relational
+.grey_relational`, which take an (S, k) weight batch), and, above the first level, where
+each scenario has its own children scores, by the same formulas written element-wise over
+(rows × scenarios) arrays (:mod:`.closeness` for TOPSIS and grey relational).
+Missing children are skipped and their weights renormalised exactly as in the pipeline.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..errors import MethodError
+from ..methods import aggregate as agg
+from ..methods.grey_relational import grey_relational
+from ..methods.topsis import topsis
+from .closeness import grey_varying, topsis_varying
+
+
+@dataclass
+class NodePlan:
+    """One node of a group's tree: its children (indicator columns of the data matrix,
+    or earlier nodes), nominal relative weights, the edges whose draws scale them, and
+    how it aggregates."""
+
+    name: str
+    children: list[str]
+    columns: list[int | None]      # data column of an indicator child, else None
+    sources: list[int | None]      # position (in the plan's node list) of a node child
+    weights: np.ndarray            # (k,) nominal relative weights, summing to 1
+    edges: np.ndarray              # (k,) index into the draws, -1 when k == 1
+    how: Mapping[str, Any]         # the aggregation spec of this node
+    min_coverage: float = 0.0
+
+    @property
+    def fixed(self) -> bool:
+        """All children are indicators: their values do not depend on the weights."""
+        return all(c is not None for c in self.columns)
+
+
+@dataclass
+class GroupPlan:
+    """Everything needed to score one group's scenarios: the normalised data of the rows
+    scored (``data``: rows × all indicators, NaN = missing), the tree, and the score range."""
+
+    nodes: list[NodePlan]
+    data: np.ndarray
+    blocks: np.ndarray             # per row: the block over which TOPSIS / GRA take ideals
+    score_range: tuple[float, float]
+    row_labels: np.ndarray
+    weighting: str = "perturb"     # perturb: draws scale the nominal weights; dirichlet:
+    #                                draws are gamma variates (normalised per parent)
+    labels: dict[str, str] = field(default_factory=dict)
+    filled: np.ndarray | None = None   # ``data`` with NaN → 0 when the fast path applies:
+    #                                    every node a weighted sum, the columns used complete
+
+    def local_weights(self, node: NodePlan, draws: np.ndarray | None) -> np.ndarray:
+        """(S, k) relative weights of ``node``'s children for each scenario."""
+        k = len(node.children)
+        if draws is None:
+            return node.weights[None, :]
+        if k == 1:
+            return np.ones((len(draws), 1))
+        W = draws[:, node.edges]
+        if self.weighting == "perturb":
+            W = W * node.weights[None, :]
+        total = W.sum(axis=1, keepdims=True)
+        if not np.all(total > 0):
+            raise MethodError(f"a sampled weight vector of {node.name!r} is all zero",
+                              where="uncertainty.weights",
+                              fix="use a larger Dirichlet concentration")
+        return W / total
+
+    def global_weights(self, draws: np.ndarray | None) -> np.ndarray:
+        """(S, indicators) effective weight of each data column in the composite."""
+        S = 1 if draws is None else len(draws)
+        G = np.zeros((S, self.data.shape[1]))
+        share: dict[int, np.ndarray] = {len(self.nodes) - 1: np.ones(S)}
+        for pos in range(len(self.nodes) - 1, -1, -1):
+            node = self.nodes[pos]
+            W = self.local_weights(node, draws)
+            for i, (col, src) in enumerate(zip(node.columns, node.sources)):
+                part = share[pos] * W[:, i]
+                if col is not None:
+                    G[:, col] = part
+                else:
+                    share[src] = part
+        return G
+
+    def score(self, draws: np.ndarray | None) -> np.ndarray:
+        """Composite scores (S × rows, C order) of the scenarios whose edge draws are the
+        rows of ``draws`` (None: the nominal weights, S = 1)."""
+        if self.filled is not None:
+            return self.global_weights(draws) @ self.filled.T
+        values: list[np.ndarray] = []
+        for node in self.nodes:
+            values.append(self._node(node, self.local_weights(node, draws), values))
+        return np.ascontiguousarray(values[-1].T)
+
+    # -- one node, rows × S -----------------------------------------------------------
+    def _node(self, node: NodePlan, W: np.ndarray, done: list[np.ndarray]) -> np.ndarray:
+        method = node.how["method"]
+        where = f"node {node.name!r}"
+        if node.fixed:
+            V = self.data[:, node.columns]
+            if method == "weighted_sum":
+                return agg.weighted_sum(V, W, min_coverage=node.min_coverage)
+            if method == "geometric":
+                return agg.geometric(V, W, floor=node.how.get("floor"),
+                                     min_coverage=node.min_coverage,
+                                     nonpositive=node.how.get("nonpositive", "error"),
+                                     names=node.children, row_labels=self.row_labels)
+            return self._closeness_fixed(node, V, W, where)
+        kids = [self.data[:, c][:, None] if c is not None else done[s]
+                for c, s in zip(node.columns, node.sources)]
+        if method == "weighted_sum":
+            return _weighted_sum_varying(kids, W, node.min_coverage)
+        if method == "geometric":
+            return _geometric_varying(kids, W, node, self.row_labels)
+        lo, hi = self.score_range
+        out = np.empty((self.data.shape[0], W.shape[0]))
+        for b in np.unique(self.blocks):
+            rows = np.flatnonzero(self.blocks == b)
+            part = [np.broadcast_to(k[rows], (len(rows), W.shape[0])) for k in kids]
+            if method == "topsis":
+                c = topsis_varying(part, W, normalisation=node.how["normalisation"],
+                                   weight_in_root=node.how["weight_in_root"], where=where,
+                                   names=node.children)
+            else:
+                c = grey_varying(part, W, rho=node.how["rho"], where=where,
+                                 names=node.children)
+            out[rows] = lo + (hi - lo) * c
+        return out
+
+    def _closeness_fixed(self, node, V, W, where) -> np.ndarray:
+        lo, hi = self.score_range
+        out = np.empty((V.shape[0], W.shape[0]))
+        for b in np.unique(self.blocks):
+            rows = self.blocks == b
+            if node.how["method"] == "topsis":
+                c = topsis(V[rows], W, normalisation=node.how["normalisation"],
+                           weight_in_root=node.how["weight_in_root"], where=where).closeness
+            else:
+                c = grey_relational(V[rows], W, rho=node.how["rho"], where=where).grade
+            out[rows] = lo + (hi - lo) * c
+        return out
+
+
+def _weighted_sum_varying(kids: list[np.ndarray], W: np.ndarray,
+                          min_coverage: float) -> np.ndarray:
+    """Weighted mean over present children, each child rows × S (or rows × 1); the
+    formula of :func:`evaluator.methods.aggregate.weighted_sum`."""
+    num = 0.0
+    den = 0.0
+    for i, v in enumerate(kids):
+        present = ~np.isnan(v)
+        w = W[:, i][None, :]
+        num = num + np.where(present, v, 0.0) * w
+        den = den + present * w
+    num = np.broadcast_to(num, np.broadcast_shapes(np.shape(num), np.shape(den)))
+    ok = den > 0
+    if min_coverage > 0:
+        ok &= den / W.sum(axis=1)[None, :] >= min_coverage - 1e-12
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+
+
+def _geometric_varying(kids, W, node: NodePlan, row_labels) -> np.ndarray:
+    """Weighted geometric mean over present children (formula of
+    :func:`evaluator.methods.aggregate.geometric`)."""
+    floor = node.how.get("floor")
+    missing_rows = None
+    logs = []
+    for i, v in enumerate(kids):
+        if floor is not None:
+            v = np.where(np.isnan(v), v, np.maximum(v, floor))
+        bad = ~np.isnan(v) & (v <= 0)
+        if bad.any():
+            if node.how.get("nonpositive", "error") != "missing":
+                r = int(np.argwhere(bad)[0][0])
+                raise MethodError(
+                    f"geometric mean of a value ≤ 0 in child {node.children[i]!r} for "
+                    f"{row_labels[r]} under some sampled weights",
+                    where=f"node {node.name!r}",
+                    fix="set a floor (aggregate: {method: geometric, floor: 0.01}) or "
+                        "remove geometric from uncertainty.aggregate")
+            missing_rows = bad if missing_rows is None else (missing_rows | bad)
+            v = np.where(bad, 1.0, v)
+        logs.append(v)
+    num = 0.0
+    den = 0.0
+    for i, v in enumerate(logs):
+        present = ~np.isnan(v)
+        w = W[:, i][None, :]
+        num = num + np.where(present, np.log(np.where(present, v, 1.0)), 0.0) * w
+        den = den + present * w
+    ok = np.broadcast_to(den > 0, np.broadcast_shapes(np.shape(num), np.shape(den))).copy()
+    if node.min_coverage > 0:
+        ok &= den / W.sum(axis=1)[None, :] >= node.min_coverage - 1e-12
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = np.where(ok, np.exp(num / np.where(ok, den, 1.0)), np.nan)
+    if missing_rows is not None:
+        out = np.where(missing_rows, np.nan, out)
+    return out
