@@ -10,7 +10,6 @@ import numpy as np
 import yaml
 
 from ..errors import EvaluatorError
-from ..model.framework import ROOT
 from . import fmt
 from .overview import aggregate_text, direction_text, weight_method_text
 
@@ -146,12 +145,6 @@ def _ahp_matrix(bundle, node: str, children: list[str], file: Any) -> list | Non
         return None
 
 
-FORMULA_KEYS = {
-    "normalise": "formula.normalise.{}", "weights": "formula.weights.{}",
-    "aggregate": "formula.aggregate.{}",
-}
-
-
 def formulas(bundle) -> list[dict[str, str]]:
     """The formulas (with their references) of the methods this assessment used, then
     those of ranking, coordination and the diagnostics."""
@@ -182,7 +175,7 @@ def formulas(bundle) -> list[dict[str, str]]:
 
 
 def manifest(bundle) -> dict[str, Any]:
-    m = bundle.assessment.manifest
+    m = bundle.manifest
     inputs = [{"kind": bundle.t(f"input.{kind}") if bundle.t.has(f"input.{kind}") else kind,
                "path": str(v.get("path", "")), "sha256": str(v.get("sha256") or "")}
               for kind, v in m["inputs"].items()]
@@ -195,4 +188,3 @@ def manifest(bundle) -> dict[str, Any]:
             "reference": bundle.framework.reference}
 
 
-__all__ = ["indicator_rows", "weight_sections", "formulas", "manifest", "ROOT"]

@@ -34,6 +34,7 @@ class ReportBundle:
     previous: pd.DataFrame
     alerts: pd.DataFrame
     intervals: pd.DataFrame | None
+    manifest: dict[str, Any] = field(default_factory=dict)
     quality: Any = None
     findings: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
@@ -67,7 +68,7 @@ class ReportBundle:
 
     @property
     def synthetic(self) -> bool:
-        return "demo_panel" in str(self.assessment.panel.source or "")
+        return bool(self.manifest.get("synthetic_demo_data"))
 
 
 def choose_year(assessment, year: int | None) -> tuple[int, int | None, list[int]]:

@@ -10,7 +10,6 @@ import math
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..model.framework import ROOT
@@ -184,11 +183,3 @@ def _aliases(bundle) -> dict[str, str]:
     pairs = data[["unit", col]].dropna().astype(str).drop_duplicates("unit")
     return {u: n for u, n in zip(pairs["unit"], pairs[col]) if n and n != u}
 
-
-def group_counts(bundle) -> dict[str, int]:
-    if not bundle.has_groups:
-        return {}
-    return bundle.ranking["group"].astype(str).value_counts().to_dict()
-
-
-__all__ = ["unit_profiles", "node_tree", "group_counts", "np"]

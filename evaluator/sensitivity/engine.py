@@ -1,0 +1,229 @@
+"""The Monte Carlo / Sobol run: sample scenarios, score them group by group in chunks,
+rank them, and keep running counts (never all scores or ranks, except the ranks Sobol
+indices need).
+
+Per chunk of generated scenarios, the scenarios are sorted by group (their discrete
+choices); each group's scenarios are scored in batches sized so a batch's scores stay
+small (DESIGN.md §6), ranked per year, and counted into per unit-year rank histograms
+(n_units + 1 bins each: exact mean, median, percentiles and probabilities for any N), the
+bottom-k counts, and a histogram of each scenario's total absolute rank shift. When the
+weights do not vary, a group's scenarios are all the same ranking: it is scored once and
+counted with its multiplicity.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..model.framework import Framework
+from ..model.panel import Panel
+from ..model.recipe import Recipe
+from ..stages.diagnose_params import alert_params
+from .design import Design, build_design
+from .ranks import count_block
+from .sample import Sampler
+from .spec import UncertaintySpec, parse_uncertainty
+
+#: Scores held at once per batch (scenarios × rows); ~8 MB of float64.
+BATCH_ELEMENTS = 1 << 20
+
+
+@dataclass
+class SensitivityRun:
+    """Counts from every scenario (see the module docstring); read them with
+    :mod:`evaluator.sensitivity.analyse`."""
+
+    design: Design
+    sampler: Sampler
+    scenarios: int
+    hist: np.ndarray               # analysed rows × bins
+    bottom: np.ndarray             # analysed rows
+    shift_hist: np.ndarray         # index = total |rank shift| of a scenario
+    shift_units: int               # analysed unit-years with a nominal rank
+    top_k: int
+    bottom_k: int
+    group_counts: np.ndarray       # scenarios per group (flat group index)
+    sobol_year: int | None = None
+    sobol_ranks: np.ndarray | None = None   # scenarios × units of sobol_year
+    sobol_shift: np.ndarray | None = None   # scenarios: mean |rank shift|
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> UncertaintySpec:
+        return self.design.spec
+
+
+def default_k(recipe: Recipe) -> int:
+    """k of the alert rule "bottom k two years running" (3 unless the recipe says)."""
+    rule = alert_params(recipe.alerts, source=recipe.source).get("bottom_k_consecutive")
+    return int(rule["k"]) if rule else 3
+
+
+class _SampleWriter:
+    """Streams every scenario's codes and weight draws to disk (memory-mapped .npy), then
+    packs them into one uncompressed ``.npz`` next to a JSON legend."""
+
+    def __init__(self, path: Path, total: int, n_factors: int, n_edges: int | None,
+                 legend: dict):
+        self.path = Path(path)
+        self.dir = Path(tempfile.mkdtemp(prefix=".samples.", dir=self.path.parent))
+        self.codes = np.lib.format.open_memmap(self.dir / "codes.npy", mode="w+",
+                                               dtype=np.int16, shape=(total, n_factors))
+        self.draws = None
+        if n_edges is not None:
+            self.draws = np.lib.format.open_memmap(self.dir / "draws.npy", mode="w+",
+                                                   dtype=np.float64, shape=(total, n_edges))
+        self.legend = legend
+
+    def add(self, start: int, codes: np.ndarray, draws: np.ndarray | None) -> None:
+        self.codes[start:start + len(codes)] = codes
+        if self.draws is not None and draws is not None:
+            self.draws[start:start + len(draws)] = draws
+
+    def close(self) -> None:
+        arrays = {"codes": self.codes, "legend": np.array(json.dumps(self.legend,
+                                                                     ensure_ascii=False))}
+        if self.draws is not None:
+            arrays["draws"] = self.draws
+        tmp = self.dir / "samples.npz"
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        del self.codes, self.draws
+        os.replace(tmp, self.path)
+        self.abort()
+
+    def abort(self) -> None:
+        for p in self.dir.glob("*"):
+            p.unlink(missing_ok=True)
+        self.dir.rmdir()
+
+
+def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
+                    samples: int = 1000, seed: int | None = None, sobol: bool = False,
+                    years: list[int] | None = None, sobol_year: int | None = None,
+                    top_k: int | None = None, ahp_loader: Callable | None = None,
+                    samples_path: str | Path | None = None,
+                    progress: Callable[[int], None] | None = None,
+                    spec: UncertaintySpec | None = None) -> SensitivityRun:
+    """Vary the recipe's choices as its ``uncertainty`` section says and count ranks.
+
+    ``samples`` is N (Monte Carlo scenarios, or the Sobol base sample: N·(G + 2)
+    scenarios); ``seed`` defaults to the recipe's; ``years`` limits the unit-years counted;
+    ``sobol_year`` (default: the latest counted) is the year whose units' ranks are the
+    Sobol targets; ``top_k`` (default: k of the alert rule bottom_k_consecutive) is the k
+    of P(top k) and P(bottom k). ``samples_path`` saves every scenario (.npz);
+    ``progress(n)`` is called as scenarios are done.
+    """
+    timer = time.perf_counter()
+    seconds: dict[str, float] = {}
+    spec = spec or parse_uncertainty(recipe, framework)
+    seed = recipe.seed if seed is None else seed
+    # cheap checks first: a bad N, seed or a single Sobol factor fails before any work
+    Sampler(spec, 0, samples, seed, sobol=sobol)
+    design = build_design(framework, panel, recipe, spec, years=years, ahp_loader=ahp_loader)
+    seconds["design"] = time.perf_counter() - timer
+    k = default_k(recipe) if top_k is None else int(top_k)
+    n_edges = len(design.edges)
+    plans = design.plan_list()
+    edge_alpha = None
+    if spec.weights == "dirichlet":
+        edge_alpha = spec.weights_param * np.array(
+            [design.edge_weights[key] for key in _keys(spec)])
+    sampler = Sampler(spec, n_edges, samples, seed, sobol=sobol,
+                      group_index=design.group_index, edge_alpha=edge_alpha)
+    total = sampler.total
+
+    blocks = design.blocks
+    n_rows = len(design.analysed)
+    bins = max(b - a for _, a, b in blocks) + 1
+    hist = np.zeros((n_rows, bins), dtype=np.int64)
+    bottom = np.zeros(n_rows, dtype=np.int64)
+    shift_hist = np.zeros(n_rows * (bins - 1) + 1, dtype=np.int64)
+    group_counts = np.zeros(len(plans), dtype=np.int64)
+    shift_units = int((design.nominal_ranks > 0).sum())
+
+    keep_block = None
+    sobol_ranks = sobol_shift = None
+    if sobol:
+        year = sobol_year if sobol_year is not None else blocks[-1][0]
+        matches = [b for b in blocks if b[0] == year]
+        if not matches:
+            from ..errors import DataError
+            raise DataError(f"year {year} is not among the years analysed",
+                            fix="years analysed: " + ", ".join(str(b[0]) for b in blocks))
+        keep_block = matches[0]
+        sobol_ranks = np.zeros((total, keep_block[2] - keep_block[1]), dtype=np.int32)
+        sobol_shift = np.zeros(total)
+
+    writer = None
+    if samples_path is not None:
+        legend = {"factors": [{"name": f.name, "choices": [c.label for c in f.choices]}
+                              for f in spec.factors],
+                  "edges": [list(e) for e in design.edges],
+                  "draws": {"none": None, "perturb": "multipliers of the nominal weights",
+                            "dirichlet": "gamma variates (normalise within each parent)"}
+                  [spec.weights],
+                  "design": "sobol" if sobol else "monte_carlo", "seed": seed,
+                  "samples": samples, "scenarios": total}
+        writer = _SampleWriter(Path(samples_path), total, len(spec.factors),
+                               n_edges if spec.weights != "none" else None, legend)
+    batch = int(np.clip(BATCH_ELEMENTS // max(1, len(design.rows)), 64, 8192))
+    seconds["setup"] = time.perf_counter() - timer
+    try:
+        for chunk in sampler.chunks():
+            if writer is not None:
+                writer.add(chunk.start, chunk.codes, chunk.draws)
+            gid = design.group_index(chunk.codes)
+            order = np.argsort(gid, kind="stable")
+            bounds = np.flatnonzero(np.diff(gid[order])) + 1
+            for segment in np.split(order, bounds):
+                g = int(gid[segment[0]])
+                plan = plans[g]
+                group_counts[g] += len(segment)
+                steps = [segment] if chunk.draws is None else \
+                    [segment[i:i + batch] for i in range(0, len(segment), batch)]
+                for idx in steps:
+                    draws = None if chunk.draws is None else chunk.draws[idx]
+                    weight = len(idx) if draws is None else 1
+                    scores = plan.score(draws)
+                    shift = np.zeros(len(scores), dtype=np.int64)
+                    for year, a, b in blocks:
+                        keep = keep_block is not None and year == keep_block[0]
+                        counted = count_block(scores[:, a:b], design.nominal_ranks[a:b],
+                                              bins=bins, bottom_k=k, decimals=design.decimals,
+                                              weight=weight, keep_ranks=keep)
+                        hist[a:b] += counted.hist
+                        bottom[a:b] += counted.bottom
+                        shift += counted.shift
+                        if keep:
+                            sobol_ranks[chunk.start + idx] = counted.ranks
+                    if draws is None:
+                        shift_hist[shift[0]] += weight
+                    else:
+                        np.add.at(shift_hist, shift, 1)
+                    if sobol_shift is not None:
+                        sobol_shift[chunk.start + idx] = shift / max(shift_units, 1)
+                    if progress is not None:
+                        progress(len(idx))
+        if writer is not None:
+            writer.close()
+            writer = None
+    finally:
+        if writer is not None:
+            writer.abort()
+    seconds["scenarios"] = time.perf_counter() - timer - seconds["setup"]
+    return SensitivityRun(design, sampler, total, hist, bottom, shift_hist, shift_units, k, k,
+                          group_counts, keep_block[0] if keep_block else None, sobol_ranks,
+                          sobol_shift, seconds)
+
+
+def _keys(spec: UncertaintySpec):
+    from itertools import product
+    return list(product(*[range(s) for s in spec.sizes]))
