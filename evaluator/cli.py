@@ -42,8 +42,11 @@ def main():
 @click.option("--top", type=int, default=10, show_default=True, help="Rows to print.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="How to print the ranking.")
+@click.option("--report", "report_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Also write report.html, report.xlsx and report.md to --out, in this "
+                   "language.")
 @user_errors
-def score(framework, data, recipe, encoding, sheet, out, year, top, fmt):
+def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang):
     """Score a panel on a framework: every unit and year, ranked.
 
     Runs the recipe (framework's own, or --recipe) and prints the head of the ranking of
@@ -51,9 +54,16 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt):
     """
     from .evaluate import evaluate
 
+    if report_lang and not out:
+        raise EvaluatorError("--report needs --out", fix="add --out FOLDER")
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
     _report_run(result, out, year, top, fmt)
+    if report_lang:
+        from .report import write_report
+        write_report(result, out, lang=report_lang, year=year)
+        if fmt == "table":
+            click.echo(f"wrote {out}/report.html, report.xlsx, report.md")
 
 
 def _report_run(result, out, year, top, fmt) -> None:
@@ -131,12 +141,17 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
 # the other commands live in their own modules (registered here)
 from .cli_diagnose import diagnose  # noqa: E402
 from .cli_frameworks import frameworks  # noqa: E402
+from .cli_report import report  # noqa: E402
+from .cli_sensitivity import compare, sensitivity  # noqa: E402
 from .cli_weights import ahp, weights  # noqa: E402
 
 main.add_command(frameworks)
 main.add_command(diagnose)
 main.add_command(ahp)
 main.add_command(weights)
+main.add_command(compare)
+main.add_command(sensitivity)
+main.add_command(report)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -161,7 +161,7 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     stages["normalised"] = Z
 
     # 7–8. weights and aggregation, bottom-up
-    scores, local, method_of, agg_details = _aggregate_tree(
+    scores, local, method_of, agg_details = aggregate_tree(
         framework, recipe, Z, X, ids, labels, ahp_loader, scope_blocks, warnings)
     gw = global_weights(framework, local)
     records.append({"step": "weights", "global": gw,
@@ -195,7 +195,7 @@ def _weight_spec_for(recipe: Recipe, framework: Framework, parent: str) -> Mappi
     return w["indicators"] if all(framework.is_indicator(k) for k in kids) else w["nodes"]
 
 
-def _aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, warnings):
+def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, warnings):
     details: dict[str, dict[str, Any]] = {}
     scores: dict[str, np.ndarray] = {i: Z[:, j] for j, i in enumerate(ids)}
     prepared: dict[str, np.ndarray] = {i: X[:, j] for j, i in enumerate(ids)}

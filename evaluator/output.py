@@ -31,7 +31,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _atomic(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     """Write through a temporary file in the same folder, then rename over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -44,12 +44,12 @@ def _atomic(path: Path, write) -> None:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    _atomic(path, lambda p: safe_frame(frame).to_csv(p, index=False, encoding=CSV_ENCODING,
+    atomic_write(path, lambda p: safe_frame(frame).to_csv(p, index=False, encoding=CSV_ENCODING,
                                                      lineterminator="\n"))
 
 
 def write_text(text: str, path: Path) -> None:
-    _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
@@ -82,7 +82,7 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
             for row in frame.itertuples(index=False, name=None):
                 ws.append([cell(v) for v in row])
         wb.save(p)
-    _atomic(path, write)
+    atomic_write(path, write)
 
 
 def prepare_out_dir(out: Path) -> Path:

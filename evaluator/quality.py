@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluator.errors import DataError
+from evaluator.methods.treat import skewness_and_kurtosis
 
 _EXTREMES_SHOWN = 3        # most extreme unit-years listed per flagged indicator
 _RELATIVE_TOLERANCE = 1e-12  # a column whose range is this small relative to its size is constant
@@ -259,8 +259,8 @@ def _distribution(ids, X, observed, constant, skew_limit, kurt_limit):
     for j, indicator in enumerate(ids):
         values = X[observed[:, j], j]
         if len(values) >= _MIN_FOR_SHAPE and indicator not in constant_ids:
-            skews[j] = stats.skew(values, bias=False)
-            kurts[j] = stats.kurtosis(values, fisher=True, bias=False)
+            # the same bias-corrected estimators as the outlier treatment (COINr's rule)
+            skews[j], kurts[j] = skewness_and_kurtosis(values)
     with np.errstate(invalid="ignore"):
         flagged = (np.abs(skews) >= skew_limit) & (kurts >= kurt_limit)
     table = pd.DataFrame({"indicator": ids, "n_observed": observed.sum(axis=0),

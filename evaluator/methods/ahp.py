@@ -30,7 +30,6 @@ from functools import lru_cache
 from typing import Any, Hashable, Mapping, NamedTuple, Sequence
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 from evaluator.errors import MethodError
 
@@ -364,6 +363,8 @@ def complete_matrix(A: Any, *, items: Sequence[Hashable] | None = None, where: s
     if not missing.any():
         return CompletedMatrix(values, ())
     n = values.shape[0]
+    from scipy.sparse.csgraph import connected_components  # loaded only when needed
+
     count, labels = connected_components(~missing, directed=False)
     if count > 1:
         groups = [[(items[k] if items is not None else f"item {k + 1}") for k in range(n) if labels[k] == g]

@@ -48,8 +48,8 @@ import warnings
 from typing import Any, Iterator, Sequence
 
 import numpy as np
-from scipy.stats import rankdata
 
+from .ranking import min_rank
 from ..errors import MethodError
 
 METHODS = ("min_max", "goalposts", "z_score", "vector", "ratio_max", "rank", "percentile",
@@ -353,7 +353,7 @@ def _competition_rank(X: np.ndarray, signs: np.ndarray) -> np.ndarray:
     """1 = lowest (worst); ties share the lowest rank (COINr n_rank, ties "min")."""
     if X.shape[0] == 0:
         return X.copy()
-    return rankdata(X * signs, method="min", axis=0, nan_policy="omit")
+    return min_rank(X * signs, axis=0)
 
 
 def _rank(X, signs, columns, settings, ctx):

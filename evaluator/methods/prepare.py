@@ -13,7 +13,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.impute import KNNImputer
 
 from evaluator.errors import MethodError
 from evaluator.methods.treat import (TREAT_METHODS, as_matrix, block_indices, cell_where,
@@ -221,6 +220,8 @@ def knn_standardised(block: np.ndarray, k: int) -> np.ndarray:
     spread = np.nanstd(block, axis=0)
     spread[spread == 0] = 1.0  # a constant column: any scale gives the same fill
     scores = (block - centre) / spread
+    from sklearn.impute import KNNImputer  # imported here: scikit-learn loads slowly
+
     imputed = KNNImputer(n_neighbors=k).fit_transform(scores)
     return imputed * spread + centre
 

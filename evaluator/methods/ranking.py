@@ -4,7 +4,24 @@ published HDI."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
+
+
+def min_rank(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Ascending ranks along ``axis`` (smallest = 1), ties sharing the lowest rank
+    (scipy's ``rankdata(method="min")``), NaN kept as NaN. Pure numpy: one stable
+    argsort, so it also ranks a rows × scenarios batch at once."""
+    x = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
+    n = x.shape[-1]
+    order = np.argsort(x, axis=-1, kind="stable")            # NaN sorts last
+    ordered = np.take_along_axis(x, order, axis=-1)
+    ranks = np.broadcast_to(np.arange(1, n + 1, dtype=float), x.shape).copy()
+    same = ordered[..., 1:] == ordered[..., :-1]
+    ranks[..., 1:][same] = 0.0
+    np.maximum.accumulate(ranks, axis=-1, out=ranks)
+    ranks[np.isnan(ordered)] = np.nan
+    out = np.empty_like(ranks)
+    np.put_along_axis(out, order, ranks, axis=-1)
+    return np.moveaxis(out, -1, axis)
 
 
 def competition_rank(values: np.ndarray, blocks: np.ndarray | None = None, *,
@@ -21,12 +38,7 @@ def competition_rank(values: np.ndarray, blocks: np.ndarray | None = None, *,
     labels = np.zeros(x.shape[0], dtype=int) if blocks is None else np.asarray(blocks)
     for block in np.unique(labels):
         rows = labels == block
-        sub = key[rows]
-        missing = np.isnan(sub)
-        # rankdata with nan_policy='omit' keeps NaN in place and ranks the rest
-        ranks = rankdata(np.where(missing, np.inf, sub), method="min", axis=0).astype(float)
-        ranks[missing] = np.nan
-        out[rows] = ranks
+        out[rows] = min_rank(key[rows], axis=0)
     return out
 
 

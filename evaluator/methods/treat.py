@@ -188,9 +188,13 @@ def _treat_column(values: np.ndarray, method: str, record: dict[str, Any], *, ma
     else:
         return values
     skewness, kurtosis = skewness_and_kurtosis(result)
-    record.update(skew_after=skewness, kurtosis_after=kurtosis,
-                  passed_after=None if np.isnan(kurtosis) else passes_check(skewness, kurtosis, skew_limit,
-                                                                           kurtosis_limit))
+    if np.isnan(kurtosis):
+        # statistics undefined after treatment (values equal within rounding): for a
+        # winsorised column the step-wise check already passed on these values
+        passed_after = True if record["action"] == "winsorised" else None
+    else:
+        passed_after = passes_check(skewness, kurtosis, skew_limit, kurtosis_limit)
+    record.update(skew_after=skewness, kurtosis_after=kurtosis, passed_after=passed_after)
     return result
 
 

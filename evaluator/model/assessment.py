@@ -143,9 +143,11 @@ class Assessment:
 
     def weight_details(self) -> dict[str, dict[str, Any]]:
         """Intermediate tables of the weighting (entropy e and d, CRITIC σ ...), per node."""
-        return {node: {"children": nw.children, "method": nw.method,
-                       "weights": nw.weights.tolist(), "rows_used": nw.rows_used,
-                       **{k: np.asarray(v).tolist() for k, v in nw.details.items()}}
+        # the method's own details first, so e.g. AHP's priority method cannot overwrite
+        # the weighting method's name
+        return {node: {**{k: np.asarray(v).tolist() for k, v in nw.details.items()},
+                       "children": nw.children, "method": nw.method,
+                       "weights": nw.weights.tolist(), "rows_used": nw.rows_used}
                 for node, nw in self.weights.items()}
 
     @property

@@ -13,9 +13,6 @@ from ..errors import EvaluatorError
 from . import fmt
 from .overview import aggregate_text, direction_text, weight_method_text
 
-# keys of the weight details that are shown elsewhere or are bookkeeping
-SKIP_DETAILS = {"children", "method", "weights", "rows_used"}
-
 
 def indicator_rows(bundle) -> list[dict[str, Any]]:
     a, fw, t = bundle.assessment, bundle.framework, bundle.t
@@ -63,20 +60,22 @@ def _cell(v: Any) -> str:
 def weight_sections(bundle) -> list[dict[str, Any]]:
     """Top-down, one section per parent: method, weights and intermediate tables."""
     a = bundle.assessment
-    details = a.weight_details()
     sections = []
     for node in reversed(a.framework.aggregation_order()):
-        d = details[node]
-        children = list(d["children"])
+        # the NodeWeights itself, not weight_details(): there a detail named "method"
+        # (AHP's priority method) would hide the weighting method
+        nw = a.weights[node]
+        children = list(nw.children)
         k = len(children)
         columns, vectors, scalars, matrices = [], [], [], []
-        extra = dict(d)
-        if d["method"] == "ahp" and "matrix" not in extra:
+        extra = {key: (v.tolist() if isinstance(v, np.ndarray) else v)
+                 for key, v in nw.details.items()}
+        if nw.method == "ahp" and "matrix" not in extra:
             matrix = _ahp_matrix(bundle, node, children, extra.get("file"))
             if matrix is not None:
                 extra["matrix"] = matrix
         for key, value in extra.items():
-            if key in SKIP_DETAILS or value is None:
+            if value is None:
                 continue
             arr = np.asarray(value, dtype=object)
             numeric = _numeric(value)
@@ -85,29 +84,42 @@ def weight_sections(bundle) -> list[dict[str, Any]]:
                 vectors.append([fmt.num(v, 4) for v in numeric])
             elif numeric is not None and numeric.ndim == 2 and k > 1 and k in numeric.shape:
                 m = numeric if numeric.shape[0] == k else numeric.T
-                heads = ([bundle.label(c) for c in children] if m.shape[1] == k
-                         else [str(j + 1) for j in range(m.shape[1])])
+                # columns numbered (long names would not fit), rows numbered to match
+                heads = [str(j + 1) for j in range(m.shape[1])]
+                show = _judgement if key == "matrix" else (lambda v: fmt.num(v, 4))
                 matrices.append({"label": detail_label(bundle, key), "heads": heads,
-                                 "rows": [{"label": bundle.label(c),
-                                           "cells": [fmt.num(v, 4) for v in row]}
-                                          for c, row in zip(children, m)]})
+                                 "rows": [{"label": f"{j + 1}. {bundle.label(c)}",
+                                           "cells": [show(v) for v in row]}
+                                          for j, (c, row) in enumerate(zip(children, m))]})
             elif arr.ndim == 0:
                 scalars.append((detail_label(bundle, key), _cell(value)))
             else:
-                flat = [_cell(v) for v in np.ravel(arr)]
-                scalars.append((detail_label(bundle, key), ", ".join(flat)))
+                flat = [_cell(v) for v in np.ravel(arr) if v is not None and str(v) != ""]
+                if flat:
+                    scalars.append((detail_label(bundle, key), ", ".join(flat)))
         rows = [{"label": bundle.label(c), "weight": fmt.num(w, 4),
                  "global": fmt.pct(a.global_weights.get(c), 2),
                  "cells": [vec[j] for vec in vectors]}
-                for j, (c, w) in enumerate(zip(children, d["weights"]))]
+                for j, (c, w) in enumerate(zip(children, nw.weights))]
         spec = _spec_for(a.recipe, a.framework, node)
         sections.append({"node": node, "label": bundle.label(node),
-                         "method": weight_method_text(bundle, spec) if spec else d["method"],
+                         "method": weight_method_text(bundle, spec) if spec else nw.method,
                          "aggregation": aggregate_text(bundle, a.aggregation_methods[node])
                          if node in a.aggregation_methods else "",
-                         "rows_used": d.get("rows_used"), "columns": columns, "rows": rows,
+                         "rows_used": nw.rows_used, "columns": columns, "rows": rows,
                          "scalars": scalars, "matrices": matrices})
     return sections
+
+
+def _judgement(v: float) -> str:
+    """A pairwise judgement as written on Saaty's scale: 3, 1/3, or decimals when the
+    matrix was pooled from several experts."""
+    if not np.isfinite(v) or v <= 0:
+        return fmt.num(v, 3)
+    for value, text in ((v, "{:.0f}"), (1 / v, "1/{:.0f}")):
+        if abs(value - round(value)) < 1e-9:
+            return text.format(round(value))
+    return fmt.num(v, 3)
 
 
 def _numeric(value: Any) -> np.ndarray | None:
@@ -174,11 +186,20 @@ def formulas(bundle) -> list[dict[str, str]]:
     return out
 
 
+def _input_kind(bundle, kind: str) -> str:
+    """data, framework, recipe, judgements_1 … in words (an unknown kind as it is)."""
+    base, _, number = kind.partition("_")
+    key = f"input.{base}"
+    if not bundle.t.has(key):
+        return kind
+    return bundle.t(key) + (f" {number}" if number else "")
+
+
 def manifest(bundle) -> dict[str, Any]:
     m = bundle.manifest
-    inputs = [{"kind": bundle.t(f"input.{kind}") if bundle.t.has(f"input.{kind}") else kind,
-               "path": str(v.get("path", "")), "sha256": str(v.get("sha256") or "")}
-              for kind, v in m["inputs"].items()]
+    inputs = [{"kind": _input_kind(bundle, kind), "path": str(v.get("path", "")),
+               "sha256": str(v.get("sha256") or "")}
+              for kind, v in m["inputs"].items() if isinstance(v, dict)]
     recipe_yaml = yaml.safe_dump(m["recipe"], allow_unicode=True, sort_keys=False)
     return {"tool": m["tool"], "version": m["version"], "seed": m["seed"],
             "synthetic": bool(m.get("synthetic_demo_data")), "inputs": inputs,

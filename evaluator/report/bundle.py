@@ -36,6 +36,7 @@ class ReportBundle:
     intervals: pd.DataFrame | None
     manifest: dict[str, Any] = field(default_factory=dict)
     quality: Any = None
+    sensitivity: dict[str, Any] = field(default_factory=dict)   # sensitivity.json, if given
     findings: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -56,6 +57,12 @@ class ReportBundle:
         group = str(group)
         g = self.framework.groups.get(group)
         return g.name.get(self.lang) if g is not None else group
+
+    @property
+    def top_k(self) -> str:
+        """k of P(top k) / P(bottom k): from the sensitivity summary, else "k"."""
+        k = self.sensitivity.get("top_k")
+        return str(int(k)) if isinstance(k, (int, float)) and k == k else "k"
 
     @property
     def has_groups(self) -> bool:

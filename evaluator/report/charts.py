@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 from markupsafe import Markup
 
-from .svg import Scale, Svg, nice_ticks, tick_label
+from .svg import Scale, Svg, nice_domain, nice_ticks, tick_label
 
 FONT_PX = 12
 
@@ -30,10 +30,13 @@ def _x_axis(svg: Svg, scale: Scale, y: float, top: float, lo: float, hi: float,
 
 
 def distribution(panels: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]]]],
-                 lo: float, hi: float, *, label: str, columns: int = 2) -> Markup:
+                 lo: float, hi: float, *, label: str, columns: int = 2,
+                 tooltip: str = "{name}: n = {n}; P5 {p05}, Q1 {q1}, {med}, Q3 {q3}, P95 {p95}"
+                 ) -> Markup:
     """Box plots (quartiles, median, 5–95 % whiskers) of scores by group, one panel per
-    dimension. ``panels``: (title, [(row label, values)])."""
-    pw, lab, row_h = 440.0, 118.0, 20.0
+    dimension. ``panels``: (title, [(row label, values)]); ``tooltip`` a format with
+    name, n, p05, q1, med, q3, p95."""
+    pw, lab, row_h = 565.0, 118.0, 22.0
     heights = [28 + row_h * len(rows) + 22 for _, rows in panels]
     n_rows = math.ceil(len(panels) / columns)
     row_heights = [max(heights[r * columns:(r + 1) * columns]) for r in range(n_rows)]
@@ -55,10 +58,11 @@ def distribution(panels: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]]]],
             p05, q1, med, q3, p95 = np.percentile(v, [5, 25, 50, 75, 95])
             cls = "c0" if r == 0 else f"c{(k % 5) + 1}"
             svg.line(x(p05), cy, x(p95), cy, class_="whisker")
-            svg.rect(x(q1), cy - 6, x(q3) - x(q1), 12, class_=f"box {cls}",
-                     title=f"{name}: n={v.size}, P5 {p05:.1f}, Q1 {q1:.1f}, "
-                           f"median {med:.1f}, Q3 {q3:.1f}, P95 {p95:.1f}")
-            svg.line(x(med), cy - 7, x(med), cy + 7, class_="median")
+            svg.rect(x(q1), cy - 7, x(q3) - x(q1), 14, class_=f"box {cls}",
+                     title=tooltip.format(name=name, n=v.size, p05=f"{p05:.1f}",
+                                          q1=f"{q1:.1f}", med=f"{med:.1f}", q3=f"{q3:.1f}",
+                                          p95=f"{p95:.1f}"))
+            svg.line(x(med), cy - 8, x(med), cy + 8, class_="median")
     return svg.markup()
 
 
@@ -66,7 +70,7 @@ def ranked_bars(panels: Sequence[tuple[str, Sequence[tuple[str, float, str]]]],
                 lo: float, hi: float, *, label: str) -> Markup:
     """Horizontal bars side by side, e.g. the top ten and the bottom ten units.
     ``panels``: (title, [(unit label, score, rank text)])."""
-    pw, lab, row_h = 440.0, 150.0, 19.0
+    pw, lab, row_h = 565.0, 150.0, 20.0
     n = max((len(rows) for _, rows in panels), default=0)
     svg = Svg(pw * len(panels), 30 + row_h * n + 20, label=label)
     for k, (title, rows) in enumerate(panels):
@@ -91,13 +95,13 @@ def rank_intervals(rows: Sequence[tuple[str, float, float, float, float]], *, la
     5–95 % interval as a bar, the median rank as a dot and the nominal rank as a dash.
     ``rows``: (unit, nominal, median, p05, p95); rank 1 is drawn at the top."""
     n = len(rows)
-    width, height, left, top, bottom = 900.0, 330.0, 44.0, 30.0, 300.0
+    width, height, left, top, bottom = 1130.0, 360.0, 44.0, 30.0, 340.0
     worst = max([r[4] for r in rows if math.isfinite(r[4])] + [r[1] for r in rows
                                                                 if math.isfinite(r[1])] + [1])
     y = Scale(1, worst, top, bottom)
     x = Scale(0, max(n, 1), left, width - 10)
     svg = Svg(width, height, label=label)
-    for v in nice_ticks(1, worst, 6):
+    for v in [1.0] + [v for v in nice_ticks(1, worst, 6) if v > 1]:
         svg.line(left, y(v), width - 10, y(v), class_="grid")
         svg.text(left - 6, y(v) + 4, tick_label(v), class_="tick", text_anchor="end")
     step = (width - 10 - left) / max(n, 1)
@@ -151,37 +155,37 @@ def class_counts(rows: Sequence[tuple[str, int, int | None]], *, label: str,
 
 def movement(points: Sequence[tuple[str, float, float]], n: int, *, label: str,
              axes: tuple[str, str]) -> Markup:
-    """Last year's rank (x) against this year's (y): above the diagonal moved up.
-    ``points``: (unit, rank before, rank now)."""
-    size, pad = 360.0, 40.0
-    s = Scale(1, max(n, 2), pad, size - 12)
-    svg = Svg(size, size + 8, label=label)
-    for v in nice_ticks(1, max(n, 2), 5):
-        svg.line(s(v), pad - 8, s(v), size - 12, class_="grid")
-        svg.line(pad, s(v), size - 12, s(v), class_="grid")
-        svg.text(s(v), size + 4, tick_label(v), class_="tick", text_anchor="middle")
-        svg.text(pad - 5, s(v) + 4, tick_label(v), class_="tick", text_anchor="end")
-    svg.line(s(1), s(1), s(max(n, 2)), s(max(n, 2)), class_="diag")
-    svg.text(pad, pad - 14, axes[1], class_="lbl")
-    svg.text(size - 12, size - 16, axes[0], class_="lbl", text_anchor="end")
-    for unit, before, now in points:
-        if not (math.isfinite(before) and math.isfinite(now)):
-            continue
-        cls = "up" if now < before else "down" if now > before else "same"
-        svg.circle(s(before), s(now), 2.4, class_=f"pt {cls}",
-                   title=f"{unit}: {before:.0f} → {now:.0f}")
+    """Places gained (y, up is better) against last year's rank (x): how much the
+    ranking moved, and where. ``points``: (unit, rank before, rank now)."""
+    width, height, left, top, bottom = 560.0, 300.0, 46.0, 24.0, 268.0
+    moves = [(u, b, b - r) for u, b, r in points if math.isfinite(b) and math.isfinite(r)]
+    peak = max([abs(m) for _, _, m in moves] + [1.0])
+    lo, hi, ticks = nice_domain(-peak, peak, 6)
+    y = Scale(lo, hi, bottom, top)
+    x = Scale(1, max(n, 2), left + 4, width - 12)
+    svg = Svg(width, height + 4, label=label)
+    for v in ticks:
+        svg.line(left, y(v), width - 12, y(v), class_="grid" if v else "zero")
+        svg.text(left - 5, y(v) + 4, f"{v:+g}" if v else "0", class_="tick", text_anchor="end")
+    for v in nice_ticks(1, max(n, 2), 6):
+        svg.text(x(v), bottom + 16, tick_label(v), class_="tick", text_anchor="middle")
+    svg.text(left, 14, axes[1], class_="lbl")
+    svg.text(width - 12, height, axes[0], class_="lbl", text_anchor="end")
+    for unit, before, gained in moves:
+        cls = "up" if gained > 0 else "down" if gained < 0 else "same"
+        svg.circle(x(before), y(gained), 2.6, class_=f"pt {cls}",
+                   title=f"{unit}: {before:.0f} → {before - gained:.0f} ({gained:+.0f})")
     return svg.markup()
 
 
 def trend(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]],
           lo: float, hi: float, *, label: str) -> Markup:
     """Median score per year, one line per series (all units, then each group)."""
-    width, height, left, top, bottom = 460.0, 300.0, 40.0, 16.0, 230.0
+    width, height, left, top, bottom = 560.0, 300.0, 40.0, 16.0, 230.0
     data = [v for _, vals in series for v in vals if v is not None and math.isfinite(v)]
     vlo, vhi = (min(data), max(data)) if data else (lo, hi)
-    pad = (vhi - vlo) * 0.1 or 1.0
-    ticks = nice_ticks(vlo - pad, vhi + pad, 5)
-    y = Scale(ticks[0] if ticks else lo, ticks[-1] if ticks else hi, bottom, top)
+    d0, d1, ticks = nice_domain(vlo, vhi, 5)
+    y = Scale(d0, d1, bottom, top)
     x = Scale(years[0], years[-1], left + 10, width - 20) if len(years) > 1 else \
         Scale(years[0] - 1, years[0] + 1, left + 10, width - 20)
     svg = Svg(width, height, label=label)
@@ -196,7 +200,7 @@ def trend(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]],
         pts = [(x(yr), y(v)) for yr, v in zip(years, vals) if v is not None and math.isfinite(v)]
         svg.path(pts, class_=f"trend s{k % 6}" + (" all" if k == 0 else ""))
         ly = bottom + 34 + 16 * (k // 3)
-        lx = left + 140 * (k % 3)
+        lx = left + 170 * (k % 3)
         svg.line(lx, ly - 4, lx + 16, ly - 4, class_=f"trend s{k % 6}" + (" all" if k == 0 else ""))
         svg.text(lx + 20, ly, name, class_="lbl")
     return svg.markup()
@@ -209,7 +213,7 @@ def unit_bars(rows: Sequence[tuple[str, float, float, float, float]], lo: float,
     ``rows``: (node label, score, score before, group median, median)."""
     lab, row_h, width = 132.0, 20.0, 400.0
     x = Scale(lo, hi, lab, width - 44)
-    svg = Svg(width, row_h * len(rows) + 6, label=label, cls="chart unit")
+    svg = Svg(width, row_h * len(rows) + 6, label=label, cls="chart unit", titled=False)
     for r, (name, value, before, gmed, med) in enumerate(rows):
         y0 = 3 + row_h * r
         cy = y0 + row_h / 2

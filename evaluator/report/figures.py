@@ -36,7 +36,9 @@ def distribution(bundle) -> Markup:
     panels = [(bundle.t("index"), _by_group(bundle, r, "score"))]
     panels += [(bundle.label(n), _by_group(bundle, r, n)) for n in bundle.framework.first_level]
     lo, hi = _value_range(bundle, [r["score"]] + [r[n] for n in bundle.framework.first_level])
-    return charts.distribution(panels, lo, hi, label=bundle.t("chart.distribution"))
+    # the tooltip's {placeholders} are filled per box by the chart
+    return charts.distribution(panels, lo, hi, label=bundle.t("chart.distribution"),
+                               tooltip=bundle.t("chart.box_tooltip"))
 
 
 def _value_range(bundle, series) -> tuple[float, float]:
@@ -104,7 +106,7 @@ def movement(bundle) -> Markup | None:
                 prev["rank"].max(skipna=True) or 1))
     return charts.movement(points, n, label=t("chart.movement"),
                            axes=(t("axis.rank_before", year=bundle.previous_year),
-                                 t("axis.rank_now", year=bundle.year)))
+                                 t("axis.gained", year=bundle.previous_year)))
 
 
 def trend(bundle) -> Markup | None:

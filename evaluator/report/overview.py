@@ -24,7 +24,8 @@ def framework_tree(bundle) -> list[dict[str, Any]]:
         is_ind = fw.is_indicator(node)
         out = {"id": node, "label": bundle.label(node), "indicator": is_ind,
                "global": fmt.pct(a.global_weights.get(node), 2),
-               "local": fmt.pct(local.get(node), 1), "children": []}
+               "local": fmt.pct(local.get(node), 1), "children": [], "unit": "",
+               "direction": "", "direction_text": ""}
         if is_ind:
             ind = fw.indicator(node)
             out["direction"] = DIRECTION_MARK.get(ind.direction, "")
@@ -77,8 +78,11 @@ def recipe_in_words(bundle) -> list[str]:
     out.append(t("recipe.impute", method=t(f"method.impute.{rc.impute['method']}"),
                  cells=imp.get("cells_imputed", 0), left=imp.get("cells_missing_after", 0)))
     scr = rec.get("screen", {})
-    out.append(t("recipe.screen", share=fmt.pct(rc.screen["min_coverage"], 0),
-                 dropped=len(scr.get("rows_dropped", []) or [])))
+    if rc.screen["min_coverage"] > 0:
+        out.append(t("recipe.screen", share=fmt.pct(rc.screen["min_coverage"], 0),
+                     dropped=len(scr.get("rows_dropped", []) or [])))
+    else:
+        out.append(t("recipe.screen_none"))
     treated = []
     for d in rec.get("treat", {}).get("details", []) or []:
         if d.get("action") == "winsorised":

@@ -119,12 +119,7 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
                 "expected": fmt.auto(r["expected_now"]), "gap": fmt.auto(r["gap"]),
                 "light": r["light"] or "not_judged",
                 "light_text": light_text[r["light"] or "not_judged"]} for r in light_rows],
-            "obstacles": [{
-                "order": int(r["order"]), "name": ind_label[r["indicator"]],
-                "dimension": node_label.get(dim_of[r["indicator"]], ""),
-                "share": fmt.pct(r["obstacle"]),
-                "width": f"{max(0.0, min(1.0, _float(r['obstacle']))) * 100:.1f}"}
-                for r in obstacles.get(unit, [])],
+            "obstacles": _obstacles(obstacles.get(unit, []), ind_label, node_label, dim_of),
             "strengths": _sw(strengths.get(unit, []), "strength", ind_label, ind_unit, n_year),
             "weaknesses": _sw(strengths.get(unit, []), "weakness", ind_label, ind_unit, n_year),
             "alerts": alerts.get(unit, []),
@@ -132,6 +127,17 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
         }
         profiles.append(profile)
     return profiles
+
+
+def _obstacles(rows, ind_label, node_label, dim_of) -> list[dict[str, Any]]:
+    """Top obstacles; bar widths relative to the largest, so the bars compare them."""
+    peak = max([_float(r["obstacle"]) for r in rows if not fmt.is_missing(r["obstacle"])]
+               + [0.0])
+    return [{"order": int(r["order"]), "name": ind_label[r["indicator"]],
+             "dimension": node_label.get(dim_of[r["indicator"]], ""),
+             "share": fmt.pct(r["obstacle"]),
+             "width": f"{_float(r['obstacle']) / peak * 100 if peak > 0 and not fmt.is_missing(r['obstacle']) else 0:.0f}"}
+            for r in rows]
 
 
 def _direction(change: float) -> str:

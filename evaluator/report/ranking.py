@@ -34,6 +34,9 @@ def columns(bundle) -> list[dict[str, Any]]:
         cols.append({"key": "coordination_class", "label": t("col.coordination_class"),
                      "num": False})
     cols.append({"key": "alerts", "label": t("col.alerts"), "num": False})
+    for c in cols:
+        c.setdefault("dim", False)
+        c.setdefault("title", "")
     return cols
 
 
@@ -87,9 +90,12 @@ def rows(bundle, anchors: dict[str, str], alerts: dict[str, list]) -> list[dict[
                 text, value = fmt.integer(v), fmt.full(v)
             else:
                 text, value = fmt.num(v, 2), fmt.full(v)
-            cell = {"key": key, "text": text, "value": value}
-            if key == "rank_change" and not fmt.is_missing(v):
-                cell["cls"] = "up" if v > 0 else "down" if v < 0 else ""
+            cls = ["n"] if col["num"] else []
+            if key == "rank_change" and not fmt.is_missing(v) and v != 0:
+                cls.append("up" if v > 0 else "down")
+            if col.get("dim"):
+                cls.append("dim")
+            cell = {"key": key, "text": text, "value": value, "cls": " ".join(cls)}
             cells.append(cell)
         out.append({"unit": unit, "anchor": anchors[unit], "cells": cells})
     return out

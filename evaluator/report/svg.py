@@ -31,9 +31,10 @@ def _attrs(attrs: dict) -> str:
 class Svg:
     """Collects elements; :meth:`markup` returns the finished ``<svg>``."""
 
-    def __init__(self, width: float, height: float, *, label: str = "", cls: str = "chart"):
+    def __init__(self, width: float, height: float, *, label: str = "", cls: str = "chart",
+                 titled: bool = True):
         self.width, self.height = width, height
-        self.label, self.cls = label, cls
+        self.label, self.cls, self.titled = label, cls, titled
         self.parts: list[str] = []
 
     def add(self, tag: str, *, title: str | None = None, **attrs) -> None:
@@ -69,11 +70,12 @@ class Svg:
         self.parts.append("</g>")
 
     def markup(self) -> Markup:
-        head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(self.cls)}" '
+        # inline SVG in HTML needs no xmlns: the report holds no URL at all
+        head = (f'<svg class="{escape(self.cls)}" '
                 f'viewBox="0 0 {_num(self.width)} {_num(self.height)}" '
                 f'width="{_num(self.width)}" height="{_num(self.height)}" role="img"'
                 f' aria-label="{escape(self.label)}">')
-        title = f"<title>{escape(self.label)}</title>" if self.label else ""
+        title = f"<title>{escape(self.label)}</title>" if self.label and self.titled else ""
         return Markup(head + title + "".join(self.parts) + "</svg>")
 
 
@@ -102,6 +104,19 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
         ticks.append(round(v, 10))
         v += step
     return ticks
+
+
+def nice_domain(lo: float, hi: float, count: int = 5) -> tuple[float, float, list[float]]:
+    """[lo, hi] widened to round ticks at both ends, and those ticks."""
+    ticks = nice_ticks(lo, hi, count)
+    if len(ticks) < 2:
+        return lo, hi, ticks
+    step = ticks[1] - ticks[0]
+    if ticks[0] > lo + 1e-12:
+        ticks.insert(0, round(ticks[0] - step, 10))
+    if ticks[-1] < hi - 1e-12:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks[0], ticks[-1], ticks
 
 
 def tick_label(v: float) -> str:

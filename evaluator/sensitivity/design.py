@@ -6,7 +6,7 @@ method, aggregation, left-out indicator). Each is evaluated once:
 * the data stages (denominate → impute → screen → treat → normalise) run through
   :func:`evaluator.evaluate.evaluate`, once per (imputation, normalisation) pair;
 * the weights and the aggregation of the group's tree run through the pipeline's own tree
-  step (``evaluate._aggregate_tree``) on that normalised matrix, with the left-out
+  step (``evaluate.aggregate_tree``) on that normalised matrix, with the left-out
   indicator removed from the framework, so every weight is re-derived as a pipeline run
   would.
 
@@ -14,8 +14,9 @@ That run gives the group's nominal relative weights, and doubles as the validity
 an alternative that fails on the data (a geometric mean of min–max zeros, TOPSIS on
 missing values, a weighting method that cannot be computed) is an error naming the
 alternative — first each alternative alone with the recipe's other choices, then every
-combination — never a silent NaN. Every group's batched scorer is then checked against
-the pipeline's nominal composite.
+combination — never a silent NaN. The batched scorer of every group without a left-out
+indicator (and of the first with one) is checked against the pipeline's nominal composite;
+when the weights do not vary a group's scores are the pipeline's own.
 """
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
-from .. import evaluate as pipeline
+from ..evaluate import aggregate_tree as aggregate_tree
+from ..evaluate import evaluate
 from ..errors import DataError, EvaluatorError, MethodError, RecipeError
 from ..model.assessment import Assessment
 from ..model.framework import ROOT, Framework
@@ -109,6 +111,8 @@ class _Builder:
         self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._trees: dict[str, tuple] = {}
         self._rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._groups: dict[tuple, tuple[Recipe, str | None]] = {}
+        self.indicator_set = set(self.ids)
 
     def rows_of(self, Z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The scored rows of a normalised matrix, and the same with NaN → 0 (shared by
@@ -127,7 +131,7 @@ class _Builder:
             probe = recipe.replace(weights={"indicators": "equal", "nodes": "equal"},
                                    aggregate={"method": "weighted_sum",
                                               "min_coverage": recipe.aggregate["min_coverage"]})
-            run = pipeline.evaluate(self.framework, self.panel, probe,
+            run = evaluate(self.framework, self.panel, probe,
                                     ahp_loader=self.ahp_loader)
             if (len(run.units) != len(self.nominal.units)
                     or not np.array_equal(run.units, self.nominal.units)
@@ -139,7 +143,8 @@ class _Builder:
 
     def tree(self, recipe: Recipe, dropped: str | None):
         """The pipeline's weights and aggregation of the tree (one group's nominal run)."""
-        key = json.dumps([recipe.to_dict(), dropped], sort_keys=True, default=str)
+        key = json.dumps([recipe.impute, recipe.normalise, recipe.weights, recipe.aggregate,
+                          dropped], sort_keys=True, default=str)
         if key not in self._trees:
             Z, X = self.data(recipe)
             fw = self.framework
@@ -149,13 +154,19 @@ class _Builder:
                     i for i in fw.indicators if i.id != dropped))
             blocks = self.nominal.years if recipe.normalise["scope"] == "per_year" else None
             ids = [self.ids[j] for j in cols]
-            scores, local, method_of, _ = pipeline._aggregate_tree(
+            scores, local, method_of, _ = aggregate_tree(
                 fw, recipe, Z[:, cols], X[:, cols], ids, self.labels, self.ahp_loader,
                 blocks, [])
             self._trees[key] = (fw, Z, local, method_of, scores[ROOT], blocks)
         return self._trees[key]
 
     def group(self, codes: tuple[int, ...]):
+        key = (id(self.spec), codes)
+        if key not in self._groups:
+            self._groups[key] = self._group(codes)
+        return self._groups[key]
+
+    def _group(self, codes: tuple[int, ...]):
         sections = {}
         dropped = None
         for f, c in zip(self.spec.factors, codes):
@@ -199,8 +210,8 @@ class _Builder:
             w = np.asarray(nw.weights, dtype=float)
             edge_w[edges[edges >= 0]] = w[edges >= 0]
             nodes.append(NodePlan(
-                name, kids, [col_of.get(k) if fw.is_indicator(k) else None for k in kids],
-                [None if fw.is_indicator(k) else position[k] for k in kids], w,
+                name, kids, [col_of[k] if k in self.indicator_set else None for k in kids],
+                [None if k in self.indicator_set else position[k] for k in kids], w,
                 edges if len(kids) > 1 else np.array([-1]), method_of[name],
                 recipe.aggregate["min_coverage"]))
         data, filled = self.rows_of(Z, rows)
@@ -226,7 +237,14 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
     ``years`` restricts the ranks counted to those years (default: every year). Raises
     :class:`MethodError` naming the alternative (or combination) that fails on the data.
     """
-    nominal = nominal if nominal is not None else pipeline.evaluate(
+    if ahp_loader is None:   # as evaluate() does: judgement files beside the recipe file
+        from pathlib import Path
+
+        from ..stages.ahp_weights import make_ahp_loader
+        src = Path(recipe.source) if recipe.source else None
+        ahp_loader = make_ahp_loader(
+            framework, base_dir=src.parent if src is not None and src.is_file() else None)
+    nominal = nominal if nominal is not None else evaluate(
         framework, panel, recipe, ahp_loader=ahp_loader)
     all_years = sorted(int(y) for y in np.unique(nominal.years))
     if years:
@@ -246,8 +264,9 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
                 if _is_recipe_choice(f.name, choice):
                     continue
                 codes = tuple(ci if i == fi else 0 for i in range(len(spec.factors)))
+                key = _SECTION_KEY[f.name] + ("" if f.name == "drop_indicator" else f"[{ci}]")
                 builder.check(codes, f"{f.name}={choice.label}",
-                              f"{source}: uncertainty.{_SECTION_KEY[f.name]}", alone=True)
+                              f"{source}: uncertainty.{key}", alone=True)
         finally:
             builder.spec = spec
     # 2. every combination
@@ -276,10 +295,13 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
     plans, edge_weights = {}, {}
     for codes in product(*[range(s) for s in spec.sizes]):
         plan, edge_w, composite = builder.plan(codes, rows)
-        got = plan.score(None)[0]
-        if not np.allclose(got, composite, rtol=1e-9, atol=1e-9, equal_nan=True):
+        # guard against a bug: the batched scorer must reproduce the pipeline (checked on
+        # every group without a left-out indicator and on the first with one)
+        if codes[-1] <= 1 and not np.allclose(plan.batched(None)[0], composite, rtol=1e-9,
+                                              atol=1e-9, equal_nan=True):
             raise AssertionError(  # pragma: no cover - a bug, not a user error
                 f"batched scorer disagrees with the pipeline for {_describe(spec, codes)}")
+        plan.nominal = np.ascontiguousarray(composite)
         plans[codes], edge_weights[codes] = plan, edge_w
     ranks = nominal.ranks[ROOT][analysed]
     nominal_ranks = np.where(np.isnan(ranks), 0, ranks).astype(np.int64)

@@ -12,16 +12,22 @@ counted with its multiplicity.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import threading
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..errors import DataError, RecipeError
 from ..model.framework import Framework
 from ..model.panel import Panel
 from ..model.recipe import Recipe
@@ -29,10 +35,10 @@ from ..stages.diagnose_params import alert_params
 from .design import Design, build_design
 from .ranks import count_block
 from .sample import Sampler
-from .spec import UncertaintySpec, parse_uncertainty
+from .spec import UncertaintySpec, edges_of, parse_uncertainty
 
 #: Scores held at once per batch (scenarios × rows); ~8 MB of float64.
-BATCH_ELEMENTS = 1 << 20
+BATCH_ELEMENTS = 1 << 17
 
 
 @dataclass
@@ -43,12 +49,10 @@ class SensitivityRun:
     design: Design
     sampler: Sampler
     scenarios: int
-    hist: np.ndarray               # analysed rows × bins
-    bottom: np.ndarray             # analysed rows
-    shift_hist: np.ndarray         # index = total |rank shift| of a scenario
+    hist: np.ndarray               # analysed rows × bins: times each rank was taken
+    bottom: np.ndarray             # analysed rows: times in the bottom k
     shift_units: int               # analysed unit-years with a nominal rank
     top_k: int
-    bottom_k: int
     group_counts: np.ndarray       # scenarios per group (flat group index)
     sobol_year: int | None = None
     sobol_ranks: np.ndarray | None = None   # scenarios × units of sobol_year
@@ -105,13 +109,73 @@ class _SampleWriter:
         self.dir.rmdir()
 
 
+class _Counter:
+    """Scores and counts batches, on worker threads: numpy's sorts, ufuncs, bincount and
+    BLAS release the GIL, so two cores nearly halve the time. Each thread adds into its
+    own histogram (no locks); the sums are merged at the end, so the result does not
+    depend on the order in which batches finish."""
+
+    def __init__(self, design: Design, bins: int, k: int, keep_block, want_shift: bool):
+        self.design, self.bins, self.k = design, bins, k
+        self.keep_block, self.want_shift = keep_block, want_shift
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def _accumulators(self):
+        acc = getattr(self._local, "acc", None)
+        if acc is None:
+            n = len(self.design.analysed)
+            acc = (np.zeros((n, self.bins), dtype=np.int64), np.zeros(n, dtype=np.int64))
+            self._local.acc = acc
+            with self._lock:
+                self.parts.append(acc)
+        return acc
+
+    def __call__(self, plan, draws, weight: int, positions: np.ndarray):
+        hist, bottom = self._accumulators()
+        scores = plan.score(draws)
+        d = self.design
+        shift = np.zeros(len(scores), dtype=np.int64) if self.want_shift else None
+        kept = None
+        for year, a, b in d.blocks:
+            keep = self.keep_block is not None and year == self.keep_block[0]
+            counted = count_block(scores[:, a:b], d.nominal_ranks[a:b], hist[a:b], bottom[a:b],
+                                  bottom_k=self.k, decimals=d.decimals, weight=weight,
+                                  want_shift=self.want_shift, keep_ranks=keep)
+            if shift is not None:
+                shift += counted.shift
+            if keep:
+                kept = counted.ranks
+        return positions, shift, kept
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.design.analysed)
+        hist = np.zeros((n, self.bins), dtype=np.int64)
+        bottom = np.zeros(n, dtype=np.int64)
+        for h, b in self.parts:
+            hist += h
+            bottom += b
+        return hist, bottom
+
+
+def _blas_single_thread():
+    """Our threads already use the cores: keep BLAS to one thread inside them."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                                   # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
                     samples: int = 1000, seed: int | None = None, sobol: bool = False,
                     years: list[int] | None = None, sobol_year: int | None = None,
                     top_k: int | None = None, ahp_loader: Callable | None = None,
                     samples_path: str | Path | None = None,
-                    progress: Callable[[int], None] | None = None,
-                    spec: UncertaintySpec | None = None) -> SensitivityRun:
+                    progress: Callable[[int, int], None] | None = None,
+                    spec: UncertaintySpec | None = None,
+                    workers: int | None = None) -> SensitivityRun:
     """Vary the recipe's choices as its ``uncertainty`` section says and count ranks.
 
     ``samples`` is N (Monte Carlo scenarios, or the Sobol base sample: N·(G + 2)
@@ -119,14 +183,19 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     ``sobol_year`` (default: the latest counted) is the year whose units' ranks are the
     Sobol targets; ``top_k`` (default: k of the alert rule bottom_k_consecutive) is the k
     of P(top k) and P(bottom k). ``samples_path`` saves every scenario (.npz);
-    ``progress(n)`` is called as scenarios are done.
+    ``progress(n, total)`` is called as n more scenarios are done; ``workers`` threads
+    (default: up to the number of cores, at most 4) share the batches — the results do
+    not depend on it.
     """
     timer = time.perf_counter()
     seconds: dict[str, float] = {}
     spec = spec or parse_uncertainty(recipe, framework)
     seed = recipe.seed if seed is None else seed
     # cheap checks first: a bad N, seed or a single Sobol factor fails before any work
-    Sampler(spec, 0, samples, seed, sobol=sobol)
+    Sampler(spec, len(edges_of(framework)), samples, seed, sobol=sobol)
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer))
+                              or top_k < 1):
+        raise RecipeError(f"top k = {top_k!r} is not a positive whole number", where="--top-k")
     design = build_design(framework, panel, recipe, spec, years=years, ahp_loader=ahp_loader)
     seconds["design"] = time.perf_counter() - timer
     k = default_k(recipe) if top_k is None else int(top_k)
@@ -135,17 +204,12 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     edge_alpha = None
     if spec.weights == "dirichlet":
         edge_alpha = spec.weights_param * np.array(
-            [design.edge_weights[key] for key in _keys(spec)])
+            [design.edge_weights[key] for key in product(*[range(s) for s in spec.sizes])])
     sampler = Sampler(spec, n_edges, samples, seed, sobol=sobol,
                       group_index=design.group_index, edge_alpha=edge_alpha)
     total = sampler.total
-
     blocks = design.blocks
-    n_rows = len(design.analysed)
     bins = max(b - a for _, a, b in blocks) + 1
-    hist = np.zeros((n_rows, bins), dtype=np.int64)
-    bottom = np.zeros(n_rows, dtype=np.int64)
-    shift_hist = np.zeros(n_rows * (bins - 1) + 1, dtype=np.int64)
     group_counts = np.zeros(len(plans), dtype=np.int64)
     shift_units = int((design.nominal_ranks > 0).sum())
 
@@ -155,7 +219,6 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
         year = sobol_year if sobol_year is not None else blocks[-1][0]
         matches = [b for b in blocks if b[0] == year]
         if not matches:
-            from ..errors import DataError
             raise DataError(f"year {year} is not among the years analysed",
                             fix="years analysed: " + ", ".join(str(b[0]) for b in blocks))
         keep_block = matches[0]
@@ -175,55 +238,58 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
         writer = _SampleWriter(Path(samples_path), total, len(spec.factors),
                                n_edges if spec.weights != "none" else None, legend)
     batch = int(np.clip(BATCH_ELEMENTS // max(1, len(design.rows)), 64, 8192))
+    counter = _Counter(design, bins, k, keep_block, want_shift=sobol)
+    workers = workers or min(4, os.cpu_count() or 1)
     seconds["setup"] = time.perf_counter() - timer
+
+    def collect(result) -> None:
+        positions, shift, kept = result
+        if kept is not None:
+            sobol_ranks[positions] = kept
+        if shift is not None:
+            sobol_shift[positions] = shift / max(shift_units, 1)
+        if progress is not None:
+            progress(len(positions), total)
+
+    pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    pending: deque = deque()
     try:
-        for chunk in sampler.chunks():
-            if writer is not None:
-                writer.add(chunk.start, chunk.codes, chunk.draws)
-            gid = design.group_index(chunk.codes)
-            order = np.argsort(gid, kind="stable")
-            bounds = np.flatnonzero(np.diff(gid[order])) + 1
-            for segment in np.split(order, bounds):
-                g = int(gid[segment[0]])
-                plan = plans[g]
-                group_counts[g] += len(segment)
-                steps = [segment] if chunk.draws is None else \
-                    [segment[i:i + batch] for i in range(0, len(segment), batch)]
-                for idx in steps:
-                    draws = None if chunk.draws is None else chunk.draws[idx]
-                    weight = len(idx) if draws is None else 1
-                    scores = plan.score(draws)
-                    shift = np.zeros(len(scores), dtype=np.int64)
-                    for year, a, b in blocks:
-                        keep = keep_block is not None and year == keep_block[0]
-                        counted = count_block(scores[:, a:b], design.nominal_ranks[a:b],
-                                              bins=bins, bottom_k=k, decimals=design.decimals,
-                                              weight=weight, keep_ranks=keep)
-                        hist[a:b] += counted.hist
-                        bottom[a:b] += counted.bottom
-                        shift += counted.shift
-                        if keep:
-                            sobol_ranks[chunk.start + idx] = counted.ranks
-                    if draws is None:
-                        shift_hist[shift[0]] += weight
-                    else:
-                        np.add.at(shift_hist, shift, 1)
-                    if sobol_shift is not None:
-                        sobol_shift[chunk.start + idx] = shift / max(shift_units, 1)
-                    if progress is not None:
-                        progress(len(idx))
+        with _blas_single_thread():
+            for chunk in sampler.chunks():
+                if writer is not None:
+                    writer.add(chunk.start, chunk.codes, chunk.draws)
+                gid = design.group_index(chunk.codes)
+                order = np.argsort(gid, kind="stable")
+                bounds = np.flatnonzero(np.diff(gid[order])) + 1
+                for segment in np.split(order, bounds):
+                    g = int(gid[segment[0]])
+                    group_counts[g] += len(segment)
+                    steps = [segment] if chunk.draws is None else \
+                        [segment[i:i + batch] for i in range(0, len(segment), batch)]
+                    for idx in steps:
+                        draws = None if chunk.draws is None else chunk.draws[idx]
+                        weight = len(idx) if draws is None else 1
+                        task = (plans[g], draws, weight, chunk.start + idx)
+                        if pool is None:
+                            collect(counter(*task))
+                            continue
+                        pending.append(pool.submit(counter, *task))
+                        while len(pending) > 2 * workers:
+                            collect(pending.popleft().result())
+            while pending:
+                collect(pending.popleft().result())
         if writer is not None:
             writer.close()
             writer = None
     finally:
+        for future in pending:
+            future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=True)
         if writer is not None:
             writer.abort()
+    hist, bottom = counter.totals()
     seconds["scenarios"] = time.perf_counter() - timer - seconds["setup"]
-    return SensitivityRun(design, sampler, total, hist, bottom, shift_hist, shift_units, k, k,
+    return SensitivityRun(design, sampler, total, hist, bottom, shift_units, k,
                           group_counts, keep_block[0] if keep_block else None, sobol_ranks,
                           sobol_shift, seconds)
-
-
-def _keys(spec: UncertaintySpec):
-    from itertools import product
-    return list(product(*[range(s) for s in spec.sizes]))

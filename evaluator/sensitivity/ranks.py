@@ -44,100 +44,116 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
 
 def _packed_order(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Units in rank order per row (int64, c × n) and the rows that need the exact path
-    (possible ties). ``block`` is float64, C-contiguous, NaN-free, and may be consumed."""
+    (possible ties). ``block`` is float64, C-contiguous, NaN-free, −0.0 made +0.0; it is
+    left unchanged."""
     c, n = block.shape
     bits = max(1, (n - 1).bit_length())
     low = np.uint64((1 << bits) - 1)
-    high = ~low
-    key = block.view(np.uint64)
+    bits_u = block.view(np.uint64)
     # descending order of the scores = ascending order of this key: a negative number
     # keeps its bits, a non-negative one has every bit but the sign flipped
-    flip = key >> np.uint64(63)
-    flip -= np.uint64(1)
-    flip &= _LOW63
-    key ^= flip
-    key &= high
+    key = bits_u >> np.uint64(63)
+    key -= np.uint64(1)
+    key &= _LOW63
+    key ^= bits_u
+    key &= ~low
     key |= np.arange(n, dtype=np.uint64)
     key.sort(axis=1)
-    gaps = key[:, 1:] ^ key[:, :-1]
-    gaps &= high
-    suspect = (gaps == 0).any(axis=1) if n > 1 else np.zeros(c, dtype=bool)
+    if n > 1:
+        # sorted keys differ in their unit bits at least; neighbours whose difference is
+        # below 2**bits may share the truncated part: check those rows exactly
+        close = np.diff(key, axis=1).min(axis=1) <= low
+        suspect = close
+        if close.any():
+            rows = np.flatnonzero(close)
+            sub = key[rows] >> np.uint64(bits)
+            suspect = np.zeros(c, dtype=bool)
+            suspect[rows] = (sub[:, 1:] == sub[:, :-1]).any(axis=1)
+    else:
+        suspect = np.zeros(c, dtype=bool)
     key &= low
     return key.view(np.int64), suspect
 
 
 @dataclass
 class BlockCounts:
-    """What one block (year) of one chunk of scenarios adds to the running statistics."""
+    """Per scenario results of one block (year) of one batch; the histogram and bottom-k
+    counts go straight into the caller's accumulators."""
 
-    hist: np.ndarray        # (n, bins) int64: how often each unit got each rank (bin 0: none)
-    bottom: np.ndarray      # (n,) int64: how often each unit was in the bottom k
-    shift: np.ndarray       # (c,) int64: Σ |rank − nominal rank| per scenario
-    ranks: np.ndarray | None  # (c, n) int32 when asked for (Sobol targets)
+    shift: np.ndarray | None   # (c,) int64 Σ |rank − nominal rank| per scenario, if asked
+    ranks: np.ndarray | None   # (c, n) int32 ranks, if asked (Sobol targets)
 
 
-def count_block(scores: np.ndarray, nominal: np.ndarray, *, bins: int, bottom_k: int,
-                decimals: int | None = None, weight: int = 1,
+def count_block(scores: np.ndarray, nominal: np.ndarray, hist: np.ndarray,
+                bottom: np.ndarray, *, bottom_k: int, decimals: int | None = None,
+                weight: int = 1, want_shift: bool = False,
                 keep_ranks: bool = False) -> BlockCounts:
-    """Rank every row of ``scores`` (c scenarios × n units of one year) and count.
+    """Rank every row of ``scores`` (c scenarios × n units of one year) and add to the
+    counts: ``hist`` (n × bins, int64; bin r = rank r, bin 0 = unranked) and ``bottom``
+    (n,: times in the bottom k), both updated in place.
 
-    ``nominal`` holds the nominal ranks (int, 0 = unranked); ``bins`` ≥ n + 1;
-    ``weight`` multiplies the counts (scenarios that share one weight vector). A unit
-    is in the bottom k of a scenario when its rank ≥ n_ranked − k + 1 (the published
-    reading of :func:`evaluator.methods.alerts.bottom_k`); unranked unit-years add no
-    rank shift.
+    ``nominal`` holds the nominal ranks (int, 0 = unranked); ``weight`` multiplies the
+    counts (scenarios that share one weight vector). A unit is in the bottom k of a
+    scenario when its rank ≥ n_ranked − k + 1 (the published reading of
+    :func:`evaluator.methods.alerts.bottom_k`); unranked unit-years add no rank shift.
     """
     c, n = scores.shape
-    block = np.array(scores, dtype=np.float64, order="C", copy=True)
+    bins = hist.shape[1]
     if decimals is not None:
-        np.round(block, decimals, out=block)
-    block += 0.0          # −0.0 → +0.0, which compare equal (as in scipy's rankdata)
+        block = np.round(scores, decimals)
+        block += 0.0
+    else:
+        block = np.add(scores, 0.0)   # a C-ordered copy; −0.0 → +0.0, which compare equal
     nominal = np.asarray(nominal, dtype=np.int64)
-    hist = np.zeros(n * bins, dtype=np.int64)
-    bottom = np.zeros(n, dtype=np.int64)
-    shift = np.zeros(c, dtype=np.int64)
+    flat = hist.reshape(-1)
+    shift = np.zeros(c, dtype=np.int64) if want_shift else None
     ranks = np.empty((c, n), dtype=np.int32) if keep_ranks else None
 
-    nan_rows = np.isnan(block).any(axis=1)
+    nan_rows = np.isnan(block.sum(axis=1))     # NaN (or ±inf) somewhere in the row
+    if nan_rows.any():
+        nan_rows[nan_rows] = np.isnan(block[nan_rows]).any(axis=1)
     exact = nan_rows.copy()
     fast_rows = np.flatnonzero(~nan_rows)
     if len(fast_rows):
-        sub = block if len(fast_rows) == c else block[fast_rows]
-        units, suspect = _packed_order(sub)
+        units, suspect = _packed_order(block if len(fast_rows) == c else block[fast_rows])
         if suspect.any():
             exact[fast_rows[suspect]] = True
             keep = ~suspect
             units, fast_rows = units[keep], fast_rows[keep]
         if len(fast_rows):
             position = np.arange(1, n + 1, dtype=np.int64)
-            hist += np.bincount((units * bins + position).ravel(), minlength=n * bins)
+            index = units * bins
+            index += position
+            counts = np.bincount(index.ravel(), minlength=n * bins)
             k = min(bottom_k, n)
-            if k > 0:
-                bottom += np.bincount(units[:, n - k:].ravel(), minlength=n)
-            nom = nominal[units]
-            moved = np.abs(position - nom)
-            moved[nom == 0] = 0
-            shift[fast_rows] = moved.sum(axis=1)
+            extra = np.bincount(units[:, n - k:].ravel(), minlength=n) if k > 0 else 0
+            if weight != 1:
+                counts *= weight
+                extra = extra * weight
+            flat += counts
+            bottom += extra
+            if shift is not None:
+                moved = nominal[units]
+                unranked = moved == 0 if not nominal.all() else None
+                moved -= position
+                np.abs(moved, out=moved)
+                if unranked is not None:
+                    moved[unranked] = 0
+                shift[fast_rows] = moved.sum(axis=1)
             if ranks is not None:
                 placed = np.empty((len(fast_rows), n), dtype=np.int32)
                 np.put_along_axis(placed, units, position.astype(np.int32)[None, :], axis=1)
                 ranks[fast_rows] = placed
     rows = np.flatnonzero(exact)
     if len(rows):
-        # scores of rows that went through _packed_order were overwritten: use the input
-        sub = np.asarray(scores, dtype=np.float64)[rows]
-        if decimals is not None:
-            sub = np.round(sub, decimals)
-        r = competition_ranks(sub + 0.0)
-        hist += np.bincount((r + np.arange(n) * bins).ravel(), minlength=n * bins)
+        r = competition_ranks(block[rows])
+        flat += weight * np.bincount((r + np.arange(n) * bins).ravel(), minlength=n * bins)
         ranked = r > 0
         n_ranked = ranked.sum(axis=1, keepdims=True)
-        bottom += ((r >= n_ranked - bottom_k + 1) & ranked).sum(axis=0)
-        valid = ranked & (nominal[None, :] > 0)
-        shift[rows] = np.where(valid, np.abs(r - nominal[None, :]), 0).sum(axis=1)
+        bottom += weight * ((r >= n_ranked - bottom_k + 1) & ranked).sum(axis=0)
+        if shift is not None:
+            valid = ranked & (nominal[None, :] > 0)
+            shift[rows] = np.where(valid, np.abs(r - nominal[None, :]), 0).sum(axis=1)
         if ranks is not None:
             ranks[rows] = r
-    if weight != 1:
-        hist *= weight
-        bottom *= weight
-    return BlockCounts(hist.reshape(n, bins), bottom, shift, ranks)
+    return BlockCounts(shift, ranks)

@@ -61,6 +61,8 @@ class GroupPlan:
     labels: dict[str, str] = field(default_factory=dict)
     filled: np.ndarray | None = None   # ``data`` with NaN → 0 when the fast path applies:
     #                                    every node a weighted sum, the columns used complete
+    nominal: np.ndarray | None = None  # the pipeline's own composite with the nominal
+    #                                    weights (used as is when the weights do not vary)
 
     def local_weights(self, node: NodePlan, draws: np.ndarray | None) -> np.ndarray:
         """(S, k) relative weights of ``node``'s children for each scenario."""
@@ -97,7 +99,15 @@ class GroupPlan:
 
     def score(self, draws: np.ndarray | None) -> np.ndarray:
         """Composite scores (S × rows, C order) of the scenarios whose edge draws are the
-        rows of ``draws`` (None: the nominal weights, S = 1)."""
+        rows of ``draws`` (None: the nominal weights, S = 1: the pipeline's own scores, so
+        that ties it finds — e.g. under rank normalisation with equal weights — are the
+        same ties here, bit for bit)."""
+        if draws is None and self.nominal is not None:
+            return self.nominal[None, :]
+        return self.batched(draws)
+
+    def batched(self, draws: np.ndarray | None) -> np.ndarray:
+        """:meth:`score` computed by the batched formulas (also for ``draws=None``)."""
         if self.filled is not None:
             return self.global_weights(draws) @ self.filled.T
         values: list[np.ndarray] = []

@@ -329,7 +329,8 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
             "consistent": r.consistent, "max_cr": r.max_cr, "ri_table": r.ri_table,
             "ri_source": r.ri_source, "method": r.method, "file": source,
             "pooling": matrix.pooling, "experts": [e.name for e in matrix.experts],
-            "completed": [f"{a} vs {b} = {v!r}" for a, b, v in matrix.completed]}
+            "completed": [f"{a} vs {b} = {v!r}" for a, b, v in matrix.completed],
+            "matrix_items": list(matrix.items), "matrix": np.asarray(r.matrix).tolist()}
         if not r.consistent:
             details["accepted_inconsistent"] = True
         return matrix.weights_for(list(children)), details

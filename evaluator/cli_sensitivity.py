@@ -1,0 +1,243 @@
+"""`evaluator compare` and `evaluator sensitivity`: how much the ranking depends on the
+recipe's choices (thin: the work is in :mod:`evaluator.sensitivity`)."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .cli_common import data_options, load_inputs, print_frame, user_errors
+from .errors import EvaluatorError, RecipeError
+
+EPILOG_COMPARE = """\b
+Examples:
+  evaluator compare -f resource_city_transition -d panel.csv --out compare/
+  evaluator compare -f my_index.yaml -d panel.csv --methods equal,entropy,critic,ahp \\
+      --judgements weights/panel.yaml --year 2024 -k 3
+"""
+
+EPILOG_SENSITIVITY = """\b
+Examples:
+  evaluator sensitivity -f resource_city_transition -d panel.csv -r recipe.yaml \\
+      --samples 10000 --seed 1 --out sensitivity/
+  evaluator sensitivity -f my_index.yaml -d panel.csv -r recipe.yaml --samples 1024 \\
+      --sobol --year 2024 --out sensitivity/
+
+\b
+What varies is the recipe's uncertainty section (default: every weight ±20 %), e.g.
+  uncertainty:
+    weights: {perturb: 0.2}          # or {dirichlet: 50}
+    weight_methods: [entropy, critic, equal]
+    normalise: [min_max, z_score]
+    aggregate: [weighted_sum, geometric]
+    impute: [mean, linear]
+    drop_indicator: true
+"""
+
+
+def _years_present(years) -> list[int]:
+    return sorted(int(y) for y in set(years))
+
+
+def _pick_year(year: int | None, years: list[int]) -> int:
+    if year is None:
+        return years[-1]
+    if year not in years:
+        raise EvaluatorError(f"year {year} is not in the data",
+                             fix=f"years present: {', '.join(map(str, years))}")
+    return year
+
+
+# -- compare ----------------------------------------------------------------------------
+@click.command(epilog=EPILOG_COMPARE)
+@data_options
+@click.option("--methods", "-m", default=None,
+              help="Comma-separated weighting methods (equal, entropy, critic, cv, std, pca, "
+                   "ahp, combined). Default: equal,entropy,critic, plus ahp,combined with "
+                   "--judgements.")
+@click.option("--judgements", "-j", type=click.Path(dir_okay=False), default=None,
+              help="Expert judgement file (AHP matrices) for ahp and combined weights.")
+@click.option("--year", type=int, default=None, help="Year to print (default: the latest).")
+@click.option("-k", "k", type=int, default=5, show_default=True,
+              help="List the units whose rank moves by more than k places.")
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), default=None,
+              help="Folder for compare.csv, compare_correlations.csv, compare_weights.csv.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="How to print the comparison of the year.")
+@user_errors
+def compare(framework, data, recipe, encoding, sheet, methods, judgements, year, k, out, fmt):
+    """Re-run the recipe with several weighting methods and compare the rankings.
+
+    For each method: every unit's score and rank; each unit's largest and mean rank
+    shift from the recipe's own ranking; Spearman and Kendall correlations between the
+    methods' rankings, per year; and the units that move more than k places.
+    """
+    from .output import write_tables
+    from .sensitivity.compare import compare_methods, summary_lines
+
+    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    names = methods.split(",") if methods else None
+    result = compare_methods(fw, panel, rc, names, judgements=judgements, k=k)
+    shown = _pick_year(year, _years_present(result.table["year"]))
+    if out:
+        write_tables(Path(out), result.tables())
+    table = result.table[result.table["year"] == shown]
+    if fmt != "table":
+        print_frame(table, fmt)
+        return
+    for line in summary_lines(result, shown):
+        click.echo(line)
+    corr = result.correlations[result.correlations["year"] == shown]
+    for name, label in (("spearman", "Spearman ρ"), ("kendall", "Kendall τ-b")):
+        click.echo(f"\n{label} between the methods' rankings, {shown}:")
+        print_frame(corr[corr["statistic"] == name].drop(columns=["year", "statistic"]))
+    moved = result.moved(shown)
+    if len(moved):
+        click.echo(f"\nUnits moving more than {result.k} places, {shown} (largest first):")
+        cols = ["unit", "rank_recipe"] + [f"rank_{m}" for m in result.methods] + \
+            ["max_shift", "mean_shift"]
+        print_frame(moved[cols], max_rows=15)
+    if out:
+        click.echo(f"\nwrote {out}/ (compare.csv, compare_correlations.csv, "
+                   "compare_weights.csv)")
+
+
+# -- sensitivity ------------------------------------------------------------------------
+class _ProgressBar:
+    """A progress bar on stderr, shown only on a terminal and only once the run has
+    taken more than a second."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.bar = None
+        self.done = 0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, n: int, total: int) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            self.bar = click.progressbar(length=total, label="scenarios", file=sys.stderr,
+                                         show_eta=True, show_percent=True)
+            self.bar.__enter__()
+            self.bar.update(self.done)
+            return
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.command(epilog=EPILOG_SENSITIVITY)
+@data_options
+@click.option("--samples", "-n", "samples", type=int, default=1000, show_default=True,
+              help="Scenarios (Monte Carlo), or the base sample N of the Sobol design "
+                   "(N·(factors + 2) scenarios; a power of 2, 512 or more).")
+@click.option("--seed", type=int, default=None,
+              help="Random seed (default: the recipe's seed). Same seed, same results.")
+@click.option("--sobol", is_flag=True,
+              help="Sobol first-order and total indices of each varied factor (SALib), on "
+                   "the mean rank shift and on each unit's rank in --year; writes sobol.csv.")
+@click.option("--save-samples", is_flag=True,
+              help="Also write every scenario's choices and weight draws (samples.npz).")
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), default=None,
+              help="Folder for rank_intervals.csv, sobol.csv, sensitivity.json, samples.npz.")
+@click.option("--year", type=int, default=None,
+              help="Analyse this year only (default: every year; Sobol targets: the latest).")
+@click.option("--top-k", "top_k", type=int, default=None,
+              help="k of P(top k) and P(bottom k) (default: the alert rule's k, 3).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="How to print the rank intervals of the year.")
+@user_errors
+def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, save_samples,
+                out, year, top_k, fmt):
+    """Monte Carlo uncertainty analysis of the ranking (Saisana, Saltelli & Tarantola 2005).
+
+    Varies what the recipe's uncertainty section names — weights, weighting method,
+    normalisation, aggregation, imputation, one indicator left out — jointly, and reports
+    per unit and year the nominal, mean and median rank, the 5–95 % interval and the
+    probabilities of the top and bottom k; with --sobol, which choice drives the ranks.
+    Scenarios are scored in batches (matrix products), so 100,000 take seconds.
+    """
+    from .output import prepare_out_dir, write_tables, write_text
+    from .sensitivity import interval_table, run_sensitivity, sobol_table
+    from .sensitivity.analyse import run_summary
+
+    if save_samples and not out:
+        raise RecipeError("--save-samples needs --out", where="--save-samples",
+                          fix="add --out FOLDER")
+    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    started = time.perf_counter()
+    out_dir = prepare_out_dir(Path(out)) if out else None
+    bar = _ProgressBar()
+    try:
+        run = run_sensitivity(fw, panel, rc, samples=samples, seed=seed, sobol=sobol,
+                              years=[year] if year is not None else None, top_k=top_k,
+                              samples_path=out_dir / "samples.npz" if save_samples else None,
+                              progress=bar)
+    finally:
+        bar.close()
+    intervals = interval_table(run)
+    sobol_frame, notes = sobol_table(run) if sobol else (None, [])
+    summary = run_summary(run, notes)
+    if out_dir is not None:
+        tables = {"rank_intervals": intervals}
+        if sobol_frame is not None:
+            tables["sobol"] = sobol_frame
+        write_tables(out_dir, tables)
+        write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
+                   out_dir / "sensitivity.json")
+    shown = _pick_year(year, _years_present(intervals["year"]))
+    in_year = intervals[intervals["year"] == shown]
+    if fmt != "table":
+        print_frame(in_year, fmt)
+        for note in summary["notes"]:
+            click.echo(f"note: {note}", err=True)
+        return
+    _print_summary(run, summary, in_year, shown, sobol_frame)
+    if out_dir is not None:
+        written = ["rank_intervals.csv"] + (["sobol.csv"] if sobol else []) + \
+            ["sensitivity.json"] + (["samples.npz"] if save_samples else [])
+        click.echo(f"\nwrote {out}/ ({', '.join(written)})")
+    click.echo(f"{run.scenarios:,} scenarios in {time.perf_counter() - started:.1f} s",
+               err=True)
+
+
+def _print_summary(run, summary, in_year, year, sobol_frame) -> None:
+    shift = summary["mean_rank_shift"]
+    design = "Sobol design" if summary["design"] == "sobol" else "Monte Carlo"
+    click.echo(f"{summary['framework']}: {run.scenarios:,} scenarios ({design}, seed "
+               f"{summary['seed']}), {summary['groups']} group(s) of discrete choices")
+    if summary["defaulted"]:
+        click.echo("note: the recipe has no uncertainty section; varying every weight by "
+                   "±20 % (uncertainty: {weights: {perturb: 0.2}})")
+    click.echo("varied: " + "; ".join(summary["varied_labels"]))
+    line = f"mean absolute rank shift: {shift['mean']:.2f} places"
+    if "p05" in shift:
+        line += f" (5–95 % of scenarios: {shift['p05']:.2f} – {shift['p95']:.2f})"
+    click.echo(line)
+    width = in_year["p95"] - in_year["p05"]
+    click.echo(f"\n{year}: {len(in_year)} units; median 5–95 % interval width "
+               f"{width.median():.1f} places; widest:")
+    cols = ["unit", "nominal_rank", "median_rank", "p05", "p95", "p_top_k", "p_bottom_k"]
+    print_frame(in_year.assign(width=width).sort_values(
+        ["width", "nominal_rank"], ascending=[False, True], kind="mergesort")[cols],
+        max_rows=10)
+    at_risk = in_year[in_year["p_bottom_k"] >= 0.5]
+    if len(at_risk):
+        click.echo(f"\nin the bottom {run.top_k} in at least half of the scenarios: "
+                   + ", ".join(map(str, at_risk["unit"])))
+    if sobol_frame is not None:
+        click.echo("\nSobol indices of the mean rank shift (± bootstrap 95 % half-width):")
+        print_frame(sobol_frame[sobol_frame["target"] == "mean_rank_shift"]
+                    .drop(columns=["target"]))
+    for note in summary["notes"]:
+        click.echo(f"note: {note}", err=True)

@@ -1,0 +1,135 @@
+"""``build_report``: an assessment → a :class:`ReportBundle` holding everything the
+HTML, workbook and Markdown writers need, computed once."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..errors import EvaluatorError
+from ..stages.diagnostics import diagnose
+from . import appendix, figures, fmt, overview, profiles, ranking
+from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
+                     main_findings)
+from .i18n import Messages
+
+
+def build_report(assessment, *, lang: str = "en", year: int | None = None,
+                 rank_intervals: pd.DataFrame | None = None,
+                 sensitivity_summary: dict | None = None) -> ReportBundle:
+    """Everything a report of ``assessment`` for ``year`` (default: the latest) shows,
+    in ``lang`` ("en" or "zh"). ``rank_intervals`` is the sensitivity run's table
+    (``unit, year, nominal_rank, mean_rank, median_rank, p05, p95, p_top_k,
+    p_bottom_k``); without it the robustness section says how to produce it.
+    ``sensitivity_summary`` (optional) is the run's ``sensitivity.json``: its
+    ``top_k``, ``scenarios`` and ``varied_labels`` are shown beside the intervals."""
+    t = Messages(lang)
+    year, previous_year, years = choose_year(assessment, year)
+    diagnosis = diagnose(assessment)
+    rankings = assessment.rankings
+    this_year = rankings[rankings["year"] == year].reset_index(drop=True)
+    before = (rankings[rankings["year"] == previous_year].reset_index(drop=True)
+              if previous_year is not None else rankings.iloc[0:0])
+    intervals = check_intervals(rank_intervals)
+    if intervals is not None:
+        intervals = intervals[intervals["year"] == year].reset_index(drop=True)
+        intervals["unit"] = _match_units(intervals["unit"], this_year["unit"])
+    bundle = ReportBundle(
+        assessment=assessment, lang=lang, year=year, previous_year=previous_year,
+        years=years, t=t, diagnosis=diagnosis, ranking=this_year, previous=before,
+        alerts=alert_table(diagnosis, year), intervals=intervals,
+        manifest=assessment.manifest, quality=_quality(assessment))
+    bundle.sensitivity = dict(sensitivity_summary or {})
+    bundle.findings = main_findings(this_year, bundle.alerts)
+    bundle.context = html_context(bundle, given_intervals=rank_intervals is not None)
+    return bundle
+
+
+def _match_units(units: pd.Series, known: pd.Series) -> pd.Series:
+    """Units as the assessment names them: a CSV cell neutralised on writing (a leading
+    ' before = + - @) is matched back to its unit."""
+    names = set(known.astype(str))
+    return units.map(lambda u: u[1:] if u not in names and u.startswith("'")
+                     and u[1:] in names else u)
+
+
+def _quality(assessment):
+    from ..quality import quality_report
+    try:
+        return quality_report(assessment.panel, assessment.framework)
+    except EvaluatorError:
+        return None   # the report still shows the coverage of the scored rows
+
+
+def _unit_items(bundle, frame: pd.DataFrame, anchors: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"unit": str(r["unit"]), "anchor": anchors.get(str(r["unit"]), ""),
+             "score": fmt.num(r["score"]), "rank": fmt.integer(r["rank"]),
+             "change": fmt.signed(r["rank_change"], 0)}
+            for r in frame.to_dict(orient="records")]
+
+
+def _robustness(bundle, given: bool) -> dict[str, Any]:
+    iv = bundle.intervals
+    summary = bundle.sensitivity
+    out: dict[str, Any] = {"given": given, "has_rows": iv is not None and not iv.empty,
+                           "scenarios": summary.get("scenarios"),
+                           "varied": [str(v) for v in summary.get("varied_labels") or []],
+                           "command": "evaluator sensitivity -f FRAMEWORK -d DATA "
+                                      "[-r RECIPE] --out DIR",
+                           "report_command": "evaluator report -f FRAMEWORK -d DATA "
+                                             "--intervals DIR/rank_intervals.csv --out DIR"}
+    if out["has_rows"]:
+        width = (iv["p95"] - iv["p05"]).to_numpy(float)
+        outside = ((iv["nominal_rank"] < iv["p05"]) | (iv["nominal_rank"] > iv["p95"])).sum()
+        widest = iv.assign(width=width).sort_values(["width", "nominal_rank"],
+                                                    ascending=[False, True],
+                                                    kind="mergesort").head(10)
+        out.update(median_width=fmt.num(np.nanmedian(width), 1),
+                   max_width=fmt.num(np.nanmax(width), 1), outside=int(outside),
+                   n=int(len(iv)),
+                   widest=[{"unit": str(r["unit"]), "nominal": fmt.integer(r["nominal_rank"]),
+                            "median": fmt.num(r["median_rank"], 1),
+                            "p05": fmt.num(r["p05"], 1), "p95": fmt.num(r["p95"], 1),
+                            "p_top": fmt.pct(r["p_top_k"]), "p_bottom": fmt.pct(r["p_bottom_k"])}
+                           for r in widest.to_dict(orient="records")])
+    return out
+
+
+def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
+    t, fw = bundle.t, bundle.framework
+    anchors = ranking.unit_anchors(bundle)
+    alerts = ranking.alerts_by_unit(bundle)
+    f = bundle.findings
+    title = fw.name.get(bundle.lang)
+    return {
+        "title": title, "year": bundle.year, "previous_year": bundle.previous_year,
+        "version": __version__, "synthetic": bundle.synthetic,
+        "has_groups": bundle.has_groups,
+        "html_lang": "zh-CN" if bundle.lang == "zh" else "en",
+        "figures": {"n": f["n"], "median": fmt.num(f["median"]),
+                    "units": len(bundle.ranking), "indicators": len(bundle.assessment.ids),
+                    "dimensions": len(fw.first_level), "alerts": int(len(bundle.alerts)),
+                    "alert_units": f["alert_units"]},
+        "findings": {"top": _unit_items(bundle, f["top"], anchors),
+                     "bottom": _unit_items(bundle, f["bottom"], anchors),
+                     "up": _unit_items(bundle, f["up"], anchors),
+                     "down": _unit_items(bundle, f["down"], anchors),
+                     "alerts": [{"label": t(f"rule.{r}"), "count": c}
+                                for r, c in f["alert_counts"].items() if c]},
+        "tree": overview.framework_tree(bundle),
+        "recipe": overview.recipe_in_words(bundle),
+        "coverage": overview.coverage(bundle),
+        "charts": figures.all_figures(bundle),
+        "columns": ranking.columns(bundle),
+        "rows": ranking.rows(bundle, anchors, alerts),
+        "robustness": _robustness(bundle, given_intervals),
+        "profiles": profiles.unit_profiles(bundle, anchors, alerts),
+        "indicators": appendix.indicator_rows(bundle),
+        "weights": appendix.weight_sections(bundle),
+        "formulas": appendix.formulas(bundle),
+        "manifest": appendix.manifest(bundle),
+        "decomposable": bool(bundle.diagnosis.decomposable),
+        "top_k": bundle.top_k,
+    }

@@ -1,0 +1,119 @@
+"""``report.md``: the main findings and the ranking table, for pasting into documents.
+
+Text from the inputs is escaped for Markdown (a backslash before every character that
+Markdown could read as markup or HTML), so a unit named ``<script>…</script>`` stays
+text in any Markdown viewer.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..output import write_text
+from . import fmt, ranking
+
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~&])")
+_LINE_START = re.compile(r"^([-+=!:>])")
+_ORDERED = re.compile(r"^(\d+)([.)])")
+
+
+def md_escape(text: object) -> str:
+    """Markdown-inert text: characters that start emphasis, links, HTML, entities or
+    table cells are backslash-escaped, and so is a first character that could start a
+    list, heading or quote; line breaks are flattened."""
+    s = " ".join(str(text).split())
+    s = _MARKUP.sub(r"\\\1", s)
+    return _ORDERED.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", s))
+
+
+def _units(items, with_score: bool = True) -> str:
+    return ", ".join(f"{md_escape(r['unit'])} ({fmt.num(r['score'])})" if with_score
+                     else md_escape(r["unit"]) for r in items)
+
+
+def render_markdown(bundle) -> str:
+    t, f = bundle.t, bundle.findings
+    title = bundle.framework.name.get(bundle.lang)
+    lines = [f"# {md_escape(title)} — {t('report.title')} {bundle.year}", ""]
+    if bundle.synthetic:
+        lines += [f"> **{t('synthetic.title')}** {t('synthetic.text')}", ""]
+    lines += [t("report.subtitle", year=bundle.year, units=len(bundle.ranking),
+                indicators=len(bundle.assessment.ids)), ""]
+    lines += [f"## {t('findings.title')}", ""]
+    top = f["top"].to_dict(orient="records")
+    bottom = f["bottom"].to_dict(orient="records")
+    lines.append(f"- **{t('findings.top')}**: {_units(top)}")
+    lines.append(f"- **{t('findings.bottom')}**: {_units(bottom)}")
+    lines.append(f"- **{t('findings.median', year=bundle.year)}**: {fmt.num(f['median'])}")
+    if bundle.previous_year is not None:
+        up = ", ".join(f"{md_escape(r['unit'])} ({fmt.signed(r['rank_change'], 0)})"
+                       for r in f["up"].to_dict(orient="records")) or t("none")
+        down = ", ".join(f"{md_escape(r['unit'])} ({fmt.signed(r['rank_change'], 0)})"
+                         for r in f["down"].to_dict(orient="records")) or t("none")
+        lines.append(f"- **{t('findings.up', year=bundle.previous_year)}**: {up}")
+        lines.append(f"- **{t('findings.down', year=bundle.previous_year)}**: {down}")
+    counts = [f"{t(f'rule.{r}')} {c}" for r, c in f["alert_counts"].items() if c]
+    lines.append(f"- **{t('findings.alerts')}**: " + ("; ".join(counts) if counts else t("none")))
+    talks = bundle.alerts[bundle.alerts["rule"].isin(["bottom_k_consecutive",
+                                                      "yellow_card_talks"])]
+    if not talks.empty:
+        lines.append(f"- **{t('findings.talks')}**: "
+                     + ", ".join(md_escape(u) for u in dict.fromkeys(talks["unit"].astype(str))))
+    iv = bundle.intervals
+    if iv is None:
+        lines.append(f"- **{t('robustness.title')}**: {t('robustness.not_run')} "
+                     f"(`evaluator sensitivity …`)")
+    elif iv.empty:
+        lines.append(f"- **{t('robustness.title')}**: {t('robustness.no_year', year=bundle.year)}")
+    else:
+        width = (iv["p95"] - iv["p05"])
+        outside = int(((iv["nominal_rank"] < iv["p05"]) | (iv["nominal_rank"] > iv["p95"])).sum())
+        lines.append(f"- **{t('robustness.title')}**: " + t(
+            "robustness.summary", n=len(iv), median=fmt.num(width.median(), 1),
+            max=fmt.num(width.max(), 1), outside=outside))
+    lines += ["", f"## {t('ranking.title', year=bundle.year)}", ""]
+    lines += _ranking_table(bundle)
+    lines += ["", f"_{t('markdown.footer', version=bundle.manifest['version'])}_", ""]
+    return "\n".join(lines)
+
+
+def _ranking_table(bundle) -> list[str]:
+    t = bundle.t
+    cols = [c for c in ranking.columns(bundle) if not c["key"].endswith("_rank")
+            or c["key"] == "rank"]
+    alerts = ranking.alerts_by_unit(bundle)
+    classes = ranking.class_labels(bundle)
+    head = [md_escape(c["label"]) for c in cols]
+    out = ["| " + " | ".join(head) + " |",
+           "| " + " | ".join("---:" if c["num"] else "---" for c in cols) + " |"]
+    for rec in bundle.ranking.to_dict(orient="records"):
+        cells = []
+        for c in cols:
+            key, v = c["key"], rec.get(c["key"])
+            if key == "unit":
+                cells.append(md_escape(v))
+            elif key == "group":
+                cells.append(md_escape(bundle.group_label(v)))
+            elif key == "alerts":
+                cells.append(" ".join(m["short"] for m in alerts.get(str(rec["unit"]), [])))
+            elif key == "coordination_class":
+                cells.append(md_escape(classes.get(str(v), "")) if isinstance(v, str) else "")
+            elif key == "coordination_D":
+                cells.append(fmt.num(v, 3))
+            elif key == "rank_change":
+                cells.append(fmt.signed(v, 0))
+            elif key in ("rank", "rank_in_group"):
+                cells.append(fmt.integer(v))
+            else:
+                cells.append(fmt.num(v))
+        out.append("| " + " | ".join(cells) + " |")
+    legend = " · ".join(f"{t(f'rule_short.{r}')} = {t(f'rule.{r}')}" for r in
+                        ("bottom_k_consecutive", "yellow_card", "yellow_card_talks", "rank_drop"))
+    out += ["", f"{t('ranking.badges')} {legend}"]
+    return out
+
+
+def write_markdown(bundle, path: str | Path) -> Path:
+    path = Path(path)
+    write_text(render_markdown(bundle), path)
+    return path

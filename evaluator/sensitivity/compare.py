@@ -1,0 +1,179 @@
+"""The recipe re-run with several weighting methods, side by side (``evaluator compare``).
+
+Each method replaces the indicator weights of the recipe (node weights, scope and every
+other choice stay), exactly as an alternative of ``uncertainty.weight_methods`` does;
+``ahp`` and ``combined`` use an expert judgement file for the indicators and the nodes
+(combined = the linear mean of AHP and entropy weights, the usual subjective–objective
+pairing). For each unit-year: every method's score and rank, the shift of each rank from
+the recipe's own ranking (largest and mean absolute shift, and the range of ranks across
+methods), and whether it moves by more than k places; per year, Spearman's ρ and
+Kendall's τ-b between the methods' scores.
+
+References: Spearman, C. (1904), *American Journal of Psychology* 15(1), 72–101; Kendall,
+M.G. (1945), The treatment of ties in ranking problems, *Biometrika* 33(3), 239–251
+(τ-b); computed by :func:`scipy.stats.spearmanr` and :func:`scipy.stats.kendalltau`.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..evaluate import evaluate
+from ..errors import DataError, MethodError, RecipeError
+from ..model.framework import ROOT, Framework
+from ..model.panel import Panel
+from ..model.recipe import WEIGHT_METHODS, Recipe
+from .spec import section_for
+
+DEFAULT_METHODS = ("equal", "entropy", "critic")
+NEEDS_JUDGEMENTS = ("ahp", "combined")
+
+
+@dataclass
+class CompareResult:
+    """``table``: unit, year, group, rank_recipe, then ``score_<m>``, ``rank_<m>`` per
+    method, ``max_shift``, ``mean_shift``, ``rank_range``, ``moved``;
+    ``correlations``: year, statistic (spearman | kendall), method, one column per method;
+    ``weights``: method, node, indicator, weight, global_weight."""
+
+    methods: list[str]
+    table: pd.DataFrame
+    correlations: pd.DataFrame
+    weights: pd.DataFrame
+    k: int
+
+    def moved(self, year: int) -> pd.DataFrame:
+        t = self.table[(self.table["year"] == year) & self.table["moved"]]
+        return t.sort_values(["max_shift", "unit"], ascending=[False, True], kind="mergesort")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"compare": self.table, "compare_correlations": self.correlations,
+                "compare_weights": self.weights}
+
+
+def weight_section(recipe: Recipe, method: str, judgements: str | None) -> dict[str, Any]:
+    """The recipe ``weights`` section for comparing ``method``."""
+    if method not in WEIGHT_METHODS or method == "from_indicators":
+        valid = [m for m in WEIGHT_METHODS if m != "from_indicators"]
+        raise RecipeError(f"unknown weighting method {method!r}", where="--methods",
+                          fix="valid: " + ", ".join(valid))
+    if method in NEEDS_JUDGEMENTS:
+        if not judgements:
+            raise RecipeError(f"{method} weights need an expert judgement file",
+                              where="--methods",
+                              fix="pass --judgements weights/panel.yaml (see `evaluator ahp`)")
+        ahp = {"method": "ahp", "file": str(judgements)}
+        indicators = ahp if method == "ahp" else {
+            "method": "combined", "methods": [ahp, {"method": "entropy"}], "how": "linear"}
+        return {**section_for(recipe, "weight_method", indicators), "nodes": ahp}
+    return section_for(recipe, "weight_method", method)
+
+
+def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
+                    methods: Sequence[str] | None = None, *, judgements: str | None = None,
+                    k: int = 5, ahp_loader: Callable | None = None) -> CompareResult:
+    """Score the panel under each weighting method (default: equal, entropy, CRITIC, plus
+    AHP and combined when ``judgements`` is given) and compare the rankings."""
+    if methods is None:
+        methods = list(DEFAULT_METHODS) + (list(NEEDS_JUDGEMENTS) if judgements else [])
+    methods = [m.strip() for m in methods if m and m.strip()]
+    if len(methods) < 2:
+        raise RecipeError(f"comparing needs two or more methods, got {methods or 'none'}",
+                          where="--methods", fix="e.g. --methods equal,entropy,critic")
+    if len(set(methods)) != len(methods):
+        raise RecipeError("a method is listed twice", where="--methods")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise RecipeError(f"k = {k!r} is not a non-negative whole number", where="-k")
+    reference = evaluate(framework, panel, recipe, ahp_loader=ahp_loader)
+    runs = {}
+    for m in methods:
+        section = weight_section(recipe, m, judgements)
+        try:
+            runs[m] = evaluate(framework, panel, recipe.replace(weights=section),
+                                        ahp_loader=ahp_loader)
+        except (MethodError, DataError) as exc:
+            detail = f"{exc.where}: {exc.problem}" if exc.where else exc.problem
+            raise MethodError(f"weighting method {m!r} cannot be applied to these data: "
+                              f"{detail}", where="--methods",
+                              fix=(exc.fix + "; or " if exc.fix else "") +
+                              "leave it out of --methods") from None
+        except RecipeError as exc:
+            raise RecipeError(f"weighting method {m!r}: {exc.problem}", where="--methods",
+                              fix=exc.fix) from None
+    table = pd.DataFrame({"unit": reference.units, "year": reference.years})
+    table["group"] = reference.groups if reference.groups is not None else ""
+    table["rank_recipe"] = reference.ranks[ROOT]
+    ranks = np.column_stack([runs[m].ranks[ROOT] for m in methods])
+    for i, m in enumerate(methods):
+        table[f"score_{m}"] = runs[m].scores[ROOT]
+        table[f"rank_{m}"] = ranks[:, i]
+    shift = np.abs(ranks - reference.ranks[ROOT][:, None])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN rows: unit unscored
+        table["max_shift"] = np.nanmax(shift, axis=1)
+        table["mean_shift"] = np.nanmean(shift, axis=1)
+        table["rank_range"] = np.nanmax(ranks, axis=1) - np.nanmin(ranks, axis=1)
+    table["moved"] = table["max_shift"] > k
+    for col in ["rank_recipe", "max_shift", "rank_range"] + [f"rank_{m}" for m in methods]:
+        table[col] = pd.array(table[col], dtype="Float64").astype("Int64")
+    table = table.sort_values(["year", "rank_recipe", "unit"], kind="mergesort",
+                              na_position="last").reset_index(drop=True)
+    scores = {m: runs[m].scores[ROOT] for m in methods}
+    return CompareResult(methods, table, _correlations(scores, reference.years, methods),
+                         _weights(runs, methods), int(k))
+
+
+def _correlations(scores: dict[str, np.ndarray], years: np.ndarray,
+                  methods: list[str]) -> pd.DataFrame:
+    from scipy.stats import kendalltau, spearmanr
+
+    rows = []
+    for year in sorted(np.unique(years)):
+        in_year = years == year
+        M = np.column_stack([scores[m][in_year] for m in methods])
+        M = M[~np.isnan(M).any(axis=1)]
+        if len(M) < 3:
+            raise DataError(f"year {year}: fewer than 3 units scored by every method, too "
+                            "few for rank correlations", fix="compare years with more units")
+        rho = np.array([[1.0 if i == j else spearmanr(M[:, i], M[:, j]).statistic
+                         for j in range(len(methods))] for i in range(len(methods))])
+        tau = np.array([[1.0 if i == j else kendalltau(M[:, i], M[:, j]).statistic
+                         for j in range(len(methods))] for i in range(len(methods))])
+        for name, mat in (("spearman", rho), ("kendall", tau)):
+            for i, m in enumerate(methods):
+                rows.append({"year": int(year), "statistic": name, "method": m,
+                             **{other: float(mat[i, j]) for j, other in enumerate(methods)}})
+    return pd.DataFrame(rows, columns=["year", "statistic", "method", *methods])
+
+
+def _weights(runs: dict, methods: list[str]) -> pd.DataFrame:
+    parts = []
+    for m in methods:
+        w = runs[m].weights_table.copy()
+        w.insert(0, "compared", m)
+        parts.append(w)
+    out = pd.concat(parts, ignore_index=True)
+    return out.rename(columns={"method": "weight_method"}).rename(
+        columns={"compared": "method"})
+
+
+def summary_lines(result: CompareResult, year: int) -> list[str]:
+    """A few lines for the screen: how far apart the rankings are in ``year``."""
+    corr = result.correlations[result.correlations["year"] == year]
+    rho = corr[corr["statistic"] == "spearman"][result.methods].to_numpy()
+    off = rho[~np.eye(len(rho), dtype=bool)]
+    moved = result.moved(year)
+    t = result.table[result.table["year"] == year]
+    lines = [f"{len(result.methods)} weighting methods compared on {len(t)} units in {year}: "
+             f"Spearman ρ between rankings {off.min():.3f} – {off.max():.3f}",
+             f"{len(moved)} unit(s) move more than k = {result.k} places from the recipe's "
+             f"ranking; largest move {int(t['max_shift'].max()) if len(t) else 0} places"]
+    return lines
+
+
+__all__ = ["compare_methods", "CompareResult", "DEFAULT_METHODS", "weight_section",
+           "summary_lines"]

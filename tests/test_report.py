@@ -1,0 +1,560 @@
+"""Reports (issue 6): the HTML report, the workbook and the Markdown summary.
+
+What is checked against what:
+* safety — a unit named ``<script>alert(1)</script>`` and an indicator named
+  ``=HYPERLINK("x")`` come out as plain text: the HTML is parsed with the standard
+  library's ``html.parser`` (text nodes, not markup), the CSV with ``csv`` and the
+  workbook with openpyxl (string cells, never formulas);
+* numbers — every cell of the report's ranking table is compared with ``rankings.csv``
+  written by ``Assessment.to_dir`` (the contract table): at full precision through the
+  ``data-value`` attributes and at the displayed precision through the cell text;
+* languages — every message has English and Chinese text with the same placeholders,
+  every key the templates and the code use exists, and both languages render the demo
+  (a missing key is an error, so a successful render means a complete translation);
+* the workbook opens with openpyxl and has the contract sheets with bilingual headers.
+The browser checks (console errors, network requests, screenshot) are in
+tests/test_report_browser.py.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from evaluator import Framework, Panel, Recipe, evaluate
+from evaluator.errors import DataError, EvaluatorError
+from evaluator.methods import combine, weighting
+from evaluator.methods.coordination import FORMS
+from evaluator.model import recipe as recipe_model
+from evaluator.model.framework import load_framework
+from evaluator.model.panel import load_panel
+from evaluator.report import (REPORT_FILES, build_report, render_html, render_markdown,
+                              write_report, write_xlsx_report)
+from evaluator.report.bundle import ALERT_RULES, INTERVAL_COLUMNS
+from evaluator.report.html import script_json
+from evaluator.report.i18n import LANGS, Messages, MissingMessage, load_messages, placeholders
+from evaluator.report.markdown import md_escape
+from evaluator.report.xlsx import SHEETS
+from evaluator.resources import demo_panel_path, reports_dir
+
+SCRIPT_UNIT = "<script>alert(1)</script>"
+FORMULA_UNIT = '=HYPERLINK("u")'
+FORMULA_INDICATOR = '=HYPERLINK("x")'
+
+HOSTILE = {
+    "id": "hostile", "name": {"zh": "安全测试指数", "en": "Safety test index"},
+    "nodes": [{"id": "econ", "name": {"zh": "经济", "en": "Economy"}},
+              {"id": "env", "name": {"zh": "环境", "en": "Environment"}}],
+    "indicators": [
+        {"id": "gdp", "name": FORMULA_INDICATOR, "parent": "econ", "targets": {2025: 100},
+         "source": "<b>bureau</b> & co", "unit": "@unit"},
+        {"id": "jobs", "name": {"zh": "就业", "en": "Jobs"}, "parent": "econ"},
+        {"id": "pm25", "name": {"zh": "细颗粒物", "en": "Fine particles"}, "parent": "env",
+         "direction": "cost", "targets": {2025: 35}},
+        {"id": "green", "name": {"zh": "绿地", "en": "Green space"}, "parent": "env"},
+    ],
+    "groups": {"north": {"name": {"zh": "北方", "en": "North"}},
+               "south": {"name": {"zh": "南方", "en": "South"}}},
+}
+UNITS = [SCRIPT_UNIT, FORMULA_UNIT, "U3", "U4", "U5", "U6", "U7", "U8"]
+
+
+def hostile_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    rows = []
+    for year in (2022, 2023, 2024):
+        for k, unit in enumerate(UNITS):
+            rows.append({"unit": unit, "year": year, "group": "north" if k % 2 else "south",
+                         "gdp": rng.uniform(40, 140), "jobs": rng.uniform(1, 9),
+                         "pm25": rng.uniform(20, 70), "green": rng.uniform(10, 50)})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    fw = Framework.from_dict(HOSTILE)
+    recipe = Recipe.from_dict({"weights": {"indicators": "entropy", "nodes": "equal"}})
+    return evaluate(fw, Panel.from_frame(hostile_frame(), fw), recipe)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    fw = load_framework("resource_city_transition")
+    from evaluator.evaluate import default_recipe
+    return evaluate(fw, load_panel(demo_panel_path(), fw), default_recipe(fw))
+
+
+@pytest.fixture(scope="module")
+def demo_out(demo, tmp_path_factory):
+    """The demo's score tables and its English report in one folder."""
+    out = tmp_path_factory.mktemp("demo_report")
+    demo.to_dir(out)
+    write_report(demo, out, lang="en")
+    return out
+
+
+class Page(HTMLParser):
+    """Text nodes, elements and the ranking table's cells of an HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.rows: list[list[dict]] = []
+        self._in_ranking = self._in_body = False
+        self._cell: dict | None = None
+        self._stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "table" and a.get("id") == "ranking-table":
+            self._in_ranking = True
+        if self._in_ranking and tag == "tbody":
+            self._in_body = True
+        if self._in_ranking and self._in_body and tag == "tr":
+            self.rows.append([])
+        if self._in_ranking and tag == "td":
+            self._cell = {"col": a.get("data-col"), "value": a.get("data-value"), "text": ""}
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._in_ranking:
+            self._in_ranking = self._in_body = False
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell["text"] += data
+
+
+def parse(html: str) -> Page:
+    page = Page()
+    page.feed(html)
+    return page
+
+
+# -- safety --------------------------------------------------------------------------------
+def test_script_unit_and_formula_indicator_are_plain_text_in_html(hostile):
+    html = render_html(build_report(hostile, lang="en"))
+    page = parse(html)
+    # our two <script> elements only (the JSON data and the sorting script)
+    assert [t for t, _ in page.tags].count("script") == 2
+    assert SCRIPT_UNIT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    text = "".join(page.text)
+    assert SCRIPT_UNIT in text                        # shown, as text
+    assert FORMULA_INDICATOR in text
+    assert "<b>bureau</b> & co" in text               # a source with markup: text too
+    assert not any(t == "b" for t, _ in page.tags)
+    # in the SVG charts too (text elements and tooltips)
+    assert "<title>&lt;script&gt;" in html or "&lt;script&gt;alert(1)&lt;/script&gt;:" in html
+
+
+def test_hostile_names_are_neutralised_in_csv(hostile, tmp_path):
+    hostile.to_dir(tmp_path)
+    with open(tmp_path / "rankings.csv", encoding="utf-8-sig", newline="") as fh:
+        units = [row["unit"] for row in csv.DictReader(fh)]
+    assert SCRIPT_UNIT in units                       # text, nothing to neutralise
+    assert "'" + FORMULA_UNIT in units                # a leading = made inert
+    assert FORMULA_UNIT not in units
+
+
+def test_hostile_names_are_text_cells_in_the_workbook(hostile, tmp_path):
+    from openpyxl import load_workbook
+    write_xlsx_report(build_report(hostile, lang="en"), tmp_path / "report.xlsx")
+    wb = load_workbook(tmp_path / "report.xlsx")
+    values = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
+                if isinstance(cell.value, str):
+                    values.append(cell.value)
+    assert SCRIPT_UNIT in values
+    assert "'" + FORMULA_UNIT in values
+    assert "'" + FORMULA_INDICATOR in values
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+
+
+def test_markdown_keeps_hostile_names_as_text(hostile):
+    md = render_markdown(build_report(hostile, lang="en"))
+    assert "<script>" not in md
+    assert md_escape(SCRIPT_UNIT) in md
+    assert md_escape(SCRIPT_UNIT) == r"\<script\>alert(1)\</script\>"
+    assert md_escape("=a|b") == r"\=a\|b" and md_escape("- x") == r"\- x"
+
+
+def test_script_json_cannot_end_the_script_element():
+    hostile_text = "</script><script>alert(1)</script><!-- \u2028 & >"
+    encoded = str(script_json({"x": hostile_text}))
+    assert "</" not in encoded and "<!--" not in encoded and "\u2028" not in encoded
+    assert json.loads(encoded) == {"x": hostile_text}
+
+
+# -- numbers ---------------------------------------------------------------------------------
+def test_every_number_of_the_ranking_table_equals_rankings_csv(demo_out):
+    page = parse((demo_out / "report.html").read_text(encoding="utf-8"))
+    csv_rows = pd.read_csv(demo_out / "rankings.csv", encoding="utf-8-sig")
+    year = int(csv_rows["year"].max())
+    expected = csv_rows[csv_rows["year"] == year].reset_index(drop=True)
+    assert len(page.rows) == len(expected) == 262
+    checked = 0
+    for cells, (_, row) in zip(page.rows, expected.iterrows()):
+        by_col = {c["col"]: c for c in cells}
+        assert by_col["unit"]["text"] == row["unit"]
+        for col, cell in by_col.items():
+            if col not in expected.columns or col in ("unit", "year"):
+                continue
+            want = row[col]
+            if col in ("group", "coordination_class"):
+                assert cell["value"] == ("" if pd.isna(want) else str(want))
+                continue
+            if pd.isna(want):
+                assert cell["value"] == "" and cell["text"] == "–"
+                continue
+            assert float(cell["value"]) == float(want), (row["unit"], col)   # full precision
+            shown = cell["text"].replace("−", "-").lstrip("+")
+            if col.endswith("rank") or col in ("rank_in_group", "rank_change"):
+                assert int(shown) == int(want)
+            elif col == "coordination_D":
+                assert shown == f"{want:.3f}"
+            else:
+                assert shown == f"{want:.2f}", (row["unit"], col)
+            checked += 1
+    # score, change, group rank, 3 × (score, rank), D for every unit
+    assert checked == 262 * 11 - expected["rank_change"].isna().sum()
+
+
+def test_every_unit_has_a_profile_and_the_report_stays_small(demo_out):
+    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    page = parse(html)
+    profiles = [a for t, a in page.tags if t == "details" and "profile" in a.get("class", "")]
+    assert len(profiles) == 262
+    text = "".join(page.text)
+    for unit in pd.read_csv(demo_out / "rankings.csv", encoding="utf-8-sig")["unit"].unique():
+        assert unit in text
+    assert len(html.encode("utf-8")) < 5_000_000
+
+
+def test_the_report_loads_nothing_from_anywhere(demo_out):
+    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"https?:|//[a-z0-9.-]+\.[a-z]{2,}/|url\(|@import", html, re.I)
+    page = parse(html)
+    for tag, attrs in page.tags:
+        assert tag not in ("link", "img", "iframe", "object", "embed", "base")
+        assert "src" not in attrs
+        if tag == "a":
+            assert attrs.get("href", "#").startswith("#")
+
+
+# -- workbook ---------------------------------------------------------------------------------
+def test_workbook_has_the_sheets_with_bilingual_headers(demo_out):
+    from openpyxl import load_workbook
+    wb = load_workbook(demo_out / "report.xlsx")
+    assert wb.sheetnames == list(SHEETS)
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for ws in wb.worksheets:
+        assert ws.freeze_panes in ("A2", "B2")
+        headers = [c.value for c in ws[1] if c.value is not None]
+        assert headers, ws.title
+        for h in headers:
+            assert cjk.search(h) and re.search(r"[A-Za-z]", h), (ws.title, h)
+    rankings = wb["rankings"]
+    head = [c.value for c in rankings[1]]
+    assert head[:2] == ["rank / 排名", "unit / 对象"]
+    score = rankings.cell(row=2, column=head.index("score / 得分") + 1)
+    assert score.number_format == "0.00" and isinstance(score.value, float)
+    diag = wb["diagnostics"]
+    light_col = [c.value for c in diag[1]].index("light / 信号灯") + 1
+    fills = {diag.cell(row=r, column=light_col).value:
+             diag.cell(row=r, column=light_col).fill.fgColor.rgb
+             for r in range(2, 400) if diag.cell(row=r, column=light_col).value}
+    assert fills["green"].endswith("C6EFCE")
+    assert len(fills) >= 2
+
+
+def test_sensitivity_sheet_says_how_to_run_it_when_absent(demo_out):
+    from openpyxl import load_workbook
+    ws = load_workbook(demo_out / "report.xlsx")["sensitivity"]
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "evaluator sensitivity" in text
+
+
+# -- languages -------------------------------------------------------------------------------
+def test_every_message_has_both_languages_with_the_same_placeholders():
+    text = (reports_dir() / "messages.yaml").read_text(encoding="utf-8")
+    keys = re.findall(r"^([A-Za-z0-9_.]+):", text, re.M)
+    assert len(keys) == len(set(keys)), "a key is defined twice (YAML keeps the last)"
+    table = load_messages()
+    assert set(table) == set(keys)     # no key read as a boolean (yes/no) or lost
+    assert len(table) > 300
+    for key, entry in table.items():
+        assert set(entry) == set(LANGS), key
+        assert all(entry[lang].strip() for lang in LANGS), key
+        assert placeholders(entry["en"]) == placeholders(entry["zh"]), key
+
+
+def _literal_keys() -> set[str]:
+    """Keys passed literally to t(...) in the templates and the report code, and the
+    workbook header keys (_bi(bundle, "key") → xl.key)."""
+    keys: set[str] = set()
+    files = list(reports_dir().rglob("*.j2")) + list(
+        (Path(__file__).resolve().parents[1] / "evaluator" / "report").glob("*.py"))
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"(?<![\w])t\(\s*[\"']([a-z0-9_.]+)[\"']", text))
+        keys |= {f"xl.{k}" for k in re.findall(r"_bi\(bundle,\s*[\"']([a-z0-9_]+)[\"']", text)}
+        if path.name == "xlsx.py":   # header keys listed in a loop
+            keys |= {f"xl.{k}" for k in re.findall(r"\"([a-z_]+)\"", text.split("keys = [")[1]
+                                                    .split("]")[0])}
+    return keys
+
+
+def test_every_key_used_by_the_templates_and_the_code_exists():
+    table = load_messages()
+    keys = _literal_keys()
+    assert len(keys) > 150
+    # t("rule." ~ rule) in a template: a family, checked key by key in the next test
+    families = {k for k in keys if k.endswith(".")}
+    assert all(any(name.startswith(f) for name in table) for f in families)
+    missing = sorted(k for k in keys - families if k not in table)
+    assert not missing, missing
+
+
+def _detail_keys() -> set[str]:
+    """The intermediate-table names every weighting method returns (run on data)."""
+    z = np.random.default_rng(3).uniform(1, 100, (40, 5))
+    results = [weighting.entropy_weights(z), weighting.critic_weights(z),
+               weighting.cv_weights(z), weighting.std_weights(z), weighting.pca_weights(z)]
+    u, v = results[0].weights, results[1].weights
+    results += [combine.combine_linear([u, v], [0.5, 0.5]),
+                combine.combine_multiplicative([u, v]), combine.combine_game_theory([u, v])]
+    keys = {k for r in results for k in r.details}
+    from evaluator.stages.ahp_weights import make_ahp_loader
+    fw = load_framework("resource_city_transition")
+    _, details = make_ahp_loader(fw)("weights/example_panel.yaml", "index", fw.first_level)
+    return keys | set(details) | {"matrix"}
+
+
+def test_every_method_rule_and_detail_has_its_words():
+    table = load_messages()
+    needed = set()
+    for section, methods in (("impute", recipe_model.IMPUTE_METHODS),
+                             ("treat", recipe_model.TREAT_METHODS),
+                             ("normalise", recipe_model.NORMALISE_METHODS),
+                             ("weights", recipe_model.WEIGHT_METHODS),
+                             ("aggregate", recipe_model.AGGREGATE_METHODS)):
+        for m in methods:
+            needed.add(f"method.{section}.{m}")
+            if section != "impute" and (section, m) not in (("treat", "none"),):
+                needed |= {f"formula.{section}.{m}.{p}" for p in ("title", "text", "ref")}
+    for how in ("linear", "multiplicative", "game_theory"):
+        needed |= {f"method.combine.{how}"} | {f"formula.combine.{how}.{p}"
+                                               for p in ("title", "text", "ref")}
+    for form in FORMS:
+        needed |= {f"coordination.{form}"} | {f"formula.coordination.{form}.{p}"
+                                              for p in ("title", "text", "ref")}
+    needed |= {f"rule.{r}" for r in ALERT_RULES} | {f"rule_short.{r}" for r in ALERT_RULES}
+    needed |= {f"light.{x}" for x in ("green", "yellow", "red", "not_judged")}
+    needed |= {f"direction.{d}" for d in ("benefit", "cost", "optimum", "range")}
+    needed |= {"compare.previous", "compare.base", "scope.pooled", "scope.per_year",
+               "level.error", "level.warning", "input.data", "input.framework",
+               "input.recipe", "input.judgements"}
+    needed |= {f"detail.{k}" for k in _detail_keys()}
+    missing = sorted(needed - set(table))
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_both_languages_render_the_demo_completely(demo, lang):
+    bundle = build_report(demo, lang=lang)
+    html = render_html(bundle)      # a key without text in `lang` would raise here
+    md = render_markdown(bundle)
+    assert bundle.t.used
+    page = parse(html)
+    html_tag = next(a for t, a in page.tags if t == "html")
+    assert html_tag["lang"] == ("zh-CN" if lang == "zh" else "en")
+    other = Messages("en" if lang == "zh" else "zh")
+    for key in ("nav.methods", "methods.title", "profile.obstacles", "ranking.note",
+                "synthetic.title", "robustness.not_run"):
+        assert bundle.t(key) in html
+        assert other.t(key) not in html   # nothing left in the other language
+    assert bundle.t("findings.title") in md
+
+
+def test_a_missing_translation_is_an_error_not_a_fallback():
+    t = Messages("zh", {"only.en": {"en": "English only"}})
+    with pytest.raises(MissingMessage):
+        t("only.en")
+    with pytest.raises(MissingMessage):
+        t("no.such.key")
+    with pytest.raises(EvaluatorError):
+        Messages("fr")
+
+
+# -- robustness section ------------------------------------------------------------------------
+def _intervals(assessment) -> pd.DataFrame:
+    r = assessment.rankings
+    rank = r["rank"].astype(float).to_numpy()
+    return pd.DataFrame({"unit": r["unit"], "year": r["year"], "nominal_rank": rank,
+                         "mean_rank": rank + 0.4, "median_rank": rank,
+                         "p05": np.maximum(rank - 1, 1), "p95": rank + 2,
+                         "p_top_k": (rank <= 3).astype(float), "p_bottom_k": 0.1})
+
+
+def test_rank_intervals_give_the_robustness_section_and_sheet(hostile, tmp_path):
+    iv = _intervals(hostile)
+    paths = write_report(hostile, tmp_path, rank_intervals=iv,
+                         sensitivity_summary={"top_k": 3, "scenarios": 1000,
+                                              "varied_labels": ["weights × U(0.8, 1.2)"]})
+    assert [p.name for p in paths] == list(REPORT_FILES)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    t = Messages("en")
+    assert t("chart.intervals") in html and t("robustness.not_run") not in html
+    assert "P(top 3)" in html and "1000 scenarios" in html
+    from openpyxl import load_workbook
+    ws = load_workbook(tmp_path / "report.xlsx")["sensitivity"]
+    assert ws.max_row == len(UNITS) + 1
+    units = {ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)}
+    assert SCRIPT_UNIT in units
+
+
+def test_without_intervals_the_report_says_how_to_get_them(hostile):
+    html = render_html(build_report(hostile, lang="zh"))
+    assert Messages("zh").t("robustness.not_run") in html
+    assert "evaluator sensitivity" in html
+
+
+def test_intervals_from_a_neutralised_csv_match_their_units(hostile, tmp_path):
+    from evaluator.output import write_csv
+    write_csv(_intervals(hostile), tmp_path / "rank_intervals.csv")
+    frame = pd.read_csv(tmp_path / "rank_intervals.csv", encoding="utf-8-sig")
+    bundle = build_report(hostile, rank_intervals=frame)
+    assert FORMULA_UNIT in set(bundle.intervals["unit"])
+
+
+def test_bad_intervals_are_a_clear_error(hostile):
+    with pytest.raises(DataError, match="p95"):
+        build_report(hostile, rank_intervals=_intervals(hostile).drop(columns="p95"))
+    bad = _intervals(hostile).astype({"p05": object})
+    bad.loc[0, "p05"] = "many"
+    with pytest.raises(DataError, match="non-number"):
+        build_report(hostile, rank_intervals=bad)
+    assert set(INTERVAL_COLUMNS) <= set(_intervals(hostile).columns)
+
+
+def test_a_year_without_intervals_says_so(hostile):
+    iv = _intervals(hostile)
+    html = render_html(build_report(hostile, year=2024, rank_intervals=iv[iv["year"] < 2024]))
+    assert Messages("en").t("robustness.no_year", year=2024) in html
+
+
+# -- year, methods appendix, writing ----------------------------------------------------------
+def test_year_choice(hostile):
+    bundle = build_report(hostile, year=2023)
+    assert bundle.year == 2023 and bundle.previous_year == 2022
+    assert set(bundle.ranking["year"]) == {2023}
+    first = build_report(hostile, year=2022)
+    assert first.previous_year is None
+    render_html(first)                        # a first year renders without movement
+    with pytest.raises(EvaluatorError, match="2019"):
+        build_report(hostile, year=2019)
+
+
+def test_methods_appendix_shows_entropy_tables_and_the_manifest(hostile):
+    bundle = build_report(hostile, lang="en")
+    sections = {s["node"]: s for s in bundle.context["weights"]}
+    econ = sections["econ"]
+    assert econ["columns"][:2] == ["entropy e", "divergence d = 1 − e"]
+    e = hostile.weights["econ"].details["e"]
+    assert [r["cells"][0] for r in econ["rows"]] == [f"{v:.4f}" for v in e]
+    html = render_html(bundle)
+    assert hostile.manifest["version"] in html
+    assert Messages("en").t("formula.weights.entropy.text") in html
+
+
+def test_ahp_matrices_with_their_consistency_in_the_appendix(demo):
+    from evaluator.stages.ahp_weights import make_ahp_loader
+    fw = demo.framework
+    ahp = {"method": "ahp", "file": "weights/example_panel.yaml"}
+    result = evaluate(fw, demo.panel, demo.recipe.replace(weights={"indicators": ahp,
+                                                                   "nodes": ahp}),
+                      ahp_loader=make_ahp_loader(fw))
+    bundle = build_report(result, lang="zh")
+    sections = {s["node"]: s for s in bundle.context["weights"]}
+    for node in ("index", *fw.first_level):
+        labels = dict(sections[node]["scalars"])
+        cr = result.weights[node].details["cr"]
+        assert labels["一致性比率 CR"] == f"{cr:.4f}"
+        (matrix,) = sections[node]["matrices"]
+        assert matrix["label"] == "判断矩阵"
+        assert len(matrix["rows"]) == len(fw.children(node))
+    # the structural matrix is one expert's Saaty judgements: shown as written
+    cells = {c for r in sections["structural"]["matrices"][0]["rows"] for c in r["cells"]}
+    assert "1" in cells and any(c.startswith("1/") for c in cells)
+
+
+def test_write_report_replaces_nothing_when_rendering_fails(hostile, tmp_path, monkeypatch):
+    write_report(hostile, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    import evaluator.report as rep
+
+    def broken(bundle):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(rep, "render_markdown", broken)
+    with pytest.raises(RuntimeError):
+        rep.write_report(hostile, tmp_path, lang="zh")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_cli_report_writes_the_report_and_the_tables(tmp_path):
+    from evaluator.cli_report import report
+    import yaml
+    fw_path = tmp_path / "hostile.yaml"
+    fw_path.write_text(yaml.safe_dump(HOSTILE, allow_unicode=True), encoding="utf-8")
+    data = tmp_path / "panel.csv"
+    hostile_frame().to_csv(data, index=False)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "--out", str(out),
+                                      "--lang", "zh", "--year", "2023"])
+    assert res.exit_code == 0, res.output
+    for name in (*REPORT_FILES, "rankings.csv", "manifest.json"):
+        assert (out / name).is_file(), name
+    assert "2023年" in (out / "report.html").read_text(encoding="utf-8")
+    helped = CliRunner().invoke(report, ["--help"])
+    assert helped.exit_code == 0 and "Examples:" in helped.output
+    bad = CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "--out",
+                                      str(out), "--year", "1990"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_a_flat_framework_with_gaps_and_a_single_year_renders(tmp_path):
+    fw = Framework.from_dict({"id": "flat", "name": "Flat index",
+                              "indicators": [{"id": "a"}, {"id": "b", "direction": "cost"},
+                                             {"id": "c"}]})
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame([{"unit": f"U{u}", "year": y, "a": rng.uniform(1, 9),
+                        "b": rng.uniform(1, 9), "c": rng.uniform(1, 9)}
+                       for y in (2023, 2024) for u in range(5)])
+    df.loc[3, "a"] = np.nan
+    df.loc[7, ["a", "b", "c"]] = np.nan          # a unit without data in 2024
+    for frame in (df, df[df["year"] == 2024]):
+        result = evaluate(fw, Panel.from_frame(frame, fw), Recipe())
+        for lang in LANGS:
+            paths = write_report(result, tmp_path / lang, lang=lang)
+            assert all(p.stat().st_size > 0 for p in paths)
+        page = parse((tmp_path / "en" / "report.html").read_text(encoding="utf-8"))
+        unscored = [r for r in page.rows if any(c["col"] == "score" and c["value"] == ""
+                                                for c in r)]
+        assert len(unscored) == 1
+        assert {c["text"] for c in unscored[0] if c["col"] in ("score", "rank")} == {"–"}
