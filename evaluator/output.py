@@ -11,6 +11,8 @@ import pandas as pd
 
 from .errors import EvaluatorError
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"   # with a BOM, so Excel shows Chinese text correctly
 
@@ -37,6 +39,7 @@ def atomic_write(path: Path, write) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
