@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from evaluator.errors import MethodError
+from evaluator.methods.checks import require_finite
 from evaluator.methods.topsis import weight_batch
 
 
@@ -62,12 +63,7 @@ def grey_relational(X: np.ndarray, weights: Sequence[float] | np.ndarray, *, rho
     if values.ndim != 2 or values.shape[0] < 1 or values.shape[1] < 1:
         raise MethodError(f"the data matrix must be 2-D (units × indicators), got shape {values.shape}",
                           where=where or None, fix="pass units in rows and indicators in columns")
-    bad = ~np.isfinite(values)
-    if bad.any():
-        i, j = map(int, np.argwhere(bad)[0])
-        raise MethodError(f"value {float(values[i, j])!r} at unit row {i + 1}, indicator column {j + 1} "
-                          "is missing or not finite", where=where or None,
-                          fix="impute or drop missing values before aggregation")
+    require_finite(values, where)
     m = values.shape[1]
     if isinstance(reference, str):
         if reference != "ideal":

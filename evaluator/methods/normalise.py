@@ -51,6 +51,7 @@ import numpy as np
 
 from .ranking import min_rank
 from ..errors import MethodError
+from .checks import column_names
 
 METHODS = ("min_max", "goalposts", "z_score", "vector", "ratio_max", "rank", "percentile",
            "distance_to_target")
@@ -89,7 +90,7 @@ def normalise(X: np.ndarray, method: str, *, direction: Sequence[float] | None =
         raise MethodError(f"normalise needs a rows × indicators matrix, got {X.ndim} dimension(s)",
                           fix="pass a 2-D array (one column per indicator)")
     n, m = X.shape
-    names = _names(names, m)
+    names = column_names(names, m)
     settings = _settings(method, params)
     signs = _direction(direction, m, names)
     posts = _pairs(goalposts, m, "goalposts", names)
@@ -134,15 +135,6 @@ def normalise(X: np.ndarray, method: str, *, direction: Sequence[float] | None =
 
 
 # ---------------------------------------------------------------- argument checks
-def _names(names: Sequence[str] | None, m: int) -> list[str]:
-    if names is None:
-        return [f"column {j}" for j in range(m)]
-    names = [str(s) for s in names]
-    if len(names) != m:
-        raise MethodError(f"{len(names)} names for {m} indicator columns")
-    return names
-
-
 def _settings(method: str, params: dict[str, Any]) -> dict[str, Any]:
     if method not in _PARAMS:
         raise MethodError(f"unknown normalisation method {method!r}",

@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from evaluator.errors import MethodError
+from evaluator.methods.checks import require_finite
 
 NORMALISATIONS = ("vector", "min_max", "none")
 
@@ -60,12 +61,7 @@ def _decision_matrix(X: np.ndarray, where: str) -> np.ndarray:
     if values.shape[1] < 1:
         raise MethodError("the decision matrix has no indicators", where=where or None,
                           fix="pass at least one indicator column")
-    bad = ~np.isfinite(values)
-    if bad.any():
-        i, j = map(int, np.argwhere(bad)[0])
-        raise MethodError(f"value {float(values[i, j])!r} at unit row {i + 1}, indicator column {j + 1} "
-                          "is missing or not finite", where=where or None,
-                          fix="impute or drop missing values before aggregation")
+    require_finite(values, where)
     return values
 
 

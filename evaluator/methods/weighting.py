@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import MethodError
+from .checks import column_names
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,6 @@ class WeightResult:
 
 
 # ---------------------------------------------------------------- shared helpers
-def _names(names: Sequence[str] | None, m: int) -> list[str]:
-    if names is None:
-        return [f"column {j}" for j in range(m)]
-    names = [str(s) for s in names]
-    if len(names) != m:
-        raise MethodError(f"{len(names)} names for {m} indicator columns")
-    return names
-
-
 def _complete_rows(Z: np.ndarray, method: str) -> np.ndarray:
     """The rows without a missing value; at least two of them."""
     Z = np.array(Z, dtype=float)
@@ -106,7 +98,7 @@ def entropy_weights(Z: np.ndarray, *, shift: float = 0.0, basis: str = "normalis
         raise MethodError(f"entropy shift must be a finite number >= 0, got {shift!r}")
     V = _complete_rows(Z, "entropy") + shift
     n, m = V.shape
-    names = _names(names, m)
+    names = column_names(names, m)
     for j in np.flatnonzero((V < 0).any(axis=0)):
         raise MethodError("entropy weights need non-negative values (they are read as "
                           "shares of a total), but the indicator has a negative value",
@@ -141,7 +133,7 @@ def critic_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> Weig
     """
     V = _complete_rows(Z, "CRITIC")
     n, m = V.shape
-    names = _names(names, m)
+    names = column_names(names, m)
     if m < 2:
         raise MethodError("CRITIC weights need at least two indicators (it weighs their "
                           "conflict with each other)", fix="use equal weights")
@@ -166,7 +158,7 @@ def cv_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightRe
     that Diakoulaki et al. (1995) build on. scipy.stats.variation computes the statistic.
     """
     V = _complete_rows(Z, "coefficient of variation")
-    names = _names(names, V.shape[1])
+    names = column_names(names, V.shape[1])
     sd, mean = V.std(axis=0, ddof=1), V.mean(axis=0)
     for j in np.flatnonzero(mean == 0):
         raise MethodError("coefficient of variation weights: the indicator's mean is 0",
@@ -185,7 +177,7 @@ def std_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightR
     extends); Wang & Luo (2010) Mathematical and Computer Modelling 51(1–2) 1–12.
     """
     V = _complete_rows(Z, "standard deviation")
-    names = _names(names, V.shape[1])
+    names = column_names(names, V.shape[1])
     sd = V.std(axis=0, ddof=1)
     w = _share(sd, "standard deviation", names, "the standard deviation")
     return WeightResult(w, "std", {"sd": sd}, {}, V.shape[0])
@@ -265,7 +257,7 @@ def pca_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0, min_variance_shar
 
     V = _complete_rows(Z, "PCA")
     n, m = V.shape
-    names = _names(names, m)
+    names = column_names(names, m)
     if m < 2:
         raise MethodError("PCA weights need at least two indicators", fix="use equal weights")
     if n < 3:
