@@ -24,6 +24,7 @@ from .model.panel import Panel
 from .model.recipe import Recipe
 from .stages.ahp_weights import make_ahp_loader
 from .stages.coordination import coordination
+from .stages.diagnose_params import alert_params, diagnose_params
 from .stages.weigh import NodeWeights, compute_weights, global_weights
 
 
@@ -54,6 +55,11 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     stages: dict[str, np.ndarray] = {}
     records: list[dict[str, Any]] = []
     warnings: list[str] = list(panel.warnings)
+
+    # the diagnose and alerts sections are checked before any work, and recorded as used
+    diag = diagnose_params(recipe.diagnose, sorted(int(y) for y in np.unique(years)),
+                           source=recipe.source)
+    rules = alert_params(recipe.alerts, source=recipe.source)
 
     X = df[ids].to_numpy(dtype=float)
     stages["raw"] = X.copy()
@@ -178,6 +184,10 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     change = rank_change(ranks[ROOT], units, years)
 
     shares = _contribution_shares(framework, scores, local, method_of, Z, ids)
+    records.append({"step": "diagnose", "params": diag, "alerts": rules})
+    if shares is None:
+        warnings.append("contributions are not reported: a geometric mean, TOPSIS or grey "
+                        "relational grade does not decompose into indicator contributions")
     return Assessment(
         framework=framework, panel=panel, recipe=recipe, ids=ids, units=units, years=years,
         groups=groups, observed=observed, imputed=imputed, stages=stages, scores=scores,
