@@ -364,9 +364,9 @@ def test_target_before_explicit_base_year_is_an_error():
 
 
 def test_unknown_diagnose_key_lists_the_valid_ones(assessment):
-    a = make({"diagnose": {"tolerence": 0.1}})
+    # checked by evaluate() before any scoring, not only when the tables are built
     with pytest.raises(RecipeError, match="tolerance") as err:
-        build_diagnostics(a)
+        make({"diagnose": {"tolerence": 0.1}})
     assert "top_k" in str(err.value) and "base_year" in str(err.value)
 
 
@@ -380,7 +380,7 @@ def test_unknown_diagnose_key_lists_the_valid_ones(assessment):
 ])
 def test_bad_recipe_sections(section, match):
     with pytest.raises(RecipeError, match=match):
-        build_diagnostics(make(section))
+        make(section)
 
 
 def test_group_override_for_an_unknown_group_is_caught():
