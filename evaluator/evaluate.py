@@ -184,6 +184,19 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     change = rank_change(ranks[ROOT], units, years)
 
     shares = _contribution_shares(framework, scores, local, method_of, Z, ids)
+    for node, d in agg_details.items():
+        records.append({"step": "aggregate", "node": node, "method": d["method"],
+                        "children": d["children"],
+                        "params": {k: v for k, v in method_of[node].items()
+                                   if k not in ("by_node", "min_coverage")},
+                        "per_block": [{k: (None if k == "block" and scope_blocks is None
+                                           else v) for k, v in blk.items()}
+                                      for blk in d["blocks"]]})
+    for node, nw in local.items():
+        if nw.details.get("accepted_inconsistent"):
+            warnings.append(f"AHP matrix of {node!r} is inconsistent (CR = "
+                            f"{nw.details.get('cr', float('nan')):.3f}) and was accepted "
+                            "(accept_inconsistent: true)")
     records.append({"step": "diagnose", "params": diag, "alerts": rules})
     if shares is None:
         warnings.append("contributions are not reported: a geometric mean, TOPSIS or grey "
@@ -277,22 +290,32 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
     closeness = np.empty(len(V))
     keep = {name: np.empty(len(V)) for name in ("d_plus", "d_minus")} \
         if method == "topsis" else {"coefficients": np.empty(V.shape)}
+    per_block = []   # the intermediate results users compare with SPSSAU, per block
     for b in np.unique(block_ids):
         rows = block_ids == b
+        where = f"node {parent!r}" + (f", year {b}" if blocks is not None else "")
+        if rows.sum() < 2:
+            raise MethodError(f"{method} compares units with each other, but only "
+                              f"{int(rows.sum())} unit is scored", where=where,
+                              fix="score two or more units, or use weighted_sum")
         if method == "topsis":
             from .methods.topsis import topsis
             res = topsis(V[rows], w, normalisation=how["normalisation"],
-                         weight_in_root=how["weight_in_root"], where=f"node {parent!r}")
+                         weight_in_root=how["weight_in_root"], where=where)
             closeness[rows] = res.closeness
             keep["d_plus"][rows], keep["d_minus"][rows] = res.d_plus, res.d_minus
+            per_block.append({"block": b, "ideal": res.ideal, "anti_ideal": res.anti_ideal})
         elif method == "grey_relational":
             from .methods.grey_relational import grey_relational
-            res = grey_relational(V[rows], w, rho=how["rho"], where=f"node {parent!r}")
+            res = grey_relational(V[rows], w, rho=how["rho"], where=where)
             closeness[rows] = res.grade
             keep["coefficients"][rows] = res.coefficients
+            per_block.append({"block": b, "reference": res.reference,
+                              "delta_min": res.delta_min, "delta_max": res.delta_max,
+                              "rho": res.rho})
         else:
             raise MethodError(f"unknown aggregation {method!r}")
-    details[parent] = {"method": method, "children": list(kids),
+    details[parent] = {"method": method, "children": list(kids), "blocks": per_block,
                        ("closeness" if method == "topsis" else "grade"): closeness, **keep}
     # reported on the normalisation range like every other score
     return lo + (hi - lo) * closeness

@@ -374,8 +374,8 @@ def test_loader_aligns_with_the_callers_children_and_reports_details(write):
     direct = priorities(build_matrix(["gdp", "jobs", "wages"],
                                      judgements={"gdp": {"jobs": 2, "wages": 4}, "jobs": {"wages": 2}}))
     assert weights == pytest.approx(direct.priorities[[2, 0, 1]])
-    assert {"lambda_max", "ci", "ri", "cr", "ri_table", "method"} <= set(details)
-    assert details["ri_table"] == "saaty1980" and details["method"] == "eigenvector"
+    assert {"lambda_max", "ci", "ri", "cr", "ri_table", "priority_method"} <= set(details)
+    assert details["ri_table"] == "saaty1980" and details["priority_method"] == "eigenvector"
 
 
 def test_node_without_matrix_gets_equal_weights_but_the_loader_names_it(write):

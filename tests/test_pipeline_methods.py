@@ -34,13 +34,39 @@ def test_entropy_topsis_at_the_root_equals_topsis_on_the_dimension_scores():
     res = evaluate(FW, panel(), recipe)
     V = np.column_stack([res.scores["a"], res.scores["b"]])
     w = entropy_weights(V).weights
-    expected = topsis(V, w, normalisation="vector").closeness
+    # the pipeline has normalised already: TOPSIS does not normalise again by default
+    expected = topsis(V, w, normalisation="none").closeness
     np.testing.assert_allclose(res.scores["index"], 100 * expected, rtol=1e-12)
     table = res.aggregation_table
     topsis_rows = table[table["method"] == "topsis"]
     assert len(topsis_rows) == 24
     assert topsis_rows[["d_plus", "d_minus", "closeness"]].notna().all().all()
     assert "aggregation" in res.tables()
+
+
+def test_hwang_yoon_fighter_aircraft_through_the_recipe():
+    """Hwang & Yoon (1981), the fighter-aircraft example: vector normalisation in the
+    recipe, TOPSIS at the root; published closeness .643, .268, .613, .312."""
+    fw = Framework.from_dict({"id": "aircraft", "indicators": [
+        {"id": "speed"}, {"id": "range"}, {"id": "payload"},
+        {"id": "cost", "direction": "cost"}, {"id": "reliability"},
+        {"id": "manoeuvrability"}]})
+    df = pd.DataFrame({"unit": ["A1", "A2", "A3", "A4"], "year": 1981,
+                       "speed": [2.0, 2.5, 1.8, 2.2], "range": [1500, 2700, 2000, 1800],
+                       "payload": [20000, 18000, 21000, 20000], "cost": [5.5, 6.5, 4.5, 5.0],
+                       "reliability": [5, 3, 7, 5], "manoeuvrability": [9, 5, 7, 5]})
+    weights = {"speed": 0.2, "range": 0.1, "payload": 0.1, "cost": 0.1, "reliability": 0.2,
+               "manoeuvrability": 0.3}
+    recipe = Recipe.from_dict({"normalise": {"method": "vector", "range": [0, 1]},
+                               "weights": {"indicators": {"method": "fixed", "values": weights}},
+                               "aggregate": "topsis"})
+    res = evaluate(fw, Panel.from_frame(df, fw), recipe)
+    # the book rounds its intermediate tables, hence agreement to the third decimal
+    np.testing.assert_allclose(res.scores["index"], [0.643, 0.268, 0.613, 0.312], atol=1e-3)
+    assert res.rankings.set_index("unit")["rank"].to_dict() == {"A1": 1, "A3": 2, "A4": 3,
+                                                               "A2": 4}
+    step = next(r for r in res.records if r.get("step") == "aggregate")
+    assert len(step["per_block"][0]["ideal"]) == 6      # weighted ideal kept for the manifest
 
 
 def test_grey_relational_at_every_node_keeps_coefficients():
@@ -63,6 +89,25 @@ def test_topsis_needs_complete_data():
     df.loc[0, "x1"] = np.nan
     with pytest.raises(MethodError, match=r"(?s)x1.*impute"):
         evaluate(FW, Panel.from_frame(df, FW), Recipe.from_dict({"aggregate": "topsis"}))
+
+
+def test_single_unit_in_a_year_is_named():
+    p = panel(6)
+    df = p.data[(p.data["year"] == 2022) | (p.data["unit"] == "U0")]
+    recipe = Recipe.from_dict({"aggregate": "grey_relational",
+                               "normalise": {"method": "min_max", "scope": "per_year",
+                                             "zero_range": "mid"}})
+    with pytest.raises(MethodError, match="year 2023"):
+        evaluate(FW, Panel.from_frame(df, FW), recipe)
+
+
+def test_coordination_skipped_or_refused_on_unbounded_scores():
+    res = evaluate(FW, panel(7), Recipe.from_dict({"normalise": "rank"}))
+    assert res.coordination is None
+    assert any("coupling coordination" in w for w in res.warnings)
+    with pytest.raises(RecipeError, match="bounded"):
+        evaluate(FW, panel(7), Recipe.from_dict({"normalise": "rank",
+                                                 "coordination": {"nodes": ["a", "b"]}}))
 
 
 def test_combined_game_theory_weights_keep_components():

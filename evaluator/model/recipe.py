@@ -122,7 +122,9 @@ AGGREGATE_METHODS = {
     "weighted_sum": {},
     "geometric": {"floor": (_optional(_number(0)), None),
                   "nonpositive": (_choice("error", "missing"), "error")},
-    "topsis": {"normalisation": (_choice("vector", "min_max", "none"), "vector"),
+    # the pipeline has normalised already: TOPSIS works on those values unless told to
+    # normalise again ("vector" = Hwang & Yoon on raw data, "min_max" as pymcdm)
+    "topsis": {"normalisation": (_choice("vector", "min_max", "none"), "none"),
                "weight_in_root": (_boolean, False)},
     "grey_relational": {"rho": (_number(0, 1), 0.5)},
 }
@@ -230,7 +232,8 @@ class Recipe:
                               fix="valid: decimals")
         set_("rank", {"decimals": _optional(_number(0, 15, True))(rank.get("decimals"),
                                                                   f"{where}: rank.decimals")})
-        for name in ("coordination", "diagnose", "alerts", "uncertainty"):
+        set_("coordination", self._check_coordination(where))
+        for name in ("diagnose", "alerts", "uncertainty"):
             set_(name, _mapping(getattr(self, name) or {}, f"{where}: {name}"))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise RecipeError(f"seed {self.seed!r} is not a non-negative whole number",
@@ -256,6 +259,39 @@ class Recipe:
         if out["indicators"]["method"] == "from_indicators":
             raise RecipeError("from_indicators is a node method", where=f"{where}: weights",
                               fix="use it under `nodes:`")
+        return out
+
+    def _check_coordination(self, where: str) -> dict[str, Any]:
+        raw = _mapping(self.coordination or {}, f"{where}: coordination")
+        params = {"enabled": (_boolean, True), "nodes": (None, None),
+                  "form": (_choice("wang2021", "normative"), "wang2021"),
+                  "coefficients": (None, None)}
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in params:
+                hint = near_matches(str(key), list(params))
+                raise RecipeError(f"unknown coordination parameter {key!r}",
+                                  where=f"{where}: coordination.{key}",
+                                  fix=(f"did you mean {hint}? " if hint else "")
+                                  + "valid: " + ", ".join(params))
+            check = params[key][0]
+            out[key] = check(value, f"{where}: coordination.{key}") if check else value
+        nodes = out.get("nodes")
+        if nodes is not None and (not isinstance(nodes, list) or len(nodes) < 2
+                                  or not all(isinstance(n, str) for n in nodes)):
+            raise RecipeError(f"{nodes!r} is not a list of two or more node ids",
+                              where=f"{where}: coordination.nodes",
+                              fix="e.g. nodes: [structural, ecological, livelihood]")
+        coef = out.get("coefficients")
+        if coef is not None:
+            if (not isinstance(coef, list) or not all(
+                    isinstance(c, (int, float)) and not isinstance(c, bool) and c >= 0
+                    for c in coef) or abs(sum(coef) - 1) > 1e-9):
+                raise RecipeError(f"{coef!r} must be non-negative numbers summing to 1",
+                                  where=f"{where}: coordination.coefficients")
+            out["coefficients"] = [float(c) for c in coef]
+        for key, (_, default) in params.items():
+            out.setdefault(key, default)
         return out
 
     def _check_aggregate(self, where: str) -> dict[str, Any]:

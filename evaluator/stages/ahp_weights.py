@@ -327,7 +327,7 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
         details: dict[str, Any] = {
             "lambda_max": r.lambda_max, "ci": r.ci, "ri": r.ri, "cr": r.cr,
             "consistent": r.consistent, "max_cr": r.max_cr, "ri_table": r.ri_table,
-            "ri_source": r.ri_source, "method": r.method, "file": source,
+            "ri_source": r.ri_source, "priority_method": r.method, "file": source,
             "pooling": matrix.pooling, "experts": [e.name for e in matrix.experts],
             "completed": [f"{a} vs {b} = {v!r}" for a, b, v in matrix.completed],
             "matrix_items": list(matrix.items), "matrix": np.asarray(r.matrix).tolist()}

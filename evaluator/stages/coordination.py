@@ -1,12 +1,15 @@
 """Coupling coordination of the first-level dimensions (or a chosen set of nodes).
 
-Recipe section ``coordination: {nodes: null, form: wang2021, coefficients: null}``;
-``nodes: null`` = the root's children; ``enabled: false`` switches it off. Scores are
-rescaled from the normalisation range to [0, 1] first; a normalisation without a bounded
-range (z-scores) gets no coordination, with a warning.
+Recipe section ``coordination: {nodes: null, form: wang2021, coefficients: null,
+enabled: true}`` (validated by :class:`~evaluator.model.recipe.Recipe`); ``nodes: null``
+= the root's children. Scores are rescaled from the normalisation range to [0, 1]. When
+the scores are not on that bounded scale (z-scores, ranks) or there are fewer than two
+dimensions, coordination is skipped with a warning — or, when the recipe asked for it
+explicitly (a ``coordination`` section naming nodes), it is an error.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -14,47 +17,63 @@ import numpy as np
 from ..errors import RecipeError
 from ..methods.coordination import coupling_coordination
 
-KEYS = {"enabled", "nodes", "form", "coefficients"}
+BOUNDED = ("min_max", "goalposts", "vector", "ratio_max", "percentile", "distance_to_target")
 
 
 def coordination(framework, recipe, scores: Mapping[str, np.ndarray],
                  warnings: list[str]) -> Any:
-    spec = dict(recipe.coordination)
-    unknown = set(spec) - KEYS
-    if unknown:
-        raise RecipeError(f"unknown coordination parameter(s) {sorted(unknown)}",
-                          where="recipe: coordination", fix="valid: " + ", ".join(sorted(KEYS)))
-    if spec.get("enabled", True) is False:
+    spec = recipe.coordination
+    if not spec["enabled"]:
         return None
-    nodes = spec.get("nodes") or framework.first_level
-    for node in nodes:
-        if node not in scores or framework.is_indicator(node) and node not in scores:
-            raise RecipeError(f"coordination node {node!r} is not in the framework",
-                              where="recipe: coordination.nodes",
-                              fix="name nodes of the tree, e.g. " + ", ".join(framework.first_level))
+    where = f"{recipe.source or 'recipe'}: coordination"
+    explicit = spec["nodes"] is not None
+    nodes = spec["nodes"] or framework.first_level
+
+    def skip(reason: str, fix: str) -> None:
+        if explicit:
+            raise RecipeError(f"coupling coordination cannot be computed: {reason}",
+                              where=where, fix=fix)
+        warnings.append(f"no coupling coordination: {reason}")
+
+    unknown = [n for n in nodes if n not in scores]
+    if unknown:
+        raise RecipeError(f"coordination node(s) {unknown} are not in the framework",
+                          where=f"{where}.nodes",
+                          fix="name nodes of the tree, e.g. " + ", ".join(framework.first_level))
+    if not explicit and all(framework.is_indicator(n) for n in nodes):
+        return None  # a flat framework has no dimensions to couple
     if len(nodes) < 2:
-        return None  # coupling needs two or more subsystems
-    if recipe.normalise["method"] == "z_score":
-        warnings.append("no coupling coordination: z-scores have no bounded range")
+        skip("it needs two or more dimensions", "name two or more nodes")
+        return None
+    method = recipe.normalise["method"]
+    if method not in BOUNDED:
+        skip(f"{method} scores are not on a bounded scale that maps onto [0, 1]",
+             "use a bounded normalisation (min_max, goalposts, ...) or set "
+             "coordination: {enabled: false}")
         return None
     lo, hi = recipe.normalise["range"]
     U = np.column_stack([(scores[n] - lo) / (hi - lo) for n in nodes])
-    U = np.clip(U, 0.0, 1.0)  # rounding at the range ends only
+    tol = 1e-9
+    outside = ~np.isnan(U) & ((U < -tol) | (U > 1 + tol))
+    if outside.any():
+        r, c = np.argwhere(outside)[0]
+        skip(f"the score of {nodes[c]!r} ({scores[nodes[c]][r]:g}) lies outside the "
+             f"normalisation range [{lo:g}, {hi:g}]",
+             "use a normalisation whose scores stay within its range")
+        return None
+    U = np.clip(U, 0.0, 1.0)  # rounding noise at the range ends only
     complete = ~np.isnan(U).any(axis=1)
-    form = spec.get("form", "wang2021")
-    res = coupling_coordination(U[complete] if not complete.all() else U, form=form,
-                                coefficients=spec.get("coefficients"),
-                                where="recipe: coordination")
+    res = coupling_coordination(U[complete], form=spec["form"],
+                                coefficients=spec["coefficients"], where=where)
     if complete.all():
         return res
-    # units with a missing dimension get no coordination values
-    from dataclasses import replace
-    def spread(values, fill):
-        out = np.full(len(U), fill, dtype=np.asarray(values).dtype if fill is not np.nan
-                      else float)
+
+    def spread(values, fill, dtype):  # units with a missing dimension get no values
+        out = np.full(len(U), fill, dtype=dtype)
         out[complete] = values
         return out
-    return replace(res, C=spread(res.C, np.nan), T=spread(res.T, np.nan),
-                   D=spread(res.D, np.nan), level=spread(res.level.astype(float), np.nan),
-                   class_zh=spread(res.class_zh.astype(object), None),
-                   class_en=spread(res.class_en.astype(object), None))
+    return replace(res, C=spread(res.C, np.nan, float), T=spread(res.T, np.nan, float),
+                   D=spread(res.D, np.nan, float),
+                   level=spread(res.level, np.nan, float),
+                   class_zh=spread(res.class_zh, None, object),
+                   class_en=spread(res.class_en, None, object))
