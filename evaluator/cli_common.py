@@ -50,14 +50,15 @@ def frame_json(frame) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
-def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None) -> None:
+def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None,
+                decimals: int = 3) -> None:
     if fmt == "json":
         click.echo(frame_json(frame))
     elif fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     else:
         shown = frame if max_rows is None else frame.head(max_rows)
-        click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.{decimals}f}"))
 
 
 # options shared by the commands that read a framework and a panel

@@ -268,6 +268,8 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
     information; AHP priorities, lambda_max, CI, RI and CR; combined weights' components
     and alpha. --method, --nodes and --scope replace the recipe's weights section (its
     by_node overrides are then dropped); the rest of the recipe is run as it is.
+    CRITIC's sigma and information are on the normalisation range (0–100 by default),
+    where SPSSAU shows them on 0–1; the weights are the same.
     """
     from .evaluate import evaluate
     from .stages.ahp_weights import make_ahp_loader
@@ -289,7 +291,7 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
     if fmt == "json":
         click.echo(frame_json(frame))
     else:
-        print_frame(frame, fmt)
+        print_frame(frame, fmt, decimals=6)  # weights and CR need more than 3 decimals
     if fmt == "table":
         for warning in assessment.warnings:
             click.echo(f"warning: {warning}", err=True)
