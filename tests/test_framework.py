@@ -135,3 +135,8 @@ def test_builtins_listed():
     for name in ("resource_city_transition", "policy_effect", "hdi"):
         assert name in names
         assert load_framework(name).id == name
+
+
+def test_reserved_ids_are_refused(write):
+    with pytest.raises(FrameworkError, match=r"(?s)nodes\[0\]\.id.*'rank' is reserved"):
+        load_text(write, "id: r\nnodes: [{id: rank}]\nindicators: [{id: a, parent: rank}]\n")

@@ -184,3 +184,17 @@ def test_api_round_trip_with_replace():
     assert z.recipe.weights["indicators"]["method"] == "equal"
     assert not np.allclose(base.scores["index"], z.scores["index"])
     assert base.data("treated").shape[0] == 262 * 10
+
+
+def test_demo_data_recognised_by_content_not_name(tmp_path):
+    from evaluator.resources import demo_panel_path
+    fw = evaluator.load_framework("resource_city_transition")
+    copy = tmp_path / "cities2024.csv"
+    copy.write_bytes(demo_panel_path().read_bytes())
+    assert evaluator.evaluate(fw, evaluator.load_panel(copy, fw)).manifest["synthetic_demo_data"]
+    real = tmp_path / "demo_panel.csv"
+    df = pd.read_csv(demo_panel_path())
+    df.loc[0, "pm25"] = 41.0
+    df.to_csv(real, index=False)
+    assert not evaluator.evaluate(fw, evaluator.load_panel(real, fw)).manifest[
+        "synthetic_demo_data"]

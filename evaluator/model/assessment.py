@@ -167,7 +167,7 @@ class Assessment:
         for rec in self.records:
             for k, (path, digest) in enumerate((rec.get("judgement_files") or {}).items()):
                 inputs[f"judgements_{k + 1}"] = {"path": path, "sha256": digest}
-        synthetic = "demo_panel" in str(self.panel.source or "")
+        synthetic = is_demo_panel(self.panel)
         return {
             "tool": "evaluator", "version": __version__,
             "synthetic_demo_data": synthetic,
@@ -248,6 +248,15 @@ class Assessment:
         return write_tables(Path(out), tables, manifest=manifest,
                             xlsx={"rankings": tables["rankings"]} if xlsx else None,
                             xlsx_name="rankings.xlsx")
+
+
+def is_demo_panel(panel: Panel) -> bool:
+    """True when the panel is the bundled synthetic demo file (by its SHA-256, so a copy
+    under another name is recognised and a real file named demo_panel.csv is not)."""
+    if not panel.sha256:
+        return False
+    from ..resources import demo_panel_path
+    return panel.sha256 == _sha256(str(demo_panel_path()))
 
 
 def _sorted(t: pd.DataFrame, by: list[str], stable_extra: bool = False) -> pd.DataFrame:

@@ -204,12 +204,23 @@ def build_framework(spec: Any, source: str) -> Framework:
                      str(spec.get("reference") or ""), source)
 
 
+# column names of the output tables and panel keys: an item with one of these ids would
+# collide with them (e.g. a dimension called `rank` in rankings.csv)
+RESERVED_IDS = {"index", "unit", "year", "group", "score", "rank", "rank_in_group",
+                "rank_change", "indicator", "value", "node", "level", "alerts",
+                "coordination_D", "coordination_class"}
+
+
 def _item_id(raw: Mapping, path: str, seen: dict[str, str], problems: _Problems) -> str:
     iid = raw.get("id")
     if not isinstance(iid, str) or not ID_PATTERN.match(iid):
         problems.add(f"{path}.id", f"missing or invalid id {iid!r}",
                      "use letters, digits and _ only, e.g. `tertiary_share`")
         return f"<invalid {path}>"
+    if iid in RESERVED_IDS:
+        problems.add(f"{path}.id", f"{iid!r} is reserved (a column of the data or the "
+                                   "output tables)", f"rename it, e.g. `{iid}_score`")
+        return iid
     if iid in seen:
         problems.add(f"{path}.id", f"duplicate id {iid!r} (already used by {seen[iid]})",
                      "give every node and indicator its own id")
