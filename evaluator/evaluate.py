@@ -1,7 +1,7 @@
 """The pipeline: Framework + Panel + Recipe → Assessment.
 
 The only place (with :mod:`evaluator.sensitivity`) that knows the order of the steps:
-denominate → impute → screen → treat → transform → normalise → weight → aggregate (level
+denominate → impute → screen → transform (log) → treat → normalise → weight → aggregate (level
 by level up the tree) → rank. Each step is a pure function from :mod:`evaluator.methods`
 on arrays of unit-year rows × indicators; every stage's data is kept in the Assessment.
 """
@@ -33,15 +33,21 @@ def default_recipe(framework: Framework) -> Recipe:
     return Recipe.from_dict(framework.recipe, source=f"{framework.id} (framework recipe)")
 
 
-def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *,
-             ahp_loader=None) -> Assessment:
+def evaluate(framework: Framework, panel: Panel,
+             recipe: Recipe | Mapping[str, Any] | None = None, *, ahp_loader=None) -> Assessment:
     """Score every unit and year of ``panel`` on ``framework`` by ``recipe``.
 
-    ``recipe`` defaults to the framework's own recipe. Returns an :class:`Assessment`
+    ``recipe`` defaults to the framework's own recipe; a plain mapping (e.g.
+    ``{"weights": {"indicators": "critic"}}``) is laid over the framework's recipe, as a
+    recipe file is by the CLI; a :class:`Recipe` is used as it is. Returns an :class:`Assessment`
     holding every stage's data, the weights with their intermediate tables, scores, ranks
     and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
     """
-    recipe = recipe if recipe is not None else default_recipe(framework)
+    if recipe is None:
+        recipe = default_recipe(framework)
+    elif not isinstance(recipe, Recipe):
+        recipe = Recipe.from_dict(recipe, base=framework.recipe,
+                                  source=f"{framework.id} recipe (API)")
     if ahp_loader is None:  # judgement files resolve beside the recipe file, then weights/
         src = Path(recipe.source) if recipe.source else None
         ahp_loader = make_ahp_loader(
@@ -125,7 +131,34 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
     groups = groups[rows] if groups is not None else None
     stages["screened"] = X.copy()
 
-    # 4. treat outliers (same scope as the normalisation)
+    # 4. transform (log) values and every bound on their scale alike — before the outlier
+    # treatment, so skewness is judged (and any log fallback applied) on the scale the
+    # framework declares
+    goalposts = np.array([i.goalposts if i.goalposts else (np.nan, np.nan)
+                          for i in framework.indicators], dtype=float)
+    optimum = np.array([np.nan if i.optimum is None else i.optimum
+                        for i in framework.indicators], float)
+    interval = np.array([i.interval if i.interval else (np.nan, np.nan)
+                         for i in framework.indicators], float)
+    targets = _normalise_targets(framework, recipe, ids)
+    for j, ind in enumerate(framework.indicators):
+        if ind.transform == "log":
+            col = X[:, j]
+            bad = ~np.isnan(col) & (col <= 0)
+            if bad.any():
+                r = np.flatnonzero(bad)[0]
+                raise MethodError(f"log of a non-positive value ({col[r]:g}) for {labels[r]}"
+                                  f" ({int(bad.sum())} such value(s))",
+                                  where=f"indicator {ind.id!r}",
+                                  fix="check the data, or remove `transform: log` from the "
+                                      "framework for this indicator")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                X[:, j] = np.log(col)
+                goalposts[j], optimum[j] = np.log(goalposts[j]), np.log(optimum[j])
+                interval[j], targets[j] = np.log(interval[j]), np.log(targets[j])
+    stages["transformed"] = X.copy()
+
+    # 5. treat outliers (same scope as the normalisation)
     scope_blocks = years if recipe.normalise["scope"] == "per_year" else None
     tr = recipe.treat
     X, treat_details = prepare.treat(X, tr["method"], blocks=scope_blocks, names=ids,
@@ -133,36 +166,16 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
                                      **{k: v for k, v in tr.items() if k != "method"})
     records.append({"step": "treat", **tr, "details": treat_details})
     stages["treated"] = X.copy()
-
-    # 5. transform (log) values and goalposts alike
-    goalposts = np.array([i.goalposts if i.goalposts else (np.nan, np.nan)
-                          for i in framework.indicators], dtype=float)
-    for j, ind in enumerate(framework.indicators):
-        if ind.transform == "log":
-            col = X[:, j]
-            bad = ~np.isnan(col) & (col <= 0)
-            if bad.any():
-                r = np.flatnonzero(bad)[0]
-                raise MethodError(f"log of a non-positive value ({col[r]:g}) for {labels[r]}",
-                                  where=f"indicator {ind.id!r}",
-                                  fix="check the data, or remove `transform: log` from the "
-                                      "framework for this indicator")
-            X[:, j] = np.log(col)
-            goalposts[j] = np.log(goalposts[j])
     stages["prepared"] = X.copy()
 
     # 6. normalise
     nm = recipe.normalise
     params = {k: v for k, v in nm.items() if k not in ("method", "range", "scope")}
     if nm["method"] == "distance_to_target":
-        params["targets"] = np.array([nm["targets"].get(i, np.nan) for i in ids], dtype=float)
+        params["targets"] = targets
     Z = norm.normalise(
         X, nm["method"], direction=np.array([i.sign for i in framework.indicators], float),
-        goalposts=goalposts,
-        optimum=np.array([np.nan if i.optimum is None else i.optimum
-                          for i in framework.indicators], float),
-        interval=np.array([i.interval if i.interval else (np.nan, np.nan)
-                           for i in framework.indicators], float),
+        goalposts=goalposts, optimum=optimum, interval=interval,
         out_range=tuple(nm["range"]), blocks=scope_blocks, names=ids, **params)
     stages["normalised"] = Z
 
@@ -208,6 +221,29 @@ def evaluate(framework: Framework, panel: Panel, recipe: Recipe | None = None, *
         global_weights=gw, aggregation_methods=method_of, contribution_shares=shares,
         records=records, warnings=warnings, aggregation_details=agg_details,
         coordination=coordination(framework, recipe, scores, warnings))
+
+
+def _normalise_targets(framework: Framework, recipe: Recipe, ids: list[str]) -> np.ndarray:
+    """Targets for ``distance_to_target``: the recipe's ``normalise.targets``, else the
+    indicator's last absolute target in the framework (e.g. its 2035 level)."""
+    given = recipe.normalise.get("targets") or {}
+    out = np.full(len(ids), np.nan)
+    for j, ind in enumerate(framework.indicators):
+        if ind.id in given:
+            out[j] = given[ind.id]
+        else:
+            absolute = [t.value for t in ind.targets if not t.is_relative]
+            if absolute:
+                out[j] = absolute[-1]
+    if recipe.normalise["method"] == "distance_to_target" and np.isnan(out).any():
+        missing = [i for i, v in zip(ids, out) if np.isnan(v)]
+        raise MethodError(f"distance_to_target needs a target for every indicator; "
+                          f"none for {', '.join(missing[:8])}"
+                          + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""),
+                          where="recipe normalise",
+                          fix="give absolute targets in the framework (targets: {2035: 50}) "
+                              "or in the recipe (normalise: {targets: {indicator: value}})")
+    return out
 
 
 def _weight_spec_for(recipe: Recipe, framework: Framework, parent: str) -> Mapping[str, Any]:

@@ -198,3 +198,37 @@ def test_demo_data_recognised_by_content_not_name(tmp_path):
     df.to_csv(real, index=False)
     assert not evaluator.evaluate(fw, evaluator.load_panel(real, fw)).manifest[
         "synthetic_demo_data"]
+
+
+def test_log_transform_applies_to_bounds_and_comes_before_treatment():
+    fw = Framework.from_dict({"id": "t", "indicators": [
+        {"id": "ph", "direction": {"optimum": 100}, "transform": "log"},
+        {"id": "size", "transform": "log"}]})
+    df = pd.DataFrame({"unit": list("ABCDEFGH"), "year": 2020,
+                       "ph": [50, 100, 200, 400, 100, 100, 100, 100],
+                       "size": [1, 2, 3, 4, 5, 6, 7, 1e6]})
+    res = evaluate(fw, Panel.from_frame(df, fw), Recipe.from_dict({"treat": "winsorise"}))
+    z = res.data("normalised").set_index("unit")["ph"]
+    assert z["B"] == pytest.approx(100) and z["D"] == pytest.approx(0)
+    assert z["A"] == pytest.approx(z["C"])          # log scale: 50 and 200 equally far
+    # the outlier is judged on the log scale, where the column is not skewed enough
+    # to need winsorising twice over; no value is logged twice
+    np.testing.assert_allclose(res.data("transformed")["size"], np.log(df["size"]))
+    step = next(r for r in res.records if r["step"] == "treat")
+    assert {d["indicator"]: d["action"] for d in step["details"]}["size"] != "log"
+
+
+def test_distance_to_target_uses_the_framework_targets():
+    fw = Framework.from_dict({"id": "t", "indicators": [
+        {"id": "a", "targets": {2025: 40, 2035: 50}}, {"id": "b", "direction": "cost",
+                                                     "targets": {2030: 10}}]})
+    df = pd.DataFrame({"unit": ["X", "Y"], "year": 2020, "a": [25.0, 60.0], "b": [20.0, 5.0]})
+    res = evaluate(fw, Panel.from_frame(df, fw),
+                   Recipe.from_dict({"normalise": "distance_to_target"}))
+    z = res.data("normalised").set_index("unit")
+    assert z.loc["X", "a"] == pytest.approx(50) and z.loc["Y", "a"] == pytest.approx(100)
+    assert z.loc["X", "b"] == pytest.approx(50) and z.loc["Y", "b"] == pytest.approx(100)
+    bare = Framework.from_dict({"id": "t", "indicators": [{"id": "a"}, {"id": "b"}]})
+    with pytest.raises(evaluator.MethodError, match="normalise: {targets"):
+        evaluate(bare, Panel.from_frame(df, bare),
+                 Recipe.from_dict({"normalise": "distance_to_target"}))

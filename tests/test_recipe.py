@@ -83,3 +83,31 @@ def test_file_sections_override_framework_defaults(tmp_path):
                                 "weights": {"indicators": "entropy"}})
     assert r.normalise["method"] == "goalposts"
     assert r.weights["indicators"]["method"] == "critic"
+
+
+def test_merge_keeps_base_keys_unless_the_method_changes():
+    base = {"weights": {"indicators": "entropy", "nodes": "equal"},
+            "normalise": {"method": "goalposts", "range": [0, 1]}, "treat": "winsorise"}
+    r = Recipe.from_dict({"weights": {"indicators": "critic"},
+                          "normalise": {"scope": "per_year"}}, base=base)
+    assert r.weights["nodes"]["method"] == "equal"
+    assert r.weights["indicators"]["method"] == "critic"
+    assert r.normalise["range"] == [0.0, 1.0] and r.normalise["scope"] == "per_year"
+    assert r.treat["method"] == "winsorise"
+    z = Recipe.from_dict({"normalise": {"method": "z_score"}},
+                         base={"normalise": {"method": "distance_to_target", "targets": {"a": 1}}})
+    assert z.normalise["method"] == "z_score" and "targets" not in z.normalise
+
+
+def test_api_mapping_and_cli_file_give_the_same_numbers(tmp_path):
+    import evaluator
+    from evaluator.resources import demo_panel_path
+    fw = evaluator.load_framework("resource_city_transition")
+    panel = evaluator.load_panel(demo_panel_path(), fw)
+    path = tmp_path / "r.yaml"
+    path.write_text("weights: {indicators: critic}\n", encoding="utf-8")
+    api = evaluator.evaluate(fw, panel, {"weights": {"indicators": "critic"}})
+    cli = evaluator.evaluate(fw, panel, load_recipe(path, base=fw.recipe))
+    assert api.recipe.to_dict() == cli.recipe.to_dict()
+    assert api.recipe.treat["method"] == "winsorise"
+    assert (api.scores["index"] == cli.scores["index"]).all()

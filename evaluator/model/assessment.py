@@ -1,6 +1,6 @@
 """Assessment: everything an evaluation produced, kept so any number can be traced.
 
-Holds every stage's data (raw → denominated → imputed → screened → treated → prepared →
+Holds every stage's data (raw → denominated → imputed → screened → transformed → treated →
 normalised, as COINr keeps its data sets), the weights with their intermediate tables,
 scores and ranks of every node, the recipe as used and a manifest. The output tables
 (DESIGN.md §4, column names are the contract) are built from these on demand.
@@ -22,7 +22,8 @@ from .framework import ROOT, Framework
 from .panel import Panel
 from .recipe import Recipe
 
-STAGES = ("raw", "denominated", "imputed", "screened", "treated", "prepared", "normalised")
+STAGES = ("raw", "denominated", "imputed", "screened", "transformed", "treated", "prepared",
+          "normalised")
 
 
 @dataclass

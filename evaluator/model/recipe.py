@@ -309,8 +309,11 @@ class Recipe:
 
     # -- round trip ----------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, spec: Mapping[str, Any] | None, *, source: str | None = None) -> "Recipe":
-        spec = dict(spec or {})
+    def from_dict(cls, spec: Mapping[str, Any] | None, *, source: str | None = None,
+                  base: Mapping[str, Any] | None = None) -> "Recipe":
+        """A recipe from plain data; with ``base`` (e.g. ``framework.recipe``) the spec's
+        sections are laid over the base's (see :func:`merge_sections`)."""
+        spec = merge_sections(base or {}, spec or {})
         unknown = [k for k in spec if k not in SECTIONS]
         if unknown:
             hints = "; ".join(f"{k!r}: did you mean {near_matches(k, SECTIONS)}?"
@@ -332,6 +335,22 @@ class Recipe:
         return Recipe.from_dict(spec, source=self.source)
 
 
+def merge_sections(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Lay ``override``'s sections over ``base``'s. A section that keeps the base's method
+    (or has none, like ``weights``) is merged key by key, so ``weights: {indicators:
+    critic}`` keeps the base's ``nodes``; a section naming another method replaces the
+    base's, whose parameters may not apply to it."""
+    out = dict(base)
+    for key, value in override.items():
+        old = out.get(key)
+        if isinstance(old, Mapping) and isinstance(value, Mapping) \
+                and value.get("method", old.get("method")) == old.get("method"):
+            out[key] = {**old, **value}
+        else:
+            out[key] = value
+    return out
+
+
 def load_recipe(path: str | Path, base: Mapping[str, Any] | None = None) -> Recipe:
     """Read a recipe YAML file; sections it leaves out come from ``base`` (the framework's
     default recipe), then from the documented defaults."""
@@ -342,6 +361,4 @@ def load_recipe(path: str | Path, base: Mapping[str, Any] | None = None) -> Reci
     if not isinstance(spec, Mapping):
         raise RecipeError("the recipe file must be a mapping of sections", where=str(path),
                           fix="e.g. `normalise: {method: min_max}`")
-    merged = dict(base or {})
-    merged.update(spec)
-    return Recipe.from_dict(merged, source=str(path))
+    return Recipe.from_dict(spec, source=str(path), base=base)
