@@ -76,6 +76,8 @@ def _report_run(result, out, year, top, fmt) -> None:
                              fix=f"years present: {', '.join(map(str, years))}")
     if out:
         result.to_dir(out)
+    if result.manifest["synthetic_demo_data"] and fmt == "table":
+        click.echo("SYNTHETIC DEMO DATA — invented values, no real city.", err=True)
     shown = table[table["year"] == year]
     if fmt == "table":
         click.echo(f"{result.framework.name} — {year}: {shown['unit'].nunique()} units "
@@ -109,7 +111,6 @@ def demo(out, framework, year, top):
 
     fw = load_framework(framework)
     panel = load_panel(demo_panel_path(), fw)
-    click.echo("SYNTHETIC DEMO DATA — invented values, no real city.", err=True)
     result = evaluate(fw, panel, default_recipe(fw))
     _report_run(result, out, year, top, "table")
 

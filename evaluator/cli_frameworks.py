@@ -23,56 +23,83 @@ def frameworks(ctx):
             click.echo(f"{name:28s} {len(fw.indicators):3d} indicators  {fw.name}")
 
 
+WORDS = {
+    "en": {"benefit": "benefit", "cost": "cost", "optimum": "optimum", "range": "range",
+           "targets": "targets", "goalposts": "goalposts", "weights": "weights", "indicators": "indicators", "nodes": "nodes",
+           "groups": "groups", "none": "none", "fixed_w": "w"},
+    "zh": {"benefit": "正向", "cost": "逆向", "optimum": "适度", "range": "区间",
+           "targets": "目标", "goalposts": "阈值", "weights": "权重",
+           "indicators": "指标", "nodes": "节点", "groups": "分组", "none": "无",
+           "fixed_w": "权重"},
+}
+
+
+def _target_text(t, lang: str) -> str:
+    if lang == "zh":
+        return (f"{t.year}年较{t.base_year}年{t.change:+.0%}" if t.is_relative
+                else f"{t.year}年 {t.value:g}")
+    return (f"{t.change:+.0%} vs {t.base_year} by {t.year}" if t.is_relative
+            else f"{t.value:g} by {t.year}")
+
+
 @frameworks.command("show")
 @click.argument("name")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @_user_errors
 def show(name, lang):
-    """Print a framework's tree: directions, units, weights and targets."""
+    """Print a framework's tree: directions, units, weights and targets (with where each
+    target comes from), group overrides and the weighting of the framework's recipe."""
     from .model.framework import ROOT, load_framework
+    from .model.recipe import Recipe
 
+    w = WORDS[lang]
     fw = load_framework(name)
     click.echo(f"{fw.name.get(lang)}  [{fw.id}{' v' + fw.version if fw.version else ''}]")
-    click.echo(f"{len(fw.indicators)} indicators, {len(fw.nodes)} nodes, "
-               f"groups: {', '.join(fw.groups) or 'none'}")
+    click.echo(f"{len(fw.indicators)} {w['indicators']}, {len(fw.nodes)} {w['nodes']}, "
+               f"{w['groups']}: {', '.join(fw.groups) or w['none']}")
+    recipe = Recipe.from_dict(fw.recipe)
+    ws = recipe.weights
+    by_node = ", ".join(f"{k}: {v['method']}" for k, v in ws["by_node"].items())
+    click.echo(f"{w['weights']}: {w['indicators']} {ws['indicators']['method']}, "
+               f"{w['nodes']} {ws['nodes']['method']}" + (f"; {by_node}" if by_node else ""))
 
     def walk(node: str, indent: str) -> None:
         for child in fw.children(node):
             if fw.is_indicator(child):
                 ind = fw.indicator(child)
-                direction = ind.direction
+                direction = w[ind.direction]
                 if ind.direction == "optimum":
-                    direction = f"optimum {ind.optimum:g}"
+                    direction += f" {ind.optimum:g}"
                 elif ind.direction == "range":
-                    direction = f"range {ind.interval[0]:g}–{ind.interval[1]:g}"
+                    direction += f" {ind.interval[0]:g}–{ind.interval[1]:g}"
                 bits = [direction]
                 if ind.unit:
                     bits.append(ind.unit)
                 if ind.weight is not None:
-                    bits.append(f"w={ind.weight:g}")
+                    bits.append(f"{w['fixed_w']}={ind.weight:g}")
                 if ind.goalposts:
-                    bits.append(f"goalposts {ind.goalposts[0]:g}–{ind.goalposts[1]:g}")
+                    bits.append(f"{w['goalposts']} {ind.goalposts[0]:g}–{ind.goalposts[1]:g}")
                 if ind.transform != "none":
                     bits.append(ind.transform)
                 if ind.denominator:
                     bits.append(f"÷ {ind.denominator}")
                 if ind.targets:
-                    bits.append("targets " + "; ".join(t.describe() for t in ind.targets))
+                    text = "; ".join(_target_text(t, lang) for t in ind.targets)
+                    source = f" [{ind.target_source}]" if ind.target_source else ""
+                    bits.append(f"{w['targets']} {text}{source}")
                 click.echo(f"{indent}- {child}: {ind.name.get(lang)} ({', '.join(bits)})")
                 for gid, group in fw.groups.items():
                     if child in group.targets:
-                        ts = "; ".join(t.describe() for t in group.targets[child])
-                        click.echo(f"{indent}    [{gid}] {ts}")
+                        ts = "; ".join(_target_text(t, lang) for t in group.targets[child])
+                        click.echo(f"{indent}    [{group.name.get(lang)}] {ts}")
             else:
                 n = fw.node(child)
-                w = f" (w={n.weight:g})" if n.weight is not None else ""
-                click.echo(f"{indent}+ {child}: {n.name.get(lang)}{w}")
+                wt = f" ({w['fixed_w']}={n.weight:g})" if n.weight is not None else ""
+                click.echo(f"{indent}+ {child}: {n.name.get(lang)}{wt}")
                 walk(child, indent + "    ")
 
     click.echo(f"{ROOT}")
     walk(ROOT, "  ")
-    if fw.recipe:
-        click.echo(f"recipe: {dict(fw.recipe)}")
 
 
 @frameworks.command("import-coinr")

@@ -84,8 +84,31 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
             ws.append([neutralise(str(c)) for c in frame.columns])
             for row in frame.itertuples(index=False, name=None):
                 ws.append([cell(v) for v in row])
+        wb.properties.created = wb.properties.modified = FIXED_TIME
         wb.save(p)
+        make_zip_reproducible(p)
     atomic_write(path, write)
+
+
+FIXED_TIME = __import__("datetime").datetime(2000, 1, 1)
+
+
+def make_zip_reproducible(path: Path) -> None:
+    """Rewrite an .xlsx (a zip) with fixed entry times and document times, so the same
+    tables give a byte-identical workbook."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" itself
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
+                              data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data)
 
 
 def prepare_out_dir(out: Path) -> Path:
@@ -102,7 +125,11 @@ def prepare_out_dir(out: Path) -> Path:
 
 def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *, manifest: str | None = None,
                  xlsx: Mapping[str, pd.DataFrame] | None = None,
-                 xlsx_name: str = "tables.xlsx") -> list[Path]:
+                 xlsx_name: str = "tables.xlsx",
+                 replaces: tuple[str, ...] = ()) -> list[Path]:
+    """Write the tables (CSV), the manifest and a workbook to ``out``; files named in
+    ``replaces`` that this run does not write are removed, so a folder never mixes the
+    outputs of two runs (e.g. an old aggregation.csv beside a new manifest)."""
     out = prepare_out_dir(out)
     written = []
     for name, frame in tables.items():
@@ -115,4 +142,8 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *, manifest: str
     if xlsx:
         write_xlsx(xlsx, out / xlsx_name)
         written.append(out / xlsx_name)
+    for name in replaces:
+        stale = out / name
+        if stale not in written and stale.is_file():
+            stale.unlink()
     return written

@@ -27,7 +27,9 @@ def test_frameworks_show_prints_tree_with_targets_in_both_languages():
     assert en.exit_code == 0 and zh.exit_code == 0
     assert "Structural upgrading" in en.output and "产业高级化" in zh.output
     assert "cost" in en.output and "targets" in en.output
-    assert "[declining]" in en.output          # group-specific targets shown
+    assert "[Declining]" in en.output and "[衰退型]" in zh.output   # group targets shown
+    assert "policy study" in en.output          # where each target comes from
+    assert "正向" in zh.output and "目标" in zh.output
     hdi = invoke("frameworks", "show", "hdi")
     assert "goalposts 20–85" in hdi.output and "log" in hdi.output
 

@@ -139,10 +139,20 @@ def test_score_twice_gives_byte_identical_tables(tmp_path):
                                         str(demo_panel_path()), "--out", str(out)])
         assert res.exit_code == 0, res.output
         digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                        for p in sorted(out.glob("*")) if p.suffix in (".csv", ".json")})
+                        for p in sorted(out.glob("*"))})
     assert digests[0] == digests[1]
     assert {"rankings.csv", "nodes.csv", "indicators.csv", "weights.csv",
-            "manifest.json"} <= set(digests[0])
+            "manifest.json", "rankings.xlsx"} <= set(digests[0])
+
+
+def test_a_new_run_leaves_no_file_of_the_previous_one(tmp_path):
+    df = make_panel(5)
+    run(df, Recipe.from_dict({"aggregate": "topsis"})).to_dir(tmp_path)
+    assert (tmp_path / "aggregation.csv").exists()
+    (tmp_path / "mine.txt").write_text("kept", encoding="utf-8")
+    run(df, Recipe()).to_dir(tmp_path)
+    assert not (tmp_path / "aggregation.csv").exists()
+    assert (tmp_path / "mine.txt").exists()          # only our own outputs are replaced
 
 
 def test_full_precision_round_trip(tmp_path):

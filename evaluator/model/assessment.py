@@ -22,6 +22,10 @@ from .framework import ROOT, Framework
 from .panel import Panel
 from .recipe import Recipe
 
+# every file `score` may write: one run's folder never keeps another run's leftovers
+SCORE_OUTPUTS = ("rankings.csv", "nodes.csv", "indicators.csv", "weights.csv",
+                 "diagnostics.csv", "alerts.csv", "coordination.csv", "aggregation.csv",
+                 "manifest.json", "rankings.xlsx")
 STAGES = ("raw", "denominated", "imputed", "screened", "transformed", "treated", "prepared",
           "normalised")
 
@@ -246,9 +250,14 @@ class Assessment:
         a half-written file; all tables are computed before the first file is written."""
         tables = self.tables()
         manifest = json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=False)
+        sheets = {"rankings": tables["rankings"]}
+        if self.manifest["synthetic_demo_data"]:
+            sheets["about"] = pd.DataFrame({"note": [
+                "SYNTHETIC DEMO DATA: invented values, no real city is meant.",
+                "模拟演示数据：数值均为虚构，不代表任何真实城市。"]})
         return write_tables(Path(out), tables, manifest=manifest,
-                            xlsx={"rankings": tables["rankings"]} if xlsx else None,
-                            xlsx_name="rankings.xlsx")
+                            xlsx=sheets if xlsx else None, xlsx_name="rankings.xlsx",
+                            replaces=SCORE_OUTPUTS)
 
 
 def is_demo_panel(panel: Panel) -> bool:

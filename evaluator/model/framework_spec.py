@@ -198,6 +198,15 @@ def build_framework(spec: Any, source: str) -> Framework:
     if not isinstance(recipe, Mapping):
         problems.add("recipe", "must be a mapping of recipe sections")
         recipe = {}
+    else:  # the framework's own recipe is checked with the file, not at the first run
+        from .recipe import Recipe
+        from ..errors import RecipeError
+        try:
+            Recipe.from_dict(recipe)
+        except RecipeError as exc:
+            problems.add("recipe" + (f".{exc.where.split(': ', 1)[-1]}"
+                                     if exc.where and ": " in exc.where else ""),
+                         exc.problem, exc.fix)
     problems.raise_if_any()
     return Framework(fid, name, tuple(nodes), tuple(indicators), groups, dict(recipe),
                      str(spec.get("version") or ""), str(spec.get("description") or ""),

@@ -148,6 +148,8 @@ def load_panel(path, framework, *, encoding: str | None = None,
     :class:`DataError` naming the file, row (header = row 1), column and a fix. The file
     is read once and never written; its SHA-256 is recorded.
     """
+    if isinstance(path, pd.DataFrame):  # an in-memory table: same checks, no file
+        return Panel.from_frame(path, framework, layout=layout)
     _check_layout(layout)
     grid = read_grid(path, encoding=encoding, sheet=sheet)
     if not grid.rows:
