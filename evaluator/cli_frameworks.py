@@ -116,7 +116,7 @@ def import_coinr(imeta, out, framework_id):
     """
     from pathlib import Path
 
-    from .coinr import imeta_to_framework_yaml
+    from .coinr import import_notes, imeta_to_framework_yaml
     from .output import write_text
 
     text = imeta_to_framework_yaml(Path(imeta), framework_id=framework_id)
@@ -124,3 +124,5 @@ def import_coinr(imeta, out, framework_id):
         raise EvaluatorError("the output would overwrite the input", fix="choose another -o")
     write_text(text, Path(out))
     click.echo(f"wrote {out}")
+    for note in import_notes(Path(imeta)):
+        click.echo(f"note: {note}", err=True)

@@ -2,13 +2,11 @@
 (thin: the work is in :mod:`evaluator.report`)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from .cli_common import data_options, load_inputs, user_errors
-from .errors import DataError
 
 EPILOG = """\b
 Examples:
@@ -17,30 +15,6 @@ Examples:
   evaluator sensitivity -f my_index.yaml -d panel.csv --out sens/
   evaluator report -f my_index.yaml -d panel.csv --intervals sens/rank_intervals.csv --out out/
 """
-
-
-def read_intervals(path: str | None):
-    """The ``rank_intervals.csv`` of `evaluator sensitivity` (checked by the report) and
-    the ``sensitivity.json`` beside it, if there is one."""
-    if path is None:
-        return None, None
-    import pandas as pd
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"unit": str})
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise DataError(f"cannot read the rank intervals ({exc})", where=str(path),
-                        fix="pass the rank_intervals.csv written by `evaluator sensitivity`"
-                        ) from None
-    summary = None
-    beside = Path(path).with_name("sensitivity.json")
-    if beside.is_file():
-        try:
-            summary = json.loads(beside.read_text(encoding="utf-8"))
-        except ValueError:
-            summary = None   # the intervals alone are enough
-        if not isinstance(summary, dict):
-            summary = None
-    return frame, summary
 
 
 @click.command(epilog=EPILOG)
@@ -53,8 +27,9 @@ def read_intervals(path: str | None):
 @click.option("--year", type=int, default=None,
               help="Year of the ranking and the profiles (default: the latest).")
 @click.option("--intervals", "intervals", type=click.Path(dir_okay=False, exists=True),
-              default=None, help="rank_intervals.csv from `evaluator sensitivity`: adds the "
-                                 "robustness section (rank intervals).")
+              default=None, help="rank_intervals.csv from `evaluator sensitivity` with the same "
+                                 "framework, data and recipe (checked): adds the robustness "
+                                 "section; the sensitivity.json beside it is read too.")
 @user_errors
 def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals):
     """Write the report of an assessment: one self-contained HTML file, a formatted
@@ -65,19 +40,14 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals)
     the weights, formulas and input files.
     """
     from .evaluate import evaluate
-    from .report import build_report, write_html, write_markdown, write_xlsx_report
+    from .report import build_report, write_bundle
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
-    frame, summary = read_intervals(intervals)
-    bundle = build_report(result, lang=lang, year=year, rank_intervals=frame,
-                          sensitivity_summary=summary)
-    result.to_dir(out)
-    out_dir = Path(out)
-    write_html(bundle, out_dir / "report.html")
-    write_xlsx_report(bundle, out_dir / "report.xlsx")
-    write_markdown(bundle, out_dir / "report.md")
+    bundle = build_report(result, lang=lang, year=year, intervals_file=intervals)
+    # the report and the score tables as one set: all rendered first, then swapped in
+    write_bundle(bundle, out, tables=True)
     if bundle.synthetic:
         click.echo("SYNTHETIC DEMO DATA — invented values, no real city.", err=True)
-    click.echo(f"wrote {out_dir}/report.html, report.xlsx, report.md "
+    click.echo(f"wrote {Path(out)}/report.html, report.xlsx, report.md and the score tables "
                f"({len(bundle.ranking)} units, {bundle.year})")

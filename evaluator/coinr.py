@@ -34,6 +34,14 @@ def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
     if missing:
         raise FrameworkError(f"missing COINr iMeta column(s) {missing}", where=str(path),
                              fix="export iMeta from COINr (columns Level, iCode, Parent, Type)")
+    import re
+    for row, code in zip(meta.index, meta["iCode"]):
+        if meta.loc[row, "Type"] in ("Indicator", "Aggregate") and \
+                not re.fullmatch(r"[A-Za-z0-9_]+", str(code)):
+            raise FrameworkError(f"iCode {code!r} is not a valid id", where=f"{path}, row {row + 2}",
+                                 fix="use letters, digits and _ only, e.g. "
+                                     f"{re.sub(r'[^A-Za-z0-9_]', '_', str(code))!r} — rename it in "
+                                     "iMeta and in the data's column header")
     aggs = meta[meta["Type"] == "Aggregate"]
     inds = meta[meta["Type"] == "Indicator"]
     if inds.empty:
@@ -86,6 +94,20 @@ def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
             "description": f"Imported from COINr iMeta table {Path(path).name}",
             "nodes": nodes, "indicators": indicators}
     return spec
+
+
+def import_notes(path: Path) -> list[str]:
+    """What the import leaves out, for the user to know."""
+    meta = pd.read_csv(path, encoding="utf-8-sig")
+    notes = []
+    if "Target" in meta.columns:
+        targets = meta[(meta["Type"] == "Indicator") & meta["Target"].notna()]
+        if len(targets):
+            notes.append(f"COINr's Target column ({len(targets)} indicators) has no year, so it "
+                         "is not imported as framework targets; for distance-to-target "
+                         "normalisation put them in a recipe: normalise: {method: "
+                         "distance_to_target, targets: {iCode: value}}")
+    return notes
 
 
 def imeta_to_framework_yaml(path: Path, framework_id: str | None = None) -> str:

@@ -25,6 +25,7 @@ from .model.recipe import Recipe
 from .stages.ahp_weights import make_ahp_loader
 from .stages.coordination import coordination
 from .stages.diagnose_params import alert_params, diagnose_params
+from .stages.diagnostics import diagnostic_warnings
 from .stages.weigh import NodeWeights, compute_weights, global_weights
 
 
@@ -64,7 +65,7 @@ def evaluate(framework: Framework, panel: Panel,
 
     # the diagnose and alerts sections are checked before any work, and recorded as used
     diag = diagnose_params(recipe.diagnose, sorted(int(y) for y in np.unique(years)),
-                           source=recipe.source)
+                           source=recipe.source, framework=framework)
     rules = alert_params(recipe.alerts, source=recipe.source)
 
     X = df[ids].to_numpy(dtype=float)
@@ -214,13 +215,16 @@ def evaluate(framework: Framework, panel: Panel,
     if shares is None:
         warnings.append("contributions are not reported: a geometric mean, TOPSIS or grey "
                         "relational grade does not decompose into indicator contributions")
-    return Assessment(
+    assessment = Assessment(
         framework=framework, panel=panel, recipe=recipe, ids=ids, units=units, years=years,
         groups=groups, observed=observed, imputed=imputed, stages=stages, scores=scores,
         ranks=ranks, rank_in_group=group_rank, rank_change=change, weights=local,
         global_weights=gw, aggregation_methods=method_of, contribution_shares=shares,
         records=records, warnings=warnings, aggregation_details=agg_details,
         coordination=coordination(framework, recipe, scores, warnings))
+    # targets that cannot be resolved (a relative target's base year outside the panel...)
+    assessment.warnings.extend(diagnostic_warnings(assessment))
+    return assessment
 
 
 def _normalise_targets(framework: Framework, recipe: Recipe, ids: list[str]) -> np.ndarray:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evaluator.errors import RecipeError
 from evaluator.evaluate import evaluate
 from evaluator.methods import alerts as al
 from evaluator.model.framework import Framework
 from evaluator.model.panel import Panel
 from evaluator.model.recipe import Recipe
+from evaluator.stages.diagnose_params import alert_params
 from evaluator.stages.diagnostics import build_diagnostics, unit_profile
 
 # One benefit indicator, so the composite ranks the units as x does (min-max is monotone).
@@ -53,7 +56,8 @@ def test_every_default_alert_as_worked_out():
         # yellow cards: bottom 10 % (1 unit of 10: A every year) or red lights on more
         # than a third of the judged indicators. Paths run from 2022 towards 110 in 2025:
         # in 2023 D fell from 40 to 35 (red), in 2024 J fell from 102 to 45 (red);
-        # everyone else improved (yellow) or was on the path in 2022 (green).
+        # everyone else improved (yellow); in the base year 2022 nobody meets 110 and
+        # there is no path yet, so nobody has a light.
         ("A", 2022, "yellow_card", "2022"),
         ("A", 2023, "yellow_card", "2023"),
         ("A", 2024, "yellow_card", "2024"),
@@ -68,7 +72,8 @@ def test_every_default_alert_as_worked_out():
     assert "2022年第9名/共10个" in b.message_zh and "约谈整改" in b.message_zh
     assert "bottom 3" in b.message_en and "2023: rank 9 of 10" in b.message_en
     d = alerts[(alerts.unit == "D") & (alerts.rule == "yellow_card")].iloc[0]
-    assert "1/1项指标亮红灯" in d.message_zh and "more than one third" in d.message_en
+    assert "1/1项已评价指标亮红灯" in d.message_zh and "more than one third" in d.message_en
+    assert "red lights on 1 of 1 judged indicators" in d.message_en
     a = alerts[(alerts.unit == "A") & (alerts.year == 2022)].iloc[0]
     assert "rank 10 of 10, in the bottom 10%" in a.message_en
     # sorted by year, unit, rule
@@ -104,9 +109,58 @@ def test_rank_drop_and_disabling_rules():
                                                  "message_zh", "message_en"]
 
 
-def test_profile_lists_the_units_alerts():
-    text = unit_profile(make(), "B", 2024)
-    assert "bottom_k_consecutive" in text and "[2023]" in text
+def test_profile_shows_the_years_alerts_by_name_and_counts_earlier_ones():
+    a = make()
+    # B's only alert is of 2023: shown in full then, only counted in 2024
+    text = unit_profile(a, "B", 2023)
+    assert "[2023] bottom ranks in consecutive years: B ranked" in text
+    assert "bottom_k_consecutive" not in text
+    text = unit_profile(a, "B", 2024)
+    assert "[2023]" not in text and "earlier years: 1 alert(s), 2023" in text
+    # A in 2024: its three 2024 alerts, and four earlier ones (2022: card; 2023: bottom
+    # three, card, talks) on one line
+    text = unit_profile(a, "A", 2024)
+    assert text.count("[2024]") == 3 and "[2022]" not in text and "[2023]" not in text
+    assert "earlier years: 4 alert(s), 2022–2023" in text
+    zh = unit_profile(a, "A", 2024, lang="zh")
+    for name in ("连续位列末位", "黄牌警示", "连续黄牌：约谈"):
+        assert name in zh, name
+    assert "yellow_card" not in zh and "往年预警：4条（2022–2023年" in zh
+
+
+def make_with_untargeted(red_share_of, **card):
+    """x plus two copies without targets (the ranking is x's): only x has a light."""
+    fw = Framework.from_dict({"id": "alerts3", "name": "Alerts, three indicators",
+                              "indicators": [FRAMEWORK["indicators"][0],
+                                             {"id": "y", "direction": "benefit"},
+                                             {"id": "w", "direction": "benefit"}]})
+    rows = [(u, y, v, v, v) for y, vals in X.items() for u, v in vals.items()]
+    df = pd.DataFrame(rows, columns=["unit", "year", "x", "y", "w"])
+    recipe = {"normalise": {"method": "min_max", "range": [0, 100]},
+              "alerts": {"yellow_card": {"red_share_of": red_share_of, **card},
+                         "bottom_k_consecutive": False}}
+    return evaluate(fw, Panel.from_frame(df, fw), Recipe.from_dict(recipe))
+
+
+def test_red_share_of_judged_or_all_indicators():
+    # judged (default): D's and J's single red is 1 of 1 judged indicator → a card
+    cards = build_diagnostics(make_with_untargeted("judged"))["alerts"]
+    cards = cards[cards.rule == "yellow_card"]
+    assert set(zip(cards.unit, cards.year)) == {("A", 2022), ("A", 2023), ("A", 2024),
+                                               ("D", 2023), ("J", 2024)}
+    # all: 1 red of 3 indicators is not more than a third → only A's bottom-10 % cards
+    cards = build_diagnostics(make_with_untargeted("all"))["alerts"]
+    cards = cards[cards.rule == "yellow_card"]
+    assert set(zip(cards.unit, cards.year)) == {("A", 2022), ("A", 2023), ("A", 2024)}
+    # with red_share 0.3 the 1 of 3 counts, and the message says "of 3 indicators"
+    d = build_diagnostics(make_with_untargeted("all", red_share=0.3))["alerts"]
+    (msg,) = d[(d.unit == "D") & (d.rule == "yellow_card")].message_en
+    assert "red lights on 1 of 3 indicators, more than 30%" in msg
+
+
+def test_red_share_of_is_checked():
+    with pytest.raises(RecipeError, match="valid: judged, all"):
+        alert_params({"yellow_card": {"red_share_of": "some"}})
 
 
 # -- the bottom-k rule on its own -------------------------------------------------------------

@@ -80,3 +80,18 @@ def test_every_command_has_help_with_an_example(command):
     res = invoke(command, "--help")
     assert res.exit_code == 0
     assert "evaluator " + command in res.output or "Example" in res.output
+
+
+def test_import_coinr_names_a_bad_code_and_notes_targets(tmp_path):
+    meta = tmp_path / "iMeta.csv"
+    meta.write_text("Level,iCode,iName,Direction,Weight,Target,Parent,Type\n"
+                    "1,GDP.pc,GDP pc,1,1,,Idx,Indicator\n2,Idx,Index,1,1,,,Aggregate\n",
+                    encoding="utf-8")
+    res = invoke("frameworks", "import-coinr", str(meta), "-o", str(tmp_path / "f.yaml"))
+    assert res.exit_code == 2 and "row 2" in res.output and "'GDP_pc'" in res.output
+    meta.write_text("Level,iCode,iName,Direction,Weight,Target,Parent,Type\n"
+                    "1,a,A,1,1,5,Idx,Indicator\n1,b,B,1,1,,Idx,Indicator\n"
+                    "2,Idx,Index,1,1,,,Aggregate\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["frameworks", "import-coinr", str(meta), "-o",
+                                    str(tmp_path / "f.yaml")])
+    assert res.exit_code == 0 and "distance_to_target" in res.output

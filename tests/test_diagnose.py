@@ -20,8 +20,8 @@ from evaluator.model.framework import Framework
 from evaluator.model.panel import Panel
 from evaluator.model.recipe import Recipe
 from evaluator.stages.diagnostics import (ALERT_COLUMNS, DIAGNOSTIC_COLUMNS,
-                                          build_diagnostics, diagnose, resolve_unit,
-                                          unit_profile)
+                                          EXTRA_COLUMNS, build_diagnostics, diagnose,
+                                          diagnostic_warnings, resolve_unit, unit_profile)
 
 nan = float("nan")
 
@@ -85,10 +85,15 @@ def cell(table, unit, year, indicator, column):
 
 # -- lights, paths and gaps on the constructed panel ---------------------------------------
 # Paths start in the base year 2022 (the first panel year) and reach the 2025 target:
-# expected(y) = v2022 + (target − v2022)(y − 2022)/3. "Improving" = better than last year.
+# expected(y) = v2022 + (target − v2022)(y − 2022)/3. "Improving" = better than the unit's
+# latest earlier value (last year's, or the one before a missing year).
 LIGHTS = {
-    2022: {"U1": ("green", "", "green", "green"), "U2": ("green", "", "green", "green"),
-           "U3": ("green", "", "green", "green"), "U4": ("green", "", "green", "")},
+    # The base year has no trajectory yet (a path from this year's value would only
+    # restate it), so only "met" is judged: green when met, otherwise no light.
+    2022: {"U1": ("", "", "", ""),            # 70 < 100; 50 > 35; 1.0 > 0.8 (= 1.0 × 0.8)
+           "U2": ("", "", "", ""),            # 70 < 100; 50 > 35; 2.0 > 1.6
+           "U3": ("", "", "green", ""),       # 90 < 120 (north); 30 ≤ 35 met; 1.5 > 1.2
+           "U4": ("green", "", "", "")},      # 125 ≥ 120 met; 60 > 35; energy unresolved
     2023: {
         # U1 gdp 81 ≥ path 80; pm25 44 ≤ path 45; energy 0.9 ≤ path 0.9333
         "U1": ("green", "", "green", "green"),
@@ -106,8 +111,10 @@ LIGHTS = {
         # gdp 75 = 75: red; pm25 47 better than 52: yellow; energy 1.9 < 2.0: yellow
         "U2": ("red", "", "yellow", "yellow"),
         # gdp 105 < path 110 (target 120!), better than 101: yellow; pm25 36 misses 35,
-        # worse than path 33.33 and than 33: red; energy: last year missing, not judged
-        "U3": ("yellow", "", "red", ""),
+        # worse than path 33.33 and than 33: red; energy 1.4 behind the path
+        # 1.5 − 0.3·2/3 = 1.3, but better than 1.5, the latest value before the missing
+        # 2023: yellow
+        "U3": ("yellow", "", "red", "yellow"),
         "U4": ("green", "", "red", ""),               # 130 ≥ 120; pm25 58 = 58: red
     },
 }
@@ -144,6 +151,7 @@ def test_expected_values_targets_and_gaps(table):
     assert cell(table, "U2", 2024, "energy", "expected_now") == pytest.approx(2 - 0.4 * 2 / 3)
     assert cell(table, "U1", 2023, "energy", "target") == pytest.approx(0.8)
     assert math.isnan(cell(table, "U4", 2024, "energy", "target"))      # no 2022 value
+    assert pd.isna(cell(table, "U4", 2024, "energy", "target_year"))    # ... so no year
     # no target at all
     assert math.isnan(cell(table, "U1", 2024, "jobs", "target"))
     assert pd.isna(cell(table, "U1", 2024, "jobs", "target_year"))
@@ -164,7 +172,8 @@ def test_peers_ranks_and_group_best(table):
 
 def test_columns_are_the_contract(assessment):
     out = build_diagnostics(assessment)
-    assert list(out["diagnostics"].columns) == DIAGNOSTIC_COLUMNS
+    # the contract columns first, unchanged, then the documented extras
+    assert list(out["diagnostics"].columns) == DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS
     assert list(out["alerts"].columns) == ALERT_COLUMNS
     # every unit-year has its indicators, then its nodes and the root
     per = out["diagnostics"].groupby(["unit", "year"])["indicator"].apply(list)
@@ -179,6 +188,11 @@ def test_tolerance_base_year_and_compare_options():
     t = build_diagnostics(make({"diagnose": {"base_year": 2023}}))["diagnostics"]
     assert cell(t, "U1", 2024, "gdp", "expected_now") == pytest.approx(90.5)
     assert math.isnan(cell(t, "U1", 2022, "gdp", "expected_now"))     # before the path
+    # in 2023, the new base year, only "met" is judged: U2's 75 (better than 70 in 2022,
+    # yellow with paths from 2022) gets no light; U4's 124 meets 120: green
+    assert cell(t, "U2", 2023, "gdp", "light") == ""
+    assert cell(t, "U4", 2023, "gdp", "light") == "green"
+    assert cell(t, "U2", 2022, "gdp", "light") == ""                   # before the path
     # compare with the base year: U3's energy 1.4 is better than 2022's 1.5
     t = build_diagnostics(make({"diagnose": {"compare": "base"}}))["diagnostics"]
     assert cell(t, "U3", 2024, "energy", "light") == "yellow"
@@ -353,14 +367,52 @@ def test_orient_handles_cost_optimum_and_range():
 
 
 # -- bad inputs -----------------------------------------------------------------------------------
-def test_target_before_explicit_base_year_is_an_error():
+def with_gdp_targets(targets):
     fw = dict(FRAMEWORK)
     fw["indicators"] = [dict(i) for i in FRAMEWORK["indicators"]]
-    fw["indicators"][0]["targets"] = {2022: 80, 2025: 100}
+    fw["indicators"][0]["targets"] = targets
+    return fw
+
+
+def test_target_before_explicit_base_year_is_an_error():
+    fw = with_gdp_targets({2022: 80, 2025: 100})
     make(framework=fw)                        # default base year 2022: fine
     with pytest.raises(RecipeError, match=r"'gdp'.*2022") as err:
         build_diagnostics(make({"diagnose": {"base_year": 2023}}, framework=fw))
-    assert "base_year" in str(err.value)
+    # the fix names only base years that work: panel years up to the target's 2022
+    fix = err.value.fix
+    assert "base_year" in fix and "(2022)" in fix and "2023" not in fix.split("or")[0]
+    build_diagnostics(make({"diagnose": {"base_year": 2022}}, framework=fw))   # it works
+
+
+def test_target_before_the_panel():
+    fw = with_gdp_targets({2020: 60, 2025: 100})
+    # explicit base year: no panel year precedes 2020, so no base year is proposed;
+    # the fix says to move/remove the target or leave the base year out
+    with pytest.raises(RecipeError, match="2020") as err:
+        build_diagnostics(make({"diagnose": {"base_year": 2023}}, framework=fw))
+    fix = err.value.fix
+    assert "no panel year is on or before 2020" in fix
+    assert "leave diagnose.base_year out" in fix and "remove" in fix
+    # ... and leaving it out works: the 2020 target is dropped, with a warning
+    a = make(framework=fw)
+    t = build_diagnostics(a)["diagnostics"]
+    assert cell(t, "U1", 2022, "gdp", "target_year") == 2025
+    assert any("ignored" in w and "'gdp' 2020" in w for w in diagnostic_warnings(a))
+
+
+def test_base_year_outside_the_panel_proposes_only_years_that_work():
+    # a base year that is not a panel year: the fix lists panel years no target precedes
+    # (2023 would then fail: the 2022 target would lie before it)
+    from evaluator.stages.diagnose_params import diagnose_params
+    fw = Framework.from_dict(with_gdp_targets({2022: 80}))
+    with pytest.raises(RecipeError, match="not a year of the panel") as err:
+        diagnose_params({"base_year": 2019}, [2021, 2022, 2023], framework=fw)
+    assert "2021, 2022" in err.value.fix and "2023" not in err.value.fix
+    with pytest.raises(RecipeError) as err:
+        diagnose_params({"base_year": 2019}, [2022, 2023],
+                        framework=Framework.from_dict(with_gdp_targets({2021: 80})))
+    assert "leave diagnose.base_year out" in err.value.fix and "2023" not in err.value.fix
 
 
 def test_unknown_diagnose_key_lists_the_valid_ones(assessment):
@@ -428,3 +480,207 @@ def test_cli_diagnose(tmp_path):
     res = CliRunner().invoke(command, args + ["--unit", "U9"])
     assert res.exit_code == 2
     assert "not in the panel" in res.output and "Traceback" not in res.output
+
+
+# -- targets that cannot be resolved, late entrants, warnings ------------------------------------
+def test_unresolvable_relative_targets_are_empty_and_warned():
+    # U4 has no 2022 energy value: no target and no target year (not a lone target year)
+    a = make()
+    t = build_diagnostics(a)["diagnostics"]
+    u4 = t[(t.unit == "U4") & (t.indicator == "energy")]
+    assert u4["target"].isna().all() and u4["target_year"].isna().all()
+    warned = [w for w in diagnostic_warnings(a) if "'energy'" in w]
+    assert len(warned) == 1 and "1 unit(s) without a 2022 value (U4)" in warned[0]
+    assert diagnose(a).warnings == diagnostic_warnings(a)
+    # a `from` year outside the panel (as the built-in energy_intensity target from 2025
+    # on the 2015–2024 demo): nothing resolves, and the warning says why
+    fw = dict(FRAMEWORK)
+    fw["indicators"] = [dict(i) for i in FRAMEWORK["indicators"]]
+    fw["indicators"][3]["targets"] = {2035: {"change": -0.25, "from": 2025}}
+    a = make(framework=fw)
+    t = build_diagnostics(a)["diagnostics"]
+    energy = t[t.indicator == "energy"]
+    assert energy["target"].isna().all() and energy["target_year"].isna().all()
+    assert (energy["light"] == "").all()
+    (w,) = [w for w in diagnostic_warnings(a) if "'energy'" in w]
+    assert "2035" in w and "2025 is not a panel year (2022–2024)" in w
+
+
+def test_unit_entering_after_the_base_year_starts_its_path_there():
+    # U5 (south) enters in 2023 at 60: its path runs 60 → 100 over 2023–2025
+    rows = ROWS + [("U5", 2023, "south", 60, 4, 40, 1.0), ("U5", 2024, "south", 80, 4, 38, 0.9)]
+    t = diagnose(make(rows=rows)).table
+    assert cell(t, "U5", 2024, "gdp", "path_start") == 2023
+    assert cell(t, "U5", 2024, "gdp", "expected_now") == pytest.approx(80)
+    assert cell(t, "U5", 2024, "gdp", "light") == "green"        # 80 on the path
+    assert cell(t, "U5", 2023, "gdp", "light") == ""             # start year: not met
+    # its relative energy target needs its own 2022 value, which it lacks
+    assert math.isnan(cell(t, "U5", 2024, "energy", "target"))
+
+
+def test_group_targets_without_a_group_column_are_warned():
+    fw = Framework.from_dict(FRAMEWORK)
+    df = pd.DataFrame(ROWS, columns=["unit", "year", "group", "gdp", "jobs", "pm25", "energy"])
+    a = evaluate(fw, Panel.from_frame(df.drop(columns="group"), fw), Recipe.from_dict(RECIPE))
+    assert any(w.startswith("group targets ignored: the panel has no group column")
+               and "north" in w for w in diagnostic_warnings(a))
+    assert cell(build_diagnostics(a)["diagnostics"], "U3", 2024, "gdp", "target") == 100
+
+
+def test_per_year_scope_warns_that_contribution_changes_reflect_other_units():
+    per_year = {"normalise": {"method": "min_max", "range": [0, 100], "scope": "per_year"}}
+    assert any("per_year" in w and "other units" in w
+               for w in diagnostic_warnings(make(per_year)))
+    assert not any("per_year" in w for w in diagnostic_warnings(make()))
+
+
+# -- gaps on the normalised scale -------------------------------------------------------------
+def test_gap_normalised_min_max_pooled_and_per_year_by_hand():
+    # pooled min–max of gdp over all years: 70 → 0, 130 → 100
+    t = build_diagnostics(make())["diagnostics"]
+    assert cell(t, "U1", 2024, "gdp", "gap_normalised") == pytest.approx((100 - 95) / 60 * 100)
+    # per_year: 2024's gdp runs from 75 to 130 (width 55), not the pooled 60
+    t = build_diagnostics(make({"normalise": {"method": "min_max", "range": [0, 100],
+                                              "scope": "per_year"}}))["diagnostics"]
+    assert cell(t, "U1", 2024, "gdp", "gap_normalised") == pytest.approx(500 / 55)
+    assert cell(t, "U3", 2024, "gdp", "gap_normalised") == pytest.approx(1500 / 55)   # 120
+    assert cell(t, "U4", 2024, "gdp", "gap_normalised") == pytest.approx(-1000 / 55)  # met
+    # cost, 2024 pm25 36…58: the target 35 lies beyond the best value, so it counts as
+    # the top of the observed scale (100); U1's 39 scores (58 − 39)/22 · 100
+    assert cell(t, "U1", 2024, "pm25", "gap_normalised") == pytest.approx(100 - 1900 / 22)
+    assert cell(t, "U4", 2024, "pm25", "gap_normalised") == pytest.approx(100)
+    assert math.isnan(cell(t, "U1", 2024, "jobs", "gap_normalised"))       # no target
+
+
+def test_gap_normalised_goalposts():
+    # goalposts: benefit x on [0, 200] (z = x/2), cost y on [10, 60] (z = (60 − y)·2)
+    fw = Framework.from_dict({
+        "id": "gp", "name": "Goalposts",
+        "indicators": [{"id": "x", "direction": "benefit", "goalposts": [0, 200],
+                        "targets": {2025: 150}},
+                       {"id": "y", "direction": "cost", "goalposts": [10, 60],
+                        "targets": {2025: 20}}]})
+    df = pd.DataFrame({"unit": ["a", "b", "c"] * 2, "year": [2023] * 3 + [2024] * 3,
+                       "x": [50, 80, 250, 60, 90, 260], "y": [30, 50, 40, 30, 50, 45]})
+    a = evaluate(fw, Panel.from_frame(df, fw), Recipe.from_dict(
+        {"normalise": {"method": "goalposts", "range": [0, 100]},
+         "weights": {"indicators": "equal"}}))
+    t = build_diagnostics(a)["diagnostics"]
+    # 150 lies above every value below the goalpost: z(150) = 75 from the goalpost 200
+    assert cell(t, "b", 2024, "x", "gap_normalised") == pytest.approx(75 - 45)
+    # c's 260 is capped at the goalpost (z = 100): 25 points ahead, not 55
+    assert cell(t, "c", 2024, "x", "gap_normalised") == pytest.approx(75 - 100)
+    # cost: z(20) = 80, z(50) = 20
+    assert cell(t, "b", 2024, "y", "gap_normalised") == pytest.approx(80 - 20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, st.integers(2, 12), elements=st.floats(-50, 50)),
+       st.floats(-80, 80), st.floats(0.1, 5))
+def test_scale_map_reproduces_an_affine_normalisation(x, q, slope):
+    # any affine z = slope·x: interpolation is exact inside the data, flat beyond
+    z = slope * x
+    got = dg.scale_map(x, z, np.array([q]))[0]
+    assert got == pytest.approx(slope * np.clip(q, x.min(), x.max()), abs=1e-9)
+
+
+# -- lights: reference value, min_improvement ----------------------------------------------
+def test_compare_previous_looks_past_a_screened_out_year():
+    # U2's 2023 row has one value of four: screened out at 50 % coverage; its 2024 values
+    # are compared with 2022's: gdp 75 > 70 and pm25 47 < 50 improve, both behind the
+    # path (90 and 40): yellow, where they had no light before
+    rows = [r if (r[0], r[1]) != ("U2", 2023) else ("U2", 2023, "south", 75, nan, nan, nan)
+            for r in ROWS]
+    t = build_diagnostics(make({"screen": {"min_coverage": 0.5}}, rows=rows))["diagnostics"]
+    assert not ((t.unit == "U2") & (t.year == 2023)).any()
+    assert cell(t, "U2", 2024, "gdp", "light") == "yellow"
+    assert cell(t, "U2", 2024, "pm25", "light") == "yellow"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(2018, 2023),
+                          st.one_of(st.none(), st.floats(-5, 5))), min_size=1, max_size=15))
+def test_latest_earlier_value_matches_pandas(rows):
+    df = pd.DataFrame(rows, columns=["unit", "year", "v"]).drop_duplicates(["unit", "year"])
+    df["v"] = df["v"].astype(float)
+    units, years = df["unit"].astype(str).to_numpy(), df["year"].to_numpy()
+    got = dg.take_cells(df[["v"]].to_numpy(), dg.latest_earlier_rows(df[["v"]], units, years))
+    ordered = df.sort_values(["unit", "year"])
+    expect = ordered.groupby("unit")["v"].transform(lambda s: s.ffill().shift())
+    assert np.allclose(got[:, 0], expect.reindex(df.index).to_numpy(), equal_nan=True)
+
+
+def test_min_improvement_is_compared_without_float_noise():
+    # U2's energy 2.0 → 1.9 is exactly 5 % better; in floats −1.9 − (−2.0) exceeds 0.1
+    assert -1.9 - (-2.0) > 0.05 * 2.0
+    t = build_diagnostics(make({"diagnose": {"min_improvement": 0.05}}))["diagnostics"]
+    assert cell(t, "U2", 2024, "energy", "light") == "red"      # not more than 5 %
+    assert cell(t, "U2", 2024, "pm25", "light") == "yellow"     # 52 → 47: 9.6 %
+    t = build_diagnostics(make({"diagnose": {"min_improvement": 0.1}}))["diagnostics"]
+    assert cell(t, "U2", 2024, "pm25", "light") == "red"        # 9.6 % < 10 %
+    lights = dg.traffic_lights(np.array([-1.9]), np.array([-1.6]), np.array([-1.8]),
+                               np.array([-2.0]), min_gain=0.1)
+    assert lights.tolist() == ["red"]
+
+
+def test_top_k_obstacles_are_the_largest_shares():
+    a = make({"diagnose": {"top_k": 2}})
+    d = diagnose(a)
+    ind = d.table[d.table.kind == "indicator"]
+    for (unit, year), part in ind.groupby(["unit", "year"]):
+        mine = d.obstacles[(d.obstacles.unit == unit) & (d.obstacles.year == year)]
+        expect = part.dropna(subset=["obstacle"]).nlargest(2, "obstacle")
+        assert mine["order"].tolist() == [1, 2]
+        assert np.allclose(mine["obstacle"], expect["obstacle"])
+
+
+# -- outputs written by `evaluator score --out` ----------------------------------------------
+def test_score_out_writes_diagnostics_and_alerts_that_read_back(tmp_path):
+    import yaml
+    from evaluator.cli import main
+    fw_path = tmp_path / "fw.yaml"
+    fw_path.write_text(yaml.safe_dump(FRAMEWORK, allow_unicode=True), encoding="utf-8")
+    data = tmp_path / "panel.csv"
+    pd.DataFrame(ROWS, columns=["unit", "year", "group", "gdp", "jobs", "pm25", "energy"]
+                 ).to_csv(data, index=False)
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump(RECIPE), encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["score", "-f", str(fw_path), "-d", str(data),
+                                    "-r", str(recipe), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    diag = pd.read_csv(out / "diagnostics.csv", encoding="utf-8-sig")
+    alerts = pd.read_csv(out / "alerts.csv", encoding="utf-8-sig")
+    assert list(diag.columns) == DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS
+    assert list(alerts.columns) == ALERT_COLUMNS
+    # met: true / false / empty
+    assert cell(diag, "U4", 2023, "gdp", "met") == True        # noqa: E712  124 ≥ 120
+    assert cell(diag, "U1", 2024, "gdp", "met") == False       # noqa: E712  95 < 100
+    assert pd.isna(cell(diag, "U1", 2024, "jobs", "met"))      # no target
+    assert pd.isna(cell(diag, "U1", 2024, "econ", "met"))      # a node
+    assert cell(diag, "U1", 2024, "gdp", "gap_normalised") == pytest.approx(500 / 60)
+    # group medians: south's 2024 gdp 95 and 75 → 85; pm25 39 and 47 → 43 (U1 ahead)
+    assert cell(diag, "U2", 2024, "gdp", "group_median") == 85
+    assert cell(diag, "U2", 2024, "gdp", "gap_to_group_median") == 10
+    assert cell(diag, "U1", 2024, "pm25", "gap_to_group_median") == -4
+    # the rest read back to the same numbers as computed
+    mem = build_diagnostics(make())
+    for col in ["value", "target", "gap", "expected_now", "obstacle", "gap_normalised",
+                "group_median", "contribution", "contribution_change"]:
+        assert np.array_equal(diag[col].to_numpy(float), mem["diagnostics"][col].to_numpy(float),
+                              equal_nan=True), col
+    assert (diag["light"].fillna("") == mem["diagnostics"]["light"]).all()
+    pd.testing.assert_frame_equal(alerts, mem["alerts"], check_dtype=False)
+
+
+# -- the profile's display -------------------------------------------------------------------
+def test_profile_no_data_and_rank_out_of_units_with_data():
+    # U3 has neither pm25 nor energy in 2023: its environment score is missing
+    rows = [r if (r[0], r[1]) != ("U3", 2023) else (*r[:5], nan, nan) for r in ROWS]
+    a = make(rows=rows)
+    text = unit_profile(a, "U3", 2023)
+    assert "Environment: no data" in text and "nan" not in text
+    assert "Environment 0.0%" not in text          # no obstacle share without data
+    assert "环境: 无数据" in unit_profile(a, "U3", 2023, lang="zh")
+    # U1 2023: pm25 is known for 3 units only, so its first place is "of 3"
+    assert "pm25: rank 1 of 3" in unit_profile(a, "U1", 2023)

@@ -77,10 +77,13 @@ def hostile_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+HOSTILE_RECIPE = {"weights": {"indicators": "entropy", "nodes": "equal"}}
+
+
 @pytest.fixture(scope="module")
 def hostile():
     fw = Framework.from_dict(HOSTILE)
-    recipe = Recipe.from_dict({"weights": {"indicators": "entropy", "nodes": "equal"}})
+    recipe = Recipe.from_dict(HOSTILE_RECIPE)
     return evaluate(fw, Panel.from_frame(hostile_frame(), fw), recipe)
 
 
@@ -170,20 +173,29 @@ def test_hostile_names_are_neutralised_in_csv(hostile, tmp_path):
 
 
 def test_hostile_names_are_text_cells_in_the_workbook(hostile, tmp_path):
+    """Read back with openpyxl: no cell is a formula, and formula-like text is the exact
+    text (no visible apostrophe) in a string cell with Excel's quote prefix."""
     from openpyxl import load_workbook
     write_xlsx_report(build_report(hostile, lang="en"), tmp_path / "report.xlsx")
     wb = load_workbook(tmp_path / "report.xlsx")
-    values = []
+    values, guarded = [], []
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
                     values.append(cell.value)
+                    if cell.value.startswith(("=", "+", "-", "@")):
+                        assert cell.data_type == "s", (ws.title, cell.coordinate)
+                        assert cell.quotePrefix, (ws.title, cell.coordinate, cell.value)
+                        guarded.append(cell.value)
     assert SCRIPT_UNIT in values
-    assert "'" + FORMULA_UNIT in values
-    assert "'" + FORMULA_INDICATOR in values
-    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+    assert FORMULA_UNIT in values and FORMULA_INDICATOR in values
+    assert "'" + FORMULA_UNIT not in values and "'" + FORMULA_INDICATOR not in values
+    assert "@unit" in guarded                       # the indicator's unit of measure
+    # the unit in the rankings sheet, the indicator as a name in the diagnostics
+    assert FORMULA_UNIT in [c.value for c in wb["rankings"]["B"]]
+    assert FORMULA_INDICATOR in [c.value for c in wb["diagnostics"]["C"]]
 
 
 def test_markdown_keeps_hostile_names_as_text(hostile):
@@ -517,13 +529,19 @@ def test_write_report_replaces_nothing_when_rendering_fails(hostile, tmp_path, m
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
+def hostile_files(folder: Path) -> tuple[Path, Path, Path]:
+    """The hostile framework, panel and recipe as files (as a user passes them)."""
+    import yaml
+    fw_path, data, recipe = folder / "hostile.yaml", folder / "panel.csv", folder / "recipe.yaml"
+    fw_path.write_text(yaml.safe_dump(HOSTILE, allow_unicode=True), encoding="utf-8")
+    hostile_frame().to_csv(data, index=False)
+    recipe.write_text(yaml.safe_dump(HOSTILE_RECIPE), encoding="utf-8")
+    return fw_path, data, recipe
+
+
 def test_cli_report_writes_the_report_and_the_tables(tmp_path):
     from evaluator.cli_report import report
-    import yaml
-    fw_path = tmp_path / "hostile.yaml"
-    fw_path.write_text(yaml.safe_dump(HOSTILE, allow_unicode=True), encoding="utf-8")
-    data = tmp_path / "panel.csv"
-    hostile_frame().to_csv(data, index=False)
+    fw_path, data, _ = hostile_files(tmp_path)
     out = tmp_path / "out"
     res = CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "--out", str(out),
                                       "--lang", "zh", "--year", "2023"])
@@ -558,3 +576,373 @@ def test_a_flat_framework_with_gaps_and_a_single_year_renders(tmp_path):
                                                 for c in r)]
         assert len(unscored) == 1
         assert {c["text"] for c in unscored[0] if c["col"] in ("score", "rank")} == {"–"}
+
+
+# -- the sensitivity run behind the robustness section ----------------------------------------
+def run_sensitivity(folder: Path, files, *, recipe: dict | None = None, seed: int = 7,
+                    samples: int = 200) -> Path:
+    """`evaluator sensitivity` on the hostile files (the real producer of the intervals);
+    returns its rank_intervals.csv (sensitivity.json beside it)."""
+    import yaml
+    from evaluator.cli_sensitivity import sensitivity
+    fw_path, data, recipe_path = files
+    if recipe is not None:
+        recipe_path = folder / "other_recipe.yaml"
+        recipe_path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    out = folder / f"sens_{seed}"
+    res = CliRunner().invoke(sensitivity, ["-f", str(fw_path), "-d", str(data), "-r",
+                                           str(recipe_path), "--samples", str(samples),
+                                           "--seed", str(seed), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out / "rank_intervals.csv"
+
+
+def invoke_report(files, out: Path, *extra: str):
+    from evaluator.cli_report import report
+    fw_path, data, recipe_path = files
+    return CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "-r",
+                                       str(recipe_path), "--out", str(out), *extra])
+
+
+def _footer(html: str) -> str:
+    import html as html_lib
+    inner = re.search(r'<footer class="foot"><div class="wrap">(.*?)</div></footer>', html, re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", inner.group(1)))
+
+
+def test_the_report_names_the_sensitivity_run_it_shows(tmp_path):
+    """The intervals file, its SHA-256 and the run's seed, samples and varied factors (as
+    `evaluator sensitivity` recorded them in sensitivity.json) are in the methods
+    appendix, the footer, the robustness section, the workbook and report.md; the
+    footer keeps the scoring seed apart from the sensitivity seed."""
+    import hashlib
+    from openpyxl import load_workbook
+    files = hostile_files(tmp_path)
+    intervals = run_sensitivity(tmp_path, files, seed=7)
+    summary = json.loads((intervals.parent / "sensitivity.json").read_text(encoding="utf-8"))
+    assert summary["seed"] == 7 and summary["samples"] == 200
+    out = tmp_path / "out"
+    res = invoke_report(files, out, "--intervals", str(intervals))
+    assert res.exit_code == 0, res.output
+    sha = hashlib.sha256(intervals.read_bytes()).hexdigest()
+    summary_sha = hashlib.sha256((intervals.parent / "sensitivity.json").read_bytes()).hexdigest()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    text = "".join(parse(html).text)
+    t = Messages("en")
+    # methods appendix: the inputs table and the run
+    assert str(intervals) in text and sha in text and summary_sha in text
+    assert t("input.intervals") in text
+    run = t("manifest.sensitivity_text", design=t("design.monte_carlo"), seed=7, samples=200,
+            scenarios=summary["scenarios"], varied="; ".join(summary["varied_labels"]),
+            version=summary["version"])
+    assert run in text
+    # footer: scoring seed (the recipe's, 0) and the sensitivity seed, each named
+    footer = _footer(html)
+    scoring_seed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["seed"]
+    assert scoring_seed != 7
+    assert t("footer", version=summary["version"], framework="hostile",
+             seed=scoring_seed) in footer
+    assert t("footer.intervals", file=str(intervals), sha=sha[:12], seed=7,
+             samples=200) in footer
+    assert "random seed 0." not in footer.replace("of the scoring 0", "")
+    assert t("robustness.source", file=str(intervals), sha=sha[:12], seed=7,
+             samples=200) in text
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md_escape(str(intervals)) in md and sha[:12] in md and "random seed 7" in md
+    methods = load_workbook(out / "report.xlsx")["methods"]
+    cells = [str(c.value) for row in methods.iter_rows() for c in row if c.value is not None]
+    assert f"{intervals}  sha256 {sha}" in cells
+    assert any("random seed 7; 200 samples" in c for c in cells)
+
+
+def test_without_a_summary_the_run_is_still_named(hostile, tmp_path):
+    from evaluator.output import write_csv
+    path = tmp_path / "rank_intervals.csv"
+    write_csv(_intervals(hostile), path)
+    bundle = build_report(hostile, intervals_file=path)
+    html = render_html(bundle)
+    footer = _footer(html)
+    assert str(path) in footer and "not recorded" in footer
+    with pytest.raises(EvaluatorError, match="one of"):
+        build_report(hostile, intervals_file=path, rank_intervals=_intervals(hostile))
+
+
+def test_intervals_of_another_recipe_are_refused_by_the_cli(tmp_path):
+    """A real sensitivity run with equal weights against a report with entropy weights:
+    the nominal ranks differ, so the report refuses the intervals."""
+    files = hostile_files(tmp_path)
+    other = run_sensitivity(tmp_path, files, recipe={"weights": {"indicators": "equal",
+                                                                  "nodes": "equal"}})
+    out = tmp_path / "out"
+    res = invoke_report(files, out, "--intervals", str(other))
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert str(other) in res.output and "nominal rank of unit" in res.output
+    assert "same framework, data and recipe" in res.output
+    assert not (out / "report.html").exists()        # nothing written
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda iv: iv.assign(unit=iv["unit"].replace("U3", "Atlantis")), "'Atlantis'"),
+    (lambda iv: iv.assign(year=iv["year"].replace(2022, 1999)), "year 1999"),
+    (lambda iv: iv.assign(nominal_rank=np.where(iv["unit"] == "U5", 99.0,
+                                                iv["nominal_rank"])), "unit 'U5'"),
+    (lambda iv: pd.concat([iv, iv.head(1)]), "appears twice"),
+])
+def test_intervals_of_another_assessment_are_a_clear_error(hostile, tmp_path, change, message):
+    from evaluator.output import write_csv
+    path = tmp_path / "rank_intervals.csv"
+    write_csv(change(_intervals(hostile)), path)
+    with pytest.raises(DataError, match=message) as caught:
+        build_report(hostile, intervals_file=path)
+    assert caught.value.where.startswith(str(path))
+    assert "same framework, data and recipe" in caught.value.fix
+
+
+def test_intervals_of_another_framework_are_refused(hostile, tmp_path):
+    from evaluator.output import write_csv
+    path = tmp_path / "rank_intervals.csv"
+    write_csv(_intervals(hostile), path)
+    (tmp_path / "sensitivity.json").write_text(json.dumps({"framework": "other_index",
+                                                           "seed": 1}), encoding="utf-8")
+    with pytest.raises(DataError, match="other_index") as caught:
+        build_report(hostile, intervals_file=path)
+    assert caught.value.where == str(tmp_path / "sensitivity.json")
+    (tmp_path / "sensitivity.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataError, match="sensitivity summary"):
+        build_report(hostile, intervals_file=path)
+    # the same intervals with a matching summary are accepted, unranked rows included
+    (tmp_path / "sensitivity.json").write_text(json.dumps({"framework": "hostile"}),
+                                               encoding="utf-8")
+    assert build_report(hostile, intervals_file=path).intervals is not None
+
+
+# -- charts on scores outside the recipe's range -----------------------------------------------
+def _bar_widths(svg: str, cls: str) -> list[float]:
+    return [float(w) for w in re.findall(rf'<rect[^>]*width="([-\d.]+)"[^>]*class="{cls}"', svg)]
+
+
+def test_unit_bars_are_drawn_for_z_scores(hostile):
+    """z-scores leave the 0–100 range: the profile bars use the values' range (as the
+    overview charts do), so the best unit's bar is full and the bars follow the scores."""
+    recipe = Recipe.from_dict({"normalise": {"method": "z_score"},
+                               "weights": {"indicators": "equal", "nodes": "equal"}})
+    result = evaluate(hostile.framework, hostile.panel, recipe)
+    bundle = build_report(result)
+    scores = bundle.ranking["score"].to_numpy(float)
+    assert scores.min() < 0 < scores.max()           # outside [0, 100] indeed
+    widths = []
+    for profile in bundle.context["profiles"]:
+        chart = str(profile["chart"])
+        (track, *_), (bar, *_) = _bar_widths(chart, "track"), _bar_widths(chart, "bar c0")
+        assert 0 <= bar <= track
+        widths.append(bar)
+    # the scale spans every score the bars show: this and last year's, index and dimensions
+    shown = pd.concat([bundle.ranking, bundle.previous])[["score", "econ", "env"]].to_numpy()
+    lo, hi = np.nanmin(shown), np.nanmax(shown)
+    assert np.asarray(widths) == pytest.approx((scores - lo) / (hi - lo) * track, abs=0.15)
+    assert max(widths) > 0.5 * track
+
+
+# -- writing the set ----------------------------------------------------------------------------
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_cli_report_keeps_the_old_set_when_a_file_is_in_the_way(tmp_path):
+    """A folder named report.xlsx stands for a workbook that cannot be replaced: the run
+    fails naming that file (not a temporary one) and no file of the folder changes."""
+    files = hostile_files(tmp_path)
+    out = tmp_path / "out"
+    assert invoke_report(files, out).exit_code == 0
+    (out / "report.xlsx").unlink()
+    (out / "report.xlsx").mkdir()
+    before = _snapshot(out)
+    res = invoke_report(files, out, "--lang", "zh", "--year", "2023")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"{out / 'report.xlsx'}: cannot write report.xlsx" in res.output
+    assert "choose another --out" in res.output and ".tmp" not in res.output
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_locked_file_rolls_the_whole_set_back(hostile, tmp_path, monkeypatch):
+    """Replacing fails late (rankings.csv, after the report files were swapped in, as a
+    CSV open in Excel on Windows): every file is put back, the error names the file and
+    says to close it."""
+    import os
+    import evaluator.report.publish as publish
+    out = tmp_path / "out"
+    write_report(hostile, out, tables=True)
+    before = _snapshot(out)
+    real = os.replace
+
+    def refuse(src, dst):
+        if Path(dst) == out / "rankings.csv" or Path(src) == out / "rankings.csv":
+            raise PermissionError(13, "Permission denied", str(src))
+        return real(src, dst)
+    monkeypatch.setattr(publish.os, "replace", refuse)
+    with pytest.raises(EvaluatorError) as caught:
+        write_report(hostile, out, lang="zh", tables=True)
+    assert caught.value.where == str(out / "rankings.csv")
+    assert "close the file in Excel" in caught.value.fix
+    assert ".evaluator-report-" not in str(caught.value)
+    assert _snapshot(out) == before
+    assert [p for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_single_writers_name_the_file_they_cannot_write(hostile, tmp_path):
+    from evaluator.report import write_html, write_markdown
+    bundle = build_report(hostile)
+    for writer, name in ((write_html, "report.html"), (write_xlsx_report, "report.xlsx"),
+                         (write_markdown, "report.md")):
+        (tmp_path / name).mkdir()
+        with pytest.raises(EvaluatorError, match=f"cannot write {name}") as caught:
+            writer(bundle, tmp_path / name)
+        assert caught.value.where == str(tmp_path / name)
+        with pytest.raises(EvaluatorError, match="does not exist"):
+            writer(bundle, tmp_path / "missing" / name)
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == []
+
+
+# -- the weighting's intermediate tables in the workbook ---------------------------------------
+def _weighting_sheet(bundle, tmp_path) -> dict[tuple, object]:
+    """(parent, key, item, column item) → value, read back from report.xlsx."""
+    from openpyxl import load_workbook
+    write_xlsx_report(bundle, tmp_path / "report.xlsx")
+    ws = load_workbook(tmp_path / "report.xlsx")["weighting"]
+    head = [c.value for c in ws[1]]
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert all(cjk.search(h) and re.search("[A-Za-z]", h) for h in head)
+    col = {k: head.index(bundle.t.both(f"xl.{k}")) for k in
+           ("node", "key", "child", "column_item", "value", "quantity")}
+    out = {}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        out[(row[col["node"]], row[col["key"]], row[col["child"]],
+             row[col["column_item"]])] = row[col["value"]]
+    return out
+
+
+def test_workbook_has_entropy_and_critic_tables(hostile, tmp_path):
+    recipe = Recipe.from_dict({"weights": {"indicators": "critic", "nodes": "entropy"}})
+    result = evaluate(hostile.framework, hostile.panel, recipe)
+    sheet = _weighting_sheet(build_report(result, lang="zh"), tmp_path)
+    for node, keys in (("econ", ("sigma", "conflict", "information")),
+                       ("env", ("sigma", "conflict", "information")), ("index", ("e", "d"))):
+        nw = result.weights[node]
+        for key in keys:
+            for child, v in zip(nw.children, nw.details[key]):
+                assert sheet[(node, key, child, None)] == pytest.approx(float(v), rel=1e-12)
+        for child, w in zip(nw.children, nw.weights):
+            assert sheet[(node, "weight", child, None)] == pytest.approx(float(w), rel=1e-12)
+    corr = np.asarray(result.weights["econ"].details["correlation"])
+    assert sheet[("econ", "correlation", "gdp", "jobs")] == pytest.approx(corr[0, 1])
+
+
+def _swapped_judgements(folder: Path) -> Path:
+    """AHP judgements for the hostile framework with items in another order than the
+    framework's (allowed: `items` sets the matrix order)."""
+    path = folder / "judgements.yaml"
+    path.write_text(
+        "framework: hostile\n"
+        "matrices:\n"
+        "  index: {items: [env, econ], judgements: {env: {econ: 2}}}\n"
+        "  econ: {items: [jobs, gdp], judgements: {jobs: {gdp: 3}}}\n"
+        "  env: {items: [green, pm25], judgements: {green: {pm25: '1/2'}}}\n",
+        encoding="utf-8")
+    return path
+
+
+def test_ahp_matrices_follow_their_items_in_sheet_and_appendix(hostile, tmp_path):
+    """jobs is judged 3 × gdp in a matrix listing jobs first. The workbook keeps the file's
+    order with each cell named by its row and column item; the HTML appendix shows the
+    matrix in the framework's child order (gdp, jobs), so gdp's row reads 1, 1/3."""
+    from evaluator.stages.ahp_weights import make_ahp_loader
+    fw = hostile.framework
+    ahp = {"method": "ahp", "file": str(_swapped_judgements(tmp_path))}
+    result = evaluate(fw, hostile.panel, Recipe.from_dict({"weights": {"indicators": ahp,
+                                                                       "nodes": ahp}}),
+                      ahp_loader=make_ahp_loader(fw))
+    bundle = build_report(result, lang="en")
+    sheet = _weighting_sheet(bundle, tmp_path)
+    assert sheet[("econ", "matrix", "jobs", "gdp")] == pytest.approx(3.0)
+    assert sheet[("econ", "matrix", "gdp", "jobs")] == pytest.approx(1 / 3)
+    for key in ("lambda_max", "ci", "ri", "cr"):
+        assert sheet[("econ", key, None, None)] == pytest.approx(
+            float(result.weights["econ"].details[key]), abs=1e-12)
+    assert sheet[("econ", "priority_method", None, None)] == "eigenvector"
+    weights = dict(zip(result.weights["econ"].children, result.weights["econ"].weights))
+    assert weights["jobs"] == pytest.approx(0.75)          # 3 : 1
+    (matrix,) = {s["node"]: s for s in bundle.context["weights"]}["econ"]["matrices"]
+    rows = {r["label"]: r["cells"] for r in matrix["rows"]}
+    assert rows[f"1. {FORMULA_INDICATOR}"] == ["1", "1/3"]
+    assert rows["2. Jobs"] == ["3", "1"]
+
+
+def test_demo_ahp_consistency_is_in_the_workbook(demo, tmp_path):
+    from evaluator.stages.ahp_weights import make_ahp_loader
+    fw = demo.framework
+    ahp = {"method": "ahp", "file": "weights/example_panel.yaml"}
+    result = evaluate(fw, demo.panel, demo.recipe.replace(weights={"indicators": ahp,
+                                                                   "nodes": ahp}),
+                      ahp_loader=make_ahp_loader(fw))
+    from evaluator.report.xlsx import workbook_sheets
+    (cols,) = [c for name, c, _ in workbook_sheets(build_report(result)) if name == "weighting"]
+    head = [c.header.split(" / ")[0] for c in cols]
+    by = {h: c.values for h, c in zip(head, cols)}
+    table = pd.DataFrame({"node": by["parent"], "key": by["key"], "item": by["item"],
+                          "column": by["column item (matrices)"], "value": by["value"]})
+    for node in ("index", *fw.first_level):
+        d = result.weights[node].details
+        for key in ("lambda_max", "ci", "ri", "cr"):
+            (v,) = table.loc[(table["node"] == node) & (table["key"] == key), "value"]
+            assert v == pytest.approx(d[key])
+        m = table[(table["node"] == node) & (table["key"] == "matrix")]
+        assert len(m) == len(d["matrix_items"]) ** 2
+        first = d["matrix_items"][0]
+        row = m[m["item"] == first].set_index("column")["value"]
+        assert row.reindex(d["matrix_items"]).tolist() == pytest.approx(d["matrix"][0])
+
+
+# -- node ids that look like the table's own columns -------------------------------------------
+def test_dimensions_named_like_fixed_columns_keep_their_scores(monkeypatch):
+    """A dimension `alerts` (the alert markers' column key; reserved by the framework
+    today, allowed here): it keeps its scores and ranks in the HTML and Markdown ranking
+    tables, beside the alert markers."""
+    import copy
+    from evaluator.model import framework_spec
+    monkeypatch.setattr(framework_spec, "RESERVED_IDS", framework_spec.RESERVED_IDS - {"alerts"})
+    spec = copy.deepcopy(HOSTILE)
+    rename = {"econ": "alerts", "env": "env"}
+    for node in spec["nodes"]:
+        node["id"] = rename[node["id"]]
+    for ind in spec["indicators"]:
+        ind["parent"] = rename[ind["parent"]]
+    fw = Framework.from_dict(spec)
+    result = evaluate(fw, Panel.from_frame(hostile_frame(), fw), Recipe.from_dict(HOSTILE_RECIPE))
+    bundle = build_report(result, lang="en")
+    keys = [c["key"] for c in bundle.context["columns"]]
+    assert len(keys) == len(set(keys))
+    page = parse(render_html(bundle))
+    expected = bundle.ranking
+    for cells, (_, row) in zip(page.rows, expected.iterrows()):
+        by_col = {}
+        for c in cells:
+            assert c["col"] not in by_col, c["col"]          # one cell per data-col
+            by_col[c["col"]] = c
+        for node in ("alerts", "env"):
+            assert float(by_col[node]["value"]) == row[node]
+            assert by_col[node]["text"].replace("−", "-") == f"{row[node]:.2f}"
+            assert int(by_col[f"{node}_rank"]["text"]) == row[f"{node}_rank"]
+        assert "alert-marks" in by_col
+        marks = int((bundle.alerts["unit"] == row["unit"]).sum())
+        assert by_col["alert-marks"]["value"] == str(marks or "")
+    md = render_markdown(bundle).splitlines()
+    start = next(k for k, line in enumerate(md) if line.startswith("| "))
+    head = [h.strip() for h in md[start].strip("|").split("|")]
+    for line, (_, row) in zip(md[start + 2:], expected.iterrows()):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert len(cells) == len(head)
+        for node in ("alerts", "env"):
+            shown = cells[head.index(md_escape(bundle.label(node)))]
+            assert shown.replace("−", "-") == f"{row[node]:.2f}"

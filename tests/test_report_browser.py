@@ -1,4 +1,5 @@
-"""The demo's HTML report in a real browser: headless Chromium (Debian's ``chromium``).
+"""The demo's HTML report, in English and in Chinese, in a real browser: headless Chromium
+(Debian's ``chromium``).
 
 How, with the standard library only (no websocket client, no Pillow):
 * console errors — Chromium runs with ``--enable-logging=stderr --v=0``, which logs every
@@ -145,21 +146,27 @@ def decode_png(path: Path) -> tuple[int, int, int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory) -> tuple[Path, list[str]]:
-    """The demo's English report and its units."""
+def demo_result():
     from evaluator.evaluate import default_recipe, evaluate
     from evaluator.model.framework import load_framework
     from evaluator.model.panel import load_panel
-    from evaluator.report import write_report
     from evaluator.resources import demo_panel_path
 
     fw = load_framework("resource_city_transition")
-    result = evaluate(fw, load_panel(demo_panel_path(), fw), default_recipe(fw))
-    out = tmp_path_factory.mktemp("browser_report")
-    result.to_dir(out, xlsx=False)
-    write_report(result, out, lang="zh")
-    units = sorted(set(result.rankings["unit"]))
-    return out / "report.html", units
+    return evaluate(fw, load_panel(demo_panel_path(), fw), default_recipe(fw))
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def demo_report(request, demo_result, tmp_path_factory) -> tuple[Path, list[str], str]:
+    """The demo's report in each language (with the score tables beside it), its units
+    and its language."""
+    from evaluator.report import write_report
+
+    lang = request.param
+    out = tmp_path_factory.mktemp(f"browser_report_{lang}")
+    write_report(demo_result, out, lang=lang, tables=True)
+    units = sorted(set(demo_result.rankings["unit"]))
+    return out / "report.html", units, lang
 
 
 def test_the_detectors_catch_a_console_error_and_a_request(chromium, tmp_path):
@@ -174,8 +181,9 @@ def test_the_detectors_catch_a_console_error_and_a_request(chromium, tmp_path):
 
 
 def test_demo_report_opens_without_console_errors_or_requests(chromium, demo_report, tmp_path):
-    page, units = demo_report
+    page, units, lang = demo_report
     dom, console, requests = load(chromium, page, tmp_path)
+    assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}"' in dom
     assert console == [], console
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     assert '<div class="tools" hidden' not in dom and '<div class="tools">' in dom
@@ -205,7 +213,7 @@ PROBE = """<script>
 
 
 def test_ranking_table_sorts_and_filters(chromium, demo_report, tmp_path):
-    page, units = demo_report
+    page, units, _ = demo_report
     probe = tmp_path / "probe.html"
     probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE),
                      encoding="utf-8")
@@ -220,7 +228,7 @@ def test_ranking_table_sorts_and_filters(chromium, demo_report, tmp_path):
 
 
 def test_demo_report_screenshot_is_not_blank(chromium, demo_report, tmp_path):
-    page, _ = demo_report
+    page, _, _ = demo_report
     shot = tmp_path / "report.png"
     run_chromium(chromium, page.as_uri(), tmp_path, "--window-size=900,700",
                  f"--screenshot={shot}")

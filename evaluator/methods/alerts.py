@@ -84,6 +84,16 @@ def run_lengths(flag: np.ndarray, units: np.ndarray, years: np.ndarray) -> np.nd
     return run
 
 
+def red_share_exceeded(red: np.ndarray, out_of: np.ndarray, share: float) -> np.ndarray:
+    """Rows with red lights on more than ``share`` of ``out_of`` indicators (never where
+    ``out_of`` is 0 or NaN); "more than" allows 1e−9 of relative noise, so 1 of 3 is not
+    more than a third."""
+    red = np.asarray(red, dtype=float)
+    out_of = np.asarray(out_of, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (out_of > 0) & (red > share * out_of * (1 + 1e-9))
+
+
 def rank_drops(rank_change: np.ndarray, places: int) -> np.ndarray:
     """Rows whose rank fell by ``places`` or more since the previous year (``rank_change``
     is places gained, so a fall is negative)."""
@@ -117,17 +127,21 @@ def bottom_k_message(unit: str, k: int, history: list[tuple[int, int, int]]
 
 def yellow_card_message(unit: str, year: int, *, rank: int | None, n: int | None,
                         bottom_share: float, in_bottom: bool, red: int, lit: int,
-                        red_share: float, red_trigger: bool) -> tuple[str, str]:
+                        red_share: float, red_trigger: bool,
+                        red_share_of: str = "judged") -> tuple[str, str]:
     """Why a unit got a yellow card: its rank in the bottom share, too many red lights,
-    or both."""
+    or both. ``lit`` is the share's denominator: the judged indicators (those with a
+    light), or all indicators with ``red_share_of="all"``."""
     zh_why, en_why = [], []
     if in_bottom:
         zh_why.append(f"综合排名第{rank}名/共{n}个，位于后{bottom_share:.0%}")
         en_why.append(f"rank {rank} of {n}, in the bottom {bottom_share:.0%}")
     if red_trigger:
-        zh_why.append(f"{red}/{lit}项指标亮红灯，超过{_fraction_zh(red_share)}")
-        en_why.append(f"red lights on {red} of {lit} judged indicators, more than "
-                      f"{_fraction_en(red_share)}")
+        judged = red_share_of == "judged"
+        zh_why.append(f"{red}/{lit}项{'已评价' if judged else ''}指标亮红灯，超过"
+                      f"{_fraction_zh(red_share)}")
+        en_why.append(f"red lights on {red} of {lit} {'judged ' if judged else ''}"
+                      f"indicators, more than {_fraction_en(red_share)}")
     zh = f"{unit}在{year}年被亮黄牌：" + "；".join(zh_why) + "。"
     en = f"{unit} receives a yellow card for {year}: " + "; ".join(en_why) + "."
     return zh, en

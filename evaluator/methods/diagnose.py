@@ -32,6 +32,8 @@ from ..errors import MethodError
 
 LIGHTS = ("green", "yellow", "red")
 NOT_JUDGED = ""
+# comparisons allow this relative tolerance, so floating-point noise decides nothing
+REL_TOL = 1e-9
 
 
 # -- orientation and bookkeeping across years ----------------------------------------------
@@ -107,6 +109,56 @@ def change_since(values: np.ndarray, lag: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=float) - take_rows(values, lag)
 
 
+def take_cells(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per cell (i, j), ``values[rows[i, j], j]``; NaN where ``rows`` is −1."""
+    V = np.asarray(values, dtype=float)
+    rows = np.asarray(rows)
+    cols = np.broadcast_to(np.arange(V.shape[1]), rows.shape)
+    return np.where(rows >= 0, V[np.maximum(rows, 0), cols], np.nan)
+
+
+def latest_earlier_rows(values: np.ndarray, units: np.ndarray, years: np.ndarray
+                        ) -> np.ndarray:
+    """Per cell, the row of the same unit's latest earlier year that has a value in the
+    cell's column (−1: none). Unlike :func:`lag_rows` it looks past a missing or
+    screened-out year: the value to beat is the last one the unit reported."""
+    V = np.asarray(values, dtype=float).reshape(len(values), -1)
+    n = len(V)
+    units = np.asarray(units).astype(str)
+    years = np.asarray(years).astype(np.int64)
+    out = np.full(V.shape, -1, dtype=np.int64)
+    if n == 0:
+        return out
+    order = np.lexsort((years, units))            # by unit, then year
+    u = units[order]
+    new_unit = np.r_[True, u[1:] != u[:-1]]
+    unit_start = np.maximum.accumulate(np.where(new_unit, np.arange(n), 0))
+    position = np.arange(n)[:, None]
+    latest = np.maximum.accumulate(np.where(~np.isnan(V[order]), position, -1), axis=0)
+    before = np.vstack([np.full((1, V.shape[1]), -1), latest[:-1]])   # strictly earlier
+    before = np.where(before >= unit_start[:, None], before, -1)       # same unit only
+    out[order] = np.where(before >= 0, order[np.maximum(before, 0)], -1)
+    return out
+
+
+def first_year_with_value(values: np.ndarray, units: np.ndarray, years: np.ndarray,
+                          from_year: int) -> np.ndarray:
+    """Per cell, the first year ≥ ``from_year`` in which the row's unit has a value in
+    the cell's column (NaN: none) — where a unit's path starts when it enters the panel
+    after the base year or lacks the base year's value."""
+    V = np.asarray(values, dtype=float)
+    years = np.asarray(years).astype(np.int64)
+    _, codes = np.unique(np.asarray(units).astype(str), return_inverse=True)
+    codes = codes.reshape(-1)
+    candidate = np.where(~np.isnan(V) & (years >= from_year)[:, None],
+                         years[:, None].astype(float), np.inf)
+    first = np.full((codes.max(initial=-1) + 1, V.shape[1]), np.inf)
+    np.minimum.at(first, codes, candidate)
+    out = first[codes]
+    out[np.isinf(out)] = np.nan
+    return out
+
+
 # -- targets, paths, lights --------------------------------------------------------------
 def trajectory(start_value: np.ndarray, target: np.ndarray, start_year: np.ndarray,
                target_year: np.ndarray, year: np.ndarray) -> np.ndarray:
@@ -143,21 +195,35 @@ def target_gaps(value: np.ndarray, target: np.ndarray, target_raw: np.ndarray,
     return gap, rel
 
 
+def meets(value: np.ndarray, level: np.ndarray, slack: np.ndarray | float = 0.0, *,
+          rtol: float = REL_TOL) -> np.ndarray:
+    """``value ≥ level − slack`` (oriented), allowing floating-point noise: a relative
+    tolerance ``rtol`` of the larger magnitude compared. False where either is NaN."""
+    v, lvl = np.asarray(value, dtype=float), np.asarray(level, dtype=float)
+    noise = rtol * np.maximum(np.abs(v), np.abs(lvl))
+    with np.errstate(invalid="ignore"):
+        return v >= lvl - np.asarray(slack, dtype=float) - noise
+
+
 def traffic_lights(value: np.ndarray, target: np.ndarray, expected: np.ndarray,
                    reference: np.ndarray, *, slack: np.ndarray | float = 0.0,
-                   min_gain: np.ndarray | float = 0.0) -> np.ndarray:
+                   min_gain: np.ndarray | float = 0.0, rtol: float = REL_TOL) -> np.ndarray:
     """Green / yellow / red per cell; all inputs oriented (higher is better).
 
     * green — target met (value ≥ target − slack) or on the path
       (value ≥ expected − slack);
     * yellow — behind the path but improving: value − reference > min_gain;
     * red — behind the path and not improving (no better than the reference, which is
-      the previous year's or the base year's value);
-    * ``""`` (not judged) — no value, no target, or behind the path with no reference.
+      the previous value or the path's start);
+    * ``""`` (not judged) — no value or no target; not met while there is no path yet
+      (``expected`` NaN: the base year itself, or a year before the unit's path starts,
+      where a path would only restate the value); behind the path with no reference.
 
     ``slack`` and ``min_gain`` are absolute, in the indicator's units (the recipe's
     relative ``tolerance`` and ``min_improvement`` times the target's and the
-    reference's size)."""
+    reference's size). Every comparison allows a relative tolerance ``rtol`` (1e−9) of
+    the magnitudes compared, so floating-point noise never decides a light: 2.0 → 1.9 is
+    exactly a 5 % gain, not a hair more."""
     v, t, e, r = (np.asarray(a, dtype=float) for a in (value, target, expected, reference))
     slack = np.asarray(slack, dtype=float)
     min_gain = np.asarray(min_gain, dtype=float)
@@ -165,10 +231,12 @@ def traffic_lights(value: np.ndarray, target: np.ndarray, expected: np.ndarray,
         raise MethodError("negative slack or minimum gain", where="traffic lights",
                           fix="use tolerance ≥ 0 and min_improvement ≥ 0")
     judged = ~np.isnan(v) & ~np.isnan(t)
+    green = judged & (meets(v, t, slack, rtol=rtol) | meets(v, e, slack, rtol=rtol))
+    known = judged & ~green & ~np.isnan(e) & ~np.isnan(r)
     with np.errstate(invalid="ignore"):
-        green = judged & ((v >= t - slack) | (v >= e - slack))
-        known = judged & ~green & ~np.isnan(r)
-        improving = known & (v - r > min_gain)
+        gain = v - r
+        noise = rtol * np.maximum(np.abs(v), np.abs(r))
+        improving = known & (gain > min_gain + noise)
     out = np.full(v.shape, NOT_JUDGED, dtype="<U6")
     out[known] = "red"
     out[improving] = "yellow"
@@ -233,10 +301,11 @@ def top_k(values: np.ndarray, k: int, *, positive_only: bool = True
 def group_sums(values: np.ndarray, membership: np.ndarray) -> np.ndarray:
     """Rows × groups: the sum of each row's values over the columns in each group
     (``membership`` m × d of 0/1, e.g. indicators × dimensions); NaN counts as 0, and a
-    row with no value at all gives NaN."""
+    group with no value in the row gives NaN (nothing to sum, not a sum of zero)."""
     V = np.asarray(values, dtype=float)
-    out = np.nan_to_num(V) @ np.asarray(membership, dtype=float)
-    out[np.isnan(V).all(axis=1)] = np.nan
+    M = np.asarray(membership, dtype=float)
+    out = np.nan_to_num(V) @ M
+    out[(~np.isnan(V)).astype(float) @ M == 0] = np.nan
     return out
 
 
@@ -322,13 +391,54 @@ def strengths_weaknesses(ranks: np.ndarray, eligible: np.ndarray, worst_rank: np
     return strengths, np.where(w_ok, w_idx, -1)
 
 
-def normalised_gap(gap: np.ndarray, width: np.ndarray, out_range: tuple[float, float]
-                   ) -> np.ndarray:
-    """A raw-unit gap in normalised units: gap / width × (hi − lo), where ``width`` (m,)
-    is the indicator's goalpost width or observed range (the min–max reading of the
-    normalised scale, comparable across indicators whatever the normalisation)."""
-    width = np.asarray(width, dtype=float)
-    lo, hi = out_range
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(width > 0, np.asarray(gap, float) / np.where(width > 0, width, 1.0)
-                        * (hi - lo), np.nan)
+# -- gaps on the normalised scale --------------------------------------------------------------
+def scale_map(known_value: np.ndarray, known_z: np.ndarray, query: np.ndarray, *,
+              anchors_value: np.ndarray | None = None, anchors_z: np.ndarray | None = None
+              ) -> np.ndarray:
+    """Normalised value of each ``query`` (oriented, higher is better) read off the
+    pairs (oriented value → normalised value) observed in one normalisation block, by
+    linear interpolation between the sorted distinct values (their mean z where one
+    value occurs with several), flat beyond the outermost ones.
+
+    Every normalisation the engine offers (min–max, goalposts, z-scores, ranks, ...,
+    after a log transform or winsorising) is monotone in the oriented value, so this
+    maps a target onto the scale the scores use, whatever the method. ``anchors_*`` add
+    known points beyond the data (e.g. the goalposts, which map to the range's ends).
+    NaN where the query is NaN or nothing is known."""
+    x = np.asarray(known_value, dtype=float).ravel()
+    z = np.asarray(known_z, dtype=float).ravel()
+    if anchors_value is not None:
+        x = np.concatenate([x, np.asarray(anchors_value, dtype=float).ravel()])
+        z = np.concatenate([z, np.asarray(anchors_z, dtype=float).ravel()])
+    q = np.asarray(query, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(z)
+    if not ok.any():
+        return np.full(q.shape, np.nan)
+    xs, inverse = np.unique(x[ok], return_inverse=True)
+    zs = np.bincount(inverse, weights=z[ok]) / np.bincount(inverse)
+    out = np.interp(np.nan_to_num(q), xs, zs)
+    return np.where(np.isnan(q), np.nan, out)
+
+
+def normalised_gap(value: np.ndarray, target: np.ndarray, z: np.ndarray,
+                   blocks: np.ndarray | None = None, *,
+                   anchors_value: np.ndarray | None = None,
+                   anchors_z: np.ndarray | None = None) -> np.ndarray:
+    """Gap to the target on the normalised scale, z(target) − z(value) (positive =
+    behind), per cell; ``value``, ``target`` oriented rows × m, ``z`` the normalised
+    values, ``blocks`` the normalisation blocks (None: pooled; the year: per_year).
+    The map from values to z is :func:`scale_map` within the cell's block and column;
+    ``anchors_*`` (m × a) are extra points per column (NaN: none)."""
+    V, T, Z = (np.asarray(a, dtype=float) for a in (value, target, z))
+    labels = np.zeros(len(V), dtype=int) if blocks is None else np.asarray(blocks)
+    out = np.full(V.shape, np.nan)
+    for block in np.unique(labels):            # the blocks (years) ...
+        rows = np.flatnonzero(labels == block)
+        for j in range(V.shape[1]):            # ... and the columns, a handful each
+            query = np.concatenate([T[rows, j], V[rows, j]])
+            mapped = scale_map(V[rows, j], Z[rows, j], query,
+                               anchors_value=None if anchors_value is None
+                               else anchors_value[j],
+                               anchors_z=None if anchors_z is None else anchors_z[j])
+            out[rows, j] = mapped[:rows.size] - mapped[rows.size:]
+    return out

@@ -4,6 +4,7 @@ a Markdown summary of an :class:`~evaluator.model.assessment.Assessment`.
     bundle = build_report(assessment, lang="zh", year=2024, rank_intervals=frame)
     write_html(bundle, "out/report.html")
     write_report(assessment, "out/", lang="zh")     # report.html, report.xlsx, report.md
+    write_report(assessment, "out/", intervals_file="sens/rank_intervals.csv", tables=True)
 
 Templates, stylesheet, script and the en/zh messages live in ``reports/`` (see
 :func:`evaluator.resources.reports_dir`). No method logic here: the numbers come from
@@ -15,31 +16,49 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..output import prepare_out_dir, write_text
 from .build import build_report
 from .bundle import ReportBundle
 from .html import render_html, write_html
 from .markdown import render_markdown, write_markdown
-from .xlsx import write_xlsx_report
+from .publish import write_set
+from .xlsx import workbook_bytes, write_xlsx_report
 
 REPORT_FILES = ("report.html", "report.xlsx", "report.md")
 
 
+def render_report(bundle: ReportBundle) -> dict[str, bytes]:
+    """The three report files' contents (name → bytes), all rendered in memory."""
+    return {"report.html": render_html(bundle).encode("utf-8"),
+            "report.xlsx": workbook_bytes(bundle),
+            "report.md": render_markdown(bundle).encode("utf-8")}
+
+
+def write_bundle(bundle: ReportBundle, out_dir: str | Path, *, tables: bool = False
+                 ) -> list[Path]:
+    """Write ``report.html``, ``report.xlsx`` and ``report.md`` of ``bundle`` into
+    ``out_dir`` as one set — with ``tables``, also the assessment's tables
+    (:meth:`Assessment.to_dir`: rankings.csv …, manifest.json). Everything is rendered
+    before the first file is replaced, and a file that cannot be replaced (open in
+    Excel) leaves the folder as it was: an :class:`EvaluatorError` naming that file.
+    Returns the report files' paths."""
+    files = render_report(bundle)
+    return write_set(out_dir, files,
+                     tables=bundle.assessment.to_dir if tables else None)
+
+
 def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
-                 sensitivity_summary: dict | None = None) -> list[Path]:
-    """Build the report once and write ``report.html``, ``report.xlsx`` and ``report.md``
-    into ``out_dir`` (each atomically). Returns the paths written."""
+                 sensitivity_summary: dict | None = None,
+                 intervals_file: str | Path | None = None, tables: bool = False
+                 ) -> list[Path]:
+    """Build the report once (:func:`build_report`) and write it (:func:`write_bundle`).
+    Returns the paths of report.html, report.xlsx and report.md."""
     bundle = build_report(assessment, lang=lang, year=year, rank_intervals=rank_intervals,
-                          sensitivity_summary=sensitivity_summary)
-    out = prepare_out_dir(Path(out_dir))
-    html = render_html(bundle)   # render everything before the first file is replaced
-    md = render_markdown(bundle)
-    write_text(html, out / "report.html")
-    write_xlsx_report(bundle, out / "report.xlsx")
-    write_text(md, out / "report.md")
-    return [out / name for name in REPORT_FILES]
+                          sensitivity_summary=sensitivity_summary,
+                          intervals_file=intervals_file)
+    return write_bundle(bundle, out_dir, tables=tables)
 
 
-__all__ = ["ReportBundle", "build_report", "write_report", "write_html", "write_xlsx_report",
-           "write_markdown", "render_html", "render_markdown", "REPORT_FILES"]
+__all__ = ["ReportBundle", "build_report", "write_report", "write_bundle", "render_report",
+           "write_html", "write_xlsx_report", "write_markdown", "render_html",
+           "render_markdown", "workbook_bytes", "REPORT_FILES"]

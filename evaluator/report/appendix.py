@@ -11,6 +11,7 @@ import yaml
 
 from ..errors import EvaluatorError
 from . import fmt
+from .intervals import provenance
 from .overview import aggregate_text, direction_text, weight_method_text
 
 
@@ -40,11 +41,11 @@ def indicator_rows(bundle) -> list[dict[str, Any]]:
 def detail_label(bundle, key: str) -> str:
     """A weight detail's name; an unknown key (a future method's) is shown as is."""
     if key.startswith("component_"):
-        return bundle.t("detail.component", method=_method_name(bundle, key[10:]))
+        return bundle.t("detail.component", method=method_name(bundle, key[10:]))
     return bundle.t(f"detail.{key}") if bundle.t.has(f"detail.{key}") else key
 
 
-def _method_name(bundle, method: str) -> str:
+def method_name(bundle, method: str) -> str:
     key = f"method.weights.{method}"
     return bundle.t(key) if bundle.t.has(key) else method
 
@@ -74,11 +75,15 @@ def weight_sections(bundle) -> list[dict[str, Any]]:
             matrix = _ahp_matrix(bundle, node, children, extra.get("file"))
             if matrix is not None:
                 extra["matrix"] = matrix
+        elif "matrix" in extra:
+            # the judgement matrix is in the file's item order: shown in the children's
+            extra["matrix"] = in_child_order(extra["matrix"], extra.get("matrix_items"),
+                                             children)
         for key, value in extra.items():
-            if value is None:
+            if value is None or key == "matrix_items":   # rows are labelled instead
                 continue
             arr = np.asarray(value, dtype=object)
-            numeric = _numeric(value)
+            numeric = numeric_detail(value)
             if numeric is not None and numeric.ndim == 1 and numeric.size == k and k > 1:
                 columns.append(detail_label(bundle, key))
                 vectors.append([fmt.num(v, 4) for v in numeric])
@@ -111,6 +116,16 @@ def weight_sections(bundle) -> list[dict[str, Any]]:
     return sections
 
 
+def in_child_order(matrix: Any, items: Any, children: list[str]) -> Any:
+    """A square matrix over ``items`` reordered to ``children`` (unchanged when the
+    items are not given or are not the children)."""
+    if not items or sorted(map(str, items)) != sorted(children):
+        return matrix
+    items = [str(i) for i in items]
+    order = [items.index(c) for c in children]
+    return np.asarray(matrix, dtype=float)[np.ix_(order, order)].tolist()
+
+
 def _judgement(v: float) -> str:
     """A pairwise judgement as written on Saaty's scale: 3, 1/3, or decimals when the
     matrix was pooled from several experts."""
@@ -122,7 +137,8 @@ def _judgement(v: float) -> str:
     return fmt.num(v, 3)
 
 
-def _numeric(value: Any) -> np.ndarray | None:
+def numeric_detail(value: Any) -> np.ndarray | None:
+    """A weight detail as a float vector or matrix, or None (text, scalars …)."""
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -200,12 +216,19 @@ def manifest(bundle) -> dict[str, Any]:
     inputs = [{"kind": _input_kind(bundle, kind), "path": str(v.get("path", "")),
                "sha256": str(v.get("sha256") or "")}
               for kind, v in m["inputs"].items() if isinstance(v, dict)]
+    run = provenance(bundle)
+    if run is not None:   # the robustness section's numbers come from these files
+        inputs.append({"kind": bundle.t("input.intervals"), "path": run["path"],
+                       "sha256": run["sha256"]})
+        if run["summary_path"]:
+            inputs.append({"kind": bundle.t("input.sensitivity_summary"),
+                           "path": run["summary_path"], "sha256": run["summary_sha256"]})
     recipe_yaml = yaml.safe_dump(m["recipe"], allow_unicode=True, sort_keys=False)
     return {"tool": m["tool"], "version": m["version"], "seed": m["seed"],
             "synthetic": bool(m.get("synthetic_demo_data")), "inputs": inputs,
             "rows": m["rows"], "warnings": m["warnings"], "recipe_yaml": recipe_yaml,
             "framework": f"{bundle.framework.id} {bundle.framework.version}".strip(),
             "framework_name": bundle.framework.name.get(bundle.lang),
-            "reference": bundle.framework.reference}
+            "reference": bundle.framework.reference, "sensitivity": run}
 
 

@@ -2,6 +2,7 @@
 HTML, workbook and Markdown writers need, computed once."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,45 +15,58 @@ from . import appendix, figures, fmt, overview, profiles, ranking
 from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
 from .i18n import Messages
+from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
 
 
 def build_report(assessment, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
-                 sensitivity_summary: dict | None = None) -> ReportBundle:
+                 sensitivity_summary: dict | None = None,
+                 intervals_file: str | Path | None = None) -> ReportBundle:
     """Everything a report of ``assessment`` for ``year`` (default: the latest) shows,
-    in ``lang`` ("en" or "zh"). ``rank_intervals`` is the sensitivity run's table
-    (``unit, year, nominal_rank, mean_rank, median_rank, p05, p95, p_top_k,
-    p_bottom_k``); without it the robustness section says how to produce it.
-    ``sensitivity_summary`` (optional) is the run's ``sensitivity.json``: its
-    ``top_k``, ``scenarios`` and ``varied_labels`` are shown beside the intervals."""
+    in ``lang`` ("en" or "zh").
+
+    The robustness section needs the sensitivity run's rank intervals (``unit, year,
+    nominal_rank, mean_rank, median_rank, p05, p95, p_top_k, p_bottom_k``): either
+    ``intervals_file`` (its rank_intervals.csv; the sensitivity.json beside it is read
+    too, and both files are named with their SHA-256 in the report) or the tables
+    themselves, ``rank_intervals`` and optionally ``sensitivity_summary`` (the run's
+    sensitivity.json: seed, samples, ``top_k``, ``scenarios``, ``varied_labels``).
+    Intervals of another assessment (units, years, framework or nominal ranks that
+    differ) are a :class:`DataError`. Without intervals the section says how to
+    produce them."""
     t = Messages(lang)
     year, previous_year, years = choose_year(assessment, year)
+    source = None
+    if intervals_file is not None:
+        if rank_intervals is not None:
+            raise EvaluatorError("both a rank-interval file and a rank-interval table given",
+                                 fix="pass one of intervals_file and rank_intervals")
+        rank_intervals, summary, source = read_intervals(intervals_file)
+        if sensitivity_summary is None:
+            sensitivity_summary = summary
+    elif rank_intervals is not None:
+        source = IntervalSource()
+    intervals = check_intervals(rank_intervals,
+                                where=source.where if source else "rank intervals")
+    if intervals is not None:
+        intervals["unit"] = match_units(intervals["unit"], assessment.rankings["unit"])
+        check_belongs(intervals, assessment, sensitivity_summary, source)
+        intervals = intervals[intervals["year"] == year].reset_index(drop=True)
     diagnosis = diagnose(assessment)
     rankings = assessment.rankings
     this_year = rankings[rankings["year"] == year].reset_index(drop=True)
     before = (rankings[rankings["year"] == previous_year].reset_index(drop=True)
               if previous_year is not None else rankings.iloc[0:0])
-    intervals = check_intervals(rank_intervals)
-    if intervals is not None:
-        intervals = intervals[intervals["year"] == year].reset_index(drop=True)
-        intervals["unit"] = _match_units(intervals["unit"], this_year["unit"])
     bundle = ReportBundle(
         assessment=assessment, lang=lang, year=year, previous_year=previous_year,
         years=years, t=t, diagnosis=diagnosis, ranking=this_year, previous=before,
         alerts=alert_table(diagnosis, year), intervals=intervals,
         manifest=assessment.manifest, quality=_quality(assessment))
     bundle.sensitivity = dict(sensitivity_summary or {})
+    bundle.interval_source = source
     bundle.findings = main_findings(this_year, bundle.alerts)
-    bundle.context = html_context(bundle, given_intervals=rank_intervals is not None)
+    bundle.context = html_context(bundle, given_intervals=source is not None)
     return bundle
-
-
-def _match_units(units: pd.Series, known: pd.Series) -> pd.Series:
-    """Units as the assessment names them: a CSV cell neutralised on writing (a leading
-    ' before = + - @) is matched back to its unit."""
-    names = set(known.astype(str))
-    return units.map(lambda u: u[1:] if u not in names and u.startswith("'")
-                     and u[1:] in names else u)
 
 
 def _quality(assessment):
@@ -75,6 +89,7 @@ def _robustness(bundle, given: bool) -> dict[str, Any]:
     summary = bundle.sensitivity
     out: dict[str, Any] = {"given": given, "has_rows": iv is not None and not iv.empty,
                            "scenarios": summary.get("scenarios"),
+                           "source": provenance(bundle),
                            "varied": [str(v) for v in summary.get("varied_labels") or []],
                            "command": "evaluator sensitivity -f FRAMEWORK -d DATA "
                                       "[-r RECIPE] --out DIR",

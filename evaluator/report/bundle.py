@@ -37,6 +37,7 @@ class ReportBundle:
     manifest: dict[str, Any] = field(default_factory=dict)
     quality: Any = None
     sensitivity: dict[str, Any] = field(default_factory=dict)   # sensitivity.json, if given
+    interval_source: Any = None   # intervals.IntervalSource of the intervals, if given
     findings: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
 

@@ -35,13 +35,15 @@ def distribution(bundle) -> Markup:
     r = bundle.ranking
     panels = [(bundle.t("index"), _by_group(bundle, r, "score"))]
     panels += [(bundle.label(n), _by_group(bundle, r, n)) for n in bundle.framework.first_level]
-    lo, hi = _value_range(bundle, [r["score"]] + [r[n] for n in bundle.framework.first_level])
+    lo, hi = value_range(bundle, [r["score"]] + [r[n] for n in bundle.framework.first_level])
     # the tooltip's {placeholders} are filled per box by the chart
     return charts.distribution(panels, lo, hi, label=bundle.t("chart.distribution"),
                                tooltip=bundle.t("chart.box_tooltip"))
 
 
-def _value_range(bundle, series) -> tuple[float, float]:
+def value_range(bundle, series) -> tuple[float, float]:
+    """The recipe's score range, widened to the values when they leave it (z-scores,
+    for instance, are not confined to a range)."""
     lo, hi = bundle.score_range
     values = np.concatenate([np.asarray(s, float) for s in series])
     values = values[np.isfinite(values)]
@@ -57,7 +59,7 @@ def top_bottom(bundle) -> Markup:
     def items(frame):
         return [(str(u), float(s), f"{int(k)}") for u, s, k in
                 zip(frame["unit"], frame["score"], frame["rank"])]
-    lo, hi = _value_range(bundle, [scored["score"]])
+    lo, hi = value_range(bundle, [scored["score"]])
     return charts.ranked_bars([(bundle.t("chart.top", n=n), items(scored.head(n))),
                                (bundle.t("chart.bottom", n=n), items(scored.tail(n)))],
                               lo, hi, label=bundle.t("chart.top_bottom"))
@@ -124,7 +126,7 @@ def trend(bundle) -> Markup | None:
         med = frame.groupby(["group", "year"])["score"].median()
         for g in _group_order(bundle, frame):
             series.append((bundle.group_label(g), med.loc[g].reindex(years).tolist()))
-    lo, hi = bundle.score_range
+    lo, hi = value_range(bundle, [values for _, values in series])
     return charts.trend(years, series, lo, hi, label=bundle.t("chart.trend"))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..output import write_text
+from .publish import write_atomically
 from ..resources import reports_dir
 
 TEMPLATE = "report.html.j2"
@@ -68,8 +68,7 @@ def render_html(bundle) -> str:
 
 
 def write_html(bundle, path: str | Path) -> Path:
-    """Render and write ``report.html`` atomically (temporary file, then rename)."""
-    path = Path(path)
+    """Render and write ``report.html`` atomically (temporary file, then rename); an
+    :class:`EvaluatorError` naming ``path`` when it cannot be written."""
     text = render_html(bundle)
-    write_text(text, path)
-    return path
+    return write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))

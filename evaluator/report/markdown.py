@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..output import write_text
+from .publish import write_atomically
 from . import fmt, ranking
+from .intervals import provenance
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~&])")
 _LINE_START = re.compile(r"^([-+=!:>])")
@@ -71,6 +72,11 @@ def render_markdown(bundle) -> str:
         lines.append(f"- **{t('robustness.title')}**: " + t(
             "robustness.summary", n=len(iv), median=fmt.num(width.median(), 1),
             max=fmt.num(width.max(), 1), outside=outside))
+    run = provenance(bundle)
+    if run is not None:
+        lines.append("  " + t("robustness.source", file=md_escape(run["path"]),
+                              sha=run["sha_short"], seed=md_escape(run["seed"]),
+                              samples=md_escape(run["samples"])))
     lines += ["", f"## {t('ranking.title', year=bundle.year)}", ""]
     lines += _ranking_table(bundle)
     lines += ["", f"_{t('markdown.footer', version=bundle.manifest['version'])}_", ""]
@@ -79,8 +85,7 @@ def render_markdown(bundle) -> str:
 
 def _ranking_table(bundle) -> list[str]:
     t = bundle.t
-    cols = [c for c in ranking.columns(bundle) if not c["key"].endswith("_rank")
-            or c["key"] == "rank"]
+    cols = [c for c in ranking.columns(bundle) if c["kind"] != "node_rank"]
     alerts = ranking.alerts_by_unit(bundle)
     classes = ranking.class_labels(bundle)
     head = [md_escape(c["label"]) for c in cols]
@@ -89,20 +94,21 @@ def _ranking_table(bundle) -> list[str]:
     for rec in bundle.ranking.to_dict(orient="records"):
         cells = []
         for c in cols:
-            key, v = c["key"], rec.get(c["key"])
-            if key == "unit":
+            kind = c["kind"]
+            v = None if kind == "alerts" else rec.get(c["col"])
+            if kind == "unit":
                 cells.append(md_escape(v))
-            elif key == "group":
+            elif kind == "group":
                 cells.append(md_escape(bundle.group_label(v)))
-            elif key == "alerts":
+            elif kind == "alerts":
                 cells.append(" ".join(m["short"] for m in alerts.get(str(rec["unit"]), [])))
-            elif key == "coordination_class":
+            elif kind == "coordination_class":
                 cells.append(md_escape(classes.get(str(v), "")) if isinstance(v, str) else "")
-            elif key == "coordination_D":
+            elif kind == "coordination_D":
                 cells.append(fmt.num(v, 3))
-            elif key == "rank_change":
+            elif kind == "rank_change":
                 cells.append(fmt.signed(v, 0))
-            elif key in ("rank", "rank_in_group"):
+            elif kind == "rank":
                 cells.append(fmt.integer(v))
             else:
                 cells.append(fmt.num(v))
@@ -114,6 +120,5 @@ def _ranking_table(bundle) -> list[str]:
 
 
 def write_markdown(bundle, path: str | Path) -> Path:
-    path = Path(path)
-    write_text(render_markdown(bundle), path)
-    return path
+    text = render_markdown(bundle)
+    return write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..model.framework import ROOT
-from . import charts, fmt
+from . import charts, figures, fmt
 
 LIGHT_ORDER = ("green", "yellow", "red", "not_judged")
 
@@ -72,7 +72,10 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
     alias = _aliases(bundle)
     ind_order = {i: k for k, i in enumerate(a.ids)}
     dim_of = {i: _dimension(fw, i) for i in a.ids}
-    lo, hi = bundle.score_range
+    # the bars' scale: the score range, or the values' own when they leave it (z-scores)
+    shown = [frame[c] for frame in (bundle.ranking, bundle.previous)
+             for c in ["score", *fw.first_level] if c in frame.columns]
+    lo, hi = figures.value_range(bundle, shown)
     n_year = int(counts.get(ROOT, 0))
     node_label = {q: bundle.label(q) for q, _ in tree}
     ind_label = {i: bundle.label(i) for i in a.ids}

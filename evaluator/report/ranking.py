@@ -15,28 +15,35 @@ def unit_anchors(bundle) -> dict[str, str]:
 
 
 def columns(bundle) -> list[dict[str, Any]]:
+    """The ranking table's columns. ``key`` identifies a column and never clashes with
+    another: the fixed columns' keys contain no ":" and a dimension's are ``score:<id>``
+    and ``rank:<id>`` (ids are letters, digits and _). ``col`` is its column in
+    rankings.csv (``data-col``; the alert markers, not in rankings.csv, are
+    ``alert-marks``); ``kind`` says how a cell is shown."""
     t = bundle.t
-    cols = [{"key": "rank", "label": t("col.rank"), "num": True},
-            {"key": "unit", "label": t("col.unit"), "num": False}]
+
+    def col(key: str, kind: str, name: str, label: str, num: bool, **extra) -> dict:
+        return {"key": key, "kind": kind, "col": name, "label": label, "num": num,
+                "dim": False, "title": "", **extra}
+    cols = [col("rank", "rank", "rank", t("col.rank"), True),
+            col("unit", "unit", "unit", t("col.unit"), False)]
     if bundle.has_groups:
-        cols.append({"key": "group", "label": t("col.group"), "num": False})
-    cols += [{"key": "score", "label": t("col.score"), "num": True},
-             {"key": "rank_change", "label": t("col.rank_change"), "num": True,
-              "title": t("col.rank_change_note")}]
+        cols.append(col("group", "group", "group", t("col.group"), False))
+    cols += [col("score", "score", "score", t("col.score"), True),
+             col("rank_change", "rank_change", "rank_change", t("col.rank_change"), True,
+                 title=t("col.rank_change_note"))]
     if bundle.has_groups:
-        cols.append({"key": "rank_in_group", "label": t("col.rank_in_group"), "num": True})
+        cols.append(col("rank_in_group", "rank", "rank_in_group", t("col.rank_in_group"), True))
     for node in bundle.framework.first_level:
-        cols.append({"key": node, "label": bundle.label(node), "num": True, "dim": True})
-        cols.append({"key": f"{node}_rank", "label": t("col.rank_short"), "num": True,
-                     "title": t("col.rank_of", name=bundle.label(node))})
+        cols.append(col(f"score:{node}", "score", node, bundle.label(node), True, dim=True))
+        cols.append(col(f"rank:{node}", "node_rank", f"{node}_rank", t("col.rank_short"), True,
+                        title=t("col.rank_of", name=bundle.label(node))))
     if "coordination_D" in bundle.ranking.columns:
-        cols.append({"key": "coordination_D", "label": t("col.coordination_D"), "num": True})
-        cols.append({"key": "coordination_class", "label": t("col.coordination_class"),
-                     "num": False})
-    cols.append({"key": "alerts", "label": t("col.alerts"), "num": False})
-    for c in cols:
-        c.setdefault("dim", False)
-        c.setdefault("title", "")
+        cols.append(col("coordination_D", "coordination_D", "coordination_D",
+                        t("col.coordination_D"), True))
+        cols.append(col("coordination_class", "coordination_class", "coordination_class",
+                        t("col.coordination_class"), False))
+    cols.append(col("alerts", "alerts", "alert-marks", t("col.alerts"), False))
     return cols
 
 
@@ -69,34 +76,34 @@ def rows(bundle, anchors: dict[str, str], alerts: dict[str, list]) -> list[dict[
         unit = str(rec["unit"])
         cells = []
         for col in cols:
-            key = col["key"]
-            if key == "alerts":
+            kind = col["kind"]
+            base = {"key": col["key"], "kind": kind, "col": col["col"]}
+            if kind == "alerts":
                 marks = alerts.get(unit, [])
-                cells.append({"key": key, "marks": marks, "value": str(len(marks) or "")})
+                cells.append({**base, "marks": marks, "value": str(len(marks) or "")})
                 continue
-            v = rec.get(key)
-            if key == "unit":
+            v = rec.get(col["col"])
+            if kind == "unit":
                 text, value = unit, unit
-            elif key == "group":
+            elif kind == "group":
                 text, value = bundle.group_label(v), "" if fmt.is_missing(v) else str(v)
-            elif key == "coordination_class":
+            elif kind == "coordination_class":
                 value = "" if fmt.is_missing(v) else str(v)
                 text = classes.get(value, value) or fmt.DASH
-            elif key == "rank_change":
+            elif kind == "rank_change":
                 text, value = fmt.signed(v, 0), fmt.full(v)
-            elif key == "coordination_D":
+            elif kind == "coordination_D":
                 text, value = fmt.num(v, 3), fmt.full(v)
-            elif key.endswith("rank") or key == "rank_in_group":
+            elif kind in ("rank", "node_rank"):
                 text, value = fmt.integer(v), fmt.full(v)
             else:
                 text, value = fmt.num(v, 2), fmt.full(v)
             cls = ["n"] if col["num"] else []
-            if key == "rank_change" and not fmt.is_missing(v) and v != 0:
+            if kind == "rank_change" and not fmt.is_missing(v) and v != 0:
                 cls.append("up" if v > 0 else "down")
             if col.get("dim"):
                 cls.append("dim")
-            cell = {"key": key, "text": text, "value": value, "cls": " ".join(cls)}
-            cells.append(cell)
+            cells.append({**base, "text": text, "value": value, "cls": " ".join(cls)})
         out.append({"unit": unit, "anchor": anchors[unit], "cells": cells})
     return out
 

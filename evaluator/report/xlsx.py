@@ -1,44 +1,32 @@
 """The formatted workbook ``report.xlsx``: rankings, dimension scores, indicators,
-weights, diagnostics, alerts, sensitivity and methods of the chosen year — bilingual
-headers, frozen header row, number formats, widths, traffic-light fills. (The complete
-tables of every year, e.g. ``diagnostics.csv`` with paths and peers, are written beside
-it by ``Assessment.to_dir``.)
+weights, the weighting's intermediate tables, diagnostics, alerts, sensitivity and
+methods of the chosen year — bilingual headers, frozen header row, number formats,
+widths, traffic-light fills. (The complete tables of every year, e.g. ``diagnostics.csv``
+with paths and peers, are written beside it by ``Assessment.to_dir``.)
 
-Text cells that begin with = + - @ are neutralised (:func:`evaluator.output.neutralise`),
-so no input text becomes a formula; the file is written atomically.
+What the sheets hold is decided here; how cells are written (styles, text that looks
+like a formula kept as text) in :mod:`evaluator.report.sheets`.
 """
 from __future__ import annotations
 
-import math
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..model.framework import ROOT
-from ..output import atomic_write, neutralise
 from . import overview, ranking
-from .appendix import formulas
+from .appendix import detail_label, formulas, method_name, numeric_detail
+from .intervals import provenance
+from .publish import write_atomically
+from .sheets import GENERAL, Col, workbook_bytes as _workbook_bytes
 
-SHEETS = ("rankings", "dimension scores", "indicators", "weights", "diagnostics", "alerts",
-          "sensitivity", "methods")
-LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
+SHEETS = ("rankings", "dimension scores", "indicators", "weights", "weighting",
+          "diagnostics", "alerts", "sensitivity", "methods")
 # ranks, years and raw values stay "General" (whole numbers show as such): styling a
 # cell costs time in openpyxl, so only scores, shares and lights are formatted
-GENERAL = "General"
 SCORE, CHANGE, D3, PCT2, PCT1, PROB = "0.00", "+0;-0;0", "0.000", "0.00%", "0.0%", "0.0%"
 RANK = INT = GENERAL
-
-
-@dataclass
-class Col:
-    header: str                  # already bilingual
-    values: Sequence[Any]
-    number_format: str = GENERAL
-    fills: Sequence[str | None] | None = None   # light names for a fill per row
 
 
 def _bi(bundle, key: str) -> str:
@@ -46,77 +34,13 @@ def _bi(bundle, key: str) -> str:
 
 
 def _names(bundle, item: str) -> str:
-    """An item's name in both languages (input text: neutralised when written)."""
+    """An item's name in both languages (input text, written as text)."""
     fw = bundle.framework
     if item == ROOT:
         return _bi(bundle, "index")
     first = fw.label(item, bundle.lang)
     second = fw.label(item, "zh" if bundle.lang == "en" else "en")
     return first if first == second else f"{first} / {second}"
-
-
-def _cell_value(v: Any) -> Any:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if not math.isfinite(float(v)) else float(v)
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, str):
-        return neutralise(v)
-    return v
-
-
-def _width(text: Any) -> int:
-    s = "" if text is None else str(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _write_sheet(wb, name: str, cols: list[Col], note: str | None = None) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title=name[:31])
-    ws.freeze_panes = "B2" if len(cols) > 2 else "A2"
-    head_font = Font(bold=True, color="1D2733")
-    head_fill = PatternFill("solid", fgColor="E9EEF4")
-    head_border = Border(bottom=Side(style="medium", color="1D2733"))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    fills = {k: PatternFill("solid", fgColor=v) for k, v in LIGHT_FILLS.items()}
-    n = max((len(c.values) for c in cols), default=0)
-    for k, col in enumerate(cols, start=1):
-        sample = [_width(v) for v in list(col.values[:200])]
-        width = max([_width(col.header) // 2 + 2] + [min(w, 60) for w in sample] + [6])
-        if col.number_format != GENERAL:
-            width = max(width, 9)
-        ws.column_dimensions[get_column_letter(k)].width = min(width + 2, 62)
-    header = []
-    for col in cols:
-        c = WriteOnlyCell(ws, value=neutralise(col.header))
-        c.font, c.fill, c.border, c.alignment = head_font, head_fill, head_border, wrap
-        header.append(c)
-    ws.append(header)
-    plain = [c.number_format == GENERAL and c.fills is None for c in cols]
-    for r in range(n):
-        row = []
-        for col, is_plain in zip(cols, plain):
-            v = _cell_value(col.values[r])
-            if is_plain:
-                row.append(v)
-                continue
-            c = WriteOnlyCell(ws, value=v)
-            if col.number_format != GENERAL and isinstance(v, (int, float)):
-                c.number_format = col.number_format
-            if col.fills is not None and col.fills[r] in fills:
-                c.fill = fills[col.fills[r]]
-            row.append(c)
-        ws.append(row)
-    if note:
-        ws.append([])
-        ws.append([neutralise(note)])
 
 
 # -- sheets ----------------------------------------------------------------------------------
@@ -224,6 +148,63 @@ def _weights(bundle) -> list[Col]:
             Col(_bi(bundle, "global_weight"), w["global_weight"].tolist(), "0.0000")]
 
 
+def _weighting(bundle) -> list[Col]:
+    """The weighting's intermediate tables, one row per number (long format, so every
+    method fits one sheet): each parent's weights, then its vectors (entropy e and d,
+    CRITIC σ, conflict and information …), matrices cell by cell (AHP judgements in the
+    file's item order, correlations …) and scalars (λmax, CI, RI, CR …)."""
+    a = bundle.assessment
+    rows: list[tuple[str, str, str, str | None, str | None, Any]] = []
+    for node in reversed(a.framework.aggregation_order()):
+        nw = a.weights[node]
+        children = [str(c) for c in nw.children]
+        k = len(children)
+        rows += [(node, nw.method, "weight", c, None, float(w))
+                 for c, w in zip(children, nw.weights)]
+        for key, value in nw.details.items():
+            if value is None or key == "matrix_items":   # the matrix rows name them
+                continue
+            rows += _detail_rows(node, nw.method, key, value, children, k,
+                                 nw.details.get("matrix_items"))
+    weight_label = bundle.t("xl.local_weight")
+    fw = bundle.framework
+    known = {ROOT, *fw.node_ids, *fw.indicator_ids}
+    return [Col(_bi(bundle, "node"), [r[0] for r in rows]),
+            Col(_bi(bundle, "node_name"), [_names(bundle, r[0]) for r in rows]),
+            Col(_bi(bundle, "method"), [method_name(bundle, r[1]) for r in rows]),
+            Col(_bi(bundle, "quantity"), [weight_label if r[2] == "weight"
+                                          else detail_label(bundle, r[2]) for r in rows]),
+            Col(_bi(bundle, "key"), [r[2] for r in rows]),
+            Col(_bi(bundle, "child"), [r[3] for r in rows]),
+            Col(_bi(bundle, "name"), [_names(bundle, r[3]) if r[3] in known else None
+                                      for r in rows]),
+            Col(_bi(bundle, "column_item"), [r[4] for r in rows]),
+            Col(_bi(bundle, "value"), [r[5] for r in rows])]
+
+
+def _detail_rows(node, method, key, value, children, k, matrix_items) -> list[tuple]:
+    numeric = numeric_detail(value)
+    if numeric is not None and numeric.ndim == 1 and numeric.size == k and k > 1:
+        return [(node, method, key, c, None, float(v)) for c, v in zip(children, numeric)]
+    if numeric is not None and numeric.ndim == 2:
+        m = numeric
+        if key == "matrix" and matrix_items and len(matrix_items) == m.shape[0] == m.shape[1]:
+            heads = rows_ = [str(i) for i in matrix_items]
+        else:
+            if m.shape[0] != k and m.shape[1] == k:
+                m = m.T      # items down the rows, as everywhere else
+            rows_ = children if m.shape[0] == k else [str(j + 1) for j in range(m.shape[0])]
+            heads = children if m.shape[1] == k else [str(j + 1) for j in range(m.shape[1])]
+        return [(node, method, key, r, c, float(v))
+                for r, line in zip(rows_, m) for c, v in zip(heads, line)]
+    if np.ndim(value) == 0:
+        v = value.item() if isinstance(value, np.generic) else value
+        return [(node, method, key, None, None, v if isinstance(v, (int, float, bool))
+                 else str(v))]
+    flat = [str(v) for v in np.ravel(np.asarray(value, dtype=object)) if v is not None]
+    return [(node, method, key, None, None, "; ".join(flat))] if flat else []
+
+
 def _diagnostics(bundle) -> list[Col]:
     a, d = bundle.assessment, bundle.diagnosis
     tab = d.table[(d.table["year"] == bundle.year) & (d.table["kind"] == "indicator")]
@@ -290,6 +271,16 @@ def _methods(bundle) -> list[Col]:
         if not isinstance(v, dict):
             continue
         items.append((f"{_bi(bundle, 'input')}: {kind}", f"{v.get('path')}  sha256 {v.get('sha256')}"))
+    run = provenance(bundle)
+    if run is not None:   # the sensitivity sheet's numbers come from these files
+        items.append((_bi(bundle, "intervals_file"), f"{run['path']}  sha256 {run['sha256']}"))
+        if run["summary_path"]:
+            items.append((_bi(bundle, "sensitivity_summary"),
+                          f"{run['summary_path']}  sha256 {run['summary_sha256']}"))
+        items.append((_bi(bundle, "sensitivity_run"), t(
+            "manifest.sensitivity_text", design=run["design"], seed=run["seed"],
+            samples=run["samples"], scenarios=run["scenarios"], varied=run["varied"],
+            version=run["version"])))
     for k, sentence in enumerate(overview.recipe_in_words(bundle), start=1):
         items.append((f"{_bi(bundle, 'step')} {k}", sentence))
     for f in formulas(bundle):
@@ -306,23 +297,20 @@ def workbook_sheets(bundle) -> list[tuple[str, list[Col], str | None]]:
             ("dimension scores", _dimension_scores(bundle), None),
             ("indicators", _indicators(bundle), None),
             ("weights", _weights(bundle), None),
+            ("weighting", _weighting(bundle), None),
             ("diagnostics", _diagnostics(bundle), None),
             ("alerts", _alerts(bundle), None),
             ("sensitivity", sens, note),
             ("methods", _methods(bundle), None)]
 
 
+def workbook_bytes(bundle) -> bytes:
+    """The whole workbook in memory (every table built first)."""
+    return _workbook_bytes(workbook_sheets(bundle))
+
+
 def write_xlsx_report(bundle, path: str | Path) -> Path:
-    """Write ``report.xlsx`` atomically; every table is built before the file is opened."""
-    from openpyxl import Workbook
-    path = Path(path)
-    sheets = workbook_sheets(bundle)
-
-    def write(p: Path) -> None:
-        wb = Workbook(write_only=True)
-        for name, cols, note in sheets:
-            _write_sheet(wb, name, cols, note)
-        wb.save(p)
-    atomic_write(path, write)
-    return path
-
+    """Write ``report.xlsx`` atomically (rendered in memory first); an
+    :class:`EvaluatorError` naming ``path`` when it cannot be written."""
+    blob = workbook_bytes(bundle)
+    return write_atomically(path, lambda p: p.write_bytes(blob))

@@ -4,14 +4,23 @@
 
     diagnose:
       base_year: 2020        # start of every straight path to a target (default: the
-                             # first year of the panel); must be a panel year, and no
-                             # target may fall before it
-      compare: previous      # "improving" means better than the previous year's value
-                             # (previous) or than the base year's (base)
+                             # first year of the panel, and targets before it are
+                             # ignored with a warning); must be a panel year, and no
+                             # target may fall before it. A unit without a value in the
+                             # base year (e.g. one entering the panel later) starts its
+                             # path in its first year with a value after it. In the
+                             # year a path starts there is no trajectory yet: only
+                             # "met" is judged (green, or no light)
+      compare: previous      # "improving" means better than the unit's latest earlier
+                             # value (previous: the previous year's, or the last one
+                             # before a missing or screened-out year) or than the value
+                             # where its path starts (base: the base year's, for a
+                             # relative target its `from` year's)
       tolerance: 0.0         # a value may lag the path or the target by this share of
                              # the target and still count as on it (green)
       min_improvement: 0.0   # improving = better than the reference by more than this
-                             # share of it (0: strictly better)
+                             # share of it (0: strictly better); compared with a relative
+                             # tolerance of 1e-9, so 2.0 → 1.9 is a 5 % gain, not more
       top_k: 5               # obstacle indicators reported per unit-year
       strengths_k: 3         # strengths and weaknesses reported per unit-year
       tie_share: 0.5         # skip an indicator for strengths/weaknesses in a year when
@@ -22,14 +31,19 @@ it off; rules left out run with their defaults::
 
     alerts:
       bottom_k_consecutive: {k: 3, years: 2, ties: published}
-      yellow_card: {bottom_share: 0.1, red_share: 0.3333, years: 2, ties: published}
+      yellow_card: {bottom_share: 0.1, red_share: 0.3333, red_share_of: judged, years: 2,
+                    ties: published}
       rank_drop: {places: 10}
 
 ``yellow_card``: a card when the unit is in the bottom ``bottom_share`` of the composite
 ranking (floor(share · n) units, ties as in ``bottom_k_consecutive``) or shows red lights
-on more than ``red_share`` of its judged indicators (those with a light); ``years`` cards
-in consecutive panel years raise ``yellow_card_talks``. ``rank_drop``: the composite rank
-fell by ``places`` or more since the previous panel year.
+on more than ``red_share`` of its indicators; ``years`` cards in consecutive panel years
+raise ``yellow_card_talks``. ``red_share_of`` says of which indicators: ``judged``
+(default) counts only those with a light — an indicator without a target, without a
+value, or in a year with nothing to compare has no light, and counting it would dilute
+the reds (a framework with targets on 6 of 24 indicators could then never reach a third)
+— while ``all`` divides by every indicator of the framework. ``rank_drop``: the
+composite rank fell by ``places`` or more since the previous panel year.
 """
 from __future__ import annotations
 
@@ -45,8 +59,8 @@ DIAGNOSE_DEFAULTS: dict[str, Any] = {
 }
 ALERT_DEFAULTS: dict[str, dict[str, Any]] = {
     "bottom_k_consecutive": {"k": 3, "years": 2, "ties": "published"},
-    "yellow_card": {"bottom_share": 0.1, "red_share": 1 / 3, "years": 2,
-                    "ties": "published"},
+    "yellow_card": {"bottom_share": 0.1, "red_share": 1 / 3, "red_share_of": "judged",
+                    "years": 2, "ties": "published"},
     "rank_drop": {"places": 10},
 }
 TIES = ("published", "inclusive")
@@ -92,6 +106,7 @@ ALERT_CHECKS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
                              "ties": _choice(*TIES)},
     "yellow_card": {"bottom_share": _number(0, 1, open_hi=True),
                     "red_share": _number(0, 1, open_hi=True),
+                    "red_share_of": _choice("judged", "all"),
                     "years": _number(1, integer=True), "ties": _choice(*TIES)},
     "rank_drop": {"places": _number(1, integer=True)},
 }
@@ -104,10 +119,22 @@ def _unknown(key: str, valid: list[str], where: str, what: str) -> RecipeError:
                        + "valid: " + ", ".join(valid))
 
 
+def target_years(framework) -> list[int]:
+    """Every target year of the framework, group overrides included, sorted."""
+    if framework is None:
+        return []
+    years = {t.year for i in framework.indicators for t in i.targets}
+    years |= {t.year for g in framework.groups.values() for ts in g.targets.values()
+              for t in ts}
+    return sorted(years)
+
+
 def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *,
-                    source: str | None = None) -> dict[str, Any]:
+                    source: str | None = None, framework=None) -> dict[str, Any]:
     """The ``diagnose`` section validated, defaults filled, ``base_year`` resolved (and
-    ``base_year_given`` saying whether the recipe set it)."""
+    ``base_year_given`` saying whether the recipe set it). With ``framework`` given, a
+    base year that is not a panel year gets a fix naming only the panel years that no
+    target precedes."""
     where = f"{source or 'recipe'}: diagnose"
     section = dict(section or {})
     out = copy.deepcopy(DIAGNOSE_DEFAULTS)
@@ -121,9 +148,23 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
     elif out["base_year"] not in panel_years:
         raise RecipeError(f"base year {out['base_year']} is not a year of the panel",
                           where=f"{where}.base_year",
-                          fix="every path to a target starts from the units' values in the "
-                              "base year; use one of " + ", ".join(map(str, panel_years)))
+                          fix=_base_year_fix(panel_years, target_years(framework)))
     return out
+
+
+def _base_year_fix(panel_years: list[int], targets: list[int]) -> str:
+    """Only base years that then work: panel years on or before the earliest target."""
+    why = "every path to a target starts from the units' values in the base year; "
+    if not targets:
+        return why + "use one of " + ", ".join(map(str, panel_years))
+    usable = [y for y in panel_years if y <= targets[0]]
+    if usable:
+        return why + (f"use a panel year on or before the earliest target ({targets[0]}): "
+                      + ", ".join(map(str, usable)))
+    return why + (f"no panel year is on or before the earliest target ({targets[0]}): "
+                  f"leave diagnose.base_year out (paths then start in {min(panel_years)} "
+                  f"and earlier targets are ignored with a warning), or remove or move "
+                  f"the targets before {min(panel_years)}")
 
 
 def alert_params(section: Mapping[str, Any] | None, *, source: str | None = None

@@ -10,16 +10,20 @@ lights, obstacle degree, peers, strengths and weaknesses, contributions, alerts.
   imputation: a missing value is judged nowhere) — for a node, its score;
 * ``target``, ``target_year`` the next target (the first with a year ≥ the row's year;
   past the last target, the last one), group overrides applied and relative targets
-  resolved from the unit's own value in their ``from`` year;
+  resolved from the unit's own value in their ``from`` year; both empty where the target
+  cannot be resolved (see :func:`diagnostic_warnings`);
 * ``gap`` what is still missing, in the indicator's units (positive = behind, ≤ 0 = met;
   for a cost indicator, how far above its ceiling), ``relative_gap`` = gap / |target|;
 * ``expected_now`` the value a straight path expects this year — from the unit's value
-  in the recipe's base year (for a relative target: in its ``from`` year) to the target
+  where its path starts (the base year, or the unit's first year with a value after it;
+  for a relative target its ``from`` year: see :mod:`.diagnose_targets`) to the target
   in the target year; NaN before the path starts;
 * ``light`` green (met, or on/above the path) · yellow (behind the path but better than
-  the previous year, or than the base year with ``compare: base``) · red (behind and not
-  better) · empty (no target, no value, or nothing to compare with — e.g. a first year,
-  or a year up to the base year with ``compare: base``);
+  the unit's latest earlier value — looking past a missing year — or, with
+  ``compare: base``, than the path's start) · red (behind and not better) · empty (no
+  target, no value, or nothing to compare with). In the year the path starts and before
+  it there is no trajectory yet, so only "met" is judged: green when the target is met,
+  otherwise empty;
 * ``obstacle`` the obstacle degree O = W(1−z)/ΣW(1−z) as a fraction (a unit-year's
   indicators sum to 1, or all 0 at the ideal); for a node, the share of its indicators;
 * ``rank`` among the units of the year (competition ranking, 1 = best), ``best`` the best
@@ -31,6 +35,17 @@ lights, obstacle degree, peers, strengths and weaknesses, contributions, alerts.
   sum to the score's change). Exact when every node is a weighted sum; empty otherwise
   (a geometric mean or TOPSIS does not decompose additively). With ``scope: per_year``
   normalisation the sum still holds, but a change then also reflects other units.
+
+Then, after the contract columns: ``met`` (true/false, empty without a value or a
+target), ``gap_normalised`` the gap on the normalised scale, z(target) − z(value)
+(positive = behind), where z maps a value onto the scores' scale by interpolating the
+indicator's observed (value, normalised value) pairs of the same normalisation block
+(all rows when pooled, the year when per_year) — so it honours the method, log
+transform and outlier treatment actually used; beyond the observed values the scale is
+flat, except that goalposts (and the target of ``distance_to_target``) are known points
+— ``group_median`` the median of the unit's group in the year (indicator's units, or
+the node's score) and ``gap_to_group_median`` how far behind it (oriented, positive =
+behind).
 
 ``alerts`` — ``unit, year, rule, years, message_zh, message_en`` (see
 :mod:`evaluator.methods.alerts`; ``yellow_card_talks`` is raised by the ``yellow_card``
@@ -44,17 +59,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import RecipeError
 from ..methods import alerts as al
 from ..methods import diagnose as dg
 from ..methods.ranking import competition_rank
 from ..model.framework import ROOT
 from .diagnose_params import alert_params, diagnose_params
+from .diagnose_targets import resolve_targets, scale_anchors
 
 DIAGNOSTIC_COLUMNS = ["unit", "year", "indicator", "value", "target", "target_year", "gap",
                       "relative_gap", "expected_now", "light", "obstacle", "rank", "best",
                       "gap_to_best", "group_best", "gap_to_group_best", "contribution",
                       "contribution_change"]
+# written after the contract columns of diagnostics.csv, in this order
+EXTRA_COLUMNS = ["met", "gap_normalised", "group_median", "gap_to_group_median"]
 ALERT_COLUMNS = ["unit", "year", "rule", "years", "message_zh", "message_en"]
 
 
@@ -72,12 +89,16 @@ class Diagnosis:
     lights: pd.DataFrame         # unit, year, node, green, yellow, red, not_judged
     alerts: pd.DataFrame
     decomposable: bool
+    warnings: list[str]          # see diagnostic_warnings()
 
 
 def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
-    """``{"diagnostics": ..., "alerts": ...}`` with exactly the contract columns."""
+    """``{"diagnostics": ..., "alerts": ...}``: the contract columns first and in their
+    order, then :data:`EXTRA_COLUMNS` in diagnostics (``met`` as true/false/empty)."""
     d = diagnose(assessment)
-    return {"diagnostics": d.table[DIAGNOSTIC_COLUMNS].reset_index(drop=True),
+    diagnostics = d.table[DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
+    diagnostics["met"] = diagnostics["met"].astype("boolean")
+    return {"diagnostics": diagnostics,
             "alerts": d.alerts[ALERT_COLUMNS].reset_index(drop=True)}
 
 
@@ -85,7 +106,8 @@ def diagnose(assessment) -> Diagnosis:
     a = assessment
     fw = a.framework
     panel_years = sorted(int(y) for y in np.unique(a.years))
-    params = diagnose_params(a.recipe.diagnose, panel_years, source=a.recipe.source)
+    params = diagnose_params(a.recipe.diagnose, panel_years, source=a.recipe.source,
+                             framework=fw)
     rules = alert_params(a.recipe.alerts, source=a.recipe.source)
     ids = list(a.ids)
     n, m = len(a.units), len(ids)
@@ -105,30 +127,30 @@ def diagnose(assessment) -> Diagnosis:
     lag = dg.lag_rows(units, years)
 
     # targets, paths, lights
-    tgt = _resolve_targets(a, params, V, units, years, groups)
+    tgt, warnings = resolve_targets(a, params, V, units, years, groups)
     expected = dg.trajectory(tgt["start_value"], tgt["target"], tgt["start_year"],
                              tgt["target_year"], years[:, None])
-    Tg, Eg = orient(tgt["target"]), orient(expected)
+    # no trajectory until the path has begun: in its start year it only restates the value
+    with np.errstate(invalid="ignore"):
+        path_begun = years[:, None] > tgt["start_year"]
+    Tg, Eg = orient(tgt["target"]), orient(np.where(path_begun, expected, np.nan))
     gap, rel_gap = dg.target_gaps(G, Tg, tgt["target"])
     if params["compare"] == "previous":
-        ref_rows = lag
+        # the unit's latest earlier value, looking past a missing or screened-out year
+        reference = dg.take_cells(V, dg.latest_earlier_rows(V, units, years))
     else:
-        # the base year is a reference only for the years after it
-        ref_rows = np.where(years > params["base_year"],
-                            dg.find_rows(units, years, units, np.full(n, params["base_year"])),
-                            -1)
-    reference = dg.take_rows(V, ref_rows)
-    lights = dg.traffic_lights(G, Tg, Eg, orient(reference),
-                               slack=params["tolerance"] * np.abs(tgt["target"]),
+        # the value where the unit's path starts, only for the years after it
+        reference = np.where(path_begun, tgt["start_value"], np.nan)
+    slack = params["tolerance"] * np.abs(tgt["target"])
+    lights = dg.traffic_lights(G, Tg, Eg, orient(reference), slack=slack,
                                min_gain=params["min_improvement"] * np.abs(reference))
-    with np.errstate(invalid="ignore"):
-        met = np.where(np.isnan(G) | np.isnan(Tg), np.nan,
-                       (G >= Tg - params["tolerance"] * np.abs(tgt["target"])).astype(float))
+    met = np.where(np.isnan(G) | np.isnan(Tg), np.nan, dg.meets(G, Tg, slack).astype(float))
     lo, hi = a.recipe.normalise["range"]
-    width = np.array([(i.goalposts[1] - i.goalposts[0]) if i.goalposts else
-                      (np.nanmax(V[:, j]) - np.nanmin(V[:, j]) if (~np.isnan(V[:, j])).any()
-                       else np.nan) for j, i in enumerate(inds)], float)
-    gap_norm = dg.normalised_gap(gap, width, (lo, hi))
+    anchors_value, anchors_z = scale_anchors(a)
+    scope_blocks = years if a.recipe.normalise["scope"] == "per_year" else None
+    gap_norm = dg.normalised_gap(G, Tg, np.asarray(a.stages["normalised"], float),
+                                 scope_blocks, anchors_value=anchors_value,
+                                 anchors_z=anchors_z)
 
     # obstacle degree on z in [0, 1]
     z = _unit_interval(np.asarray(a.stages["normalised"], float), lo, hi)
@@ -138,12 +160,12 @@ def diagnose(assessment) -> Diagnosis:
     # peers and ranks
     ranks = competition_rank(G, years)
     best, best_row = dg.block_best(G, years)
-    best_raw = _take_columns(V, best_row)
+    best_raw = dg.take_cells(V, best_row)
     gblocks = None if groups is None else np.char.add(np.char.add(years.astype(str), "\x00"),
                                                       groups)
     if gblocks is not None:
         gbest, gbest_row = dg.block_best(G, gblocks)
-        gbest_raw, gap_gbest = _take_columns(V, gbest_row), gbest - G
+        gbest_raw, gap_gbest = dg.take_cells(V, gbest_row), gbest - G
         gmed = dg.block_median(G, gblocks)
         gmed_raw, gap_gmed = dg.block_median(V, gblocks), gmed - G
     else:
@@ -178,8 +200,9 @@ def diagnose(assessment) -> Diagnosis:
     node_best, _ = dg.block_best(S, years)
     if gblocks is not None:
         node_gbest, _ = dg.block_best(S, gblocks)
+        node_gmed = dg.block_median(S, gblocks)
     else:
-        node_gbest = np.full(S.shape, np.nan)
+        node_gbest = node_gmed = np.full(S.shape, np.nan)
     node_contrib = dg.group_sums(contrib, M)
     node_table = _long(units, years, groups, nodes, {
         "kind": "node", "value": S,
@@ -188,7 +211,8 @@ def diagnose(assessment) -> Diagnosis:
         "rank": np.column_stack([np.asarray(a.ranks[q], float) for q in nodes]),
         "best": node_best, "gap_to_best": node_best - S, "group_best": node_gbest,
         "gap_to_group_best": node_gbest - S, "contribution": node_contrib,
-        "contribution_change": dg.change_since(node_contrib, lag)}, position=m)
+        "contribution_change": dg.change_since(node_contrib, lag),
+        "group_median": node_gmed, "gap_to_group_median": node_gmed - S}, position=m)
     table = pd.concat([ind_table, node_table], ignore_index=True)
     table = table.sort_values(["year", "unit", "_position"], kind="mergesort")
     table = table.drop(columns="_position").reset_index(drop=True)
@@ -197,66 +221,36 @@ def diagnose(assessment) -> Diagnosis:
     obstacles = _top_obstacles(units, years, ids, obstacle, params["top_k"])
     strengths = _strengths(units, years, ids, V, ranks, G, params)
     alerts = _alerts(a, rules, units, years, lag, light_counts)
+    warnings += _contribution_warnings(a, decomposable)
     return Diagnosis(params, rules, table, obstacles, strengths, light_counts, alerts,
-                     decomposable)
+                     decomposable, warnings)
 
 
-# -- targets -----------------------------------------------------------------------------------
-def _resolve_targets(a, params, V, units, years, groups) -> dict[str, np.ndarray]:
-    """Per row and indicator: the next target (raw), its year, and the start of its
-    path (year and the unit's value then)."""
-    fw = a.framework
-    n, m = V.shape
-    base = params["base_year"]
-    out = {k: np.full((n, m), np.nan) for k in ("target", "target_year", "start_year",
-                                                 "start_value")}
-    _check_target_years(fw, params, a.recipe.source)
-    group_keys = [None] if groups is None else list(np.unique(groups))
-    base_rows = dg.find_rows(units, years, units, np.full(n, base))
-    for j, ind_id in enumerate(a.ids):
-        for group in group_keys:
-            rows = np.arange(n) if group is None else np.flatnonzero(groups == group)
-            targets = [t for t in fw.targets_for(ind_id, group) if t.year >= base]
-            if not targets or not rows.size:
-                continue
-            tyears = np.array([t.year for t in targets])
-            choice = np.minimum(np.searchsorted(tyears, years[rows]), len(targets) - 1)
-            for c, t in enumerate(targets):   # a handful of targets
-                sel = rows[choice == c]
-                if not sel.size:
-                    continue
-                out["target_year"][sel, j] = t.year
-                if t.is_relative:
-                    from_rows = dg.find_rows(units, years, units[sel],
-                                             np.full(sel.size, t.base_year))
-                    start = dg.take_rows(V[:, j], from_rows)
-                    out["target"][sel, j] = start * (1.0 + t.change)
-                    out["start_year"][sel, j] = t.base_year
-                else:
-                    start = dg.take_rows(V[:, j], base_rows[sel])
-                    out["target"][sel, j] = t.value
-                    out["start_year"][sel, j] = base
-                out["start_value"][sel, j] = start
-    return out
+# -- warnings ----------------------------------------------------------------------------------
+def _contribution_warnings(a, decomposable: bool) -> list[str]:
+    if decomposable and a.recipe.normalise["scope"] == "per_year" and \
+            len(np.unique(a.years)) > 1:
+        return ["normalisation scope per_year: contribution_change (diagnostics.csv) also "
+                "reflects other units' movement, since each year is rescaled on that "
+                "year's units; use scope: pooled for changes due to the unit alone"]
+    return []
 
 
-def _check_target_years(fw, params, source) -> None:
-    """With an explicit base year, a target before it is a contradiction (its path
-    would run backwards); with the default base year (the first panel year) targets of
-    earlier years are simply past and ignored."""
-    if not params["base_year_given"]:
-        return
-    base = params["base_year"]
-    found = [(f"indicator {i.id!r}", t.year) for i in fw.indicators for t in i.targets
-             if t.year < base]
-    found += [(f"group {g.id!r}, indicator {ind!r}", t.year) for g in fw.groups.values()
-              for ind, ts in g.targets.items() for t in ts if t.year < base]
-    if found:
-        listed = "; ".join(f"{what}: target for {year}" for what, year in found)
-        raise RecipeError(f"target year before the base year {base} ({listed})",
-                          where=f"{source or 'recipe'}: diagnose.base_year",
-                          fix=f"set diagnose.base_year to {min(y for _, y in found)} or "
-                              "earlier, or drop the earlier targets from the framework")
+def diagnostic_warnings(assessment) -> list[str]:
+    """What the diagnostics leave out or qualify, for ``assessment.warnings``: relative
+    targets that cannot be resolved (which indicator, target year, missing ``from`` year,
+    which units), targets before the first panel year ignored, group targets ignored
+    without a group column, contribution changes under per-year normalisation. Cheap:
+    resolves the targets only. Raises the RecipeError of a target before an explicit
+    base year."""
+    a = assessment
+    params = diagnose_params(a.recipe.diagnose, sorted(int(y) for y in np.unique(a.years)),
+                             source=a.recipe.source, framework=a.framework)
+    groups = None if a.groups is None else np.asarray(a.groups).astype(str)
+    _, warnings = resolve_targets(a, params, np.asarray(a.stages["denominated"], float),
+                                  np.asarray(a.units).astype(str),
+                                  np.asarray(a.years).astype(np.int64), groups)
+    return warnings + _contribution_warnings(a, a.contribution_shares is not None)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -273,12 +267,6 @@ def _unit_interval(Z: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip(z, 0.0, 1.0)
 
 
-def _take_columns(V: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    cols = np.broadcast_to(np.arange(V.shape[1]), rows.shape)
-    out = V[np.maximum(rows, 0), cols]
-    return np.where(rows >= 0, out, np.nan)
-
-
 def _long(units, years, groups, columns, data: dict[str, Any], position: int
           ) -> pd.DataFrame:
     n, k = len(units), len(columns)
@@ -289,7 +277,7 @@ def _long(units, years, groups, columns, data: dict[str, Any], position: int
     for key, value in data.items():
         frame[key] = np.asarray(value).ravel() if isinstance(value, np.ndarray) else value
     t = pd.DataFrame(frame)
-    for col in DIAGNOSTIC_COLUMNS:
+    for col in DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS:
         if col not in t.columns:
             t[col] = np.nan
     t["target_year"] = pd.array(t["target_year"], dtype="Float64").astype("Int64")
@@ -382,15 +370,18 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
         overall = overall.set_index(["unit", "year"]).reindex(key)
         red = overall["red"].to_numpy(float)
         lit = (overall["green"] + overall["yellow"] + overall["red"]).to_numpy(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            red_trigger = (lit > 0) & (red / np.where(lit > 0, lit, 1) > p["red_share"])
+        # the share's denominator: indicators with a light (judged) or every indicator
+        out_of = lit if p["red_share_of"] == "judged" else \
+            (lit + overall["not_judged"].to_numpy(float))
+        red_trigger = al.red_share_exceeded(red, out_of, p["red_share"])
         card = in_bottom | red_trigger
         for i in np.flatnonzero(card):
             add(int(i), "yellow_card", str(years[i]), al.yellow_card_message(
                 units[i], int(years[i]), rank=None if np.isnan(rank[i]) else int(rank[i]),
                 n=int(n_year[i]), bottom_share=p["bottom_share"],
-                in_bottom=bool(in_bottom[i]), red=int(red[i]), lit=int(lit[i]),
-                red_share=p["red_share"], red_trigger=bool(red_trigger[i])))
+                in_bottom=bool(in_bottom[i]), red=int(red[i]), lit=int(out_of[i]),
+                red_share=p["red_share"], red_trigger=bool(red_trigger[i]),
+                red_share_of=p["red_share_of"]))
         run = al.run_lengths(card, units, years)
         for i in np.flatnonzero(run >= p["years"]):
             yrs = [int(years[r]) for r in history(int(i), int(run[i]))]

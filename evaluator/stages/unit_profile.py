@@ -18,7 +18,12 @@ TEXT = {
            "dim_obstacles": "Obstacle share by dimension", "strengths": "Strengths",
            "weaknesses": "Weaknesses", "alerts": "Alerts", "none": "none",
            "rank": "rank {r} of {n}", "first": "first year", "group": "group",
-           "total": "all indicators", "value": "value",
+           "total": "all indicators", "value": "value", "no_data": "no data",
+           "earlier": "earlier years: {n} alert(s), {span} (not repeated here)",
+           "rules": {"bottom_k_consecutive": "bottom ranks in consecutive years",
+                     "yellow_card": "yellow card",
+                     "yellow_card_talks": "consecutive yellow cards: talks",
+                     "rank_drop": "sharp rank drop"},
            "not_decomposable": "note: contributions are not reported — the aggregation "
                                "is not a weighted sum at every node"},
     "zh": {"scores": "得分与排名", "lights": "红黄绿灯",
@@ -26,7 +31,10 @@ TEXT = {
            "obstacles": "主要障碍因子（障碍度）", "dim_obstacles": "各维度障碍度",
            "strengths": "优势指标", "weaknesses": "劣势指标", "alerts": "预警",
            "none": "无", "rank": "第{r}名/共{n}个", "first": "首年", "group": "类型",
-           "total": "全部指标", "value": "数值",
+           "total": "全部指标", "value": "数值", "no_data": "无数据",
+           "earlier": "往年预警：{n}条（{span}年，此处不再列出）",
+           "rules": {"bottom_k_consecutive": "连续位列末位", "yellow_card": "黄牌警示",
+                     "yellow_card_talks": "连续黄牌：约谈", "rank_drop": "排名大幅下滑"},
            "not_decomposable": "注：聚合并非各层均为加权求和，不报告贡献分解"},
 }
 
@@ -147,6 +155,9 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
         if before is not None and node in before.index and pd.notna(before.loc[node, "rank"]) \
                 and pd.notna(rank):
             moved = _signed(float(before.loc[node, "rank"] - rank), "{:+.0f}")
+        if pd.isna(row["value"]):   # e.g. every indicator of the node missing this year
+            lines.append(f"  {'  ' * depth}{label(node)}: {T['no_data']}")
+            continue
         lines.append(f"  {'  ' * depth}{label(node)}: {row['value']:.2f} ({_signed(change)}), "
                      f"{rank_txt} ({moved})")
     if prev_year is None:
@@ -183,7 +194,9 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
 
     # strengths and weaknesses
     sw = d.strengths[(d.strengths["unit"] == unit) & (d.strengths["year"] == year)]
-    n_year = int(counts.get(ROOT, 0))
+    # "rank r of n": n = the units with a value for that indicator in the year
+    year_inds = table[(table["year"] == year) & (table["kind"] == "indicator")]
+    with_data = year_inds.groupby("indicator")["value"].count()
     for kind, head_key in (("strength", "strengths"), ("weakness", "weaknesses")):
         lines += ["", T[head_key]]
         part = sw[sw["kind"] == kind]
@@ -191,18 +204,25 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
             lines.append(f"  {T['none']}")
         for _, r in part.iterrows():
             unit_txt = fw.indicator(r["indicator"]).unit
-            lines.append(f"  {label(r['indicator'])}: "
-                         f"{T['rank'].format(r=int(r['rank']), n=n_year)}, "
+            rank_txt = T["rank"].format(r=int(r["rank"]), n=int(with_data[r["indicator"]]))
+            lines.append(f"  {label(r['indicator'])}: {rank_txt}, "
                          f"{T['value']} {r['value']:g}{(' ' + unit_txt) if unit_txt else ''}")
 
-    # alerts
+    # alerts: the chosen year's alerts in full; earlier ones only counted (they were shown then)
     lines += ["", T["alerts"]]
-    al = d.alerts[(d.alerts["unit"] == unit) & (d.alerts["year"] <= year)]
+    mine_al = d.alerts[d.alerts["unit"] == unit]
+    al = mine_al[mine_al["year"] == year]
+    earlier = mine_al[mine_al["year"] < year]
     if al.empty:
         lines.append(f"  {T['none']}")
     msg_col = "message_zh" if lang == "zh" else "message_en"
     for _, r in al.iterrows():
-        lines.append(f"  [{r['year']}] {r['rule']}: {r[msg_col]}")
+        rule = T["rules"].get(r["rule"], r["rule"])
+        lines.append(f"  [{r['year']}] {rule}: {r[msg_col]}")
+    if not earlier.empty:
+        first, last = int(earlier["year"].min()), int(earlier["year"].max())
+        span = str(first) if first == last else f"{first}–{last}"
+        lines.append("  " + T["earlier"].format(n=len(earlier), span=span))
     if not d.decomposable:
         lines += ["", T["not_decomposable"]]
     return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""Targets of the diagnostics resolved per unit-year (issue 4): the next target, its year,
+and where the unit's straight path to it starts — plus the warnings that say which
+targets could not be resolved or were ignored, and why.
+
+Where a path starts
+-------------------
+* An absolute target: in the recipe's base year (default: the first panel year) — or,
+  for a unit that enters the panel later or lacks the indicator's value in the base
+  year, in the first year from the base year on in which the unit has a value.
+* A relative target ``{change: c, from: F}``: in its ``from`` year F, at the unit's own
+  value then (the target is that value × (1 + c)). When F is not a panel year, or the
+  unit has no value in F, the target cannot be resolved: the cell has no target (and no
+  target year), and a warning says so.
+
+Until the path starts (the start year included) there is no trajectory: the lights then
+judge only whether the target is met.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import RecipeError
+from ..methods import diagnose as dg
+
+_SHOWN = 5   # units named in a warning before "…"
+
+
+def _named(names: list[str]) -> str:
+    shown = ", ".join(names[:_SHOWN])
+    return shown + (f", … ({len(names)} in all)" if len(names) > _SHOWN else "")
+
+
+def check_target_years(framework, params: dict[str, Any], panel_years: list[int],
+                       source: str | None = None) -> None:
+    """With an explicit base year, a target before it is a contradiction (its path would
+    run backwards): a RecipeError whose fix only proposes base years that work — panel
+    years on or before the earliest such target — or removing/moving the targets, or
+    leaving the base year out (targets before the first panel year are then ignored,
+    with a warning). With the default base year there is nothing to check."""
+    if not params["base_year_given"]:
+        return
+    base = params["base_year"]
+    found = [(f"indicator {i.id!r}", t.year) for i in framework.indicators
+             for t in i.targets if t.year < base]
+    found += [(f"group {g.id!r}, indicator {ind!r}", t.year)
+              for g in framework.groups.values() for ind, ts in g.targets.items()
+              for t in ts if t.year < base]
+    if not found:
+        return
+    listed = "; ".join(f"{what}: target for {year}" for what, year in found)
+    earliest = min(year for _, year in found)
+    usable = [y for y in sorted(panel_years) if y <= earliest]
+    moves = f"remove these targets from the framework or move them to {base} or later"
+    if usable:
+        fix = (f"set diagnose.base_year to a panel year on or before {earliest} "
+               f"({', '.join(map(str, usable))}), or {moves}")
+    else:
+        fix = (f"{moves}, or leave diagnose.base_year out (paths then start in "
+               f"{min(panel_years)} and targets before it are ignored with a warning); "
+               f"no panel year is on or before {earliest}")
+    raise RecipeError(f"target year before the base year {base} ({listed})",
+                      where=f"{source or 'recipe'}: diagnose.base_year", fix=fix)
+
+
+def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np.ndarray,
+                    years: np.ndarray, groups: np.ndarray | None
+                    ) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Per row and indicator (rows × m, NaN = none): ``target`` (raw), ``target_year``
+    (NaN where the target is), ``start_year`` and ``start_value`` of the path; and the
+    warnings about targets left out."""
+    a = assessment
+    fw = a.framework
+    n, m = V.shape
+    base = params["base_year"]
+    panel_years = sorted(int(y) for y in np.unique(years))
+    check_target_years(fw, params, panel_years, a.recipe.source)
+    out = {k: np.full((n, m), np.nan) for k in ("target", "target_year", "start_year",
+                                                 "start_value")}
+    warnings: list[str] = []
+    dropped: list[str] = []
+    unresolved: dict[tuple, set[str]] = {}
+    group_keys = [None] if groups is None else list(np.unique(groups))
+    first_year = dg.first_year_with_value(V, units, years, base)
+    start_rows = dg.find_rows(units, years, np.repeat(units, m),
+                              first_year.ravel()).reshape(n, m)
+    for j, ind_id in enumerate(a.ids):
+        for group in group_keys:                   # a handful of groups ...
+            rows = np.arange(n) if group is None else np.flatnonzero(groups == group)
+            every = fw.targets_for(ind_id, group)
+            dropped += [f"{ind_id!r} {t.year}" for t in every if t.year < base]
+            targets = [t for t in every if t.year >= base]
+            if not targets or not rows.size:
+                continue
+            tyears = np.array([t.year for t in targets])
+            choice = np.minimum(np.searchsorted(tyears, years[rows]), len(targets) - 1)
+            for c, t in enumerate(targets):        # ... and of targets
+                sel = rows[choice == c]
+                if not sel.size:
+                    continue
+                if t.is_relative:
+                    from_rows = dg.find_rows(units, years, units[sel],
+                                             np.full(sel.size, t.base_year))
+                    start = dg.take_rows(V[:, j], from_rows)
+                    value = start * (1.0 + t.change)
+                    start_year = np.full(sel.size, float(t.base_year))
+                    lost = np.isnan(start)
+                    if lost.any():
+                        override = group is not None and group in fw.groups and \
+                            t in fw.groups[group].targets.get(ind_id, ())
+                        who = f"indicator {ind_id!r}" + (f" (group {str(group)!r})" if override
+                                                         else "")
+                        key = (who, t.year, t.describe(), t.base_year,
+                               t.base_year in panel_years)
+                        unresolved.setdefault(key, set()).update(units[sel][lost].tolist())
+                else:
+                    start = dg.take_rows(V[:, j], start_rows[sel, j])
+                    value = np.full(sel.size, t.value)
+                    start_year = first_year[sel, j]
+                out["target"][sel, j] = value
+                out["target_year"][sel, j] = np.where(np.isnan(value), np.nan, t.year)
+                out["start_year"][sel, j] = start_year
+                out["start_value"][sel, j] = start
+    for (who, year, text, from_year, in_panel), lost in unresolved.items():
+        names = sorted(lost)
+        if in_panel:
+            warnings.append(
+                f"{who}: the relative target for {year} ({text}) cannot be "
+                f"resolved for {len(names)} unit(s) without a {from_year} value "
+                f"({_named(names)}); they have no target for {year}")
+        else:
+            warnings.append(
+                f"{who}: the relative target for {year} ({text}) cannot be "
+                f"resolved — {from_year} is not a panel year ({panel_years[0]}–"
+                f"{panel_years[-1]}), so no unit has a target for {year}; give the target "
+                f"as a level, or a `from` year inside the panel")
+    if dropped:
+        warnings.append(f"targets before the base year {base} (the first panel year) are "
+                        f"ignored, as paths start in {base}: "
+                        + ", ".join(sorted(set(dropped))))
+    if groups is None and any(g.targets for g in fw.groups.values()):
+        warnings.append("group targets ignored: the panel has no group column (add a "
+                        "`group` column to apply the overrides of "
+                        + ", ".join(g for g in fw.groups if fw.groups[g].targets) + ")")
+    return out, warnings
+
+
+def scale_anchors(assessment) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Known points of the normalised scale beyond the data, per indicator (m × 2,
+    oriented value → normalised value): the goalposts under ``goalposts``
+    normalisation, the target under ``distance_to_target``; (None, None) otherwise."""
+    a = assessment
+    nm = a.recipe.normalise
+    lo, hi = nm["range"]
+    inds = [a.framework.indicator(i) for i in a.ids]
+    m = len(inds)
+    xs, zs = np.full((m, 2), np.nan), np.full((m, 2), np.nan)
+    plain = [i.optimum is None and not i.interval for i in inds]
+    if nm["method"] == "goalposts":
+        for j, ind in enumerate(inds):
+            if plain[j] and ind.goalposts:
+                g_lo, g_hi = ind.goalposts
+                # oriented: benefit lower post → bottom; cost upper post → bottom
+                xs[j] = (g_lo, g_hi) if ind.sign > 0 else (-g_hi, -g_lo)
+                zs[j] = (lo, hi)
+        return xs, zs
+    if nm["method"] == "distance_to_target":
+        for j, ind in enumerate(inds):
+            t = (nm.get("targets") or {}).get(ind.id)
+            if plain[j] and t is not None:
+                xs[j, 0], zs[j, 0] = ind.sign * float(t), hi
+        return xs, zs
+    return None, None
