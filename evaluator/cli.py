@@ -58,12 +58,13 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
         raise EvaluatorError("--report needs --out", fix="add --out FOLDER")
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
-    _report_run(result, out, year, top, fmt)
-    if report_lang:
+    if report_lang:  # tables and report written as one set: all or nothing
         from .report import write_report
-        write_report(result, out, lang=report_lang, year=year)
-        if fmt == "table":
-            click.echo(f"wrote {out}/report.html, report.xlsx, report.md")
+        write_report(result, out, lang=report_lang, year=year, tables=True)
+    _report_run(result, None if report_lang else out, year, top, fmt)
+    if report_lang and fmt == "table":
+        click.echo(f"wrote {out}/ (the score tables, manifest.json, report.html, "
+                   "report.xlsx, report.md)")
 
 
 def _report_run(result, out, year, top, fmt) -> None:
@@ -125,12 +126,15 @@ def demo(out, framework, year, top):
 def validate(framework, data, recipe, encoding, sheet, fmt, lang):
     """Check a panel against a framework: coverage, constant columns, outliers.
 
-    Exits 1 when errors are found (e.g. an indicator without any data), 0 otherwise.
+    Checks the values as the pipeline scores them (divided by their denominators, logged
+    where the framework says so). Exits 1 when errors are found — an indicator or unit
+    without any data, a constant indicator, values that would stop scoring (a log of a
+    value ≤ 0, a zero or missing denominator) — 0 otherwise.
     """
     from .quality import quality_report
 
-    fw, panel, _ = load_inputs(framework, data, recipe, encoding, sheet)
-    report = quality_report(panel, fw)
+    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    report = quality_report(panel, fw, denominate=rc.denominate)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

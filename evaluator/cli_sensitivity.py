@@ -13,29 +13,53 @@ from .cli_common import data_options, load_inputs, print_frame, user_errors
 from .errors import EvaluatorError, RecipeError
 
 EPILOG_COMPARE = """\b
-Examples:
+Examples (panel.csv: your panel; to try them on the bundled demo, pass
+-d indicator_sets/demo_panel.csv from a source checkout):
   evaluator compare -f resource_city_transition -d panel.csv --out compare/
-  evaluator compare -f my_index.yaml -d panel.csv --methods equal,entropy,critic,ahp \\
-      --judgements weights/panel.yaml --year 2024 -k 3
+  evaluator compare -f resource_city_transition -d panel.csv \\
+      --methods equal,entropy,critic,ahp,combined \\
+      --judgements weights/example_panel.yaml --year 2024 -k 3
 """
 
 EPILOG_SENSITIVITY = """\b
-Examples:
+Examples (panel.csv: your panel; to try them on the bundled demo, pass
+-d indicator_sets/demo_panel.csv from a source checkout):
   evaluator sensitivity -f resource_city_transition -d panel.csv -r recipe.yaml \\
       --samples 10000 --seed 1 --out sensitivity/
-  evaluator sensitivity -f my_index.yaml -d panel.csv -r recipe.yaml --samples 1024 \\
-      --sobol --year 2024 --out sensitivity/
+  evaluator sensitivity -f resource_city_transition -d panel.csv -r recipe.yaml \\
+      --samples 1024 --sobol --year 2024 --out sensitivity/
 
 \b
 What varies is the recipe's uncertainty section (default: every weight ±20 %), e.g.
   uncertainty:
     weights: {perturb: 0.2}          # or {dirichlet: 50}
     weight_methods: [entropy, critic, equal]
-    normalise: [min_max, z_score]
-    aggregate: [weighted_sum, geometric]
+    normalise: [min_max, rank]
+    aggregate: [weighted_sum, {method: geometric, floor: 0.01}]
     impute: [mean, linear]
     drop_indicator: true
+(a geometric mean needs positive values: give it a floor when min_max makes zeros)
+
+\b
+Memory: a Monte Carlo run needs little whatever N. A Sobol run keeps every
+scenario's rank of each unit of --year: about N × (factors + 2) × units × 2 bytes
+(N = 65,536, 2 factors, 300 units: 157 MB); beyond 256 MB they go to a temporary
+file, removed afterwards.
+
+\b
+samples.npz (--save-samples; numpy.load reads it): codes (scenarios × factors: the
+alternative of each discrete factor, as listed in legend), weight_draws (scenarios ×
+edges, float32: perturb multipliers of the nominal weights, or Dirichlet relative
+weights within each parent), nominal_weights (groups × edges), legend (JSON: factors,
+sizes, edges, how to rebuild). evaluator.sensitivity.sampled_weights(path) rebuilds
+every scenario's weights from the file alone.
 """
+
+#: Files the commands write; a run removes those of them it does not write itself, so a
+#: folder never mixes two runs' outputs.
+SENSITIVITY_OUTPUTS = ("rank_intervals.csv", "sobol.csv", "sensitivity.json", "samples.npz")
+COMPARE_OUTPUTS = ("compare.csv", "compare_correlations.csv", "compare_weights.csv",
+                   "compare.json")
 
 
 def _years_present(years) -> list[int]:
@@ -75,20 +99,24 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     shift from the recipe's own ranking; Spearman and Kendall correlations between the
     methods' rankings, per year; and the units that move more than k places.
     """
-    from .output import write_tables
     from .sensitivity.compare import compare_methods, summary_lines
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    out_dir = _check_out(out)
     names = methods.split(",") if methods else None
     result = compare_methods(fw, panel, rc, names, judgements=judgements, k=k)
     shown = _pick_year(year, _years_present(result.table["year"]))
-    if out:
-        write_tables(Path(out), result.tables())
+    lines = summary_lines(result, shown)        # fails if the year has too few units
+    if out_dir is not None:
+        _write_outputs(out_dir, result.tables(), "compare.json", result.summary,
+                       COMPARE_OUTPUTS)
     table = result.table[result.table["year"] == shown]
     if fmt != "table":
         print_frame(table, fmt)
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
         return
-    for line in summary_lines(result, shown):
+    for line in lines:
         click.echo(line)
     corr = result.correlations[result.correlations["year"] == shown]
     for name, label in (("spearman", "Spearman ρ"), ("kendall", "Kendall τ-b")):
@@ -100,35 +128,80 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
         cols = ["unit", "rank_recipe"] + [f"rank_{m}" for m in result.methods] + \
             ["max_shift", "mean_shift"]
         print_frame(moved[cols], max_rows=15)
-    if out:
-        click.echo(f"\nwrote {out}/ (compare.csv, compare_correlations.csv, "
-                   "compare_weights.csv)")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if out_dir is not None:
+        click.echo(f"\nwrote {out}/ ({', '.join(COMPARE_OUTPUTS)})")
+
+
+def _check_out(out: str | None) -> Path | None:
+    """The output folder, checked but not created (a run that fails its checks must not
+    leave a new empty folder behind)."""
+    if not out:
+        return None
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise EvaluatorError(f"{path} exists and is not a folder", fix="choose another --out")
+    return path
+
+
+def _write_outputs(out_dir: Path, tables: dict, json_name: str, summary: dict,
+                   known: tuple[str, ...], also_written: tuple[str, ...] = ()) -> list[str]:
+    """Write the tables and the JSON summary; remove the command's other known outputs
+    left by an earlier run (so no old sobol.csv sits beside a new sensitivity.json)."""
+    from .output import prepare_out_dir, write_tables, write_text
+
+    prepare_out_dir(out_dir)
+    written = [p.name for p in write_tables(out_dir, tables)]
+    write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", out_dir / json_name)
+    written += [json_name, *also_written]
+    for name in known:
+        if name not in written and (out_dir / name).is_file():
+            (out_dir / name).unlink()
+    return written
 
 
 # -- sensitivity ------------------------------------------------------------------------
 class _ProgressBar:
-    """A progress bar on stderr, shown only on a terminal and only once the run has
-    taken more than a second."""
+    """Progress on stderr, shown only on a terminal and only once the run has taken more
+    than ``delay`` seconds: first the groups of discrete choices being checked and built,
+    then the scenarios."""
 
-    def __init__(self):
+    def __init__(self, stream=None, delay: float = 1.0):
+        self.stream = stream if stream is not None else sys.stderr
         self.started = time.monotonic()
+        self.delay = delay
         self.bar = None
+        self.label = None
+        self.shown = 0
         self.done = 0
-        self.enabled = sys.stderr.isatty()
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = bool(isatty and isatty())
+
+    def _show(self, label: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if label != self.label:
+            self.close()
+            self.label = label
+        if self.bar is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.bar = click.progressbar(length=total, label=label, file=self.stream,
+                                         show_eta=label == "scenarios", show_percent=True)
+            self.bar.__enter__()
+            self.shown = 0
+        if done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def setup(self, done: int, total: int) -> None:
+        """Set-up: ``done`` of ``total`` checks and groups of discrete choices."""
+        self._show("building groups of choices", done, total)
 
     def __call__(self, n: int, total: int) -> None:
         self.done += n
-        if not self.enabled:
-            return
-        if self.bar is None:
-            if time.monotonic() - self.started < 1.0:
-                return
-            self.bar = click.progressbar(length=total, label="scenarios", file=sys.stderr,
-                                         show_eta=True, show_percent=True)
-            self.bar.__enter__()
-            self.bar.update(self.done)
-            return
-        self.bar.update(n)
+        self._show("scenarios", self.done, total)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -145,15 +218,20 @@ class _ProgressBar:
               help="Random seed (default: the recipe's seed). Same seed, same results.")
 @click.option("--sobol", is_flag=True,
               help="Sobol first-order and total indices of each varied factor (SALib), on "
-                   "the mean rank shift and on each unit's rank in --year; writes sobol.csv.")
+                   "the mean rank shift and on each unit's rank in --year; writes sobol.csv. "
+                   "Keeps every scenario's ranks: about N·(factors + 2)·units·2 bytes, in a "
+                   "temporary file beyond 256 MB.")
 @click.option("--save-samples", is_flag=True,
-              help="Also write every scenario's choices and weight draws (samples.npz).")
+              help="Also write every scenario's discrete choices and float32 weight draws, "
+                   "with each group's nominal weights (samples.npz; layout below).")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), default=None,
-              help="Folder for rank_intervals.csv, sobol.csv, sensitivity.json, samples.npz.")
+              help="Folder for rank_intervals.csv, sobol.csv, sensitivity.json, samples.npz "
+                   "(those of an earlier run that this one does not write are removed).")
 @click.option("--year", type=int, default=None,
               help="Analyse this year only (default: every year; Sobol targets: the latest).")
 @click.option("--top-k", "top_k", type=int, default=None,
-              help="k of P(top k) and P(bottom k) (default: the alert rule's k, 3).")
+              help="k of P(top k) and P(bottom k), below the number of units scored in each "
+                   "year (default: the alert rule's k, 3).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="How to print the rank intervals of the year.")
 @user_errors
@@ -164,37 +242,46 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
     Varies what the recipe's uncertainty section names — weights, weighting method,
     normalisation, aggregation, imputation, one indicator left out — jointly, and reports
     per unit and year the nominal, mean and median rank, the 5–95 % interval and the
-    probabilities of the top and bottom k; with --sobol, which choice drives the ranks.
-    Scenarios are scored in batches (matrix products), so 100,000 take seconds.
+    probabilities of the top and bottom k, and the share of scenarios that rank the unit
+    (share_ranked); with --sobol, which choice drives the ranks. Scenarios are scored in
+    batches (matrix products), so 100,000 take seconds.
     """
-    from .output import prepare_out_dir, write_tables, write_text
     from .sensitivity import interval_table, run_sensitivity, sobol_table
-    from .sensitivity.analyse import run_summary
+    from .sensitivity.analyse import interval_notes, run_summary
+    from .sensitivity.engine import check_run_options
 
     if save_samples and not out:
         raise RecipeError("--save-samples needs --out", where="--save-samples",
                           fix="add --out FOLDER")
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     started = time.perf_counter()
-    out_dir = prepare_out_dir(Path(out)) if out else None
+    out_dir = _check_out(out)
+    spec = check_run_options(fw, rc, samples=samples, seed=seed, sobol=sobol, top_k=top_k)
+    created = out_dir is not None and not out_dir.exists()
     bar = _ProgressBar()
     try:
         run = run_sensitivity(fw, panel, rc, samples=samples, seed=seed, sobol=sobol,
                               years=[year] if year is not None else None, top_k=top_k,
                               samples_path=out_dir / "samples.npz" if save_samples else None,
-                              progress=bar)
+                              progress=bar, setup_progress=bar.setup, spec=spec)
+        bar.close()
+        with run:
+            intervals = interval_table(run)
+            sobol_frame, notes = sobol_table(run) if sobol else (None, [])
+        summary = run_summary(run, interval_notes(intervals) + notes)
+        if out_dir is not None:
+            tables = {"rank_intervals": intervals}
+            if sobol_frame is not None:
+                tables["sobol"] = sobol_frame
+            written = _write_outputs(out_dir, tables, "sensitivity.json", summary,
+                                     SENSITIVITY_OUTPUTS,
+                                     ("samples.npz",) if save_samples else ())
+    except BaseException:
+        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()          # nothing written: leave no new empty folder
+        raise
     finally:
         bar.close()
-    intervals = interval_table(run)
-    sobol_frame, notes = sobol_table(run) if sobol else (None, [])
-    summary = run_summary(run, notes)
-    if out_dir is not None:
-        tables = {"rank_intervals": intervals}
-        if sobol_frame is not None:
-            tables["sobol"] = sobol_frame
-        write_tables(out_dir, tables)
-        write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
-                   out_dir / "sensitivity.json")
     shown = _pick_year(year, _years_present(intervals["year"]))
     in_year = intervals[intervals["year"] == shown]
     if fmt != "table":
@@ -204,9 +291,8 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
         return
     _print_summary(run, summary, in_year, shown, sobol_frame)
     if out_dir is not None:
-        written = ["rank_intervals.csv"] + (["sobol.csv"] if sobol else []) + \
-            ["sensitivity.json"] + (["samples.npz"] if save_samples else [])
-        click.echo(f"\nwrote {out}/ ({', '.join(written)})")
+        order = [n for n in SENSITIVITY_OUTPUTS if n in written]
+        click.echo(f"\nwrote {out}/ ({', '.join(order)})")
     click.echo(f"{run.scenarios:,} scenarios in {time.perf_counter() - started:.1f} s",
                err=True)
 
@@ -236,7 +322,8 @@ def _print_summary(run, summary, in_year, year, sobol_frame) -> None:
         click.echo(f"\nin the bottom {run.top_k} in at least half of the scenarios: "
                    + ", ".join(map(str, at_risk["unit"])))
     if sobol_frame is not None:
-        click.echo("\nSobol indices of the mean rank shift (± bootstrap 95 % half-width):")
+        click.echo("\nSobol indices of the mean rank shift (S1, ST with their bootstrap 95 % "
+                   "half-widths; per unit in sobol.csv):")
         print_frame(sobol_frame[sobol_frame["target"] == "mean_rank_shift"]
                     .drop(columns=["target"]))
     for note in summary["notes"]:

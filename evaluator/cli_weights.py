@@ -186,6 +186,32 @@ def _spec(method: str, ahp_file: str | None, accept: bool, combine: str | None, 
     return spec
 
 
+#: Which option of `evaluator weights` wrote each key of the weights section it builds.
+_OPTION_OF_KEY = (("alpha", "--alpha"), ("how", "--how"), ("file", "--file"),
+                  ("scope", "--scope"), ("methods", "--combine"))
+
+_OPTION_FIX = {
+    "--alpha": "give one coefficient per method of --combine, comma-separated, each at least 0 "
+               "and together 1, e.g. --combine ahp,entropy --alpha 0.4,0.6",
+    "--combine": "name two or more weight methods, comma-separated, e.g. --combine ahp,entropy",
+}
+_OPTION_FIX_KEEPS_RECIPE_FIX = {"--combine"}   # the recipe's list of valid methods stays useful
+
+
+def _blame_option(exc: RecipeError, *, nodes_given: bool) -> RecipeError:
+    """The recipe's complaint about a weights key, re-addressed to the option that set it
+    (`--alpha` rather than "framework recipe: weights.indicators.alpha")."""
+    key = (exc.where or "").rsplit(": ", 1)[-1]
+    option = next((opt for part, opt in _OPTION_OF_KEY if f".{part}" in key or key.endswith(part)),
+                  None)
+    if option is None:
+        option = "--nodes" if nodes_given and ".nodes" in key else "--method"
+    fix = _OPTION_FIX.get(option, exc.fix)
+    if option in _OPTION_FIX_KEEPS_RECIPE_FIX and exc.fix:
+        fix = f"{exc.fix}; {fix}"
+    return RecipeError(exc.problem, where=option, fix=fix)
+
+
 def _accepts(spec) -> bool:
     """Whether an AHP spec anywhere in ``spec`` accepts inconsistent matrices."""
     if isinstance(spec, dict):
@@ -282,8 +308,11 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
             nodes = _spec(nodes_method, ahp_file, accept, combine, how, alpha)
         else:
             nodes = dict(ind) if method == "ahp" else current["nodes"]
-        rc = rc.replace(weights={"indicators": ind, "nodes": nodes,
-                                 "scope": scope or current["scope"]})
+        try:
+            rc = rc.replace(weights={"indicators": ind, "nodes": nodes,
+                                     "scope": scope or current["scope"]})
+        except RecipeError as exc:       # the user typed an option, not a recipe key
+            raise _blame_option(exc, nodes_given=bool(nodes_method)) from None
     loader = make_ahp_loader(fw, base_dir=Path(recipe).parent if recipe else None,
                              accept_inconsistent=accept or _accepts(rc.weights))
     assessment = evaluate(fw, panel, rc, ahp_loader=loader)

@@ -1,22 +1,48 @@
-"""Data-quality report of a panel: coverage, constant columns, skewed indicators.
+"""Data-quality report of a panel: coverage, constant columns, skewed indicators, outliers.
 
 What ``evaluator validate`` prints before anything is scored. Errors make scoring
 impossible or meaningless (an indicator without any data, an indicator with one value for
 every unit-year — zero range, nothing to normalise —, a unit without any data); warnings
-deserve a look (low coverage, constant within a year, outliers).
+deserve a look (low coverage, constant within a year, outliers). Every finding carries a
+short fix, in English and Chinese.
 
-Outlier rule (COINr's default ``check_SkewKurt``, Becker et al. 2022, "COINr: An R package
-for developing composite indicators", JOSS 7(78) 4567; the thresholds follow the JRC's
-practice, OECD/JRC Handbook on Constructing Composite Indicators 2008): an indicator is
-flagged when |skewness| ≥ 2 and excess kurtosis ≥ 3.5, both the bias-corrected sample
+Scale. With a framework, the constant, distribution and outlier checks look at the values
+the pipeline scores (``evaluate``): each indicator divided by its ``denominator`` column,
+then ``np.log`` where ``transform: log``; the tables say which scale was checked. Coverage
+counts the cells the pipeline gets a value for (a missing denominator leaves the ratio
+missing).
+
+Indicator rule (COINr's default ``check_SkewKurt``, Becker et al. 2022, "COINr: An R
+package for developing composite indicators", JOSS 7(78) 4567; the thresholds follow the
+JRC's practice, OECD/JRC Handbook on Constructing Composite Indicators 2008): an indicator
+is flagged when |skewness| ≥ 2 and excess kurtosis ≥ 3.5, both the bias-corrected sample
 statistics ("type 2", as Excel's SKEW and KURT; ``scipy.stats.skew/kurtosis`` with
-``bias=False``). They are computed over all observed unit-years of the indicator (pooled,
-like the default pooled normalisation).
+``bias=False``), computed over all observed unit-years (pooled, like the default pooled
+normalisation). It judges a column's shape, not a value: one wild value among 2,600 can
+pass it, and a naturally long-tailed indicator can fail it with no wrong value at all.
+
+Value rule (the median-absolute-deviation rule of Leys, Ley, Klein, Bernard & Licata
+2013, "Detecting outliers: Do not use standard deviation around the mean, use absolute
+deviation around the median", J. Exp. Soc. Psychol. 49(4) 764–766): the robust z of a
+value in a group is |x − median| / (1.4826·MAD), 1.4826 = 1/Φ⁻¹(3/4) making the MAD a
+standard deviation for normal data (when more than half the group is one value, MAD = 0
+and 1.2533·mean absolute deviation, √(π/2) for normal data, stands in). A panel gives each
+value two groups: the units of its year, and its own unit's years. A value is listed as a
+possible outlier when its robust z exceeds 3 (Leys et al.'s "very conservative" cut-off)
+in both: unusual among its peers that year *and* a break in its own series, the mark of a
+typing slip or a change of unit. Either group alone flags far too much: a rich city's
+R&D intensity is extreme every year (far from its peers, in line with its own series), a
+city on a steep trend drifts from its own median (in line with its peers), and skewed
+indicators have long natural tails. On the demo panel a year-only rule at 5 lists ~150
+values and still misses two of the ten planted outliers (shares squeezed near their
+bounds), while the two-group rule at 3 lists 20, all ten among them
+(tests/test_quality.py). A value whose year has fewer than three units, or whose unit has
+fewer than three observed years (a single-year panel), is not screened: the indicator
+rule above still covers it.
 """
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,25 +50,20 @@ import pandas as pd
 
 from evaluator.errors import DataError
 from evaluator.methods.treat import skewness_and_kurtosis
+from evaluator.quality_findings import (
+    RAW_SCALE, Issue, about_missing_denominator, constant_issues, coverage_issues,
+    denominator_issues, denominator_missing, load_issue, log_nonpositive,
+    outlier_issues)
+from evaluator.quality_text import display_width, render
+
+__all__ = ["Issue", "QualityReport", "display_width", "quality_report"]
 
 _EXTREMES_SHOWN = 3        # most extreme unit-years listed per flagged indicator
 _RELATIVE_TOLERANCE = 1e-12  # a column whose range is this small relative to its size is constant
 _MIN_FOR_SHAPE = 4         # bias-corrected kurtosis needs n ≥ 4
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One finding, in both languages; ``subject`` names the indicator/unit/year."""
-
-    level: str            # "error" | "warning"
-    code: str             # no_data, constant, empty_unit, low_coverage_*, constant_in_year,
-    en: str               # outlier, denominator, load
-    zh: str
-    subject: dict = field(default_factory=dict)
-
-    def text(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
-
+_MIN_FOR_ROBUST = 3        # values a group needs before its median and MAD mean anything
+_MAD_TO_SD = 1 / 0.6744897501960817      # 1/Φ⁻¹(3/4) ≈ 1.4826 (Leys et al. 2013)
+_MEAN_AD_TO_SD = math.sqrt(math.pi / 2)  # ≈ 1.2533, for a group whose MAD is 0
 
 @dataclass(frozen=True, eq=False)
 class QualityReport:
@@ -53,21 +74,26 @@ class QualityReport:
     coverage_by_year: pd.DataFrame        # year, n_observed, n_missing, share
     constant: pd.DataFrame                # indicator, value, n_observed
     constant_by_year: pd.DataFrame        # indicator, year, value, n_observed
-    distribution: pd.DataFrame            # indicator, n_observed, skew, kurtosis, outlier
-    outliers: pd.DataFrame                # indicator, unit, year, value, z
+    distribution: pd.DataFrame            # indicator, n_observed, skew, kurtosis, outlier, scale
+    outliers: pd.DataFrame                # indicator, unit, year, value, z, raw
+    outlier_values: pd.DataFrame          # indicator, unit, year, value, raw, z_year, z_unit
     issues: tuple[Issue, ...]
     settings: dict
     labels: dict = field(default_factory=dict)   # indicator id → (zh, en)
+    scales: dict = field(default_factory=dict)   # indicator id → (en, zh) of the checked scale
     n_units: int = 0
     n_years: int = 0
+    n_values_screened: int = 0   # values the value rule could judge (both groups big enough)
 
     @property
     def errors(self) -> tuple[str, ...]:
-        return tuple(i.en for i in self.issues if i.level == "error")
+        """English errors, each with its fix."""
+        return tuple(i.full_text() for i in self.issues if i.level == "error")
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return tuple(i.en for i in self.issues if i.level == "warning")
+        """English warnings, each with its fix."""
+        return tuple(i.full_text() for i in self.issues if i.level == "warning")
 
     @property
     def has_errors(self) -> bool:
@@ -81,11 +107,13 @@ class QualityReport:
         return {
             "settings": {k: _plain(v) for k, v in self.settings.items()},
             "n_units": self.n_units, "n_years": self.n_years,
+            "n_values_screened": self.n_values_screened,
             "n_indicators": len(self.coverage_by_indicator),
             "has_errors": self.has_errors,
             "errors": list(self.errors), "warnings": list(self.warnings),
             "issues": [{"level": i.level, "code": i.code, "message_en": i.en,
-                        "message_zh": i.zh, **{k: _plain(v) for k, v in i.subject.items()}}
+                        "message_zh": i.zh, "fix_en": i.fix_en, "fix_zh": i.fix_zh,
+                        **{k: _plain(v) for k, v in i.subject.items()}}
                        for i in self.issues],
             "coverage": {"indicators": records(self.coverage_by_indicator),
                          "units": records(self.coverage_by_unit),
@@ -94,116 +122,132 @@ class QualityReport:
             "constant_by_year": records(self.constant_by_year),
             "distribution": records(self.distribution),
             "outliers": records(self.outliers),
+            "outlier_values": records(self.outlier_values),
+            "scales": {k: {"en": en, "zh": zh} for k, (en, zh) in self.scales.items()},
         }
 
     def to_text(self, lang: str = "en") -> str:
         """A readable report with aligned tables, in English or Chinese."""
-        return _render(self, "zh" if lang == "zh" else "en")
+        return render(self, "zh" if lang == "zh" else "en")
 
     def label(self, indicator: str, lang: str = "en") -> str:
         zh, en = self.labels.get(indicator, ("", ""))
         return (zh if lang == "zh" else en) or zh or en
 
+    def scale(self, indicator: str, lang: str = "en") -> str:
+        en, zh = self.scales.get(indicator, RAW_SCALE)
+        return zh if lang == "zh" else en
+
 
 def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
-                   outlier_kurtosis: float = 3.5, min_coverage: float = 0.8) -> QualityReport:
+                   outlier_kurtosis: float = 3.5, min_coverage: float = 0.8,
+                   outlier_robust_z: float = 3.0, denominate: bool = True) -> QualityReport:
     """Check a :class:`~evaluator.model.panel.Panel` before scoring.
 
-    ``framework`` (optional) supplies indicator names for the report and the denominator
-    columns to check. ``min_coverage`` is the share of observed cells below which an
-    indicator, unit or year gets a warning.
+    ``framework`` (optional) supplies indicator names, denominators and log transforms:
+    the checks then run on the scale the pipeline scores (``denominate=False`` when the
+    recipe turns denominators off). ``min_coverage`` is the share of observed cells below
+    which an indicator, unit or year gets a warning. ``outlier_robust_z`` is the robust z
+    a value must exceed both within its year and within its unit to be listed as a
+    possible outlier (see the module docstring).
     """
     if not 0 <= min_coverage <= 1:
         raise DataError(f"min_coverage must be a share between 0 and 1, not {min_coverage}",
                         where="quality_report", fix="e.g. min_coverage=0.8")
+    if not outlier_robust_z > 0:
+        raise DataError("outlier_robust_z must be a positive number of robust standard "
+                        f"deviations, not {outlier_robust_z}", where="quality_report",
+                        fix="e.g. outlier_robust_z=3")
     ids = list(panel.indicator_ids)
     labels = _labels(ids, framework)
     data = panel.data
-    X = panel.values(ids)
-    observed = ~np.isnan(X)
-    issues: list[Issue] = [Issue("warning", "load", w, w) for w in panel.warnings]
+    raw = panel.values(ids)
+    scored = _scored_values(ids, data, raw, framework, denominate, labels)
+    X, usable = scored.values, ~np.isnan(scored.values)
+    den_names = {str(i.denominator) for i in getattr(framework, "indicators", ())
+                 if denominate and getattr(i, "denominator", None)}
+    issues: list[Issue] = [load_issue(w) for w in panel.warnings
+                           if not about_missing_denominator(w, den_names, data)]
 
-    by_indicator = _coverage(pd.Series(ids, name="indicator"), observed.sum(axis=0),
+    by_indicator = _coverage(pd.Series(ids, name="indicator"), scored.observed.sum(axis=0),
                              np.full(len(ids), X.shape[0]))
     cells = pd.DataFrame({"unit": data["unit"].to_numpy(), "year": data["year"].to_numpy(),
-                          "n": observed.sum(axis=1), "cells": len(ids)})
+                          "n": scored.observed.sum(axis=1), "cells": len(ids)})
     by_unit = _grouped_coverage(cells, "unit")
     by_year = _grouped_coverage(cells, "year")
 
-    constant = _constant(ids, X, observed)
+    constant = _constant(ids, X, usable)
     constant_by_year = _constant_by_year(ids, data, X)
-    distribution, flagged = _distribution(ids, X, observed, constant, outlier_skew,
+    distribution, flagged = _distribution(ids, X, usable, constant, outlier_skew,
                                           outlier_kurtosis)
-    outliers = _extremes(ids, data, X, distribution, flagged)
+    distribution["scale"] = [scored.scales[i][0] for i in ids]
+    outliers = _extremes(ids, data, X, raw, distribution, flagged)
+    outlier_values, n_screened = _robust_screen(ids, data, X, raw, outlier_robust_z)
 
-    def name(indicator, lang="en"):
-        return _describe(indicator, labels, lang)
-
-    for row in by_indicator.itertuples():
-        if row.n_observed == 0:
-            issues.append(Issue("error", "no_data", f"indicator {name(row.indicator)} has no "
-                                "data at all", f"指标 {name(row.indicator, 'zh')} 没有任何数据",
-                                {"indicator": row.indicator}))
-        elif row.share < min_coverage:
-            issues.append(Issue(
-                "warning", "low_coverage_indicator",
-                f"indicator {name(row.indicator)}: {row.share:.0%} of unit-years observed "
-                f"(below {min_coverage:.0%})",
-                f"指标 {name(row.indicator, 'zh')} 的数据覆盖率为 {row.share:.0%}"
-                f"（低于 {min_coverage:.0%}）", {"indicator": row.indicator}))
-    for row in constant.itertuples():
-        issues.append(Issue(
-            "error", "constant",
-            f"indicator {name(row.indicator)} has the same value ({row.value:g}) in all "
-            f"{row.n_observed} observed unit-years: it cannot be normalised",
-            f"指标 {name(row.indicator, 'zh')} 在全部 {row.n_observed} 个有数据的单位-年份中取值"
-            f"相同（{row.value:g}），无法标准化", {"indicator": row.indicator}))
-    for row in by_unit.itertuples():
-        if row.n_observed == 0:
-            issues.append(Issue("error", "empty_unit", f"unit {row.unit!r} has no data at all",
-                                f"单位 {row.unit} 没有任何数据", {"unit": row.unit}))
-        elif row.share < min_coverage:
-            issues.append(Issue(
-                "warning", "low_coverage_unit",
-                f"unit {row.unit!r}: {row.share:.0%} of its cells observed "
-                f"(below {min_coverage:.0%})",
-                f"单位 {row.unit} 的数据覆盖率为 {row.share:.0%}（低于 {min_coverage:.0%}）",
-                {"unit": row.unit}))
-    for row in by_year.itertuples():
-        if row.share < min_coverage:
-            issues.append(Issue(
-                "warning", "low_coverage_year",
-                f"year {row.year}: {row.share:.0%} of cells observed (below {min_coverage:.0%})",
-                f"{row.year} 年的数据覆盖率为 {row.share:.0%}（低于 {min_coverage:.0%}）",
-                {"year": int(row.year)}))
-    overall = set(constant["indicator"])
-    for row in constant_by_year.itertuples():
-        if row.indicator not in overall:
-            issues.append(Issue(
-                "warning", "constant_in_year",
-                f"indicator {name(row.indicator)} has the same value ({row.value:g}) for all "
-                f"{row.n_observed} units in {row.year}",
-                f"指标 {name(row.indicator, 'zh')} 在 {row.year} 年全部 {row.n_observed} 个单位"
-                f"取值相同（{row.value:g}）",
-                {"indicator": row.indicator, "year": int(row.year)}))
-    for row in distribution[distribution["outlier"]].itertuples():
-        ext = outliers[outliers["indicator"] == row.indicator]
-        where = "; ".join(f"{u} {y}: {v:g}" for u, y, v in
-                          zip(ext["unit"], ext["year"], ext["value"]))
-        issues.append(Issue(
-            "warning", "outlier",
-            f"indicator {name(row.indicator)} may have outliers (skewness {row.skew:.2f}, "
-            f"kurtosis {row.kurtosis:.2f}); most extreme: {where}",
-            f"指标 {name(row.indicator, 'zh')} 可能存在异常值（偏度 {row.skew:.2f}，峰度 "
-            f"{row.kurtosis:.2f}）；最极端：{where}", {"indicator": row.indicator}))
-    if framework is not None:
-        issues += _denominator_issues(framework, data)
+    issues += coverage_issues(by_indicator, by_unit, by_year, min_coverage, labels,
+                              framework if denominate else None)
+    issues += constant_issues(constant, constant_by_year, labels, scored.scales)
+    issues += outlier_issues(distribution, outliers, outlier_values, labels, scored.scales,
+                             framework)
+    issues += scored.issues
+    if framework is not None and denominate:
+        issues += denominator_issues(framework, data)
     settings = {"min_coverage": min_coverage, "outlier_skew": outlier_skew,
-                "outlier_kurtosis": outlier_kurtosis}
+                "outlier_kurtosis": outlier_kurtosis, "outlier_robust_z": outlier_robust_z,
+                "denominate": denominate}
     return QualityReport(by_indicator, by_unit, by_year, constant, constant_by_year,
-                         distribution, outliers, tuple(issues), settings, labels,
-                         n_units=int(data["unit"].nunique()),
-                         n_years=int(data["year"].nunique()))
+                         distribution, outliers, outlier_values, tuple(issues), settings,
+                         labels, scored.scales, n_units=int(data["unit"].nunique()),
+                         n_years=int(data["year"].nunique()), n_values_screened=n_screened)
+
+
+# ---------------------------------------------------------------- the scored scale
+
+@dataclass(frozen=True)
+class _Scored:
+    values: np.ndarray     # on the scored scale; NaN where the pipeline has no usable value
+    observed: np.ndarray   # the pipeline gets a value (the value and its denominator given)
+    scales: dict           # indicator id → (en, zh)
+    issues: list
+
+
+def _scored_values(ids, data, raw, framework, denominate, labels) -> _Scored:
+    """Divide by the denominator, then take logs, as ``evaluate`` does (a loop over
+    columns). Zero or negative denominators and non-positive values under a log leave a
+    gap here (``evaluate`` stops on them; the issues say so)."""
+    values, observed = raw.copy(), ~np.isnan(raw)
+    scales = {i: RAW_SCALE for i in ids}
+    issues: list[Issue] = []
+    indicators = {str(i.id): i for i in getattr(framework, "indicators", ())}
+    for j, indicator_id in enumerate(ids):
+        ind = indicators.get(indicator_id)
+        if ind is None:
+            continue
+        en, zh = [], []
+        den = getattr(ind, "denominator", None) if denominate else None
+        if den and den in data.columns:
+            size = pd.to_numeric(data[den], errors="coerce").to_numpy(dtype=float)
+            observed[:, j] &= ~np.isnan(size)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values[:, j] = np.where(size > 0, values[:, j] / size, np.nan)
+            en.append(f"per {den}")
+            zh.append(f"除以 {den}")
+        elif den:
+            en.append(f"not divided: no column {den!r}")
+            zh.append(f"未除以分母：缺少列 {den}")
+            issues.append(denominator_missing(indicator_id, den, labels))
+        if getattr(ind, "transform", "none") == "log":
+            column = values[:, j]
+            bad = np.flatnonzero(~np.isnan(column) & (column <= 0))
+            if len(bad):
+                issues.append(log_nonpositive(indicator_id, bad, data, raw[:, j], labels))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values[:, j] = np.where(column > 0, np.log(column), np.nan)
+            en.insert(0, "log scale")
+            zh.append("对数尺度")
+        if en:
+            scales[indicator_id] = (", ".join(en), "，".join(zh))
+    return _Scored(values, observed, scales, issues)
 
 
 # ---------------------------------------------------------------- tables
@@ -244,7 +288,7 @@ def _constant_by_year(ids, data, X) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         mask = (count.to_numpy() >= 2) & _is_constant(low.to_numpy(), high.to_numpy())
     years, cols = np.nonzero(mask)
-    out = pd.DataFrame({"indicator": np.asarray(ids, dtype=object)[cols],
+    out = pd.DataFrame({"position": cols, "indicator": np.asarray(ids, dtype=object)[cols],
                         "year": low.index.to_numpy()[years].astype(np.int64),
                         "value": low.to_numpy()[years, cols],
                         "n_observed": count.to_numpy()[years, cols].astype(np.int64)})
@@ -268,11 +312,12 @@ def _distribution(ids, X, observed, constant, skew_limit, kurt_limit):
     return table, flagged
 
 
-def _extremes(ids, data, X, distribution, flagged) -> pd.DataFrame:
+def _extremes(ids, data, X, raw, distribution, flagged) -> pd.DataFrame:
     """For each flagged indicator, the unit-years on the side of the skew (the long tail)
     beyond Tukey's far-out fence (Q3 + 3·IQR, or Q1 − 3·IQR for a negative skew; Tukey
     1977, Exploratory Data Analysis), most extreme first, at most three; the single most
-    extreme one when none is that far out. With their z-scores."""
+    extreme one when none is that far out. With their z-scores on the checked scale and
+    their values as the data file has them (``raw``)."""
     parts = []
     for j in np.flatnonzero(flagged):
         column = X[:, j]
@@ -288,33 +333,51 @@ def _extremes(ids, data, X, distribution, flagged) -> pd.DataFrame:
         parts.append(pd.DataFrame({
             "indicator": ids[j], "unit": data["unit"].to_numpy()[rows],
             "year": data["year"].to_numpy()[rows].astype(np.int64), "value": values[pick],
-            "z": (values[pick] - values.mean()) / values.std(ddof=1)}))
-    columns = ["indicator", "unit", "year", "value", "z"]
-    return (pd.concat(parts, ignore_index=True) if parts
-            else pd.DataFrame({c: pd.Series(dtype=object if c in ("indicator", "unit")
-                                            else float) for c in columns}))
+            "z": (values[pick] - values.mean()) / values.std(ddof=1), "raw": raw[rows, j]}))
+    return _frame(parts, ["indicator", "unit", "year", "value", "z", "raw"])
 
 
-def _denominator_issues(framework, data: pd.DataFrame) -> list[Issue]:
-    issues = []
-    names = dict.fromkeys(str(i.denominator) for i in framework.indicators
-                          if getattr(i, "denominator", None))
-    for den in names:
-        if den not in data.columns:
-            continue
-        values = pd.to_numeric(data[den], errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(values <= 0)
-        if len(bad):
-            examples = ", ".join(f"{data['unit'].iat[r]} {data['year'].iat[r]}"
-                                 for r in bad[:3])
-            issues.append(Issue(
-                "warning", "denominator",
-                f"denominator {den!r} is zero or negative in {len(bad)} "
-                f"{'row' if len(bad) == 1 else 'rows'} (e.g. "
-                f"{examples}): indicators divided by it get no value there",
-                f"分母 {den} 在 {len(bad)} 行中为零或负数（如 {examples}），以其为分母的指标"
-                "在这些行无法计算", {"denominator": den}))
-    return issues
+def _robust_screen(ids, data, X, raw, cutoff) -> tuple[pd.DataFrame, int]:
+    """Values whose robust z exceeds ``cutoff`` both among the units of their year and
+    within their unit's series (Leys et al. 2013; see the module docstring), sorted by
+    indicator, unit, year; and the number of values both groups could judge."""
+    frame = pd.DataFrame(X, columns=range(len(ids)))
+    z_year = _robust_z(frame, data["year"].to_numpy())
+    z_unit = _robust_z(frame, data["unit"].to_numpy())
+    with np.errstate(invalid="ignore"):
+        judged = ~np.isnan(z_year) & ~np.isnan(z_unit)
+        flagged = judged & (z_year > cutoff) & (z_unit > cutoff)
+    cols, rows = np.nonzero(flagged.T)   # indicator-major, rows in data order
+    out = pd.DataFrame({"position": cols, "indicator": np.asarray(ids, dtype=object)[cols],
+                        "unit": data["unit"].to_numpy()[rows],
+                        "year": data["year"].to_numpy()[rows].astype(np.int64),
+                        "value": X[rows, cols], "raw": raw[rows, cols],
+                        "z_year": z_year[rows, cols], "z_unit": z_unit[rows, cols]})
+    return (out.sort_values(["position", "unit", "year"], kind="stable")
+            .drop(columns="position").reset_index(drop=True), int(judged.sum()))
+
+
+def _robust_z(frame: pd.DataFrame, keys) -> np.ndarray:
+    """|x − median| / (1.4826·MAD) within each group of rows (``keys``), column by column;
+    1.2533·mean absolute deviation where the MAD is 0; NaN where the group has fewer than
+    ``_MIN_FOR_ROBUST`` values or no spread at all."""
+    grouped = frame.groupby(keys, sort=False)
+    deviation = (frame - grouped.transform("median")).abs()
+    spread = deviation.groupby(keys, sort=False)
+    mad = spread.transform("median").to_numpy()
+    mean_ad = spread.transform("mean").to_numpy()
+    count = grouped.transform("count").to_numpy()
+    scale = np.where(mad > 0, _MAD_TO_SD * mad, _MEAN_AD_TO_SD * mean_ad)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((count >= _MIN_FOR_ROBUST) & (scale > 0),
+                        deviation.to_numpy() / scale, np.nan)
+
+
+def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({c: pd.Series(dtype=object if c in ("indicator", "unit") else float)
+                         for c in columns})
 
 
 # ---------------------------------------------------------------- helpers
@@ -333,14 +396,6 @@ def _labels(ids, framework) -> dict:
     return labels
 
 
-def _describe(indicator: str, labels: dict, lang: str = "en") -> str:
-    zh, en = labels.get(indicator, ("", ""))
-    label = (zh if lang == "zh" else en) or zh or en
-    if lang == "zh":
-        return f"{indicator}（{label}）" if label and label != indicator else indicator
-    return f"{indicator!r} ({label})" if label and label != indicator else repr(indicator)
-
-
 def _plain(value):
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
@@ -351,134 +406,3 @@ def _plain(value):
     if value is None or value is pd.NA:
         return None
     return value if isinstance(value, (int, str)) else str(value)
-
-
-def display_width(text: str) -> int:
-    """Columns a string takes in a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
-
-
-# ---------------------------------------------------------------- text report
-
-_WORDS = {
-    "en": dict(title="Data quality report", errors="Errors", warnings="Warnings", none="none",
-               summary="{u} units, {y} years, {m} indicators: {e} errors, {w} warnings",
-               by_indicator="Coverage by indicator", by_year="Coverage by year",
-               by_unit="Units below {c} coverage", units_ok="Every unit has at least {c} "
-               "of its cells observed.", constant="Constant indicators (all unit-years)",
-               constant_year="Constant within a year",
-               shape="Skewness and kurtosis (outlier: |skew| >= {s} and kurtosis >= {k})",
-               extremes="Most extreme values of flagged indicators",
-               indicator="indicator", name="name", observed="observed", missing="missing",
-               share="share", year="year", unit="unit", value="value", n="n", skew="skew",
-               kurtosis="kurtosis", outlier="outlier", z="z", yes="yes", more="… {n} more"),
-    "zh": dict(title="数据质量报告", errors="错误", warnings="警告", none="无",
-               summary="{u} 个单位，{y} 个年份，{m} 个指标：{e} 个错误，{w} 个警告",
-               by_indicator="各指标数据覆盖率", by_year="各年份数据覆盖率",
-               by_unit="数据覆盖率低于 {c} 的单位", units_ok="所有单位的数据覆盖率均不低于 {c}。",
-               constant="取值恒定的指标（全部单位-年份）", constant_year="某年内取值恒定的指标",
-               shape="偏度与峰度（异常值判据：|偏度| >= {s} 且峰度 >= {k}）",
-               extremes="疑似异常指标的最极端值",
-               indicator="指标", name="名称", observed="有数据", missing="缺失",
-               share="覆盖率", year="年份", unit="单位", value="取值", n="样本数", skew="偏度",
-               kurtosis="峰度", outlier="异常", z="标准分", yes="是", more="… 另有 {n} 项"),
-}
-_UNITS_SHOWN = 20
-
-
-def _render(report: QualityReport, lang: str) -> str:
-    w = _WORDS[lang]
-    cfg = report.settings
-    issues_of = lambda level: [i.text(lang) for i in report.issues  # noqa: E731
-                               if i.level == level]
-    errors, warnings = issues_of("error"), issues_of("warning")
-    out = [w["title"], "=" * display_width(w["title"]),
-           w["summary"].format(u=report.n_units, y=report.n_years,
-                               m=len(report.coverage_by_indicator), e=len(errors),
-                               w=len(warnings)), ""]
-    for key, items in (("errors", errors), ("warnings", warnings)):
-        out += _section(w[key], [f"- {m}" for m in items] or [w["none"]])
-    ind = report.coverage_by_indicator
-    out += _section(w["by_indicator"], _table(
-        [w["indicator"], w["name"], w["observed"], w["missing"], w["share"]],
-        [[i, report.label(i, lang), o, m, _pct(s)] for i, o, m, s in
-         zip(ind["indicator"], ind["n_observed"], ind["n_missing"], ind["share"])]))
-    yr = report.coverage_by_year
-    out += _section(w["by_year"], _table(
-        [w["year"], w["observed"], w["missing"], w["share"]],
-        [[y, o, m, _pct(s)] for y, o, m, s in
-         zip(yr["year"], yr["n_observed"], yr["n_missing"], yr["share"])]))
-    low = report.coverage_by_unit[report.coverage_by_unit["share"] < cfg["min_coverage"]]
-    low = low.sort_values(["share", "unit"], kind="stable")
-    title = w["by_unit"].format(c=_pct(cfg["min_coverage"]))
-    if low.empty:
-        out += _section(title, [w["units_ok"].format(c=_pct(cfg["min_coverage"]))])
-    else:
-        lines = _table([w["unit"], w["observed"], w["missing"], w["share"]],
-                       [[u, o, m, _pct(s)] for u, o, m, s in
-                        zip(low["unit"], low["n_observed"], low["n_missing"], low["share"])
-                        ][:_UNITS_SHOWN])
-        if len(low) > _UNITS_SHOWN:
-            lines.append(w["more"].format(n=len(low) - _UNITS_SHOWN))
-        out += _section(title, lines)
-    out += _section(w["constant"], _table(
-        [w["indicator"], w["value"], w["n"]],
-        [[i, f"{v:g}", n] for i, v, n in report.constant[["indicator", "value", "n_observed"]]
-         .itertuples(index=False)]) or [w["none"]])
-    overall = set(report.constant["indicator"])   # already listed above
-    out += _section(w["constant_year"], _table(
-        [w["indicator"], w["year"], w["value"], w["n"]],
-        [list(r[:2]) + [f"{r[2]:g}", r[3]] for r in report.constant_by_year.itertuples(
-            index=False) if r[0] not in overall]) or [w["none"]])
-    dist = report.distribution
-    out += _section(w["shape"].format(s=cfg["outlier_skew"], k=cfg["outlier_kurtosis"]),
-                    _table([w["indicator"], w["n"], w["skew"], w["kurtosis"], w["outlier"]],
-                           [[i, n, _num(s), _num(k), w["yes"] if f else ""] for i, n, s, k, f
-                            in dist.itertuples(index=False)]))
-    if not report.outliers.empty:
-        out += _section(w["extremes"], _table(
-            [w["indicator"], w["unit"], w["year"], w["value"], w["z"]],
-            [[i, u, y, f"{v:g}", f"{z:.2f}"] for i, u, y, v, z in
-             report.outliers.itertuples(index=False)]))
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _section(title: str, lines: list[str]) -> list[str]:
-    return [title, "-" * display_width(title), *lines, ""]
-
-
-def _table(headers: list[str], rows: list[list]) -> list[str]:
-    """Columns padded to the widest cell (CJK counted double); numbers right-aligned."""
-    if not rows:
-        return []
-    cells = [[str(c) for c in row] for row in rows]
-    numeric = [all(_looks_numeric(r[k]) for r in cells) for k in range(len(headers))]
-    widths = [max(display_width(x) for x in [headers[k]] + [r[k] for r in cells])
-              for k in range(len(headers))]
-
-    def line(row):
-        parts = []
-        for k, text in enumerate(row):
-            pad = " " * (widths[k] - display_width(text))
-            parts.append(pad + text if numeric[k] else text + pad)
-        return "  ".join(parts).rstrip()
-    return [line(headers), line(["-" * wd for wd in widths])] + [line(r) for r in cells]
-
-
-def _looks_numeric(text: str) -> bool:
-    stripped = text.rstrip("%")
-    try:
-        float(stripped)
-    except ValueError:
-        return stripped in ("", "-")
-    return True
-
-
-def _pct(share) -> str:
-    if share is None or math.isnan(share):
-        return "-"
-    return f"{share:.0%}" if float(share * 100).is_integer() else f"{share:.1%}"
-
-
-def _num(value) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.2f}"

@@ -18,6 +18,18 @@ Sources (each test names its own):
   "calculate-the-consistency-ratio" — 5 × 5 matrix (Solar_Gain, Aspect, Elevation,
   Dist_to_Road, Dist_to_Elect) with column-normalised-average weights
   .235 .089 .136 .247 .294.
+* 层次分析法实验 (AHP lab exercise, "用方根法解矩阵A", m.wenku365.com/p-44041390.html) —
+  6 × 6 matrix solved by the root (geometric-mean) method: row geometric means 3.2711,
+  3.2711, 1.2009, 0.6564, 0.2966, 0.3998. (Its λmax 6.5734 and its normalised weights
+  carry arithmetic slips — 2.766 typed for 2.2766, 0.3988 for 0.3998 — so only the
+  printed row means are used.)
+* 层次分析法 course notes (wanglu.net/thread/t12-329353-0.html, 2017) — 4 × 4 matrix by
+  column normalisation and row averages: w = .4658 .1611 .2771 .0960, Aw = 1.8872 .6469
+  1.1201 .3853, λmax = 4.0310, CI = 0.0103, CR = 0.011 (RI 0.90, Saaty's table).
+* 层次分析法 lecture slides supplementing 姜启源《数学模型》p. 239 ("和法", m.777doc.com/
+  doc-7145607.html) — A = [[1, 2, 5], [1/2, 1, 7], [1/5, 1/7, 1]]: by the 和法 w = .5364
+  .3836 .0800, λ ≈ 3.1203; exactly λmax = 3.1189, u = (.5415, .3816, .0761 [sic, .0768
+  sums to 1]), CI = 0.05945, RI = 0.52 (the Chinese table; Saaty's is 0.58), CR = 0.1143.
 * pymcdm 1.4 (Shekhovtsov) AHP eigenvector weights on random Saaty-scale matrices.
 * scipy.stats.gmean for the weighted geometric means of AIJ/AIP.
 """
@@ -208,6 +220,57 @@ def test_column_mean_matches_arcgis_published_weights():
     assert result.lambda_max == pytest.approx(np.mean(A @ result.priorities / result.priorities))
 
 
+ROOT_METHOD_6 = np.array([[1, 1, 5, 5, 7, 7], [1, 1, 5, 5, 7, 7], [1 / 5, 1 / 5, 1, 3, 5, 5],
+                          [1 / 5, 1 / 5, 1 / 3, 1, 3, 2], [1 / 7, 1 / 7, 1 / 5, 1 / 3, 1, 1 / 2],
+                          [1 / 7, 1 / 7, 1 / 5, 1 / 2, 2, 1]])
+
+
+def test_geometric_mean_on_a_six_by_six_published_example():
+    # 层次分析法实验 (module docstring): the row geometric means as printed, to 4 decimals.
+    printed_row_means = np.array([3.2711, 3.2711, 1.2009, 0.6564, 0.2966, 0.3998])
+    gm = priorities(ROOT_METHOD_6, method="geometric_mean")
+    np.testing.assert_allclose(gm.priorities, printed_row_means / printed_row_means.sum(), atol=2e-5)
+    # for n = 6 the method matters: the eigenvector differs by more than the tolerance
+    assert abs(priorities(ROOT_METHOD_6).priorities[2] - gm.priorities[2]) > 4e-3
+    # the approximate methods estimate λmax as mean (A w)_i / w_i
+    assert gm.lambda_max == pytest.approx(np.mean(ROOT_METHOD_6 @ gm.priorities / gm.priorities))
+
+
+def test_column_mean_lambda_max_ci_and_cr_against_published_four_by_four():
+    # wanglu.net course notes (module docstring), Saaty 1980 RI(4) = 0.90.
+    A = build_matrix(["a", "b", "c", "d"], matrix=[[1, 3, 2, 4], ["1/3", 1, "1/2", 2],
+                                                     ["1/2", 2, 1, 3], ["1/4", "1/2", "1/3", 1]])
+    result = priorities(A, method="column_mean", ri_table="saaty1980")
+    assert np.round(result.priorities, 4).tolist() == [0.4658, 0.1611, 0.2771, 0.0960]
+    np.testing.assert_allclose(A @ result.priorities, [1.8872, 0.6469, 1.1201, 0.3853], atol=5e-5)
+    assert round(result.lambda_max, 4) == 4.0310 and round(result.ci, 4) == 0.0103
+    assert result.ri == 0.90 and round(result.cr, 3) == 0.011
+
+
+HEFA_3 = np.array([[1, 2, 5], [1 / 2, 1, 7], [1 / 5, 1 / 7, 1]])
+
+
+def test_column_mean_lambda_max_differs_from_the_eigenvalue_as_published():
+    # 姜启源 lecture slides (module docstring): 和法 λ ≈ 3.1203 against the exact 3.1189.
+    hefa = priorities(HEFA_3, method="column_mean", ri_table="chinese")
+    assert np.round(hefa.priorities, 4).tolist() == [0.5364, 0.3836, 0.0800]
+    assert round(hefa.lambda_max, 4) == 3.1203
+    exact = priorities(HEFA_3, ri_table="chinese")
+    assert exact.lambda_max == pytest.approx(3.1189, abs=1e-4)
+    assert hefa.ci == pytest.approx((hefa.lambda_max - 3) / 2) and hefa.ri == 0.52
+
+
+def test_chinese_table_where_it_differs_from_saaty_reproduces_the_printed_cr():
+    # Same slides: n = 3, RI = 0.52 from the Chinese table, CR = 0.05945 / 0.52 = 0.1143.
+    chinese = priorities(HEFA_3, ri_table="chinese")
+    assert np.round(chinese.priorities[:2], 4).tolist() == [0.5415, 0.3816]
+    assert chinese.ci == pytest.approx(0.05945, abs=5e-5)
+    assert chinese.ri == 0.52 and chinese.cr == pytest.approx(0.1143, abs=1e-4)
+    assert not chinese.consistent
+    saaty = priorities(HEFA_3, ri_table="saaty1980")          # 0.58: CR 0.1025, not 0.1143
+    assert saaty.ri == 0.58 and abs(saaty.cr - 0.1143) > 0.01
+
+
 def test_donegan_dodd_table_reproduces_published_car_example():
     criteria = judged(["Cost", "Safety", "Style", "Capacity"],
                       {("Cost", "Safety"): 3, ("Cost", "Style"): 7, ("Cost", "Capacity"): 3,
@@ -254,6 +317,26 @@ def test_random_index_beyond_tables_is_simulated_and_agrees_with_large_sample_ta
     interpolated = random_index(22, "donegan_dodd")
     assert interpolated.value == pytest.approx(1.5371 + 0.4 * (1.5619 - 1.5371))
     assert "interpolation" in interpolated.source
+
+
+def test_donegan_dodd_holds_its_last_value_beyond_n_100():
+    # Donegan & Dodd (1991) tabulate to n = 100 (RI 1.6339); their convention sits ~0.1
+    # below Saaty-style simulation there, so the simulation would jump to ~1.73.
+    at_100 = random_index(100, "donegan_dodd")
+    assert at_100.value == 1.6339
+    beyond = [random_index(n, "donegan_dodd") for n in (101, 150, 400)]
+    assert all(r.value == 1.6339 for r in beyond)
+    assert "held" in beyond[0].source and "n = 100" in beyond[0].source
+    values = [random_index(n, "donegan_dodd").value for n in range(90, 131)]
+    assert all(b >= a for a, b in zip(values, values[1:]))                # monotone across 100
+
+
+@pytest.mark.parametrize("table", ["saaty1980", "saaty2005", "chinese"])
+def test_simulated_tables_join_their_last_published_value_without_a_jump(table):
+    last = max(RI_TABLES[table])
+    first_beyond = random_index(last + 1, table)
+    assert "simulated" in first_beyond.source
+    assert abs(first_beyond.value - RI_TABLES[table][last]) < 0.01
 
 
 def test_twenty_by_twenty_matrix_never_fails_and_records_the_ri_source():

@@ -234,3 +234,35 @@ def test_weights_combined_keeps_components_and_alpha(runner, flat_inputs):
     assert [r["weight"] for r in rows] == pytest.approx(expected, abs=1e-12)
     assert [r["component_entropy"] for r in rows] == pytest.approx(entropy_weights(z).weights, abs=1e-12)
     assert rows[0]["alpha_entropy"] == 0.3 and rows[0]["alpha_critic"] == 0.7
+
+
+def test_bad_alpha_is_blamed_on_the_option_not_the_recipe(runner, flat_inputs):
+    framework, data = flat_inputs
+    base = ["-f", framework, "-d", data, "--method", "combined", "--combine", "entropy,critic"]
+    for alpha in ("0.3,0.6", "0.3,0.6,0.1", "-0.2,1.2"):
+        result = runner.invoke(weights, base + ["--alpha", alpha])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "--alpha:" in result.output and "weights.indicators.alpha" not in result.output
+        assert "framework recipe" not in result.output and "e.g. --combine ahp,entropy --alpha" in result.output
+    unknown = runner.invoke(weights, ["-f", framework, "-d", data, "--method", "combined",
+                                      "--combine", "entropy,bogus"])
+    assert unknown.exit_code == 2 and "--combine: unknown value 'bogus'" in unknown.output
+    assert "entropy, critic" in unknown.output          # the valid methods are still listed
+
+
+def test_group_revisions_in_json_name_each_expert(runner, write):
+    path = write("group.yaml", textwrap.dedent("""
+        matrices:
+          index:
+            items: [a, b, c]
+            experts:
+              - {name: E1, judgements: {a: {b: 9, c: 1}, b: {c: 1}}}
+              - {name: E2, judgements: {a: {b: 7, c: 1}, b: {c: 1}}}
+        """))
+    result = runner.invoke(ahp, [str(path), "--format", "json"])
+    assert result.exit_code == 1
+    first = json.loads(result.output)[0]["revisions"][0]
+    assert (first["row"], first["column"]) == ("a", "b") and first["suggested"] == 4
+    assert first["by_expert"] == [{"expert": "E1", "value": 9.0}, {"expert": "E2", "value": 7.0}]
+    table = runner.invoke(ahp, [str(path)]).output
+    assert "a vs b: E1 wrote 9, E2 wrote 7 (pooled 7.94)" in table

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from evaluator.errors import DataError
 from evaluator.evaluate import evaluate
 from evaluator.model.framework import ROOT, load_framework
 from evaluator.model.panel import load_panel
@@ -125,3 +126,67 @@ def test_cli_bad_inputs_exit_2(tmp_path, demo, args, message):
 def test_help_shows_an_example():
     res = invoke(["--help"])
     assert res.exit_code == 0 and "evaluator compare -f" in res.output
+
+
+# -- audit of issue 5 ----------------------------------------------------------------------------
+@pytest.fixture
+def small_early_year(tmp_path, demo):
+    """The demo's 2023 and 2024, plus a 2022 with only two units."""
+    fw, panel, _ = demo
+    data = panel.data
+    early = data[data["year"] == 2023].head(2).assign(year=2022)
+    path = tmp_path / "panel.csv"
+    pd.concat([early, data], ignore_index=True).to_csv(path, index=False)
+    return path
+
+
+def test_a_small_year_only_stops_the_comparison_when_it_is_compared(small_early_year, demo):
+    fw, _, rc = demo
+    panel = load_panel(small_early_year, fw)
+    result = compare_methods(fw, panel, rc, ["equal", "critic"])
+    assert sorted(result.correlations["year"].unique()) == [2023, 2024]
+    assert any(n.startswith("2022: only 2 unit(s)") for n in result.notes)
+    assert set(result.table["year"]) == {2022, 2023, 2024}
+    with pytest.raises(DataError, match="year 2022: fewer than 3 units"):
+        compare_methods(fw, panel, rc, ["equal", "critic"], years=[2022])
+    ok = invoke(["-f", "resource_city_transition", "-d", str(small_early_year), "--methods",
+                 "equal,critic", "--year", "2023"])
+    assert ok.exit_code == 0, ok.output
+    assert "Spearman ρ" in ok.output and "2022: only 2 unit(s)" in ok.output
+    bad = invoke(["-f", "resource_city_transition", "-d", str(small_early_year), "--methods",
+                  "equal,critic", "--year", "2022"])
+    assert bad.exit_code == 2 and "fewer than 3 units" in bad.output
+
+
+def test_compare_json_traces_the_run(tmp_path, demo):
+    import hashlib
+    import json
+    from evaluator import __version__
+    fw, panel, _ = demo
+    data = tmp_path / "panel.csv"
+    panel.data.to_csv(data, index=False)
+    judgements = weights_dir() / "example_panel.yaml"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "compare_old_extra.csv").write_text("mine", encoding="utf-8")
+    res = invoke(["-f", "resource_city_transition", "-d", str(data), "--methods",
+                  "entropy,ahp", "--judgements", str(judgements), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    assert summary["version"] == __version__ and summary["methods"] == ["entropy", "ahp"]
+    assert summary["judgements"]["sha256"] == hashlib.sha256(judgements.read_bytes()).hexdigest()
+    assert summary["inputs"]["data"]["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    assert summary["inputs"]["framework"]["sha256"] == hashlib.sha256(
+        open(fw.source, "rb").read()).hexdigest()
+    assert summary["recipe"]["weights"]["indicators"]["method"] == "entropy"
+    assert summary["years_compared"] == [2023, 2024]
+    assert (out / "compare_old_extra.csv").is_file()       # not ours: kept
+
+
+def test_nothing_is_created_when_the_checks_fail(tmp_path, demo):
+    fw, panel, _ = demo
+    data = tmp_path / "panel.csv"
+    panel.data.to_csv(data, index=False)
+    res = invoke(["-f", "resource_city_transition", "-d", str(data), "--methods", "equal",
+                  "--out", str(tmp_path / "new")])
+    assert res.exit_code == 2 and not (tmp_path / "new").exists()

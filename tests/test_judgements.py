@@ -277,6 +277,41 @@ def test_expert_of_several_is_named_in_errors(write):
     assert "panel.yaml: matrices.index.experts[1] (李四)" in str(err.value)
 
 
+def test_every_bad_judgement_of_a_file_is_reported_at_once(write):
+    text = SMALL_FILE.replace(
+        "    items: [eco, env]\n    judgements: {eco: {env: 2}}",
+        "    items: [eco, env]\n    experts:\n      - {name: 张三, judgements: {eco: {env: 12}}}\n"
+        "      - {name: 李四, matrix: [[1, 10], [0.1, 1]]}").replace(
+        "gdp: {jobs: 2, wages: 4}", "gdp: {jobs: 0, wages: \"1/12\"}").replace(
+        'matrix: [[1, 3], ["1/3", 1]]', "matrix: [[1, 3], [3, 1]]")
+    with pytest.raises(MethodError) as err:
+        analyse(write, text)
+    message = str(err.value)
+    assert "6 judgements cannot be used" in message
+    for expected in ("panel.yaml: matrices.index.experts[0] (张三), judgement 'eco' vs 'env': "
+                     "judgement 12 is outside Saaty's 1/9–9 scale",
+                     "panel.yaml: matrices.index.experts[1] (李四), row 1 ('eco'), column 2 ('env')",
+                     "panel.yaml: matrices.index.experts[1] (李四), row 2 ('env'), column 1 ('eco')",
+                     "panel.yaml: matrices.eco, judgement 'gdp' vs 'jobs': judgement 0 is not positive",
+                     "panel.yaml: matrices.eco, judgement 'gdp' vs 'wages'",
+                     "panel.yaml: matrices.env, row 1 ('pm25'), column 2 ('water'): 3 and its mirror 3 "
+                     "are not reciprocal"):
+        assert expected in message
+    assert message.count("\n  - ") == 6 and "fix:" in message
+
+
+def test_a_long_list_of_bad_judgements_is_cut_at_twenty(write):
+    items = [f"i{k}" for k in range(9)]
+    fw = Framework.from_dict({"id": "wide", "indicators": [{"id": i} for i in items]})
+    pairs = {a: {b: 10 for b in items[k + 1:]} for k, a in enumerate(items[:-1])}     # 36 bad
+    path = write("wide.yaml", yaml.safe_dump({"matrices": {"index": {"items": items, "judgements": pairs}}}))
+    with pytest.raises(MethodError) as err:
+        analyse_judgements(load_judgements(path, fw), fw)
+    message = str(err.value)
+    assert "36 judgements cannot be used" in message and "… and 16 more" in message
+    assert message.count("outside Saaty's 1/9–9 scale") == 20
+
+
 def test_yaml_syntax_error_names_file_and_line(write):
     with pytest.raises(FrameworkError) as err:
         load(write, "matrices:\n  index:\n    items: [eco, env\n")
@@ -411,6 +446,62 @@ def test_aip_pools_priorities_and_reports_the_least_consistent_expert(write):
     assert eco.result.priorities == pytest.approx(expected / expected.sum())
     worst = max((a, "A"), (b, "B"), key=lambda pair: pair[0].cr)
     assert eco.result.cr == pytest.approx(worst[0].cr) and worst[1] in eco.consistency_of
+
+
+GROUP_ECO = ("    experts:\n"
+             "      - {name: E1, judgements: {gdp: {jobs: 9, wages: 1}, jobs: {wages: 1}}}\n"
+             "      - {name: E2, judgements: {gdp: {jobs: 7, wages: 1}, jobs: {wages: 1}}}")
+
+
+def test_group_hints_name_each_experts_own_judgement(write):
+    text = SMALL_FILE.replace("    judgements: {gdp: {jobs: 2, wages: 4}, jobs: {wages: 2}}", GROUP_ECO)
+    eco = analyse(write, text).matrices["eco"]
+    assert eco.pooling == "aij" and not eco.consistent
+    first = eco.hints[0]
+    # the pooled value is the geometric mean nobody wrote (scipy's gmean, not our code)
+    assert (first.row_item, first.column_item) == ("gdp", "jobs")
+    assert first.current == pytest.approx(gmean([9, 7]))
+    assert first.by_expert == (("E1", 9.0), ("E2", 7.0))
+    assert first.suggested == 4
+    path = write_file(write, text)
+    with pytest.raises(MethodError) as err:
+        make_ahp_loader(SMALL)(str(path), "eco", ["gdp", "jobs", "wages"])
+    message = str(err.value)
+    assert "revise 'gdp' vs 'jobs': E1 wrote 9, E2 wrote 7 (pooled 7.94); a value near 4 would " \
+           "agree with the other judgements" in message
+    assert "E1 wrote 9, E2 wrote 7" in analyse(write, text).to_text()
+    assert analyse(write, text).to_json()[1]["revisions"][0]["by_expert"] == [
+        {"expert": "E1", "value": 9.0}, {"expert": "E2", "value": 7.0}]
+
+
+def test_group_hint_says_when_an_expert_left_the_pair_blank(write):
+    text = SMALL_FILE.replace("    judgements: {gdp: {jobs: 2, wages: 4}, jobs: {wages: 2}}",
+                              GROUP_ECO.replace("gdp: {jobs: 7, wages: 1}", "gdp: {wages: 1}"))
+    hints = analyse(write, text).matrices["eco"].hints
+    hint = next(h for h in hints if (h.row_item, h.column_item) == ("gdp", "jobs"))
+    assert hint.by_expert == (("E1", 9.0), ("E2", None)) and hint.current == pytest.approx(9.0)
+    assert "E1 wrote 9, E2 left it blank" in analyse(write, text).to_text()
+
+
+def test_aip_reports_every_experts_completed_judgements(write):
+    text = "aggregation: aip\n" + SMALL_FILE.replace(
+        "    judgements: {gdp: {jobs: 2, wages: 4}, jobs: {wages: 2}}",
+        "    experts:\n      - {name: A, judgements: {gdp: {jobs: 2, wages: 4}}}\n"
+        "      - {name: B, judgements: {gdp: {jobs: 3}, jobs: {wages: \"1/2\"}}}")
+    analysis = analyse(write, text)
+    eco = analysis.matrices["eco"]
+    # each expert's missing pair is the one their other two judgements imply (Harker 1987):
+    # A: jobs:wages = 4/2 = 2; B: gdp:wages = 3 × 1/2 = 1.5
+    assert [(e, a, b) for e, a, b, _ in eco.completed_by_expert] == [("A", "jobs", "wages"),
+                                                                      ("B", "gdp", "wages")]
+    assert [v for *_, v in eco.completed_by_expert] == pytest.approx([2.0, 1.5])
+    assert eco.completed == ()
+    assert "A: jobs vs wages = 2; B: gdp vs wages = 1.5" in analysis.to_text()
+    assert analysis.to_json()[1]["completed"] == [
+        {"expert": "A", "row": "jobs", "column": "wages", "value": pytest.approx(2.0)},
+        {"expert": "B", "row": "gdp", "column": "wages", "value": pytest.approx(1.5)}]
+    _, details = make_ahp_loader(SMALL)(str(write_file(write, text)), "eco", ["gdp", "jobs", "wages"])
+    assert len(details["completed"]) == 2 and details["completed"][1].startswith("B: gdp vs wages")
 
 
 def test_readme_example_parses():

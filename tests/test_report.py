@@ -11,7 +11,14 @@ What is checked against what:
 * languages — every message has English and Chinese text with the same placeholders,
   every key the templates and the code use exists, and both languages render the demo
   (a missing key is an error, so a successful render means a complete translation);
-* the workbook opens with openpyxl and has the contract sheets with bilingual headers.
+* the workbook opens with openpyxl and has the contract sheets with bilingual headers;
+  formula-like text reads back as the exact text (quote prefix, never a formula); the
+  weighting sheet's numbers equal the weights' details (entropy e/d, CRITIC, AHP matrix
+  cells by item, λmax/CI/RI/CR);
+* the robustness section — intervals from a real `evaluator sensitivity` run are
+  accepted and traced (file, SHA-256, seed, samples, as sensitivity.json records them);
+  a run with another recipe (its nominal ranks differ), unit, year or framework is refused;
+* writing — a file that cannot be replaced leaves the folder's whole set as it was.
 The browser checks (console errors, network requests, screenshot) are in
 tests/test_report_browser.py.
 """
@@ -27,6 +34,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evaluator import Framework, Panel, Recipe, evaluate
 from evaluator.errors import DataError, EvaluatorError
@@ -196,6 +205,39 @@ def test_hostile_names_are_text_cells_in_the_workbook(hostile, tmp_path):
     # the unit in the rankings sheet, the indicator as a name in the diagnostics
     assert FORMULA_UNIT in [c.value for c in wb["rankings"]["B"]]
     assert FORMULA_INDICATOR in [c.value for c in wb["diagnostics"]["C"]]
+
+
+# Excel's error values (cells of type "e" in SpreadsheetML, ECMA-376 Part 1)
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+# any text XML can carry (CR aside: XML reads a raw CR back as LF), with the characters
+# that start formulas and error codes made likely
+_CELL_TEXT = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r",
+                          min_codepoint=0x20) | st.sampled_from("\t\n"), max_size=12),
+    st.sampled_from(EXCEL_ERRORS),
+    st.builds(lambda a, b: a + b, st.sampled_from(["=", "+", "-", "@", "#N/A", "=SUM(", "\t"]),
+              st.text(max_size=6).filter(lambda t: "\r" not in t and
+                                         all(ord(c) >= 0x20 or c in "\t\n" for c in t) and
+                                         not any(0xD800 <= ord(c) <= 0xDFFF for c in t))))
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(_CELL_TEXT, min_size=1, max_size=8))
+def test_any_text_reads_back_from_the_workbook_as_the_same_text(texts):
+    """openpyxl reads every text cell back unchanged and never as a formula or an
+    error; text Excel would not take as text carries the quote prefix."""
+    import io
+    from openpyxl import load_workbook
+    from evaluator.report.sheets import Col, workbook_bytes
+    blob = workbook_bytes([("t", [Col("text / 文本", texts)], None)])
+    ws = load_workbook(io.BytesIO(blob))["t"]
+    cells = [row[0] for row in ws.iter_rows(min_row=2, max_row=len(texts) + 1)]
+    for text, cell in zip(texts, cells):
+        assert (cell.value or "") == text
+        if text:
+            assert cell.data_type == "s"
+            assert cell.quotePrefix == (text.startswith(("=", "+", "-", "@", "\t"))
+                                        or text in EXCEL_ERRORS)
 
 
 def test_markdown_keeps_hostile_names_as_text(hostile):
@@ -642,17 +684,16 @@ def test_the_report_names_the_sensitivity_run_it_shows(tmp_path):
     assert scoring_seed != 7
     assert t("footer", version=summary["version"], framework="hostile",
              seed=scoring_seed) in footer
-    assert t("footer.intervals", file=str(intervals), sha=sha[:12], seed=7,
-             samples=200) in footer
+    named = t("robustness.file", path=str(intervals), sha=sha[:12])
+    assert t("footer.intervals", file=named, seed=7, samples=200) in footer
     assert "random seed 0." not in footer.replace("of the scoring 0", "")
-    assert t("robustness.source", file=str(intervals), sha=sha[:12], seed=7,
-             samples=200) in text
+    assert t("robustness.source", file=named, seed=7, samples=200) in text
     md = (out / "report.md").read_text(encoding="utf-8")
-    assert md_escape(str(intervals)) in md and sha[:12] in md and "random seed 7" in md
+    assert md_escape(named) in md and "random seed 7, samples 200" in md
     methods = load_workbook(out / "report.xlsx")["methods"]
     cells = [str(c.value) for row in methods.iter_rows() for c in row if c.value is not None]
     assert f"{intervals}  sha256 {sha}" in cells
-    assert any("random seed 7; 200 samples" in c for c in cells)
+    assert run in cells and any(c.endswith(f"  sha256 {summary_sha}") for c in cells)
 
 
 def test_without_a_summary_the_run_is_still_named(hostile, tmp_path):

@@ -399,10 +399,12 @@ def test_same_seed_same_bytes_other_seed_other_results(cli_inputs):
     assert outs["a"]["sobol.csv"] != outs["c"]["sobol.csv"]
     saved = np.load(tmp / "a" / "samples.npz")
     legend = json.loads(str(saved["legend"]))
-    assert saved["codes"].shape == (128 * 4, 5) and saved["draws"].shape[0] == 128 * 4
+    assert saved["codes"].shape == (128 * 4, 5)
+    assert saved["weight_draws"].shape == (128 * 4, len(legend["edges"]))
     assert legend["design"] == "sobol" and legend["factors"][1]["choices"] == ["min_max", "rank"]
     header = (tmp / "a" / "rank_intervals.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header == "unit,year,nominal_rank,mean_rank,median_rank,p05,p95,p_top_k,p_bottom_k"
+    assert header == ("unit,year,nominal_rank,mean_rank,median_rank,p05,p95,p_top_k,p_bottom_k,"
+                      "share_ranked")
 
 
 @pytest.mark.parametrize("uncertainty, extra, message", [
@@ -436,3 +438,28 @@ def test_table_output_summarises(cli_inputs):
     t = pd.read_csv(tmp / "o" / "rank_intervals.csv", encoding="utf-8-sig")
     assert set(t["year"]) == {2023} and len(t) == 30
     assert not (Path(tmp / "o") / "sobol.csv").exists()
+
+
+def test_a_section_varying_nothing_names_the_section_without_a_stray_dot():
+    rc = recipe(uncertainty={"weights": None})
+    with pytest.raises(RecipeError) as info:
+        parse_uncertainty(rc, TREE)
+    assert info.value.where == "recipe: uncertainty" and "uncertainty.:" not in str(info.value)
+
+
+def test_sobol_notes_do_not_point_below_a_table_they_follow():
+    panel = panel_for(TREE, units=12)
+    rc = recipe(uncertainty={"weights": {"perturb": 0.3}, "normalise": ["min_max", "rank"]})
+    from evaluator.sensitivity import sobol_table
+    with run_sensitivity(TREE, panel, rc, samples=64, seed=2, sobol=True) as run:
+        _, notes = sobol_table(run)
+    assert any("N = 64 is small" in n for n in notes)
+    assert not any("below" in n for n in notes)
+
+
+def test_a_dict_alternative_is_accepted_by_the_parser():
+    rc = recipe(uncertainty={"aggregate": ["weighted_sum",
+                                           {"method": "geometric", "floor": 0.01}]})
+    spec = parse_uncertainty(rc, TREE)
+    choices = spec.factor("aggregate").choices
+    assert choices[1].section["method"] == "geometric" and choices[1].section["floor"] == 0.01

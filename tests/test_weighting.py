@@ -8,7 +8,15 @@
 - PCA: an example whose weights follow analytically from its correlation matrix, and an
   independent implementation of the OECD/JRC Handbook steps (numpy eigh + scikit-learn's
   varimax routine) on random data.
-- Game theory: a two-component example worked by hand.
+- Game theory: two published worked examples — 侯克鹏, 王黎蝶 et al. (2021) 基于改进的
+  FAHP-CRITIC法与云理论的露天矿边坡危险性评估模型, 安全与环境学报 21(6) 2443–2451,
+  doi:10.13637/j.issn.1009-6094.2020.1302, §4.1.3 (FAHP w1 and CRITIC w2 of 11 slope
+  indicators; w1·w1 = 0.13187272, w1·w2 = 0.07394352, w2·w2 = 0.13443172; α* = (0.4953,
+  0.5047); w* = .0943 .0628 .0695 .0461 .1400 .1259 .1269 .1232 .0379 .0669 .1054) and
+  苏广全, 吕海深, 朱永华, 陈庭兴, 花佳程, 基于博弈论组合赋权的洪水风险评价——以武威地区为例
+  (Arid Zone Research / 干旱区研究), Table 1 (entropy and AHP weights of 7 flood
+  indicators, β = (0.525, 0.475)) — and a two-component example worked by hand.
+- Combination inside the pipeline: two parts of the same method keep their own details.
 - Hypothesis properties: weights ≥ 0 summing to 1; row order irrelevant; permuting
   columns permutes the weights.
 """
@@ -293,6 +301,43 @@ def test_game_theory_two_component_example_by_hand():
     np.testing.assert_array_equal(result.details["components"], [[0.6, 0.4], [0.2, 0.8]])
 
 
+# 侯克鹏 et al. (2021), §4.1.3: FAHP (subjective) and CRITIC (objective) weights as printed.
+# The printed w1 sums to 0.998 (x4 = 0.0533 where the primary weights imply 0.0553); the
+# printed products w1·w1 etc. were computed from it, so it is used as printed.
+SLOPE_FAHP = np.array([0.1691, 0.0764, 0.0828, 0.0533, 0.2469, 0.0828, 0.0763, 0.0553, 0.0553,
+                       0.0111, 0.0887])
+SLOPE_CRITIC = np.array([0.0209, 0.0495, 0.0565, 0.0390, 0.0351, 0.1682, 0.1766, 0.1899, 0.0209,
+                         0.1217, 0.1217])
+
+
+def test_game_theory_against_the_published_slope_hazard_example():
+    u1, u2 = SLOPE_FAHP / SLOPE_FAHP.sum(), SLOPE_CRITIC / SLOPE_CRITIC.sum()
+    # the system the paper solves, from its printed vectors: exact to the printed 8 decimals
+    assert SLOPE_FAHP @ SLOPE_FAHP == pytest.approx(0.13187272, abs=5e-9)
+    assert SLOPE_FAHP @ SLOPE_CRITIC == pytest.approx(0.07394352, abs=5e-9)
+    assert SLOPE_CRITIC @ SLOPE_CRITIC == pytest.approx(0.13443172, abs=5e-9)
+    result = combine_game_theory([u1, u2])
+    # printed α* = (0.4953, 0.5047); solving the printed 4-decimal system gives 0.4941, so
+    # the paper's α carries a slip of ~0.001 — checked to that size, w* to 5e-4.
+    np.testing.assert_allclose(result.details["alpha"], [0.4953, 0.5047], atol=2e-3)
+    published = [0.0943, 0.0628, 0.0695, 0.0461, 0.1400, 0.1259, 0.1269, 0.1232, 0.0379, 0.0669,
+                 0.1054]
+    np.testing.assert_allclose(result.weights, published, atol=5e-4)
+
+
+def test_game_theory_against_the_published_flood_risk_example():
+    # 苏广全 et al., Table 1: RF, RFT, DEM, NDVI, DR, POP, GDP; β1 (entropy) = 0.525.
+    entropy = np.array([0.070, 0.197, 0.009, 0.071, 0.011, 0.306, 0.336])
+    ahp = np.array([0.413, 0.131, 0.113, 0.067, 0.073, 0.138, 0.067])
+    result = combine_game_theory([entropy, ahp / ahp.sum()])
+    np.testing.assert_allclose(result.details["alpha"], [0.525, 0.475], atol=2e-3)
+    # the printed combined weights of RF, RFT, DEM, POP and GDP; the NDVI and DR cells of
+    # the table (0.038, 0.072) are not β-combinations of their rows (they read as swapped
+    # and mistyped), so they are left out
+    rows = [0, 1, 2, 5, 6]
+    np.testing.assert_allclose(result.weights[rows], [0.233, 0.166, 0.058, 0.226, 0.208], atol=1.5e-3)
+
+
 def test_game_theory_identical_components_and_disjoint_ones():
     u = np.array([0.5, 0.3, 0.2])
     np.testing.assert_allclose(combine_game_theory([u, u]).weights, u, atol=1e-14)
@@ -363,3 +408,45 @@ def test_combinations_are_reachable_from_the_weighting_module():
     assert weighting.combine_game_theory is combine.combine_game_theory
     with pytest.raises(AttributeError):
         weighting.combine_nothing  # noqa: B018
+
+
+# ---------------------------------------------------------------- combined inside the pipeline
+def test_two_parts_of_the_same_method_keep_their_own_components_and_details():
+    from evaluator.stages.weigh import compute_weights
+
+    Z = min_max(random_positive(3, n=30, m=4))
+    spec = {"method": "combined", "how": "linear", "alpha": [0.25, 0.25, 0.5],
+            "methods": [{"method": "entropy", "shift": 0.0}, {"method": "entropy", "shift": 1.0},
+                        {"method": "critic"}]}
+    nw = compute_weights(spec, children=list("abcd"), node="index", normalised=Z, raw=None,
+                         fixed={})
+    plain, shifted = entropy_weights(Z).weights, entropy_weights(Z, shift=1.0).weights
+    assert not np.allclose(plain, shifted)
+    np.testing.assert_allclose(nw.details["component_1_entropy"], plain, atol=1e-12)
+    np.testing.assert_allclose(nw.details["component_2_entropy"], shifted, atol=1e-12)
+    np.testing.assert_allclose(nw.details["component_critic"], critic_weights(Z).weights, atol=1e-12)
+    np.testing.assert_allclose(nw.details["1_entropy_e"], entropy_weights(Z).details["e"], atol=1e-12)
+    np.testing.assert_allclose(nw.details["2_entropy_e"], entropy_weights(Z, shift=1.0).details["e"],
+                               atol=1e-12)
+    assert "component_entropy" not in nw.details
+    np.testing.assert_allclose(nw.weights, 0.25 * plain + 0.25 * shifted
+                               + 0.5 * critic_weights(Z).weights, atol=1e-12)
+
+
+def test_two_judgement_files_keep_their_own_cr():
+    from evaluator.stages.weigh import compute_weights
+
+    files = {"a.yaml": (np.array([0.6, 0.4]), {"cr": 0.01}), "b.yaml": (np.array([0.2, 0.8]), {"cr": 0.05})}
+
+    def loader(file, node, children, *, accept_inconsistent=False):
+        return files[file]
+
+    spec = {"method": "combined", "how": "game_theory",
+            "methods": [{"method": "ahp", "file": "a.yaml"}, {"method": "ahp", "file": "b.yaml"}]}
+    nw = compute_weights(spec, children=["x", "y"], node="index", normalised=np.ones((3, 2)),
+                         raw=None, fixed={}, ahp_weights=loader)
+    assert nw.details["1_ahp_cr"] == 0.01 and nw.details["2_ahp_cr"] == 0.05
+    np.testing.assert_allclose(nw.details["component_1_ahp"], [0.6, 0.4])
+    np.testing.assert_allclose(nw.details["component_2_ahp"], [0.2, 0.8])
+    # the published-by-hand example above: w = (0.36, 0.76)/1.12
+    np.testing.assert_allclose(nw.weights, [0.36 / 1.12, 0.76 / 1.12], atol=1e-12)

@@ -72,6 +72,12 @@ RI_TABLES: dict[str, dict[int, float]] = {
 RI_SIMULATION_SAMPLES = 2000
 RI_SIMULATION_SEED = 1980
 
+#: Tables whose last published value is held beyond the table instead. Donegan & Dodd's
+#: (1991) values sit ~0.1 below Saaty-convention simulations at n = 100 (1.6339 against
+#: ~1.73) and change by less than 0.025 from n = 50 to n = 100, so switching to the
+#: simulation would make the RI jump at n = 101; holding RI(100) keeps it continuous.
+RI_HELD_BEYOND_TABLE = frozenset({"donegan_dodd"})
+
 
 class RandomIndex(NamedTuple):
     """A random index and where it came from (a table entry, an interpolation or a
@@ -426,6 +432,8 @@ def random_index(n: int, table: str = "saaty1980") -> RandomIndex:
     the mean CI of ``RI_SIMULATION_SAMPLES`` random reciprocal matrices on the 17-value
     1/9–9 scale, numpy PCG64 seed ``RI_SIMULATION_SEED`` — so any n works and the value is
     reproducible (it agrees with the large-sample tables to about 0.005 at n = 15–30).
+    The tables in ``RI_HELD_BEYOND_TABLE`` (Donegan & Dodd) follow another convention than
+    that simulation; beyond n = 100 they hold their last published value, RI(100) = 1.6339.
     """
     if table not in RI_TABLES:
         raise MethodError(f"unknown random-index table {table!r}",
@@ -445,6 +453,9 @@ def random_index(n: int, table: str = "saaty1980") -> RandomIndex:
         share = (n - below) / (above - below)
         value = entries[below] + share * (entries[above] - entries[below])
         return RandomIndex(value, f"{table} table, linear interpolation between n = {below} and n = {above}")
+    if table in RI_HELD_BEYOND_TABLE:
+        return RandomIndex(entries[orders[-1]], f"{table} table, last published value (n = {orders[-1]}) "
+                                                f"held for n = {n}, as the table's values level off")
     value = _simulate_random_index(n)
     return RandomIndex(value, f"simulated beyond the {table} table (last n = {orders[-1]}): mean CI of "
                               f"{RI_SIMULATION_SAMPLES} random reciprocal {n}×{n} matrices on the "

@@ -14,7 +14,7 @@ value of Saaty's 1/9–9 scale, and report the CR after that single change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Hashable, Sequence
 
 import numpy as np
@@ -28,7 +28,11 @@ class RevisionHint:
     """One judgement worth revising: cell (row, column) of the matrix (0-based, row <
     column), its item names if known, the current value, the value consistent with the
     other judgements (raw and on the Saaty scale), the deviation |ln ε| and the CR
-    before and after replacing the judgement (and its reciprocal) by ``suggested``."""
+    before and after replacing the judgement (and its reciprocal) by ``suggested``.
+
+    For a pooled (group) matrix ``current`` is a geometric mean nobody wrote: ``by_expert``
+    then holds each expert's own judgement of the same pair, (name, value), value None
+    where the expert left the pair blank (see :func:`with_expert_judgements`)."""
 
     row: int
     column: int
@@ -40,6 +44,7 @@ class RevisionHint:
     deviation: float
     cr_before: float
     cr_after: float
+    by_expert: tuple[tuple[str, float | None], ...] = ()
 
 
 def nearest_scale_value(ratio: float | np.ndarray) -> float | np.ndarray:
@@ -84,3 +89,19 @@ def revision_hints(A: Any, k: int = 3, *, method: str = "eigenvector", ri_table:
                                   current=float(matrix[i, j]), suggested=suggested, suggested_raw=raw,
                                   deviation=float(deviation[position]), cr_before=base.cr, cr_after=after.cr))
     return hints
+
+
+def with_expert_judgements(hints: Sequence[RevisionHint], names: Sequence[str],
+                           matrices: Sequence[np.ndarray]) -> list[RevisionHint]:
+    """The hints with each expert's own judgement of the hinted pair attached, so a hint on
+    a pooled matrix can say who wrote what (``matrices`` are the experts' matrices in the
+    pooled matrix's item order, NaN where a judgement was left out)."""
+    if len(names) != len(matrices):
+        raise MethodError(f"{len(names)} expert names for {len(matrices)} matrices",
+                          fix="give one name per expert matrix")
+    out = []
+    for hint in hints:
+        values = tuple((str(name), None if np.isnan(m[hint.row, hint.column]) else float(m[hint.row, hint.column]))
+                       for name, m in zip(names, matrices))
+        out.append(replace(hint, by_expert=values))
+    return out

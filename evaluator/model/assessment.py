@@ -95,8 +95,9 @@ class Assessment:
         if self.coordination is not None:
             t["coordination_D"] = self.coordination.D
             t["coordination_class"] = self.coordination.class_en
-        for col in [c for c in t.columns if c == "rank" or c.endswith("rank")
-                    or c in ("rank_in_group", "rank_change")]:
+        rank_columns = ["rank", "rank_in_group", "rank_change"] + [
+            f"{node}_rank" for node in self.framework.first_level]
+        for col in rank_columns:   # only the rank columns (a node may be called growth_rank)
             t[col] = t[col].astype("Int64")
         return _sorted(t, ["year", "rank", "unit"])
 

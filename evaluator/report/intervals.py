@@ -176,9 +176,10 @@ def provenance(bundle) -> dict[str, Any] | None:
         v = s.get(key)
         return unknown if v is None or v == "" else str(v)
     design = s.get("design")
+    file = (t("robustness.file", path=source.path, sha=source.sha256[:12])
+            if source.path and source.sha256 else t("robustness.in_memory"))
     return {"path": source.path or t("robustness.in_memory"),
-            "sha256": source.sha256 or unknown,
-            "sha_short": (source.sha256 or unknown)[:12],
+            "sha256": source.sha256 or unknown, "file": file,
             "summary_path": source.summary_path, "summary_sha256": source.summary_sha256,
             "seed": shown("seed"), "samples": shown("samples"),
             "scenarios": shown("scenarios"),

@@ -74,8 +74,8 @@ def render_markdown(bundle) -> str:
             max=fmt.num(width.max(), 1), outside=outside))
     run = provenance(bundle)
     if run is not None:
-        lines.append("  " + t("robustness.source", file=md_escape(run["path"]),
-                              sha=run["sha_short"], seed=md_escape(run["seed"]),
+        lines.append("  " + t("robustness.source", file=md_escape(run["file"]),
+                              seed=md_escape(run["seed"]),
                               samples=md_escape(run["samples"])))
     lines += ["", f"## {t('ranking.title', year=bundle.year)}", ""]
     lines += _ranking_table(bundle)

@@ -5,8 +5,9 @@
   number format cell by cell would look the style up again for each of the ~90,000
   cells of the diagnostics sheet. Only cells that show a style get one.
 * Text is kept exactly: a string that Excel would read as a formula (``=``, ``+``,
-  ``-``, ``@`` …) is a string cell with the quote prefix, as Excel stores ``'=text``
-  typed by hand — shown as typed, never evaluated, and read back as the same text.
+  ``-``, ``@`` …) or an error code (``#N/A`` …) is a string cell with the quote prefix,
+  as Excel stores ``'=text`` typed by hand — shown as typed, never evaluated, and read
+  back as the same text.
   Characters XML cannot hold are shown as U+FFFD.
 """
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+
+from openpyxl.cell.cell import ERROR_CODES
 
 from ..output import FORMULA_START
 
@@ -39,7 +42,7 @@ class Col:
 
 def _column_values(values: Sequence[Any]) -> list[Any]:
     """A column as cell values, converted once per column: numbers as Python numbers,
-    missing and non-finite numbers as None, text as it is (see :func:`_text_cell`)."""
+    missing and non-finite numbers as None, text as it is (see :func:`kept_as_text`)."""
     series = pd.Series(list(values), dtype=object if not len(values) else None)
     if pd.api.types.is_bool_dtype(series):
         return [bool(v) for v in series]
@@ -63,6 +66,12 @@ def _plain(v: Any) -> Any:
     if isinstance(v, str):
         return _ILLEGAL.sub("\ufffd", v) if _ILLEGAL.search(v) else v
     return v
+
+
+def kept_as_text(v: Any) -> bool:
+    """Text Excel would not take as text — a formula (= + - @, tab, CR first) or an
+    error code (#N/A …): written as a string cell with the quote prefix."""
+    return isinstance(v, str) and (v.startswith(FORMULA_START) or v in ERROR_CODES)
 
 
 def _width(text: Any) -> int:
@@ -103,19 +112,21 @@ class _Styles:
         return self._arrays[key]
 
     def cell(self, ws, value: Any, **look):
-        """A styled cell; text that Excel would read as a formula (= + - @ …) stays the
-        exact text: a string cell with the quote prefix, as Excel itself stores '=text."""
+        """A styled cell; text that Excel would read as a formula or an error code stays
+        the exact text: a string cell with the quote prefix, as Excel stores '=text."""
         from openpyxl.cell import WriteOnlyCell
-        quote = isinstance(value, str) and value.startswith(FORMULA_START)
+        quote = kept_as_text(value)
         c = WriteOnlyCell(ws, value=value)
         if quote:
-            c.data_type = "s"     # never a formula
+            c.data_type = "s"     # never a formula or an error
         c._style = copy.copy(self.array(ws, quote=quote, **look))
         return c
 
 
 def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
-                 note: str | None = None) -> None:
+                note: str | None = None) -> None:
+    """One sheet: bilingual header row (frozen), widths from the first 200 values, then
+    the columns' values."""
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title=name[:31])
@@ -129,21 +140,20 @@ def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
             width = max(width, 9)
         ws.column_dimensions[get_column_letter(k)].width = min(width + 2, 62)
     ws.append([styles.cell(ws, _plain(col.header), header=True) for col in cols])
-    # a styled cell only where it shows something (a number format, a light's fill,
-    # formula-like text); every other cell is written as a plain value
+    # a styled cell only where it shows something (a number format, a light's fill, text
+    # kept as text); every other cell is written as a plain value
     for col, vals in zip(cols, values):
         vals.extend([None] * (n - len(vals)))
         if col.number_format == GENERAL and col.fills is None:
             for r, v in enumerate(vals):
-                if isinstance(v, str) and v.startswith(FORMULA_START):
+                if kept_as_text(v):
                     vals[r] = styles.cell(ws, v)
             continue
         for r, v in enumerate(vals):
             number = isinstance(v, (int, float)) and not isinstance(v, bool)
             fill = col.fills[r] if col.fills is not None else None
             fill = fill if fill in styles.fills else None
-            quote = isinstance(v, str) and v.startswith(FORMULA_START)
-            if (number and col.number_format != GENERAL) or fill or quote:
+            if (number and col.number_format != GENERAL) or fill or kept_as_text(v):
                 vals[r] = styles.cell(ws, v, fill=fill, number_format=col.number_format
                                       if number else GENERAL)
     for row in zip(*values):

@@ -1,16 +1,21 @@
 """From the counts of a run to the published tables: rank intervals, rank shift, Sobol.
 
 * ``rank_intervals.csv`` (DESIGN.md §4): ``unit, year, nominal_rank, mean_rank,
-  median_rank, p05, p95, p_top_k, p_bottom_k``. Percentiles are numpy's default
-  ("linear") percentiles of the sample of ranks, computed exactly from the histograms.
+  median_rank, p05, p95, p_top_k, p_bottom_k``, then ``share_ranked`` (the share of
+  scenarios in which the unit-year had a score, hence a rank: every statistic is over
+  those scenarios only). Percentiles are numpy's default ("linear") percentiles of the
+  sample of ranks, computed exactly from the histograms.
 * the mean absolute rank shift of the whole ranking per scenario (Saisana, Saltelli &
   Tarantola 2005, the R̄_S statistic): mean over unit-years of |rank − nominal rank|.
 * ``sobol.csv``: ``target, factor, S1, S1_conf, ST, ST_conf`` for the mean rank shift and
-  for each unit's rank in one year. The estimators are SALib's
+  for each unit's rank in one year (units left unranked by some scenario are left out: an
+  unranked scenario has no rank to attribute). The estimators are SALib's
   (:func:`SALib.analyze.sobol.first_order` and ``total_order``: Saltelli et al. 2010,
   Jansen 1999) applied to every target at once, with SALib's normalisation of the output
   and its bootstrap (same resampling indices for a given seed), so each column equals
-  what ``SALib.analyze.sobol.analyze`` returns for that target alone.
+  what ``SALib.analyze.sobol.analyze`` returns for that target alone. Targets are
+  processed a block of units at a time, so the analysis never holds more than a few
+  float copies of one block (the ranks themselves stay int16, possibly on disk).
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ import pandas as pd
 from .engine import SensitivityRun
 
 QUANTILES = {"median_rank": 0.5, "p05": 0.05, "p95": 0.95}
+#: Output values (scenarios × targets) converted to float at a time in the Sobol analysis.
+SOBOL_CHUNK_ELEMENTS = 1 << 21
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -71,6 +78,7 @@ def interval_table(run: SensitivityRun) -> pd.DataFrame:
         table[name] = histogram_quantile(hist, q)
     table["p_top_k"] = np.where(n > 0, top, np.nan)
     table["p_bottom_k"] = np.where(n > 0, bottom, np.nan)
+    table["share_ranked"] = n / run.scenarios
     return table.sort_values(["year", "nominal_rank", "unit"], kind="mergesort",
                              na_position="last").reset_index(drop=True)
 
@@ -91,39 +99,68 @@ def shift_summary(run: SensitivityRun) -> dict[str, float]:
     return out
 
 
+def bootstrap_counts(N: int, num_resamples: int, seed: int | None) -> np.ndarray:
+    """(resamples × N) float: how often each of the N base rows is drawn in each bootstrap
+    resample, for the resampling indices SALib draws (``default_rng(seed).integers``)."""
+    r = np.random.default_rng(seed).integers(N, size=(N, num_resamples))
+    counts = np.empty((num_resamples, N))
+    for k in range(num_resamples):
+        counts[k] = np.bincount(r[:, k], minlength=N)
+    return counts
+
+
 def sobol_indices(Y: np.ndarray, n_groups: int, *, num_resamples: int = 100,
-                  conf_level: float = 0.95, seed: int | None = None) -> dict[str, np.ndarray]:
+                  conf_level: float = 0.95, seed: int | None = None,
+                  columns: np.ndarray | None = None,
+                  chunk_elements: int = SOBOL_CHUNK_ELEMENTS) -> dict[str, np.ndarray]:
     """First-order and total Sobol indices with bootstrap half-widths, for every column
-    of ``Y`` (scenarios of a SALib Sobol design without second order × targets).
+    of ``Y`` (scenarios of a SALib Sobol design without second order × targets; any
+    numeric dtype, e.g. int16 ranks or a memory map), or only for ``columns``.
 
     Point estimates are SALib's ``first_order`` / ``total_order`` on the output
     normalised as ``SALib.analyze.sobol.analyze`` does; the bootstrap draws the same
-    resampling indices as SALib for the same seed (``default_rng(seed).integers``) and
-    evaluates the same two estimators on every resample, written as products with the
-    resampling counts so all targets and resamples cost a few matrix products.
-    Returns ``S1, S1_conf, ST, ST_conf``, each (groups × targets). A constant target
-    (e.g. a unit whose rank never changes) gets 0 everywhere, as SALib returns.
+    resampling indices as SALib for the same seed and evaluates the same two estimators
+    on every resample, written as products with the resampling counts so all targets and
+    resamples cost a few matrix products. Targets go a block at a time (about
+    ``chunk_elements`` float values), so memory does not grow with their number.
+    Returns ``S1, S1_conf, ST, ST_conf``, each (groups × targets), and ``constant``
+    (targets): a constant target (e.g. a unit whose rank never changes) gets 0
+    everywhere, as SALib returns.
     """
-    from scipy.stats import norm
-    from SALib.analyze.sobol import first_order, total_order
-
-    Y = np.asarray(Y, dtype=float)
+    Y = np.asarray(Y) if not isinstance(Y, np.ndarray) else Y
     if Y.ndim == 1:
         Y = Y[:, None]
+    cols = np.arange(Y.shape[1]) if columns is None else np.asarray(columns, dtype=int)
     step = n_groups + 2
     if len(Y) % step:
         raise ValueError(f"{len(Y)} outputs are not N·(G + 2) for G = {n_groups}")
     N = len(Y) // step
+    counts = bootstrap_counts(N, num_resamples, seed)
+    T = len(cols)
+    out = {k: np.zeros((n_groups, T)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    out["constant"] = np.zeros(T, dtype=bool)
+    width = max(1, int(chunk_elements) // max(len(Y), 1))
+    for a in range(0, T, width):
+        block = np.asarray(Y[:, cols[a:a + width]], dtype=float)
+        part = _sobol_block(block, n_groups, N, counts, conf_level)
+        for key, value in part.items():
+            out[key][..., a:a + width] = value
+    return out
+
+
+def _sobol_block(Y: np.ndarray, n_groups: int, N: int, counts: np.ndarray,
+                 conf_level: float) -> dict[str, np.ndarray]:
+    from scipy.stats import norm
+    from SALib.analyze.sobol import first_order, total_order
+
+    step = n_groups + 2
+    num_resamples = len(counts)
     mean, sd = Y.mean(axis=0), Y.std(axis=0)
     constant = ~(sd > 0)
-    Yn = (Y - mean) / np.where(constant, 1.0, sd)
-    Yn[:, constant] = 0.0
-    A, B = Yn[0::step], Yn[step - 1::step]
-    AB = [Yn[j + 1::step] for j in range(n_groups)]
-    r = np.random.default_rng(seed).integers(N, size=(N, num_resamples))
-    # counts[k, n]: how often row n is drawn in resample k
-    counts = np.bincount((r + N * np.arange(num_resamples)[None, :]).ravel(),
-                         minlength=N * num_resamples).reshape(num_resamples, N).astype(float)
+    Y -= mean
+    Y /= np.where(constant, 1.0, sd)
+    Y[:, constant] = 0.0
+    A, B = Y[0::step], Y[step - 1::step]
     z = norm.ppf(0.5 + conf_level / 2)
     eps = np.finfo(float).eps
     m1 = counts @ (A + B) / (2 * N)
@@ -136,46 +173,59 @@ def sobol_indices(Y: np.ndarray, n_groups: int, *, num_resamples: int = 100,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")      # SALib warns on constant outputs
         for j in range(n_groups):
-            out["S1"][j] = first_order(A, AB[j], B)
-            out["ST"][j] = total_order(A, AB[j], B)
-            s1 = np.where(ok, counts @ (B * (AB[j] - A)) / N / safe, 0.0)
-            st = np.where(ok, 0.5 * (counts @ ((A - AB[j]) ** 2)) / N / safe, 0.0)
-            out["S1_conf"][j] = z * s1.std(axis=0, ddof=1)
-            out["ST_conf"][j] = z * st.std(axis=0, ddof=1)
+            AB = Y[j + 1::step]
+            out["S1"][j] = first_order(A, AB, B)
+            out["ST"][j] = total_order(A, AB, B)
+            s1 = np.where(ok, counts @ (B * (AB - A)) / N / safe, 0.0)
+            st = np.where(ok, 0.5 * (counts @ ((A - AB) ** 2)) / N / safe, 0.0)
+            out["S1_conf"][j] = z * s1.std(axis=0, ddof=1) if num_resamples > 1 else 0.0
+            out["ST_conf"][j] = z * st.std(axis=0, ddof=1) if num_resamples > 1 else 0.0
     for key in out:
         out[key][:, constant] = 0.0
+    out["constant"] = constant
     return out
 
 
 def sobol_table(run: SensitivityRun, *, num_resamples: int = 100,
                 conf_level: float = 0.95) -> tuple[pd.DataFrame, list[str]]:
-    """``sobol.csv`` (mean rank shift first, then each unit of the Sobol year) and notes
-    on its reliability."""
+    """``sobol.csv`` (mean rank shift first, then each unit of the Sobol year ranked in
+    every scenario) and notes on its reliability."""
     sampler = run.sampler
     groups = list(dict.fromkeys(sampler.problem["groups"]))
     d = run.design
     year = run.sobol_year
     a, b = next((a, b) for y, a, b in d.blocks if y == year)
     units = list(d.units[a:b])
-    Y = np.column_stack([run.sobol_shift, run.sobol_ranks.astype(float)])
-    idx = sobol_indices(Y, len(groups), num_resamples=num_resamples,
-                        conf_level=conf_level, seed=sampler.seed + 1)
-    targets = ["mean_rank_shift"] + [str(u) for u in units]
-    rows = []
-    for t, target in enumerate(targets):
-        for j, factor in enumerate(groups):
-            rows.append((target, factor, idx["S1"][j, t], idx["S1_conf"][j, t],
-                         idx["ST"][j, t], idx["ST_conf"][j, t]))
-    table = pd.DataFrame(rows, columns=["target", "factor", "S1", "S1_conf", "ST", "ST_conf"])
-    return table, sobol_notes(idx, groups, sampler.samples, Y, units)
+    # a unit unranked in some scenario (rank 0 there) has no rank to attribute
+    always = np.flatnonzero(run.hist[a:b, 0] == 0)
+    left_out = [str(units[i]) for i in np.flatnonzero(run.hist[a:b, 0] > 0)]
+    kw = dict(num_resamples=num_resamples, conf_level=conf_level, seed=sampler.seed + 1)
+    shift = sobol_indices(run.sobol_shift, len(groups), **kw)
+    per_unit = sobol_indices(run.sobol_ranks, len(groups), columns=always, **kw)
+    idx = {key: np.concatenate([shift[key], per_unit[key]], axis=-1) for key in shift}
+    targets = ["mean_rank_shift"] + [str(units[i]) for i in always]
+    T, G = len(targets), len(groups)
+    table = pd.DataFrame({
+        "target": np.repeat(targets, G), "factor": np.tile(groups, T),
+        "S1": idx["S1"].T.ravel(), "S1_conf": idx["S1_conf"].T.ravel(),
+        "ST": idx["ST"].T.ravel(), "ST_conf": idx["ST_conf"].T.ravel()})
+    notes = sobol_notes(idx, groups, sampler.samples, len(always))
+    if left_out:
+        shown = ", ".join(left_out[:10]) + (f" … ({len(left_out)})" if len(left_out) > 10
+                                            else "")
+        notes.append(f"{len(left_out)} unit(s) of {year} have no score in some scenarios and "
+                     f"are left out of sobol.csv (no rank to attribute there): {shown}")
+    return table, notes
 
 
-def sobol_notes(idx: dict[str, np.ndarray], groups: list[str], N: int, Y: np.ndarray,
-                units: list) -> list[str]:
+def sobol_notes(idx: dict[str, np.ndarray], groups: list[str], N: int,
+                n_units: int) -> list[str]:
+    """Notes on the reliability of the indices (column 0 of ``idx``: the mean rank shift,
+    then ``n_units`` units)."""
     notes = []
     if N < 512:
         notes.append(f"N = {N} is small for Sobol indices: use N ≥ 512 (1,024 or more for "
-                     "per-unit indices); the confidence intervals below are wide")
+                     "per-unit indices); their confidence intervals are wide")
     if N & (N - 1):
         notes.append(f"N = {N} is not a power of 2, which spoils the balance of the Sobol' "
                      "sequence: use 512, 1,024, 2,048 …")
@@ -188,18 +238,33 @@ def sobol_notes(idx: dict[str, np.ndarray], groups: list[str], N: int, Y: np.nda
                              "increase N")
     wide = (idx["ST_conf"][:, 1:] > np.maximum(np.abs(idx["ST"][:, 1:]), 0.02)).any(axis=0)
     if wide.any():
-        notes.append(f"{int(wide.sum())} of {len(units)} units have a total index narrower "
+        notes.append(f"{int(wide.sum())} of {n_units} units have a total index narrower "
                      "than its confidence interval: increase N for per-unit indices")
-    still = int((np.ptp(Y[:, 1:], axis=0) == 0).sum()) if Y.shape[1] > 1 else 0
+    still = int(idx["constant"][1:].sum())
     if still:
         notes.append(f"{still} unit(s) never change rank: their indices are 0 (no variance "
                      "to attribute)")
     return notes
 
 
+def interval_notes(intervals: pd.DataFrame) -> list[str]:
+    """A note when some unit-years lack a rank in some scenarios (share_ranked < 1)."""
+    partial = intervals[intervals["share_ranked"] < 1]
+    if not len(partial):
+        return []
+    never = int((partial["share_ranked"] == 0).sum())
+    shown = ", ".join(f"{u} {y}" for u, y in zip(partial["unit"].head(5),
+                                                 partial["year"].head(5)))
+    more = f" … ({len(partial)})" if len(partial) > 5 else ""
+    return [f"{len(partial)} unit-year(s) have no score in some scenarios (share_ranked < 1"
+            + (f"; {never} in none" if never else "") + f"): {shown}{more}; their "
+            "intervals and probabilities are over the scenarios that rank them"]
+
+
 def run_summary(run: SensitivityRun, notes: list[str] | None = None) -> dict:
-    """``sensitivity.json``: what was varied, how, and the headline numbers (no timings,
-    so the same seed gives the same file byte for byte)."""
+    """``sensitivity.json``: what was varied, how, and the headline numbers, with the base
+    recipe as used and the SHA-256 of every input file (no timings, so the same seed gives
+    the same file byte for byte)."""
     from .. import __version__
 
     spec, d = run.spec, run.design
@@ -220,12 +285,12 @@ def run_summary(run: SensitivityRun, notes: list[str] | None = None) -> dict:
                               for f, c in zip(spec.factors, codes) if f.varied) or "all"
             groups[label] = int(count)
     all_notes = list(notes or [])
-    if run.scenarios < 1000 and run.sobol_ranks is None:
+    if run.scenarios < 1000 and run.sobol_year is None:
         all_notes.append(f"{run.scenarios} scenarios give coarse percentiles: use 1,000 or "
                          "more")
     return {
         "tool": "evaluator", "version": __version__, "framework": d.framework.id,
-        "design": "sobol" if run.sobol_ranks is not None else "monte_carlo",
+        "design": "sobol" if run.sobol_year is not None else "monte_carlo",
         "samples": run.sampler.samples, "scenarios": run.scenarios, "seed": run.sampler.seed,
         "uncertainty": _plain(spec.section), "defaulted": spec.defaulted,
         "varied": spec.varied_factors, "varied_labels": varied,
@@ -233,7 +298,16 @@ def run_summary(run: SensitivityRun, notes: list[str] | None = None) -> dict:
         "years": [int(b[0]) for b in d.blocks], "unit_years": int(len(d.analysed)),
         "top_k": run.top_k, "mean_rank_shift": shift_summary(run),
         "sobol_year": run.sobol_year, "notes": all_notes,
+        **traceability(d.nominal),
     }
+
+
+def traceability(nominal) -> dict:
+    """The base recipe as used (defaults filled) and the input files with their SHA-256,
+    from the nominal run's manifest."""
+    manifest = nominal.manifest
+    return {"synthetic_demo_data": manifest["synthetic_demo_data"],
+            "inputs": manifest["inputs"], "recipe": _plain(manifest["recipe"])}
 
 
 def _codes(spec):

@@ -6,8 +6,9 @@ other choice stay), exactly as an alternative of ``uncertainty.weight_methods`` 
 (combined = the linear mean of AHP and entropy weights, the usual subjective–objective
 pairing). For each unit-year: every method's score and rank, the shift of each rank from
 the recipe's own ranking (largest and mean absolute shift, and the range of ranks across
-methods), and whether it moves by more than k places; per year, Spearman's ρ and
-Kendall's τ-b between the methods' scores.
+methods), and whether it moves by more than k places; per year compared, Spearman's ρ and
+Kendall's τ-b between the methods' scores (a year needs three units scored by every
+method; by default years with fewer are skipped with a note).
 
 References: Spearman, C. (1904), *American Journal of Psychology* 15(1), 72–101; Kendall,
 M.G. (1945), The treatment of ties in ranking problems, *Biometrika* 33(3), 239–251
@@ -16,7 +17,7 @@ M.G. (1945), The treatment of ties in ranking problems, *Biometrika* 33(3), 239�
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -38,13 +39,17 @@ class CompareResult:
     """``table``: unit, year, group, rank_recipe, then ``score_<m>``, ``rank_<m>`` per
     method, ``max_shift``, ``mean_shift``, ``rank_range``, ``moved``;
     ``correlations``: year, statistic (spearman | kendall), method, one column per method;
-    ``weights``: method, node, indicator, weight, global_weight."""
+    ``weights``: method, node, indicator, weight, global_weight; ``notes``: e.g. years
+    left out of the correlations; ``summary``: what ``compare.json`` records (methods, k,
+    the base recipe as used, the input files with their SHA-256)."""
 
     methods: list[str]
     table: pd.DataFrame
     correlations: pd.DataFrame
     weights: pd.DataFrame
     k: int
+    notes: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def moved(self, year: int) -> pd.DataFrame:
         t = self.table[(self.table["year"] == year) & self.table["moved"]]
@@ -75,9 +80,14 @@ def weight_section(recipe: Recipe, method: str, judgements: str | None) -> dict[
 
 def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
                     methods: Sequence[str] | None = None, *, judgements: str | None = None,
-                    k: int = 5, ahp_loader: Callable | None = None) -> CompareResult:
+                    k: int = 5, ahp_loader: Callable | None = None,
+                    years: Sequence[int] | None = None) -> CompareResult:
     """Score the panel under each weighting method (default: equal, entropy, CRITIC, plus
-    AHP and combined when ``judgements`` is given) and compare the rankings."""
+    AHP and combined when ``judgements`` is given) and compare the rankings.
+
+    ``years``: the years whose rankings are correlated — each needs three or more units
+    scored by every method (an error otherwise); by default every year, skipping (with a
+    note) those with fewer than three."""
     if methods is None:
         methods = list(DEFAULT_METHODS) + (list(NEEDS_JUDGEMENTS) if judgements else [])
     methods = [m.strip() for m in methods if m and m.strip()]
@@ -123,22 +133,54 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
     table = table.sort_values(["year", "rank_recipe", "unit"], kind="mergesort",
                               na_position="last").reset_index(drop=True)
     scores = {m: runs[m].scores[ROOT] for m in methods}
-    return CompareResult(methods, table, _correlations(scores, reference.years, methods),
-                         _weights(runs, methods), int(k))
+    present = sorted(int(y) for y in np.unique(reference.years))
+    if years is not None:
+        missing = [int(y) for y in years if int(y) not in present]
+        if missing:
+            raise DataError(f"year(s) {', '.join(map(str, missing))} not in the scored data",
+                            where="--year", fix="years present: " + ", ".join(map(str, present)))
+    notes: list[str] = []
+    correlations = _correlations(scores, reference.years, methods,
+                                 present if years is None else sorted(set(map(int, years))),
+                                 strict=years is not None, notes=notes)
+    from .analyse import traceability
+    from .. import __version__
+    summary = {"tool": "evaluator", "version": __version__, "framework": framework.id,
+               "methods": methods, "k": int(k),
+               "judgements": _file_record(judgements) if judgements else None,
+               "years_compared": sorted(int(y) for y in correlations["year"].unique()),
+               "notes": notes, **traceability(reference)}
+    return CompareResult(methods, table, correlations, _weights(runs, methods), int(k),
+                         notes, summary)
 
 
-def _correlations(scores: dict[str, np.ndarray], years: np.ndarray,
-                  methods: list[str]) -> pd.DataFrame:
+def _file_record(path: str) -> dict[str, Any]:
+    import hashlib
+    from pathlib import Path
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        digest = None
+    return {"path": str(path), "sha256": digest}
+
+
+def _correlations(scores: dict[str, np.ndarray], years: np.ndarray, methods: list[str],
+                  compared: list[int], *, strict: bool, notes: list[str]) -> pd.DataFrame:
     from scipy.stats import kendalltau, spearmanr
 
     rows = []
-    for year in sorted(np.unique(years)):
+    for year in compared:
         in_year = years == year
         M = np.column_stack([scores[m][in_year] for m in methods])
         M = M[~np.isnan(M).any(axis=1)]
         if len(M) < 3:
+            if not strict:
+                notes.append(f"{year}: only {len(M)} unit(s) scored by every method, too few "
+                             "for rank correlations; left out of compare_correlations.csv")
+                continue
             raise DataError(f"year {year}: fewer than 3 units scored by every method, too "
-                            "few for rank correlations", fix="compare years with more units")
+                            "few for rank correlations",
+                            fix="compare a year with three or more scored units (--year)")
         rho = np.array([[1.0 if i == j else spearmanr(M[:, i], M[:, j]).statistic
                          for j in range(len(methods))] for i in range(len(methods))])
         tau = np.array([[1.0 if i == j else kendalltau(M[:, i], M[:, j]).statistic
@@ -164,6 +206,10 @@ def _weights(runs: dict, methods: list[str]) -> pd.DataFrame:
 def summary_lines(result: CompareResult, year: int) -> list[str]:
     """A few lines for the screen: how far apart the rankings are in ``year``."""
     corr = result.correlations[result.correlations["year"] == year]
+    if not len(corr):
+        raise DataError(f"year {year}: fewer than 3 units scored by every method, too few "
+                        "for rank correlations", where="--year",
+                        fix="compare a year with three or more scored units")
     rho = corr[corr["statistic"] == "spearman"][result.methods].to_numpy()
     off = rho[~np.eye(len(rho), dtype=bool)]
     moved = result.moved(year)

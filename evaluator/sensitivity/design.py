@@ -231,12 +231,25 @@ class _Builder:
 
 def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: UncertaintySpec,
                  *, years: list[int] | None = None, ahp_loader: Callable | None = None,
-                 nominal: Assessment | None = None) -> Design:
+                 nominal: Assessment | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Design:
     """Run the nominal recipe, check every alternative, build every group.
 
-    ``years`` restricts the ranks counted to those years (default: every year). Raises
+    ``years`` restricts the ranks counted to those years (default: every year);
+    ``progress(done, total)`` is called after the nominal run and after each check and
+    each group built (total = alternatives checked alone + 2 × groups). Raises
     :class:`MethodError` naming the alternative (or combination) that fails on the data.
     """
+    n_groups = int(np.prod(spec.sizes))
+    n_alone = sum(1 for f in spec.factors for c in f.choices
+                  if not _is_recipe_choice(f.name, c))
+    steps = {"done": 0, "total": n_alone + 2 * n_groups}
+
+    def step(advance: bool = True) -> None:
+        steps["done"] += advance
+        if progress is not None:
+            progress(steps["done"], steps["total"])
+
     if ahp_loader is None:   # as evaluate() does: judgement files beside the recipe file
         from pathlib import Path
 
@@ -255,6 +268,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
     chosen = sorted(set(years)) if years else all_years
     builder = _Builder(framework, panel, recipe, spec, ahp_loader, nominal)
     source = recipe.source or "recipe"
+    step(advance=False)
 
     # 1. each alternative alone, the recipe's other choices kept
     for fi, f in enumerate(spec.factors):
@@ -267,6 +281,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
                 key = _SECTION_KEY[f.name] + ("" if f.name == "drop_indicator" else f"[{ci}]")
                 builder.check(codes, f"{f.name}={choice.label}",
                               f"{source}: uncertainty.{key}", alone=True)
+                step()
         finally:
             builder.spec = spec
     # 2. every combination
@@ -282,6 +297,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
     for codes in product(*[range(s) for s in spec.sizes]):
         rec, dropped = builder.group(codes)
         builder.check(codes, _describe(spec, codes), f"{source}: uncertainty", alone=False)
+        step()
         methods = {m["method"] for m in builder.tree(rec, dropped)[3].values()}
         if methods & {"topsis", "grey_relational"}:
             needs_ideal = True
@@ -303,6 +319,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
                 f"batched scorer disagrees with the pipeline for {_describe(spec, codes)}")
         plan.nominal = np.ascontiguousarray(composite)
         plans[codes], edge_weights[codes] = plan, edge_w
+        step()
     ranks = nominal.ranks[ROOT][analysed]
     nominal_ranks = np.where(np.isnan(ranks), 0, ranks).astype(np.int64)
     return Design(framework, recipe, spec, nominal, edges_of(framework), plans, edge_weights,

@@ -1,6 +1,6 @@
 """The Monte Carlo / Sobol run: sample scenarios, score them group by group in chunks,
 rank them, and keep running counts (never all scores or ranks, except the ranks Sobol
-indices need).
+indices need: kept compactly, on disk beyond a size, see :mod:`.store`).
 
 Per chunk of generated scenarios, the scenarios are sorted by group (their discrete
 choices); each group's scenarios are scored in batches sized so a batch's scores stay
@@ -13,9 +13,7 @@ counted with its multiplicity.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import tempfile
 import threading
 import time
 from collections import deque
@@ -35,7 +33,9 @@ from ..stages.diagnose_params import alert_params
 from .design import Design, build_design
 from .ranks import count_block
 from .sample import Sampler
-from .spec import UncertaintySpec, edges_of, parse_uncertainty
+from .samples_file import SampleWriter
+from .spec import UncertaintySpec, check_dirichlet, edges_of, parse_uncertainty
+from .store import MEMMAP_BYTES, RankStore
 
 #: Scores held at once per batch (scenarios × rows); ~8 MB of float64.
 BATCH_ELEMENTS = 1 << 17
@@ -55,7 +55,7 @@ class SensitivityRun:
     top_k: int
     group_counts: np.ndarray       # scenarios per group (flat group index)
     sobol_year: int | None = None
-    sobol_ranks: np.ndarray | None = None   # scenarios × units of sobol_year
+    rank_store: RankStore | None = None     # Sobol: scenarios × units of sobol_year
     sobol_shift: np.ndarray | None = None   # scenarios: mean |rank shift|
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -63,50 +63,28 @@ class SensitivityRun:
     def spec(self) -> UncertaintySpec:
         return self.design.spec
 
+    @property
+    def sobol_ranks(self) -> np.ndarray | None:
+        """Every scenario's rank (int16/int32; 0 = unranked) of each unit of the Sobol
+        year; possibly a memory-mapped file, released by :meth:`close`."""
+        return None if self.rank_store is None else self.rank_store.array
+
+    def close(self) -> None:
+        """Release the Sobol ranks (and their temporary file). The counts stay usable."""
+        if self.rank_store is not None:
+            self.rank_store.close()
+
+    def __enter__(self) -> "SensitivityRun":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def default_k(recipe: Recipe) -> int:
     """k of the alert rule "bottom k two years running" (3 unless the recipe says)."""
     rule = alert_params(recipe.alerts, source=recipe.source).get("bottom_k_consecutive")
     return int(rule["k"]) if rule else 3
-
-
-class _SampleWriter:
-    """Streams every scenario's codes and weight draws to disk (memory-mapped .npy), then
-    packs them into one uncompressed ``.npz`` next to a JSON legend."""
-
-    def __init__(self, path: Path, total: int, n_factors: int, n_edges: int | None,
-                 legend: dict):
-        self.path = Path(path)
-        self.dir = Path(tempfile.mkdtemp(prefix=".samples.", dir=self.path.parent))
-        self.codes = np.lib.format.open_memmap(self.dir / "codes.npy", mode="w+",
-                                               dtype=np.int16, shape=(total, n_factors))
-        self.draws = None
-        if n_edges is not None:
-            self.draws = np.lib.format.open_memmap(self.dir / "draws.npy", mode="w+",
-                                                   dtype=np.float64, shape=(total, n_edges))
-        self.legend = legend
-
-    def add(self, start: int, codes: np.ndarray, draws: np.ndarray | None) -> None:
-        self.codes[start:start + len(codes)] = codes
-        if self.draws is not None and draws is not None:
-            self.draws[start:start + len(draws)] = draws
-
-    def close(self) -> None:
-        arrays = {"codes": self.codes, "legend": np.array(json.dumps(self.legend,
-                                                                     ensure_ascii=False))}
-        if self.draws is not None:
-            arrays["draws"] = self.draws
-        tmp = self.dir / "samples.npz"
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
-        del self.codes, self.draws
-        os.replace(tmp, self.path)
-        self.abort()
-
-    def abort(self) -> None:
-        for p in self.dir.glob("*"):
-            p.unlink(missing_ok=True)
-        self.dir.rmdir()
 
 
 class _Counter:
@@ -168,6 +146,50 @@ def _blas_single_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def _check_top_k(top_k) -> None:
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer))
+                              or top_k < 1):
+        raise RecipeError(f"top k = {top_k!r} is not a positive whole number", where="--top-k")
+
+
+def check_run_options(framework: Framework, recipe: Recipe, *, samples: int,
+                      seed: int | None = None, sobol: bool = False, top_k: int | None = None,
+                      spec: UncertaintySpec | None = None) -> UncertaintySpec:
+    """The checks that need no data: the uncertainty section, N, the seed, a single Sobol
+    factor, k. Cheap, so a command can run them before creating its output folder.
+    Returns the parsed uncertainty section."""
+    spec = spec or parse_uncertainty(recipe, framework)
+    seed = recipe.seed if seed is None else seed
+    Sampler(spec, len(edges_of(framework)), samples, seed, sobol=sobol)
+    _check_top_k(top_k)
+    return spec
+
+
+def _check_k_against_units(k: int, given: bool, design: Design) -> None:
+    """k of P(top k) / P(bottom k) must leave some units outside the top and bottom k."""
+    for year, a, b in design.blocks:
+        scored = int((design.nominal_ranks[a:b] > 0).sum())
+        if k >= scored:
+            if given:
+                raise RecipeError(f"top k = {k} is not smaller than the {scored} unit(s) "
+                                  f"scored in {year}", where="--top-k",
+                                  fix=f"choose k < {scored}")
+            raise RecipeError(f"k = {k} of the alert rule bottom_k_consecutive is not smaller "
+                              f"than the {scored} unit(s) scored in {year}",
+                              where=f"{design.recipe.source or 'recipe'}: alerts",
+                              fix=f"pass --top-k with a k < {scored}")
+
+
+def _check_dirichlet_shapes(design: Design) -> None:
+    """Exact form of the concentration check, on the nominal weights of every group."""
+    spec = design.spec
+    weights = np.concatenate([w for w in design.edge_weights.values()])
+    positive = weights[weights > 0]
+    if len(positive):
+        check_dirichlet(spec.weights_param, float(positive.min()), design.recipe.source,
+                        what="the smallest nominal weight of any group")
+
+
 def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
                     samples: int = 1000, seed: int | None = None, sobol: bool = False,
                     years: list[int] | None = None, sobol_year: int | None = None,
@@ -175,7 +197,10 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
                     samples_path: str | Path | None = None,
                     progress: Callable[[int, int], None] | None = None,
                     spec: UncertaintySpec | None = None,
-                    workers: int | None = None) -> SensitivityRun:
+                    workers: int | None = None,
+                    setup_progress: Callable[[int, int], None] | None = None,
+                    memmap_bytes: int = MEMMAP_BYTES,
+                    scratch_dir: str | Path | None = None) -> SensitivityRun:
     """Vary the recipe's choices as its ``uncertainty`` section says and count ranks.
 
     ``samples`` is N (Monte Carlo scenarios, or the Sobol base sample: N·(G + 2)
@@ -183,30 +208,37 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     ``sobol_year`` (default: the latest counted) is the year whose units' ranks are the
     Sobol targets; ``top_k`` (default: k of the alert rule bottom_k_consecutive) is the k
     of P(top k) and P(bottom k). ``samples_path`` saves every scenario (.npz);
-    ``progress(n, total)`` is called as n more scenarios are done; ``workers`` threads
+    ``progress(n, total)`` is called as n more scenarios are done, ``setup_progress(done,
+    total)`` as the groups of discrete choices are checked and built; ``workers`` threads
     (default: up to the number of cores, at most 4) share the batches — the results do
-    not depend on it.
+    not depend on it. A Sobol run keeps every scenario's ranks of the Sobol year
+    (N·(G + 2)·units·2 bytes): above ``memmap_bytes`` in a temporary file (in
+    ``scratch_dir``, default the system's temporary folder) — call :meth:`SensitivityRun
+    .close` when done with it.
     """
     timer = time.perf_counter()
     seconds: dict[str, float] = {}
-    spec = spec or parse_uncertainty(recipe, framework)
+    # cheap checks first: a bad N, seed, k or a single Sobol factor fails before any work
+    spec = check_run_options(framework, recipe, samples=samples, seed=seed, sobol=sobol,
+                             top_k=top_k, spec=spec)
     seed = recipe.seed if seed is None else seed
-    # cheap checks first: a bad N, seed or a single Sobol factor fails before any work
-    Sampler(spec, len(edges_of(framework)), samples, seed, sobol=sobol)
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer))
-                              or top_k < 1):
-        raise RecipeError(f"top k = {top_k!r} is not a positive whole number", where="--top-k")
-    design = build_design(framework, panel, recipe, spec, years=years, ahp_loader=ahp_loader)
+    design = build_design(framework, panel, recipe, spec, years=years, ahp_loader=ahp_loader,
+                          progress=setup_progress)
     seconds["design"] = time.perf_counter() - timer
     k = default_k(recipe) if top_k is None else int(top_k)
+    _check_k_against_units(k, top_k is not None, design)
     n_edges = len(design.edges)
     plans = design.plan_list()
+    nominal_weights = np.array([design.edge_weights[key]
+                                for key in product(*[range(s) for s in spec.sizes])])
     edge_alpha = None
     if spec.weights == "dirichlet":
-        edge_alpha = spec.weights_param * np.array(
-            [design.edge_weights[key] for key in product(*[range(s) for s in spec.sizes])])
+        _check_dirichlet_shapes(design)
+        edge_alpha = spec.weights_param * nominal_weights
+    parent_ids = {p: i for i, p in enumerate(dict.fromkeys(p for p, _ in design.edges))}
     sampler = Sampler(spec, n_edges, samples, seed, sobol=sobol,
-                      group_index=design.group_index, edge_alpha=edge_alpha)
+                      group_index=design.group_index, edge_alpha=edge_alpha,
+                      edge_parents=np.array([parent_ids[p] for p, _ in design.edges], dtype=int))
     total = sampler.total
     blocks = design.blocks
     bins = max(b - a for _, a, b in blocks) + 1
@@ -214,7 +246,7 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     shift_units = int((design.nominal_ranks > 0).sum())
 
     keep_block = None
-    sobol_ranks = sobol_shift = None
+    store = sobol_shift = None
     if sobol:
         year = sobol_year if sobol_year is not None else blocks[-1][0]
         matches = [b for b in blocks if b[0] == year]
@@ -222,21 +254,26 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
             raise DataError(f"year {year} is not among the years analysed",
                             fix="years analysed: " + ", ".join(str(b[0]) for b in blocks))
         keep_block = matches[0]
-        sobol_ranks = np.zeros((total, keep_block[2] - keep_block[1]), dtype=np.int32)
+        store = RankStore(total, keep_block[2] - keep_block[1], memmap_bytes=memmap_bytes,
+                          folder=scratch_dir)
         sobol_shift = np.zeros(total)
 
     writer = None
     if samples_path is not None:
         legend = {"factors": [{"name": f.name, "choices": [c.label for c in f.choices]}
                               for f in spec.factors],
-                  "edges": [list(e) for e in design.edges],
-                  "draws": {"none": None, "perturb": "multipliers of the nominal weights",
-                            "dirichlet": "gamma variates (normalise within each parent)"}
-                  [spec.weights],
+                  "edges": [list(e) for e in design.edges], "weights": spec.weights,
+                  "weights_param": spec.weights_param,
                   "design": "sobol" if sobol else "monte_carlo", "seed": seed,
                   "samples": samples, "scenarios": total}
-        writer = _SampleWriter(Path(samples_path), total, len(spec.factors),
-                               n_edges if spec.weights != "none" else None, legend)
+        try:
+            writer = SampleWriter(Path(samples_path), total, spec.sizes,
+                                  n_edges if spec.weights != "none" else None,
+                                  nominal_weights, legend)
+        except BaseException:
+            if store is not None:
+                store.close()
+            raise
     batch = int(np.clip(BATCH_ELEMENTS // max(1, len(design.rows)), 64, 8192))
     counter = _Counter(design, bins, k, keep_block, want_shift=sobol)
     workers = workers or min(4, os.cpu_count() or 1)
@@ -245,7 +282,7 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     def collect(result) -> None:
         positions, shift, kept = result
         if kept is not None:
-            sobol_ranks[positions] = kept
+            store.put(positions, kept)
         if shift is not None:
             sobol_shift[positions] = shift / max(shift_units, 1)
         if progress is not None:
@@ -281,6 +318,10 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
         if writer is not None:
             writer.close()
             writer = None
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
     finally:
         for future in pending:
             future.cancel()
@@ -291,5 +332,5 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     hist, bottom = counter.totals()
     seconds["scenarios"] = time.perf_counter() - timer - seconds["setup"]
     return SensitivityRun(design, sampler, total, hist, bottom, shift_units, k,
-                          group_counts, keep_block[0] if keep_block else None, sobol_ranks,
+                          group_counts, keep_block[0] if keep_block else None, store,
                           sobol_shift, seconds)

@@ -41,6 +41,12 @@ from ..model.framework import Framework
 from ..model.names import near_matches
 from ..model.recipe import Recipe
 
+#: Dirichlet weights need concentration × every nominal weight ≥ this: a gamma variate of
+#: shape a underflows to 0 in double precision with probability ≈ 2.2e-308**a / Γ(1 + a),
+#: about 1e-15 at a = 0.05 but 0.5 at a = 0.001, and a parent whose children all
+#: underflow has no weights at all.
+DIRICHLET_FLOOR = 0.05
+
 #: Used when the recipe has no ``uncertainty`` section (stated on screen and in the summary).
 DEFAULT_UNCERTAINTY: dict[str, Any] = {"weights": {"perturb": 0.2}}
 
@@ -101,7 +107,7 @@ class UncertaintySpec:
 
 
 def _where(source: str | None, key: str) -> str:
-    return f"{source or 'recipe'}: uncertainty.{key}"
+    return f"{source or 'recipe'}: uncertainty" + (f".{key}" if key else "")
 
 
 def _label(value: Any) -> str:
@@ -237,12 +243,36 @@ def parse_uncertainty(recipe: Recipe, framework: Framework) -> UncertaintySpec:
                               where=_where(source, key), fix="list each alternative once")
         factors.append(Factor(name, tuple(choices)))
     factors.append(_drop_factor(section.get("drop_indicator", False), framework, source))
+    if kind == "dirichlet":
+        # the smallest nominal weight of a parent with k children is at most 1/k
+        widest = max((len(framework.children(p)) for p, _ in edges_of(framework)), default=1)
+        check_dirichlet(param, 1.0 / widest, source,
+                        what=f"at most 1/{widest}, the share of each of the {widest} "
+                             "children of the largest node under equal weights")
     spec = UncertaintySpec(kind, param, tuple(factors), section=section, defaulted=defaulted)
     if not spec.varied_factors:
         raise RecipeError("the uncertainty section varies nothing", where=_where(source, ""),
                           fix="add weights: {perturb: 0.2} or lists of two or more "
                               "alternatives")
     return spec
+
+
+def check_dirichlet(concentration: float, smallest_weight: float, source: str | None, *,
+                    what: str = "") -> None:
+    """Refuse a Dirichlet concentration whose gamma draws would underflow: concentration ×
+    the smallest (positive) nominal weight must reach :data:`DIRICHLET_FLOOR`."""
+    import math
+    shape = concentration * smallest_weight
+    if shape >= DIRICHLET_FLOOR:
+        return
+    need = math.ceil(DIRICHLET_FLOOR / smallest_weight)
+    raise RecipeError(
+        f"dirichlet: {concentration:g} is too small a concentration: times the smallest "
+        f"nominal weight ({smallest_weight:.4g}{'; ' + what if what else ''}) it gives "
+        f"gamma shapes of {shape:.3g} < {DIRICHLET_FLOOR:g}, whose draws underflow to zero",
+        where=f"{_where(source, 'weights')}.dirichlet",
+        fix=f"use dirichlet: {need} or more (larger = closer to the nominal weights, e.g. "
+            "50), or weights: {perturb: 0.2}")
 
 
 def _drop_factor(value: Any, framework: Framework, source: str | None) -> Factor:
@@ -286,5 +316,5 @@ def edges_of(framework: Framework) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["DEFAULT_UNCERTAINTY", "DISCRETE", "Choice", "Factor", "UncertaintySpec",
+__all__ = ["DEFAULT_UNCERTAINTY", "DIRICHLET_FLOOR", "check_dirichlet", "DISCRETE", "Choice", "Factor", "UncertaintySpec",
            "parse_uncertainty", "section_for", "recipe_with", "droppable", "edges_of"]

@@ -7,6 +7,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..methods.ahp_repair import RevisionHint
     from .ahp_weights import AHPAnalysis, MatrixAnalysis
 
 WORDS = {
@@ -21,7 +22,8 @@ WORDS = {
            "indicator": "indicator", "weight": "global weight",
            "total": "Consistency ratio of the hierarchy (Saaty 1980)", "level": "level",
            "overall": "overall", "notes": "Notes", "stats_of": "statistics of",
-           "incomplete": "too incomplete alone"},
+           "incomplete": "too incomplete alone", "wrote": "wrote", "blank": "left it blank",
+           "pooled_value": "pooled"},
     "zh": {"title": "层次分析法判断矩阵", "method": "权重计算方法", "table": "RI 表",
            "threshold": "CR 阈值", "pooled": "专家集结方式",
            "item": "要素", "name": "名称", "priority": "权重", "ok": "通过一致性检验",
@@ -33,7 +35,8 @@ WORDS = {
            "indicator": "指标", "weight": "总权重",
            "total": "层次总排序一致性比率（Saaty 1980）", "level": "层",
            "overall": "总体", "notes": "说明", "stats_of": "一致性统计取自",
-           "incomplete": "单独判断不完整"},
+           "incomplete": "单独判断不完整", "wrote": "判断为", "blank": "未判断",
+           "pooled_value": "集结值"},
 }
 
 
@@ -53,10 +56,12 @@ def matrix_json(m: "MatrixAnalysis") -> dict[str, Any]:
                      "consistent": e.consistent,
                      "priorities": None if e.priorities is None else [float(p) for p in e.priorities]}
                     for e in m.experts],
-        "completed": [{"row": a, "column": b, "value": v} for a, b, v in m.completed],
+        "completed": [{"row": a, "column": b, "value": v} for a, b, v in m.completed]
+        + [{"expert": e, "row": a, "column": b, "value": v} for e, a, b, v in m.completed_by_expert],
         "revisions": [{"row": h.row_item, "column": h.column_item, "current": h.current,
                        "suggested": h.suggested, "suggested_raw": h.suggested_raw,
-                       "deviation": h.deviation, "cr_before": h.cr_before, "cr_after": h.cr_after}
+                       "deviation": h.deviation, "cr_before": h.cr_before, "cr_after": h.cr_after,
+                       "by_expert": [{"expert": name, "value": value} for name, value in h.by_expert]}
                       for h in m.hints],
     }
 
@@ -110,6 +115,22 @@ def scale_text(value: float) -> str:
     return f"1/{int(round(inverse))}" if abs(inverse - round(inverse)) < 1e-9 else f"{value:.3g}"
 
 
+def written_text(h: "RevisionHint", lang: str = "en") -> str:
+    """Who wrote what for a hinted pair: "E1 wrote 9, E2 wrote 7 (pooled 7.94)" on a group
+    matrix, "now 3" on a single expert's."""
+    w = WORDS.get(lang, WORDS["en"])
+    if not h.by_expert:
+        return f"{w['now']} {scale_text(h.current)}"
+    text = ", ".join(f"{name} {w['blank']}" if value is None else f"{name} {w['wrote']} {scale_text(value)}"
+                     for name, value in h.by_expert)
+    return text + (f" ({w['pooled_value']} {h.current:.3g})" if len(h.by_expert) > 1 else "")
+
+
+def hint_text(h: "RevisionHint") -> str:
+    """A hint for an error message: "E1 wrote 9, E2 wrote 7 (pooled 7.94); a value near 4"."""
+    return f"{written_text(h)}; a value near {scale_text(h.suggested)}"
+
+
 def _matrix_text(a: "AHPAnalysis", m: "MatrixAnalysis", w: dict[str, str], lang: str) -> list[str]:
     r = m.result
     head = f"[{m.node}] {_label(a, m.node, lang)}".rstrip()
@@ -129,13 +150,14 @@ def _matrix_text(a: "AHPAnalysis", m: "MatrixAnalysis", w: dict[str, str], lang:
         own = ", ".join(f"{e.name} {w['incomplete'] if e.cr is None else f'{e.cr:.4f}'}"
                         for e in m.experts)
         lines.append(f"  {w['own_cr']}: {own}")
-    if m.completed:
-        lines.append(f"  {w['completed']}: "
-                     + "; ".join(f"{x} vs {y} = {v:.4g}" for x, y, v in m.completed))
+    filled = [f"{x} vs {y} = {v:.4g}" for x, y, v in m.completed]
+    filled += [f"{e}: {x} vs {y} = {v:.4g}" for e, x, y, v in m.completed_by_expert]
+    if filled:
+        lines.append(f"  {w['completed']}: " + "; ".join(filled))
     if m.hints:
         lines.append(f"  {w['revise']}:")
         for h in m.hints:
-            lines.append(f"    {h.row_item} vs {h.column_item}: {w['now']} {scale_text(h.current)}; "
+            lines.append(f"    {h.row_item} vs {h.column_item}: {written_text(h, lang)}; "
                          f"{w['agrees']} {h.suggested_raw:.3g} → {w['on_scale']} "
                          f"{scale_text(h.suggested)}; {w['after']} {h.cr_after:.4f}")
     return lines

@@ -20,18 +20,21 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import MethodError
-from ..methods.ahp import AHPResult, build_matrix, priorities
+from ..methods.ahp import AHPResult, build_matrix, parse_judgement, priorities
 from ..methods.ahp_group import (HierarchyConsistency, aggregate_judgements, aggregate_priorities,
                                  global_weights, hierarchy_consistency_ratio)
-from ..methods.ahp_repair import RevisionHint, revision_hints
+from ..methods.ahp_repair import RevisionHint, revision_hints, with_expert_judgements
 from ..model.framework import ROOT, Framework
-from ..model.judgements import (JudgementFile, MatrixSpec, check_against, load_judgements,
-                                resolve_judgement_path)
+from ..model.judgements import (ExpertJudgements, JudgementFile, MatrixSpec, check_against,
+                                load_judgements, resolve_judgement_path)
 
-from .ahp_text import analysis_json, analysis_text, scale_text, threshold_text
+from .ahp_text import analysis_json, analysis_text, hint_text, threshold_text
 
 #: How many judgements to suggest revising in an inconsistent matrix.
 HINTS_PER_MATRIX = 3
+
+#: How many unusable judgements one error lists (the rest are counted).
+MAX_LISTED_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,11 @@ class MatrixAnalysis:
     """One node's matrix analysed. ``result`` carries the priorities (aligned with
     ``items``) and the consistency statistics; with AIP the statistics are those of the
     least consistent expert (``consistency_of`` says whose), since no pooled matrix
-    exists. ``completed`` lists the judgements filled by Harker's method as
-    (row item, column item, value); ``hints`` the judgements to revise first."""
+    exists. ``completed`` lists the judgements of the analysed matrix filled by Harker's
+    method as (row item, column item, value); with AIP, where every expert's matrix is
+    completed on its own, ``completed_by_expert`` lists them all as (expert, row item,
+    column item, value). ``hints`` are the judgements to revise first; on a group matrix
+    each names every expert's own judgement of the pair (``RevisionHint.by_expert``)."""
 
     node: str
     items: tuple[str, ...]
@@ -63,6 +69,7 @@ class MatrixAnalysis:
     hints: tuple[RevisionHint, ...]
     consistency_of: str
     key: str
+    completed_by_expert: tuple[tuple[str, str, str, float], ...] = ()
 
     @property
     def consistent(self) -> bool:
@@ -111,9 +118,67 @@ def _where(judgements: JudgementFile, key: str) -> str:
     return f"{judgements.source}: {key}"
 
 
+def _expert_where(judgements: JudgementFile, expert: ExpertJudgements) -> str:
+    return _where(judgements, expert.key) + (f" ({expert.name})" if expert.name else "")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) \
+        or (isinstance(value, float) and value != value)
+
+
+def _cell_problems(spec: MatrixSpec, expert: ExpertJudgements, where: str) -> list[MethodError]:
+    """Every judgement of one expert that is not a number on Saaty's scale."""
+    items = spec.items
+    if expert.matrix is not None:
+        cells = [(f"row {i + 1} ({items[i]!r}), column {j + 1} ({items[j]!r})", raw)
+                 for i, row in enumerate(expert.matrix) for j, raw in enumerate(row) if not _blank(raw)]
+    else:
+        cells = [(f"judgement {a!r} vs {b!r}", raw)
+                 for a, row in (expert.judgements or {}).items() for b, raw in (row or {}).items()]
+    problems = []
+    for cell, raw in cells:
+        try:
+            parse_judgement(raw, where=f"{where}, {cell}")
+        except MethodError as exc:
+            problems.append(exc)
+    return problems
+
+
+def check_all_judgements(judgements: JudgementFile) -> None:
+    """Raise one :class:`MethodError` listing every unusable judgement of the file — off
+    the 1/9–9 scale, not a number, non-reciprocal, a diagonal other than 1 — each with the
+    file, the matrix key path (node), the expert and the pair, so a panel's file can be
+    corrected in one pass. A single problem is raised as it is."""
+    problems: list[MethodError] = []
+    for spec in judgements.matrices.values():
+        for expert in spec.experts:
+            where = _expert_where(judgements, expert)
+            found = _cell_problems(spec, expert, where)
+            if not found:            # the structure (reciprocals, diagonal) only once cells read
+                try:
+                    build_matrix(list(spec.items), judgements=expert.judgements, matrix=expert.matrix,
+                                 where=where)
+                except MethodError as exc:
+                    found = [exc]
+            problems += found
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        shown = problems[:MAX_LISTED_PROBLEMS]
+        more = len(problems) - len(shown)
+        listing = "\n  ".join(f"- {p.where}: {p.problem}" for p in shown)
+        tail = f"\n  … and {more} more" if more else ""
+        raise MethodError(f"{len(problems)} judgements cannot be used:\n  {listing}{tail}",
+                          where=judgements.source,
+                          fix="write each judgement as a number or fraction between 1/9 and 9 "
+                              "(Saaty's scale), a full matrix with 1 on the diagonal and a_ji = 1/a_ij; "
+                              "then run `evaluator ahp FILE` again")
+
+
 def _expert_matrix(spec: MatrixSpec, index: int, judgements: JudgementFile) -> np.ndarray:
     expert = spec.experts[index]
-    where = _where(judgements, expert.key) + (f" ({expert.name})" if expert.name else "")
+    where = _expert_where(judgements, expert)
     return build_matrix(list(spec.items), judgements=expert.judgements, matrix=expert.matrix,
                         where=where)
 
@@ -158,15 +223,27 @@ def analyse_matrix(spec: MatrixSpec, judgements: JudgementFile) -> MatrixAnalysi
     if not result.consistent:
         hints = tuple(revision_hints(pooled_input, k=HINTS_PER_MATRIX, method=method,
                                      ri_table=table, items=items, where=where))
-    completed = tuple((items[i], items[j], float(result.matrix[i, j]))
-                      for i, j in result.completed_cells)
+        if pooling == "aij":               # the pooled values are nobody's: name each expert's
+            hints = tuple(with_expert_judgements(hints, [e.name for e in spec.experts], matrices))
+        elif pooling == "aip":             # the hints are on the least consistent expert's own
+            hints = tuple(with_expert_judgements(hints, [spec.experts[worst].name], [matrices[worst]]))
+    completed_by_expert: tuple[tuple[str, str, str, float], ...] = ()
+    if pooling == "aip":                   # each expert's matrix was completed on its own
+        completed = ()
+        completed_by_expert = tuple((e.name, items[i], items[j], float(r.matrix[i, j]))
+                                    for e, r in zip(spec.experts, individual)
+                                    for i, j in r.completed_cells)
+    else:
+        completed = tuple((items[i], items[j], float(result.matrix[i, j]))
+                          for i, j in result.completed_cells)
     experts = tuple(ExpertSummary(e.name, float(w), None if r is None else r.cr,
                                   None if r is None else r.consistent,
                                   None if r is None else r.priorities)
                     for e, w, r in zip(spec.experts, expert_weights, individual))
     return MatrixAnalysis(node=spec.node, items=spec.items, result=result, pooling=pooling,
                           experts=experts, completed=completed, hints=hints,
-                          consistency_of=consistency_of, key=spec.key)
+                          consistency_of=consistency_of, key=spec.key,
+                          completed_by_expert=completed_by_expert)
 
 
 def _tree_from_framework(framework: Framework) -> tuple[dict[str, list[str]], list[str]]:
@@ -220,6 +297,7 @@ def analyse_judgements(judgements: JudgementFile, framework: Framework | None = 
     """
     if framework is not None:
         judgements = check_against(judgements, framework)
+    check_all_judgements(judgements)
     analysed = {node: analyse_matrix(spec, judgements) for node, spec in judgements.matrices.items()}
     notes: list[str] = []
     if framework is not None:
@@ -274,9 +352,8 @@ def inconsistency_error(analysis: MatrixAnalysis, source: str) -> MethodError:
     fix = ""
     if analysis.hints:
         h = analysis.hints[0]
-        fix = (f"revise {h.row_item!r} vs {h.column_item!r}, now {scale_text(h.current)}: "
-               f"{scale_text(h.suggested)} would agree with the other judgements (CR would become "
-               f"{h.cr_after:.3f}); ")
+        fix = (f"revise {h.row_item!r} vs {h.column_item!r}: {hint_text(h)} would agree with the "
+               f"other judgements (CR would become {h.cr_after:.3f}); ")
     fix += (f"`evaluator ahp {source}` lists the judgements to revise; or set "
             "`accept_inconsistent: true` in the recipe's AHP weights")
     return MethodError(problem, where=f"{source}: {analysis.key}", fix=fix)
@@ -329,7 +406,8 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
             "consistent": r.consistent, "max_cr": r.max_cr, "ri_table": r.ri_table,
             "ri_source": r.ri_source, "priority_method": r.method, "file": source,
             "pooling": matrix.pooling, "experts": [e.name for e in matrix.experts],
-            "completed": [f"{a} vs {b} = {v!r}" for a, b, v in matrix.completed],
+            "completed": [f"{a} vs {b} = {v!r}" for a, b, v in matrix.completed]
+            + [f"{e}: {a} vs {b} = {v!r}" for e, a, b, v in matrix.completed_by_expert],
             "matrix_items": list(matrix.items), "matrix": np.asarray(r.matrix).tolist()}
         if not r.consistent:
             details["accepted_inconsistent"] = True

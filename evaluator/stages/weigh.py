@@ -93,10 +93,11 @@ def compute_weights(spec: Mapping[str, Any], *, children: Sequence[str], node: s
             else:
                 res = weighting.combine_game_theory(vectors)
             w, details, _ = _as_array(res)
-            for p in parts:  # keep each component and its intermediate table (e.g. AHP CR)
-                details[f"component_{p.method}"] = p.weights
+            for label, p in zip(component_labels([p.method for p in parts]), parts):
+                # keep each component and its intermediate table (e.g. AHP CR)
+                details[f"component_{label}"] = p.weights
                 for key, value in p.details.items():
-                    details[f"{p.method}_{key}"] = value
+                    details[f"{label}_{key}"] = value
         else:  # from_indicators is resolved by the caller
             raise MethodError(f"weight method {method!r} cannot be used here", where=where)
     except MethodError as exc:
@@ -106,6 +107,13 @@ def compute_weights(spec: Mapping[str, Any], *, children: Sequence[str], node: s
     w = np.asarray(w, dtype=float)
     w = w / w.sum()
     return NodeWeights(node, list(children), method, w, details, rows_used)
+
+
+def component_labels(methods: Sequence[str]) -> list[str]:
+    """Names for the parts of a combination: the method when it occurs once (``entropy``),
+    else its 1-based position and method (``1_ahp``, ``2_ahp``), so two parts of the same
+    method (two judgement files, entropy with two shifts) keep their own details."""
+    return [m if list(methods).count(m) == 1 else f"{k}_{m}" for k, m in enumerate(methods, 1)]
 
 
 def global_weights(framework, local: Mapping[str, NodeWeights]) -> dict[str, float]:
