@@ -260,7 +260,7 @@ def run_benchmark(args, work: Path) -> int:
         import skcriteria as skc
         from skcriteria.agg.simple import WeightedSumModel
         from skcriteria.agg.topsis import TOPSIS as SkTopsis
-        from skcriteria.pipeline import mkpipe
+        from skcriteria.pipelines import mkpipe
         from skcriteria.preprocessing.invert_objectives import NegateMinimize
         from skcriteria.preprocessing.scalers import MinMaxScaler, VectorScaler
 
@@ -274,11 +274,12 @@ def run_benchmark(args, work: Path) -> int:
             return out
 
         def sk_topsis():
-            steps = [VectorScaler(target="matrix")] if topsis_norm == "vector" else []
-            pipe = mkpipe(*steps, SkTopsis())
+            scaler = VectorScaler(target="matrix") if topsis_norm == "vector" else None
+            method = SkTopsis()
             out = np.empty((len(W), N_UNITS), dtype=int)
             for s, w in enumerate(W):
-                out[s] = pipe.evaluate(skc.mkdm(Z, [max] * N_INDICATORS, weights=w)).rank_
+                dm = skc.mkdm(Z, [max] * N_INDICATORS, weights=w)
+                out[s] = method.evaluate(scaler.transform(dm) if scaler else dm).rank_
             return out
         loops["scikit-criteria weighted sum (negate costs, min–max)"] = (sk_sum, "ours_sum")
         loops[f"scikit-criteria TOPSIS (normalisation: {topsis_norm})"] = (sk_topsis,

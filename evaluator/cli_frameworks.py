@@ -74,7 +74,7 @@ def show(name, lang):
                     direction += f" {ind.interval[0]:g}–{ind.interval[1]:g}"
                 bits = [direction]
                 if ind.unit:
-                    bits.append(ind.unit)
+                    bits.append(ind.unit.get(lang))
                 if ind.weight is not None:
                     bits.append(f"{w['fixed_w']}={ind.weight:g}")
                 if ind.goalposts:

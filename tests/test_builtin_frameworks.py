@@ -135,7 +135,9 @@ def test_indicator_fields(framework):
         for key in ("id", "name", "parent", "unit", "direction", "source", "description"):
             assert key in ind, f"{where}: missing {key}"
         assert_bilingual(ind["name"], where)
-        assert isinstance(ind["unit"], str) and ind["unit"].strip(), where
+        unit = ind["unit"]   # a plain string, or {zh, en} when the languages differ
+        assert (isinstance(unit, str) and unit.strip()) or (
+            isinstance(unit, dict) and set(unit) == {"zh", "en"} and all(unit.values())), where
         assert_valid_direction(ind["direction"], where)
         assert ind.get("transform", "none") in ("none", "log"), where
         if "goalposts" in ind:
@@ -181,7 +183,7 @@ def test_denominators_are_panel_columns():
     denominated = [ind for ind in rct["indicators"] if "denominator" in ind]
     assert [(ind["id"], ind["denominator"]) for ind in denominated] == [("licensed_doctors", "population")]
     assert "goalposts" not in denominated[0], "goalposts of a count divided by population are ambiguous"
-    assert "1,000" in denominated[0]["unit"]
+    assert "1,000" in denominated[0]["unit"]["en"]
 
 
 # ---------------------------------------------------------------- resource_city_transition

@@ -44,7 +44,7 @@ class Indicator:
     id: str
     name: Name
     parent: str
-    unit: str = ""
+    unit: Name = Name("", "")          # a string, or {zh: 万元/人, en: 10k yuan per person}
     direction: str = "benefit"
     optimum: float | None = None
     interval: tuple[float, float] | None = None
@@ -198,7 +198,7 @@ class Framework:
             if i.parent != ROOT:
                 d["parent"] = i.parent
             if i.unit:
-                d["unit"] = i.unit
+                d["unit"] = i.unit.to_spec()
             if i.direction in ("benefit", "cost"):
                 d["direction"] = i.direction
             elif i.direction == "optimum":

@@ -163,7 +163,8 @@ def build_framework(spec: Any, source: str) -> Framework:
         denominator = raw.get("denominator")
         indicators.append(Indicator(
             iid, Name.parse(raw.get("name", iid), f"{path}.name", problems.add, default=iid),
-            str(raw.get("parent") or ROOT), str(raw.get("unit") or ""), direction, optimum,
+            str(raw.get("parent") or ROOT),
+            Name.parse(raw.get("unit") or "", f"{path}.unit", problems.add), direction, optimum,
             interval, goalposts, transform, str(denominator) if denominator else None, weight,
             targets, str(raw.get("source") or ""), str(raw.get("target_source") or ""),
             str(raw.get("description") or "")))

@@ -13,6 +13,9 @@ class Name:
     zh: str
     en: str
 
+    def __bool__(self) -> bool:
+        return bool(self.zh or self.en)
+
     def get(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
 

@@ -30,7 +30,7 @@ def indicator_rows(bundle) -> list[dict[str, Any]]:
             parts.append(t("transform.log"))
         rows.append({
             "id": ind.id, "name": bundle.label(ind.id), "parent": bundle.label(ind.parent),
-            "direction": direction_text(bundle, ind), "unit": ind.unit, "source": ind.source,
+            "direction": direction_text(bundle, ind), "unit": ind.unit.get(bundle.lang), "source": ind.source,
             "normalisation": "; ".join(parts), "denominator": ind.denominator or "",
             "local": fmt.pct(local.get(ind.id), 2),
             "global": fmt.pct(a.global_weights.get(ind.id), 2),

@@ -30,7 +30,7 @@ def framework_tree(bundle) -> list[dict[str, Any]]:
             ind = fw.indicator(node)
             out["direction"] = DIRECTION_MARK.get(ind.direction, "")
             out["direction_text"] = direction_text(bundle, ind)
-            out["unit"] = ind.unit
+            out["unit"] = ind.unit.get(bundle.lang)
         else:
             out["children"] = [item(c) for c in fw.children(node)]
         return out

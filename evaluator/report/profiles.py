@@ -79,7 +79,7 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
     n_year = int(counts.get(ROOT, 0))
     node_label = {q: bundle.label(q) for q, _ in tree}
     ind_label = {i: bundle.label(i) for i in a.ids}
-    ind_unit = {i: fw.indicator(i).unit for i in a.ids}
+    ind_unit = {i: fw.indicator(i).unit.get(bundle.lang) for i in a.ids}
     light_text = {k: t(f"light.{k}") for k in LIGHT_ORDER}
 
     profiles = []

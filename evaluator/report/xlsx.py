@@ -122,7 +122,8 @@ def _indicator_meta(bundle) -> list[dict[str, Any]]:
         out.append({"indicator": ind.id, "name": _names(bundle, ind.id),
                     "dimension": _names(bundle, ind.parent),
                     "direction": overview.direction_text(bundle, ind),
-                    "unit_of_measure": ind.unit, "source": ind.source, "normalisation": norm,
+                    "unit_of_measure": ind.unit.get(bundle.lang), "source": ind.source,
+                    "normalisation": norm,
                     "denominator": ind.denominator or None,
                     "target": "; ".join(f"{t.year}: {_target(bundle, t)}"
                                         for t in ind.targets) or None,

@@ -8,9 +8,10 @@ of the tree (a parent's child). Two designs:
   runs in bounded memory and the same seed always gives the same scenarios); weight
   perturbations are ``1 − f + 2f·u``; Dirichlet draws are gamma variates with shape
   ``c · nominal weight``, normalised within each parent (so they are Dirichlet(c · w)).
-* Sobol: SALib's Saltelli/Sobol' sampler (``SALib.sample.sobol.sample``, scrambled,
-  seeded, no second order) with one group per factor (all edges form the group
-  ``weights``), N·(G + 2) scenarios; Dirichlet draws by the gamma quantile function.
+* Sobol: the design of SALib's Saltelli/Sobol' sampler (``SALib.sample.sobol.sample``,
+  scrambled, seeded, no second order; built here block by block, identical to SALib's —
+  tested) with one group per factor (all edges form the group ``weights``), N·(G + 2)
+  scenarios; Dirichlet draws by the gamma quantile function.
 
 The weight draws are rounded to float32 once drawn, and those are the values scored: so
 ``samples.npz`` stores them in 4 bytes each and a scenario's weights can be rebuilt from
@@ -99,7 +100,6 @@ class Sampler:
         self.edge_alpha = edge_alpha
         self.edge_parents = edge_parents
         self.n_discrete = sum(f.varied for f in spec.factors)
-        self._design: np.ndarray | None = None
         if sobol:
             self.problem = sobol_problem(spec, n_edges)
             n_groups = len(set(self.problem["groups"]))
@@ -121,18 +121,39 @@ class Sampler:
         return self.samples * (self.n_groups + 2) if self.sobol else self.samples
 
     def design(self) -> np.ndarray:
-        """The whole Sobol design (total × variables), from SALib."""
-        if self._design is None:
-            import warnings
+        """The whole Sobol design (total × variables): what
+        ``SALib.sample.sobol.sample(problem, N, calc_second_order=False, scramble=True,
+        seed=seed)`` returns (for small designs and tests; runs use :meth:`chunks`)."""
+        return np.concatenate([X for _, X in self._sobol_blocks()])
 
-            from SALib.sample import sobol as sobol_sample
-            with warnings.catch_warnings():
-                # scipy warns when N is not a power of 2; the analysis notes it instead
-                warnings.simplefilter("ignore")
-                self._design = sobol_sample.sample(self.problem, self.samples,
-                                                   calc_second_order=False, scramble=True,
-                                                   seed=self.seed)
-        return self._design
+    def _sobol_blocks(self) -> Iterator[tuple[int, np.ndarray]]:
+        """SALib's Saltelli design without second order, a block of base points at a time
+        (so memory does not grow with N, and without SALib's Python loop over every
+        cell): the base points are the same scrambled Sobol' sequence of 2D dimensions
+        (scipy's ``qmc.Sobol``, SALib's seed), drawn in consecutive blocks; per base point
+        the rows are A, then A with group k's columns taken from B for each group, then
+        B. Bounds are [0, 1], so SALib's scaling is the identity."""
+        import warnings
+
+        from scipy.stats import qmc
+        groups = self.problem["groups"]
+        names = list(dict.fromkeys(groups))
+        D, G = len(groups), len(names)
+        masks = [np.array([g == name for g in groups]) for name in names]
+        per = max(1, GENERATION_CHUNK // (G + 2))
+        with warnings.catch_warnings():
+            # scipy warns when a block is not a power of 2 long; the points are the same
+            warnings.simplefilter("ignore")
+            sequence = qmc.Sobol(d=2 * D, scramble=True, seed=self.seed)
+            for first in range(0, self.samples, per):
+                base = sequence.random(min(per, self.samples - first))
+                A, B = base[:, :D], base[:, D:]
+                X = np.empty((len(base), G + 2, D))
+                X[:, 0] = A
+                for k, mask in enumerate(masks):
+                    X[:, k + 1] = np.where(mask, B, A)
+                X[:, G + 1] = B
+                yield first * (G + 2), X.reshape(-1, D)
 
     def chunks(self) -> Iterator[ScenarioChunk]:
         if self.sobol:
@@ -177,12 +198,10 @@ class Sampler:
             yield ScenarioChunk(start, codes, self._draws(None, codes, rng))
 
     def _sobol_chunks(self) -> Iterator[ScenarioChunk]:
-        X = self.design()
         n_w = self.n_edges if self.spec.weights != "none" else 0
-        for start in range(0, len(X), GENERATION_CHUNK):
-            part = X[start:start + GENERATION_CHUNK]
-            codes = _codes(self.spec, part[:, n_w:])
-            yield ScenarioChunk(start, codes, self._draws(part[:, :n_w], codes))
+        for start, X in self._sobol_blocks():
+            codes = _codes(self.spec, X[:, n_w:])
+            yield ScenarioChunk(start, codes, self._draws(X[:, :n_w], codes))
 
 
 def _single(draws: np.ndarray) -> np.ndarray:

@@ -203,7 +203,7 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
         if part.empty:
             lines.append(f"  {T['none']}")
         for _, r in part.iterrows():
-            unit_txt = fw.indicator(r["indicator"]).unit
+            unit_txt = fw.indicator(r["indicator"]).unit.get(lang)
             rank_txt = T["rank"].format(r=int(r["rank"]), n=int(with_data[r["indicator"]]))
             lines.append(f"  {label(r['indicator'])}: {rank_txt}, "
                          f"{T['value']} {r['value']:g}{(' ' + unit_txt) if unit_txt else ''}")
