@@ -156,6 +156,10 @@ def build_framework(spec: Any, source: str) -> Framework:
         if transform == "log" and goalposts is not None and goalposts[0] <= 0:
             problems.add(f"{path}.goalposts", "the log of a goalpost ≤ 0 is undefined",
                          "use a positive lower goalpost with transform: log")
+        if transform == "log" and ((optimum is not None and optimum <= 0)
+                                   or (interval is not None and interval[0] <= 0)):
+            problems.add(f"{path}.direction", "the log of an optimum or interval bound ≤ 0 "
+                         "is undefined", "use positive bounds with transform: log")
         weight = _number(raw["weight"], f"{path}.weight", problems) if "weight" in raw else None
         if weight is not None and weight < 0:
             problems.add(f"{path}.weight", "weights cannot be negative")
