@@ -195,6 +195,11 @@ class _ProgressBar:
             self.bar.update(done - self.shown)
             self.shown = done
 
+    def status(self, text: str) -> None:
+        """A one-line message, on a terminal only, once the run has taken ``delay``."""
+        if self.enabled and time.monotonic() - self.started >= self.delay:
+            click.echo(text, file=self.stream)
+
     def setup(self, done: int, total: int) -> None:
         """Set-up: ``done`` of ``total`` checks and groups of discrete choices."""
         self._show("building groups of choices", done, total)
@@ -247,7 +252,7 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
     batches (matrix products), so 100,000 take seconds.
     """
     from .sensitivity import interval_table, run_sensitivity, sobol_table
-    from .sensitivity.analyse import interval_notes, run_summary
+    from .sensitivity.analyse import run_summary
     from .sensitivity.engine import check_run_options
 
     if save_samples and not out:
@@ -267,8 +272,10 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
         bar.close()
         with run:
             intervals = interval_table(run)
+            if sobol:
+                bar.status("computing Sobol indices …")
             sobol_frame, notes = sobol_table(run) if sobol else (None, [])
-        summary = run_summary(run, interval_notes(intervals) + notes)
+        summary = run_summary(run, notes)
         if out_dir is not None:
             tables = {"rank_intervals": intervals}
             if sobol_frame is not None:

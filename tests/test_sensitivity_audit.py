@@ -104,7 +104,38 @@ def test_a_sobol_run_on_many_scenarios_stays_small():
         assert run.sobol_ranks.nbytes == 2048 * 4 * 40 * 2
 
 
-# -- 2. unit-years without a score in some scenarios -------------------------------------
+@pytest.mark.parametrize("N", [256, 100])
+def test_the_sobol_design_built_by_blocks_is_salibs(monkeypatch, N):
+    """Our block-by-block Saltelli design equals SALib.sample.sobol.sample exactly, for
+    any block size (here blocks of 37 base points) and N not a power of 2 too."""
+    import warnings
+
+    from SALib.sample import sobol as salib_sample
+
+    import evaluator.sensitivity.sample as sample_module
+    rc = recipe(uncertainty={"weights": {"perturb": 0.2}, "normalise": ["min_max", "rank"],
+                             "aggregate": ["weighted_sum", "topsis"]})
+    spec = parse_uncertainty(rc, TREE)
+    sampler = Sampler(spec, 7, N, 13, sobol=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = salib_sample.sample(sampler.problem, N, calc_second_order=False,
+                                       scramble=True, seed=13)
+    monkeypatch.setattr(sample_module, "SOBOL_BLOCK_VALUES", 37 * 9 * 5)
+    blocks = list(sampler._sobol_blocks())
+    assert len(blocks) > 1 and blocks[1][0] == 37 * 5
+    assert np.array_equal(np.concatenate([X for _, X in blocks]), expected)
+
+
+def test_help_states_the_memory_a_sobol_run_needs():
+    from evaluator.cli_sensitivity import sensitivity
+    res = CliRunner().invoke(sensitivity, ["--help"])
+    text = " ".join(res.output.split())
+    assert "N × (factors + 2) × units × 2 bytes" in text and "256 MB" in text
+    assert "weight_draws" in text and "nominal_weights" in text
+
+
+# -- 2. unit-years without a score in some scenarios ---------------------------------------
 @pytest.fixture
 def patchy():
     """U00 has a value for x1 only: leaving x1 out leaves it without a score."""
@@ -147,7 +178,7 @@ def test_sobol_leaves_out_units_unranked_in_some_scenarios(patchy):
     assert any("left out of sobol.csv" in n and "U00" in n for n in notes)
 
 
-# -- 3. progress of the set-up ----------------------------------------------------------------
+# -- 3. progress of the set-up -------------------------------------------------------------
 class FakeTerminal(io.StringIO):
     def isatty(self) -> bool:
         return True
@@ -162,8 +193,7 @@ def test_set_up_progress_is_reported_before_the_scenarios():
                     setup_progress=lambda d, t: events.append(("setup", d, t)),
                     progress=lambda n, t: events.append(("scenarios", n, t)))
     setup = [e for e in events if e[0] == "setup"]
-    # 2 alternatives checked alone (rank, equal; min_max and entropy are the recipe's own
-    # choices... listed, so checked too) + 2 × 4 groups
+    # the 4 listed alternatives each checked alone, then 4 groups checked and built
     total = setup[0][2]
     assert total == 4 + 2 * 4
     assert [d for _, d, _ in setup] == list(range(total + 1))
@@ -180,17 +210,20 @@ def test_the_progress_bar_shows_both_phases_on_a_terminal_only():
     bar.setup(6, 12)
     bar(500, 1000)
     bar.close()
+    bar.status("computing Sobol indices …")
     text = tty.getvalue()
     assert "building groups of choices" in text and "scenarios" in text
+    assert "computing Sobol indices" in text
     plain = io.StringIO()
     quiet = _ProgressBar(stream=plain, delay=0)
     quiet.setup(3, 12)
     quiet(500, 1000)
     quiet.close()
+    quiet.status("computing Sobol indices …")
     assert plain.getvalue() == ""
 
 
-# -- 4. samples.npz ------------------------------------------------------------------------------
+# -- 4. samples.npz ------------------------------------------------------------------------
 @pytest.mark.parametrize("weights", [{"perturb": 0.4}, {"dirichlet": 30}])
 def test_samples_file_rebuilds_the_weights_the_engine_scored(tmp_path, weights):
     panel = panel_for(TREE, units=20)
@@ -231,7 +264,7 @@ def test_samples_file_rebuilds_the_weights_the_engine_scored(tmp_path, weights):
     assert len(rows) and (sampled_weights(path, rows)[:, edge] == 0).all()
 
 
-# -- 5. the output folder -------------------------------------------------------------------------
+# -- 5. the output folder ------------------------------------------------------------------
 @pytest.fixture
 def cli_files(tmp_path):
     import yaml
@@ -287,7 +320,7 @@ def test_a_rerun_removes_the_outputs_it_does_not_write(cli_files):
     assert json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))["samples"] == 100
 
 
-# -- 6. too small a Dirichlet concentration -------------------------------------------------------
+# -- 6. too small a Dirichlet concentration ------------------------------------------------
 def test_a_tiny_dirichlet_concentration_is_refused_when_parsed():
     rc = Recipe.from_dict({"uncertainty": {"weights": {"dirichlet": 0.01}}},
                           source="recipe.yaml")
@@ -312,7 +345,7 @@ def test_a_concentration_too_small_for_the_smallest_weight_fails_before_sampling
     assert seen == [] and "dirichlet: 101 or more" in str(info.value)
 
 
-# -- 7. the bound on k -----------------------------------------------------------------------------
+# -- 7. the bound on k ---------------------------------------------------------------------
 def test_top_k_must_be_below_the_units_scored_in_each_year(cli_files):
     panel = panel_for(TREE, units=12)
     rc = recipe(uncertainty={"weights": {"perturb": 0.2}})
@@ -324,7 +357,20 @@ def test_top_k_must_be_below_the_units_scored_in_each_year(cli_files):
     assert res.exit_code == 2 and "choose k < 12" in res.output
 
 
-# -- 8. Sobol indices through the engine's own path ------------------------------------------------
+def test_the_default_k_only_notes_a_year_with_too_few_units():
+    """The alert rule's k = 3 with a year of 3 units: a note, not an error."""
+    from evaluator.sensitivity.analyse import run_summary
+    panel = panel_for(TREE, units=12)
+    data = panel.data
+    small = data[(data["year"] == 2023) | (data["unit"].isin(["U00", "U01", "U02"]))]
+    rc = recipe(uncertainty={"weights": {"perturb": 0.2}})
+    run = run_sensitivity(TREE, Panel.from_frame(small.reset_index(drop=True), TREE), rc,
+                          samples=20)
+    notes = run_summary(run)["notes"]
+    assert any(n.startswith("2022: k = 3") for n in notes)
+
+
+# -- 8. Sobol indices through the engine's own path ----------------------------------------
 def test_sobol_through_the_engine_a_factor_without_effect_gets_zero():
     """Leaving out an indicator of weight 0 changes no score: its S1 and ST are exactly 0
     for every target, and the weights, the only other factor, explain all the variance
@@ -377,7 +423,7 @@ def test_ishigami_through_our_sampler_and_estimator():
     assert np.all(got["ST"][:, 0] + got["ST_conf"][:, 0] >= got["S1"][:, 0] - got["S1_conf"][:, 0])
 
 
-# -- 9. traceability ----------------------------------------------------------------------------------
+# -- 9. traceability -----------------------------------------------------------------------
 def test_sensitivity_json_records_recipe_inputs_and_version(cli_files):
     from evaluator import __version__
     tmp, base, write_recipe = cli_files

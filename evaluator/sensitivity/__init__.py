@@ -20,6 +20,7 @@ from .engine import SensitivityRun, check_run_options, run_sensitivity
 from .samples_file import sampled_weights
 from .spec import DEFAULT_UNCERTAINTY, UncertaintySpec, parse_uncertainty
 
-__all__ = ["run_sensitivity", "SensitivityRun", "check_run_options", "sampled_weights", "interval_table", "shift_summary",
+__all__ = ["run_sensitivity", "SensitivityRun", "check_run_options", "sampled_weights",
+           "interval_table", "shift_summary",
            "sobol_indices", "sobol_table", "compare_methods", "CompareResult",
            "parse_uncertainty", "UncertaintySpec", "DEFAULT_UNCERTAINTY"]

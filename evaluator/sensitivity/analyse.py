@@ -100,13 +100,27 @@ def shift_summary(run: SensitivityRun) -> dict[str, float]:
 
 
 def bootstrap_counts(N: int, num_resamples: int, seed: int | None) -> np.ndarray:
-    """(resamples × N) float: how often each of the N base rows is drawn in each bootstrap
-    resample, for the resampling indices SALib draws (``default_rng(seed).integers``)."""
+    """(resamples × N), compact unsigned integers: how often each of the N base rows is
+    drawn in each bootstrap resample, for the resampling indices SALib draws
+    (``default_rng(seed).integers``)."""
     r = np.random.default_rng(seed).integers(N, size=(N, num_resamples))
-    counts = np.empty((num_resamples, N))
+    counts = np.empty((num_resamples, N), dtype=np.uint16)
     for k in range(num_resamples):
-        counts[k] = np.bincount(r[:, k], minlength=N)
+        drawn = np.bincount(r[:, k], minlength=N)
+        if drawn.max() > np.iinfo(counts.dtype).max:           # pragma: no cover
+            counts = counts.astype(np.uint32)
+        counts[k] = drawn
     return counts
+
+
+def _resampled(counts: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """counts @ M (resamples × columns), converting the counts to float a slab of
+    resamples at a time (a few MB), not all at once."""
+    slab = max(1, (1 << 21) // max(counts.shape[1], 1))
+    out = np.empty((len(counts), M.shape[1]))
+    for a in range(0, len(counts), slab):
+        out[a:a + slab] = counts[a:a + slab].astype(float) @ M
+    return out
 
 
 def sobol_indices(Y: np.ndarray, n_groups: int, *, num_resamples: int = 100,
@@ -121,13 +135,13 @@ def sobol_indices(Y: np.ndarray, n_groups: int, *, num_resamples: int = 100,
     normalised as ``SALib.analyze.sobol.analyze`` does; the bootstrap draws the same
     resampling indices as SALib for the same seed and evaluates the same two estimators
     on every resample, written as products with the resampling counts so all targets and
-    resamples cost a few matrix products. Targets go a block at a time (about
+    resamples cost one matrix product per block. Targets go a block at a time (about
     ``chunk_elements`` float values), so memory does not grow with their number.
     Returns ``S1, S1_conf, ST, ST_conf``, each (groups × targets), and ``constant``
     (targets): a constant target (e.g. a unit whose rank never changes) gets 0
     everywhere, as SALib returns.
     """
-    Y = np.asarray(Y) if not isinstance(Y, np.ndarray) else Y
+    Y = Y if isinstance(Y, np.ndarray) else np.asarray(Y)
     if Y.ndim == 1:
         Y = Y[:, None]
     cols = np.arange(Y.shape[1]) if columns is None else np.asarray(columns, dtype=int)
@@ -161,14 +175,26 @@ def _sobol_block(Y: np.ndarray, n_groups: int, N: int, counts: np.ndarray,
     Y /= np.where(constant, 1.0, sd)
     Y[:, constant] = 0.0
     A, B = Y[0::step], Y[step - 1::step]
+    T = Y.shape[1]
+    # the terms the bootstrap resamples, side by side: A + B, A² + B², then per group
+    # B·(AB − A) and (A − AB)²; one product with the counts resamples them all
+    M = np.empty((N, (2 + 2 * n_groups) * T))
+    np.add(A, B, out=M[:, :T])
+    np.add(A * A, B * B, out=M[:, T:2 * T])
+    for j in range(n_groups):
+        AB = Y[j + 1::step]
+        c = (2 + 2 * j) * T
+        np.multiply(B, AB - A, out=M[:, c:c + T])
+        np.square(A - AB, out=M[:, c + T:c + 2 * T])
+    R = _resampled(counts, M)
+    del M
     z = norm.ppf(0.5 + conf_level / 2)
     eps = np.finfo(float).eps
-    m1 = counts @ (A + B) / (2 * N)
-    m2 = counts @ (A * A + B * B) / (2 * N)
+    m1 = R[:, :T] / (2 * N)
+    m2 = R[:, T:2 * T] / (2 * N)
     var = m2 - m1 * m1                      # population variance of r_[A[r], B[r]]
     ok = var > eps
     safe = np.where(ok, var, 1.0)
-    T = Y.shape[1]
     out = {k: np.zeros((n_groups, T)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")      # SALib warns on constant outputs
@@ -176,8 +202,9 @@ def _sobol_block(Y: np.ndarray, n_groups: int, N: int, counts: np.ndarray,
             AB = Y[j + 1::step]
             out["S1"][j] = first_order(A, AB, B)
             out["ST"][j] = total_order(A, AB, B)
-            s1 = np.where(ok, counts @ (B * (AB - A)) / N / safe, 0.0)
-            st = np.where(ok, 0.5 * (counts @ ((A - AB) ** 2)) / N / safe, 0.0)
+            c = (2 + 2 * j) * T
+            s1 = np.where(ok, R[:, c:c + T] / N / safe, 0.0)
+            st = np.where(ok, 0.5 * R[:, c + T:c + 2 * T] / N / safe, 0.0)
             out["S1_conf"][j] = z * s1.std(axis=0, ddof=1) if num_resamples > 1 else 0.0
             out["ST_conf"][j] = z * st.std(axis=0, ddof=1) if num_resamples > 1 else 0.0
     for key in out:
@@ -264,7 +291,8 @@ def interval_notes(intervals: pd.DataFrame) -> list[str]:
 def run_summary(run: SensitivityRun, notes: list[str] | None = None) -> dict:
     """``sensitivity.json``: what was varied, how, and the headline numbers, with the base
     recipe as used and the SHA-256 of every input file (no timings, so the same seed gives
-    the same file byte for byte)."""
+    the same file byte for byte). ``notes`` (e.g. those of :func:`sobol_table`) follow
+    the note on unit-years some scenarios leave without a score."""
     from .. import __version__
 
     spec, d = run.spec, run.design
@@ -284,7 +312,7 @@ def run_summary(run: SensitivityRun, notes: list[str] | None = None) -> dict:
             label = ", ".join(f"{f.name}={f.choices[c].label}"
                               for f, c in zip(spec.factors, codes) if f.varied) or "all"
             groups[label] = int(count)
-    all_notes = list(notes or [])
+    all_notes = run.notes + interval_notes(interval_table(run)) + list(notes or [])
     if run.scenarios < 1000 and run.sobol_year is None:
         all_notes.append(f"{run.scenarios} scenarios give coarse percentiles: use 1,000 or "
                          "more")

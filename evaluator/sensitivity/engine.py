@@ -58,6 +58,7 @@ class SensitivityRun:
     rank_store: RankStore | None = None     # Sobol: scenarios × units of sobol_year
     sobol_shift: np.ndarray | None = None   # scenarios: mean |rank shift|
     seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def spec(self) -> UncertaintySpec:
@@ -165,8 +166,11 @@ def check_run_options(framework: Framework, recipe: Recipe, *, samples: int,
     return spec
 
 
-def _check_k_against_units(k: int, given: bool, design: Design) -> None:
-    """k of P(top k) / P(bottom k) must leave some units outside the top and bottom k."""
+def _check_k_against_units(k: int, given: bool, design: Design) -> list[str]:
+    """k of P(top k) / P(bottom k) must leave some units outside the top and bottom k: a
+    k given by the user is an error otherwise; the alert rule's default k gets a note
+    (a small year should not stop the run of the others)."""
+    notes = []
     for year, a, b in design.blocks:
         scored = int((design.nominal_ranks[a:b] > 0).sum())
         if k >= scored:
@@ -174,10 +178,10 @@ def _check_k_against_units(k: int, given: bool, design: Design) -> None:
                 raise RecipeError(f"top k = {k} is not smaller than the {scored} unit(s) "
                                   f"scored in {year}", where="--top-k",
                                   fix=f"choose k < {scored}")
-            raise RecipeError(f"k = {k} of the alert rule bottom_k_consecutive is not smaller "
-                              f"than the {scored} unit(s) scored in {year}",
-                              where=f"{design.recipe.source or 'recipe'}: alerts",
-                              fix=f"pass --top-k with a k < {scored}")
+            notes.append(f"{year}: k = {k} (the alert rule's) is not smaller than the "
+                         f"{scored} unit(s) scored, so P(top k) and P(bottom k) say nothing "
+                         "there; pass --top-k or --year")
+    return notes
 
 
 def _check_dirichlet_shapes(design: Design) -> None:
@@ -226,7 +230,7 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
                           progress=setup_progress)
     seconds["design"] = time.perf_counter() - timer
     k = default_k(recipe) if top_k is None else int(top_k)
-    _check_k_against_units(k, top_k is not None, design)
+    notes = _check_k_against_units(k, top_k is not None, design)
     n_edges = len(design.edges)
     plans = design.plan_list()
     nominal_weights = np.array([design.edge_weights[key]
@@ -333,4 +337,4 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     seconds["scenarios"] = time.perf_counter() - timer - seconds["setup"]
     return SensitivityRun(design, sampler, total, hist, bottom, shift_units, k,
                           group_counts, keep_block[0] if keep_block else None, store,
-                          sobol_shift, seconds)
+                          sobol_shift, seconds, notes)

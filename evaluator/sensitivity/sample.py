@@ -36,6 +36,8 @@ from .spec import UncertaintySpec
 #: Scenarios generated at a time (fixed: the stream of random numbers, hence the
 #: scenarios, must not depend on the machine).
 GENERATION_CHUNK = 65_536
+#: Design values (scenarios × variables) built at a time for a Sobol design.
+SOBOL_BLOCK_VALUES = 1 << 20
 
 
 @dataclass
@@ -140,7 +142,8 @@ class Sampler:
         names = list(dict.fromkeys(groups))
         D, G = len(groups), len(names)
         masks = [np.array([g == name for g in groups]) for name in names]
-        per = max(1, GENERATION_CHUNK // (G + 2))
+        # blocks of at most ~8 MB of design (the block size does not change the design)
+        per = max(1, min(GENERATION_CHUNK, SOBOL_BLOCK_VALUES // D) // (G + 2))
         with warnings.catch_warnings():
             # scipy warns when a block is not a power of 2 long; the points are the same
             warnings.simplefilter("ignore")
@@ -167,7 +170,9 @@ class Sampler:
             return None
         if kind == "perturb":
             u = rng.random((len(codes), self.n_edges)) if U is None else U
-            return _single(1.0 - f + 2.0 * f * u)
+            m = np.multiply(u, 2.0 * f)
+            m += 1.0 - f
+            return _single(m)
         alpha = self.edge_alpha[self.group_index(codes)]
         if U is None:
             draws = rng.standard_gamma(alpha)
@@ -205,5 +210,6 @@ class Sampler:
 
 
 def _single(draws: np.ndarray) -> np.ndarray:
-    """The draws as scored and saved: rounded to float32, held as float64."""
-    return draws.astype(np.float32).astype(np.float64)
+    """The draws as scored and saved: rounded to float32, held as float64 (in place)."""
+    draws[...] = draws.astype(np.float32)
+    return draws

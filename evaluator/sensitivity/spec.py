@@ -316,5 +316,6 @@ def edges_of(framework: Framework) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["DEFAULT_UNCERTAINTY", "DIRICHLET_FLOOR", "check_dirichlet", "DISCRETE", "Choice", "Factor", "UncertaintySpec",
+__all__ = ["DEFAULT_UNCERTAINTY", "DIRICHLET_FLOOR", "check_dirichlet", "DISCRETE",
+           "Choice", "Factor", "UncertaintySpec",
            "parse_uncertainty", "section_for", "recipe_with", "droppable", "edges_of"]
