@@ -27,6 +27,8 @@ saving never holds a second copy of the draws.
 """
 from __future__ import annotations
 
+import contextlib
+
 import json
 import os
 import tempfile
@@ -114,12 +116,10 @@ class SampleWriter:
         self.codes_tmp.unlink(missing_ok=True)
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(Exception):              # best effort: we are failing already
             if self.draws is not None and not self.draws.closed:
                 self.draws.close()
             self.zip.close()
-        except Exception:                                 # noqa: BLE001 - best effort
-            pass
         self._drop_codes()
         self.tmp.unlink(missing_ok=True)
 

@@ -10,6 +10,8 @@ file is unlinked as soon as it is mapped, so nothing is left behind even after a
 """
 from __future__ import annotations
 
+import contextlib
+
 import os
 import shutil
 import tempfile
@@ -57,12 +59,12 @@ class RankStore:
         self._finalizer = weakref.finalize(self, _remove, self.folder)
         path = os.path.join(self.folder, "ranks.bin")
         self.array = np.memmap(path, dtype=dtype, mode="w+", shape=shape)
-        try:   # POSIX: the mapping outlives the name, so drop the name and folder now
+        # POSIX: the mapping outlives the name, so drop the name and folder now (Windows
+        # refuses while mapped: the finaliser removes them later)
+        with contextlib.suppress(OSError):
             os.unlink(path)
             os.rmdir(self.folder)
             self.folder = None
-        except OSError:                                   # pragma: no cover - Windows
-            pass
 
     def put(self, positions: np.ndarray, ranks: np.ndarray) -> None:
         self.array[positions] = ranks
@@ -74,10 +76,8 @@ class RankStore:
             mm = getattr(array, "_mmap", None)
             del array
             if mm is not None:
-                try:
+                with contextlib.suppress(BufferError, ValueError):  # still viewed elsewhere
                     mm.close()
-                except (BufferError, ValueError):         # still viewed elsewhere
-                    pass
         if self._finalizer is not None:
             self._finalizer()
 
