@@ -28,7 +28,6 @@ saving never holds a second copy of the draws.
 from __future__ import annotations
 
 import contextlib
-
 import json
 import os
 import tempfile

@@ -11,7 +11,6 @@ file is unlinked as soon as it is mapped, so nothing is left behind even after a
 from __future__ import annotations
 
 import contextlib
-
 import os
 import shutil
 import tempfile
