@@ -26,24 +26,12 @@ from evaluator.sensitivity.sample import Sampler
 from evaluator.sensitivity.spec import Choice, Factor, UncertaintySpec, parse_uncertainty
 from evaluator.sensitivity.store import RankStore, rank_dtype
 
-FLAT = Framework.from_dict({
-    "id": "flat", "name": "Flat",
-    "indicators": [{"id": f"x{j}", "direction": "cost" if j == 2 else "benefit"}
-                   for j in range(6)]})
-TREE = Framework.from_dict({
-    "id": "tree", "name": "Tree",
-    "nodes": [{"id": "a"}, {"id": "b"}],
-    "indicators": [{"id": "x1", "parent": "a"}, {"id": "x2", "parent": "a", "direction": "cost"},
-                   {"id": "x3", "parent": "a"}, {"id": "x4", "parent": "b"},
-                   {"id": "x5", "parent": "b"}]})
+from tests.test_sensitivity import FLAT, TREE, panel_for as _shared_panel_for  # noqa: E402
 
 
 def panel_for(fw: Framework, seed: int = 3, units: int = 30, years=(2022, 2023)) -> Panel:
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame([{"unit": f"U{u:02d}", "year": y} for y in years for u in range(units)])
-    for ind in fw.indicator_ids:
-        df[ind] = rng.lognormal(2, 0.5, len(df))
-    return Panel.from_frame(df, fw)
+    """The sensitivity tests' panel, a little smaller."""
+    return _shared_panel_for(fw, seed=seed, units=units, years=years)
 
 
 def recipe(**sections) -> Recipe:

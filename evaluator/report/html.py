@@ -26,7 +26,7 @@ _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 
 def script_json(value: Any) -> Markup:
     """JSON that cannot end its ``<script>`` element early or open a comment: ``<``,
-    ``>`` and ``&`` (and the JavaScript line separators) become ``\\uXXXX`` escapes,
+    ``>`` and ``&`` (and the JavaScript line separators) become ``\\u003c``-style escapes,
     which JSON.parse reads back to the same characters."""
     text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return Markup("".join(_SCRIPT_ESCAPES.get(ch, ch) for ch in text))
