@@ -54,7 +54,7 @@ PYMCDM_ONCE = "pymcdm weighted sum, normalised once (fair: weigh and rank per sc
 
 # runs the real CLI; registers the two commands if cli.py does not (yet)
 LAUNCHER = ("import sys; from evaluator.cli import main\n"
-            "from evaluator.cli_sensitivity import compare, sensitivity\n"
+            "from evaluator.cli.sensitivity import compare, sensitivity\n"
             "for c in (compare, sensitivity):\n"
             "    main.commands.get(c.name) or main.add_command(c)\n"
             "sys.argv[0] = 'evaluator'; main()\n")

@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner
 from pymcdm.weights import entropy_weights as pymcdm_entropy
 
-from evaluator.cli_weights import ahp, weights
+from evaluator.cli.weights import ahp, weights
 from evaluator.methods.weighting import critic_weights, entropy_weights
 
 FLAT = """

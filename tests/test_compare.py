@@ -88,7 +88,7 @@ def test_ahp_and_combined_with_a_judgement_file(demo):
 
 
 def invoke(args):
-    from evaluator.cli_sensitivity import compare
+    from evaluator.cli.sensitivity import compare
     return CliRunner().invoke(compare, args)
 
 

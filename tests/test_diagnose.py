@@ -465,7 +465,7 @@ def test_profile_text(assessment):
 
 def test_cli_diagnose(tmp_path):
     import yaml
-    from evaluator.cli_diagnose import diagnose as command
+    from evaluator.cli.diagnose import diagnose as command
     fw_path = tmp_path / "fw.yaml"
     fw_path.write_text(yaml.safe_dump(FRAMEWORK, allow_unicode=True), encoding="utf-8")
     data = tmp_path / "panel.csv"

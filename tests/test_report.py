@@ -582,7 +582,7 @@ def hostile_files(folder: Path) -> tuple[Path, Path, Path]:
 
 
 def test_cli_report_writes_the_report_and_the_tables(tmp_path):
-    from evaluator.cli_report import report
+    from evaluator.cli.report import report
     fw_path, data, _ = hostile_files(tmp_path)
     out = tmp_path / "out"
     res = CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "--out", str(out),
@@ -626,7 +626,7 @@ def run_sensitivity(folder: Path, files, *, recipe: dict | None = None, seed: in
     """`evaluator sensitivity` on the hostile files (the real producer of the intervals);
     returns its rank_intervals.csv (sensitivity.json beside it)."""
     import yaml
-    from evaluator.cli_sensitivity import sensitivity
+    from evaluator.cli.sensitivity import sensitivity
     fw_path, data, recipe_path = files
     if recipe is not None:
         recipe_path = folder / "other_recipe.yaml"
@@ -640,7 +640,7 @@ def run_sensitivity(folder: Path, files, *, recipe: dict | None = None, seed: in
 
 
 def invoke_report(files, out: Path, *extra: str):
-    from evaluator.cli_report import report
+    from evaluator.cli.report import report
     fw_path, data, recipe_path = files
     return CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "-r",
                                        str(recipe_path), "--out", str(out), *extra])

@@ -380,7 +380,7 @@ def cli_inputs(tmp_path):
 
 
 def invoke(args):
-    from evaluator.cli_sensitivity import sensitivity
+    from evaluator.cli.sensitivity import sensitivity
     return CliRunner().invoke(sensitivity, args)
 
 

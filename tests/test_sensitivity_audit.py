@@ -116,7 +116,7 @@ def test_the_sobol_design_built_by_blocks_is_salibs(monkeypatch, N):
 
 
 def test_help_states_the_memory_a_sobol_run_needs():
-    from evaluator.cli_sensitivity import sensitivity
+    from evaluator.cli.sensitivity import sensitivity
     res = CliRunner().invoke(sensitivity, ["--help"])
     text = " ".join(res.output.split())
     assert "N × (factors + 2) × units × 2 bytes" in text and "256 MB" in text
@@ -191,7 +191,7 @@ def test_set_up_progress_is_reported_before_the_scenarios():
 
 
 def test_the_progress_bar_shows_both_phases_on_a_terminal_only():
-    from evaluator.cli_sensitivity import _ProgressBar
+    from evaluator.cli.sensitivity import _ProgressBar
     tty = FakeTerminal()
     bar = _ProgressBar(stream=tty, delay=0)
     bar.setup(0, 12)
@@ -271,7 +271,7 @@ def cli_files(tmp_path):
 
 
 def invoke(args):
-    from evaluator.cli_sensitivity import sensitivity
+    from evaluator.cli.sensitivity import sensitivity
     return CliRunner().invoke(sensitivity, args)
 
 

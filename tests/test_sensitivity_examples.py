@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from evaluator.cli_sensitivity import EPILOG_COMPARE, EPILOG_SENSITIVITY, compare, sensitivity
+from evaluator.cli.sensitivity import EPILOG_COMPARE, EPILOG_SENSITIVITY, compare, sensitivity
 from evaluator.resources import demo_panel_path, weights_dir
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 
-from .errors import EvaluatorError
+from ..errors import EvaluatorError
 
 
-from .cli_common import user_errors as _user_errors
+from .common import user_errors as _user_errors
 
 
 @click.group(invoke_without_command=True,
@@ -17,7 +17,7 @@ from .cli_common import user_errors as _user_errors
 def frameworks(ctx):
     """List the built-in frameworks (or show / import one)."""
     if ctx.invoked_subcommand is None:
-        from .model.framework import list_builtin, load_framework
+        from ..model.framework import list_builtin, load_framework
         for name in list_builtin():
             fw = load_framework(name)
             click.echo(f"{name:28s} {len(fw.indicators):3d} indicators  {fw.name}")
@@ -49,8 +49,8 @@ def _target_text(t, lang: str) -> str:
 def show(name, lang):
     """Print a framework's tree: directions, units, weights and targets (with where each
     target comes from), group overrides and the weighting of the framework's recipe."""
-    from .model.framework import ROOT, load_framework
-    from .model.recipe import Recipe
+    from ..model.framework import ROOT, load_framework
+    from ..model.recipe import Recipe
 
     w = WORDS[lang]
     fw = load_framework(name)
@@ -116,8 +116,8 @@ def import_coinr(imeta, out, framework_id):
     """
     from pathlib import Path
 
-    from .coinr import import_notes, imeta_to_framework_yaml
-    from .output import write_text
+    from ..coinr import import_notes, imeta_to_framework_yaml
+    from ..output import write_text
 
     text = imeta_to_framework_yaml(Path(imeta), framework_id=framework_id)
     if Path(out).exists() and Path(out).resolve() == Path(imeta).resolve():

@@ -10,9 +10,9 @@ import sys
 
 import click
 
-from . import __version__
-from .cli_common import data_options, load_inputs, print_frame, user_errors
-from .errors import EvaluatorError
+from .. import __version__
+from .common import data_options, load_inputs, print_frame, user_errors
+from ..errors import EvaluatorError
 
 EPILOG_SCORE = """\b
 Examples:
@@ -52,14 +52,14 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     Runs the recipe (framework's own, or --recipe) and prints the head of the ranking of
     one year; with --out writes the full tables.
     """
-    from .evaluate import evaluate
+    from ..evaluate import evaluate
 
     if report_lang and not out:
         raise EvaluatorError("--report needs --out", fix="add --out FOLDER")
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
     if report_lang:  # tables and report written as one set: all or nothing
-        from .report import write_report
+        from ..report import write_report
         write_report(result, out, lang=report_lang, year=year, tables=True)
     _report_run(result, None if report_lang else out, year, top, fmt)
     if report_lang and fmt == "table":
@@ -105,10 +105,10 @@ def demo(out, framework, year, top):
 
     The demo data are invented (示例市001 … / Demo City 001 …): no real city is meant.
     """
-    from .evaluate import evaluate, default_recipe
-    from .model.framework import load_framework
-    from .model.panel import load_panel
-    from .resources import demo_panel_path
+    from ..evaluate import evaluate, default_recipe
+    from ..model.framework import load_framework
+    from ..model.panel import load_panel
+    from ..resources import demo_panel_path
 
     fw = load_framework(framework)
     panel = load_panel(demo_panel_path(), fw)
@@ -131,7 +131,7 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
     without any data, a constant indicator, values that would stop scoring (a log of a
     value ≤ 0, a zero or missing denominator) — 0 otherwise.
     """
-    from .quality import quality_report
+    from ..quality import quality_report
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     report = quality_report(panel, fw, denominate=rc.denominate)
@@ -144,11 +144,11 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
 
 
 # the other commands live in their own modules (registered here)
-from .cli_diagnose import diagnose  # noqa: E402
-from .cli_frameworks import frameworks  # noqa: E402
-from .cli_report import report  # noqa: E402
-from .cli_sensitivity import compare, sensitivity  # noqa: E402
-from .cli_weights import ahp, weights  # noqa: E402
+from .diagnose import diagnose  # noqa: E402
+from .frameworks import frameworks  # noqa: E402
+from .report import report  # noqa: E402
+from .sensitivity import compare, sensitivity  # noqa: E402
+from .weights import ahp, weights  # noqa: E402
 
 main.add_command(frameworks)
 main.add_command(diagnose)

@@ -50,11 +50,11 @@ import pandas as pd
 
 from evaluator.errors import DataError
 from evaluator.methods.treat import skewness_and_kurtosis
-from evaluator.quality_findings import (
+from evaluator.quality.findings import (
     RAW_SCALE, Issue, about_missing_denominator, constant_issues, coverage_issues,
     denominator_issues, denominator_missing, load_issue, log_nonpositive,
     outlier_issues)
-from evaluator.quality_text import display_width, render
+from evaluator.quality.text import display_width, render
 
 __all__ = ["Issue", "QualityReport", "display_width", "quality_report"]
 

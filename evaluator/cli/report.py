@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import data_options, load_inputs, user_errors
+from .common import data_options, load_inputs, user_errors
 
 EPILOG = """\b
 Examples:
@@ -39,8 +39,8 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals)
     charts, a profile for every unit and a methods appendix that traces each number to
     the weights, formulas and input files.
     """
-    from .evaluate import evaluate
-    from .report import build_report, write_bundle
+    from ..evaluate import evaluate
+    from ..report import build_report, write_bundle
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)

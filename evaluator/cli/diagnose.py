@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_common import data_options, load_inputs, user_errors
+from .common import data_options, load_inputs, user_errors
 
 EPILOG = """\b
 Examples:
@@ -30,9 +30,9 @@ def diagnose(framework, data, recipe, encoding, sheet, unit, year, lang):
     dimension (targets and straight paths from the recipe's base year), the top
     obstacle indicators, strengths and weaknesses, and the alerts raised so far.
     """
-    from .evaluate import evaluate
-    from .stages.diagnostics import diagnose as run_diagnosis
-    from .stages.diagnostics import resolve_unit, unit_profile
+    from ..evaluate import evaluate
+    from ..stages.diagnostics import diagnose as run_diagnosis
+    from ..stages.diagnostics import resolve_unit, unit_profile
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)

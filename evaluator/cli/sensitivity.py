@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from .cli_common import data_options, load_inputs, print_frame, user_errors
-from .errors import EvaluatorError, RecipeError
+from .common import data_options, load_inputs, print_frame, user_errors
+from ..errors import EvaluatorError, RecipeError
 
 EPILOG_COMPARE = """\b
 Examples (panel.csv: your panel; to try them on the bundled demo, pass
@@ -99,7 +99,7 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     shift from the recipe's own ranking; Spearman and Kendall correlations between the
     methods' rankings, per year; and the units that move more than k places.
     """
-    from .sensitivity.compare import compare_methods, summary_lines
+    from ..sensitivity.compare import compare_methods, summary_lines
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     out_dir = _check_out(out)
@@ -149,7 +149,7 @@ def _write_outputs(out_dir: Path, tables: dict, json_name: str, summary: dict,
                    known: tuple[str, ...], also_written: tuple[str, ...] = ()) -> list[str]:
     """Write the tables and the JSON summary; remove the command's other known outputs
     left by an earlier run (so no old sobol.csv sits beside a new sensitivity.json)."""
-    from .output import prepare_out_dir, write_tables, write_text
+    from ..output import prepare_out_dir, write_tables, write_text
 
     prepare_out_dir(out_dir)
     written = [p.name for p in write_tables(out_dir, tables)]
@@ -251,9 +251,9 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
     (share_ranked); with --sobol, which choice drives the ranks. Scenarios are scored in
     batches (matrix products), so 100,000 take seconds.
     """
-    from .sensitivity import interval_table, run_sensitivity, sobol_table
-    from .sensitivity.analyse import run_summary
-    from .sensitivity.engine import check_run_options
+    from ..sensitivity import interval_table, run_sensitivity, sobol_table
+    from ..sensitivity.analyse import run_summary
+    from ..sensitivity.engine import check_run_options
 
     if save_samples and not out:
         raise RecipeError("--save-samples needs --out", where="--save-samples",

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .cli_common import frame_json, data_options, load_inputs, print_frame, user_errors
-from .errors import EvaluatorError, FrameworkError, RecipeError
+from .common import frame_json, data_options, load_inputs, print_frame, user_errors
+from ..errors import EvaluatorError, FrameworkError, RecipeError
 
 EPILOG_AHP = """\b
 Examples:
@@ -76,7 +76,7 @@ def ahp():
 
 def _framework_for(framework: str | None, named) -> tuple[object | None, str | None]:
     """--framework, or else the built-in framework the file names (`framework:`)."""
-    from .model.framework import load_framework, resolve_framework_path
+    from ..model.framework import load_framework, resolve_framework_path
 
     if framework:
         return load_framework(framework), None
@@ -105,9 +105,9 @@ def check(file, framework, fmt, lang):
     """Analyse a judgement file: priorities, consistency, revision hints, global weights."""
     import dataclasses
 
-    from .model.framework import read_yaml
-    from .model.judgements import judgements_from_dict, resolve_judgement_path
-    from .stages.ahp_weights import analyse_judgements
+    from ..model.framework import read_yaml
+    from ..model.judgements import judgements_from_dict, resolve_judgement_path
+    from ..stages.ahp_weights import analyse_judgements
 
     path = resolve_judgement_path(file)
     spec = read_yaml(path, FrameworkError)
@@ -139,9 +139,9 @@ def template_command(framework, out, lang, force):
     Each matrix lists its items with their names as comments and one expert's
     upper-triangle judgements set to the placeholder 1, for the panel to fill.
     """
-    from .model.framework import load_framework
-    from .model.judgements import template
-    from .output import write_text
+    from ..model.framework import load_framework
+    from ..model.judgements import template
+    from ..output import write_text
 
     fw = load_framework(framework)
     text = template(fw, lang_both=(lang == "both"), lang="en" if lang == "both" else lang)
@@ -297,8 +297,8 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
     CRITIC's sigma and information are on the normalisation range (0–100 by default),
     where SPSSAU shows them on 0–1; the weights are the same.
     """
-    from .evaluate import evaluate
-    from .stages.ahp_weights import make_ahp_loader
+    from ..evaluate import evaluate
+    from ..stages.ahp_weights import make_ahp_loader
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     if method or nodes_method or scope:

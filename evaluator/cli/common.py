@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from .errors import EvaluatorError
+from ..errors import EvaluatorError
 
 
 def _fail(message: str, code: int) -> None:
@@ -82,10 +82,10 @@ def data_options(func):
 
 def load_inputs(framework: str, data: str, recipe: str | None, encoding: str | None,
                 sheet: str | None):
-    from .evaluate import default_recipe
-    from .model.framework import load_framework
-    from .model.panel import load_panel
-    from .model.recipe import load_recipe
+    from ..evaluate import default_recipe
+    from ..model.framework import load_framework
+    from ..model.panel import load_panel
+    from ..model.recipe import load_recipe
 
     fw = load_framework(framework)
     rc = load_recipe(recipe, base=fw.recipe) if recipe else default_recipe(fw)
