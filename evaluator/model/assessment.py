@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,9 @@ class Assessment:
     aggregation_details: dict[str, dict[str, Any]] = field(default_factory=dict)
     coordination: Any = None   # CouplingResult of the first-level nodes, or None
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # builds the diagnostics and alerts tables on first use; given by the pipeline, since
+    # the model does not import the stages
+    diagnostics_builder: Callable[["Assessment"], dict[str, pd.DataFrame]] | None = None
 
     # -- stage data --------------------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
@@ -229,8 +232,9 @@ class Assessment:
         """``diagnostics`` and ``alerts`` tables (gaps to targets and peers, lights,
         obstacles, contributions; alert rules) — computed on first use."""
         if "_diagnostics" not in self.__dict__:
-            from ..stages.diagnostics import build_diagnostics
-            self.__dict__["_diagnostics"] = build_diagnostics(self)
+            if self.diagnostics_builder is None:
+                return {}
+            self.__dict__["_diagnostics"] = self.diagnostics_builder(self)
         return self.__dict__["_diagnostics"]
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -6,7 +6,7 @@ method, aggregation, left-out indicator). Each is evaluated once:
 * the data stages (denominate → impute → screen → treat → normalise) run through
   :func:`evaluator.evaluate.evaluate`, once per (imputation, normalisation) pair;
 * the weights and the aggregation of the group's tree run through the pipeline's own tree
-  step (``evaluate.aggregate_tree``) on that normalised matrix, with the left-out
+  step (``stages.tree.aggregate_tree``) on that normalised matrix, with the left-out
   indicator removed from the framework, so every weight is re-derived as a pipeline run
   would.
 
@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..evaluate import aggregate_tree as aggregate_tree
+from ..stages.tree import aggregate_tree
 from ..evaluate import evaluate
 from ..errors import DataError, EvaluatorError, MethodError, RecipeError
 from ..model.assessment import Assessment

@@ -1,0 +1,158 @@
+"""The working state of one pipeline run, passed from stage to stage.
+
+:func:`evaluator.evaluate.evaluate` creates a :class:`Run` with :func:`start` and hands it
+to each named stage in turn (:mod:`evaluator.stages.data_steps`,
+:mod:`evaluator.stages.tree`, :func:`rank`, :func:`assemble`); a stage reads the fields the
+earlier stages filled and fills its own. Only the pipeline knows the order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..methods.ranking import competition_rank, rank_change
+from ..model.assessment import Assessment
+from ..model.framework import ROOT, Framework
+from ..model.panel import Panel
+from ..model.recipe import Recipe
+from .ahp_weights import make_ahp_loader
+from .coordination import coordination
+from .diagnose_params import alert_params, diagnose_params
+from .diagnostics import build_diagnostics, diagnostic_warnings
+
+
+@dataclass
+class Run:
+    """Everything the stages share: inputs, the rows kept, the current matrix ``X`` and
+    every stage's copy, records for the manifest and warnings."""
+
+    framework: Framework
+    panel: Panel
+    recipe: Recipe
+    ahp_loader: Any
+    ids: list[str]
+    df: pd.DataFrame
+    units: np.ndarray
+    years: np.ndarray
+    groups: np.ndarray | None
+    labels: np.ndarray
+    X: np.ndarray
+    diagnose: dict[str, Any]
+    alerts: Any
+    stages: dict[str, np.ndarray] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    observed: np.ndarray | None = None
+    imputed: np.ndarray | None = None
+    bounds: dict[str, np.ndarray] = field(default_factory=dict)   # goalposts, optimum, ...
+    scope_blocks: np.ndarray | None = None
+    Z: np.ndarray | None = None
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    weights: dict[str, Any] = field(default_factory=dict)
+    method_of: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    aggregation_details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    global_weights: dict[str, float] = field(default_factory=dict)
+    ranks: dict[str, np.ndarray] = field(default_factory=dict)
+    rank_in_group: np.ndarray | None = None
+    rank_change: np.ndarray | None = None
+
+    def keep_rows(self, rows: np.ndarray) -> None:
+        """Restrict every per-row array to ``rows`` (after screening)."""
+        self.X, self.observed, self.imputed = self.X[rows], self.observed[rows], \
+            self.imputed[rows]
+        for name in self.stages:
+            self.stages[name] = self.stages[name][rows]
+        self.units, self.years, self.labels = self.units[rows], self.years[rows], \
+            self.labels[rows]
+        self.groups = self.groups[rows] if self.groups is not None else None
+
+
+def resolve_recipe(framework: Framework,
+                   recipe: Recipe | Mapping[str, Any] | None) -> Recipe:
+    """The framework's own recipe when ``recipe`` is None; a mapping is laid over it (as a
+    recipe file is by the CLI); a :class:`Recipe` is used as it is."""
+    if recipe is None:
+        return Recipe.from_dict(framework.recipe, source=f"{framework.id} (framework recipe)")
+    if isinstance(recipe, Recipe):
+        return recipe
+    return Recipe.from_dict(recipe, base=framework.recipe, source=f"{framework.id} recipe (API)")
+
+
+def start(framework: Framework, panel: Panel, recipe: Recipe, ahp_loader=None) -> Run:
+    """Rows, labels and the raw matrix; the diagnose and alerts sections are checked before
+    any work, and recorded as used. AHP judgement files resolve beside the recipe file,
+    then in weights/."""
+    if ahp_loader is None:
+        src = Path(recipe.source) if recipe.source else None
+        ahp_loader = make_ahp_loader(
+            framework, base_dir=src.parent if src is not None and src.is_file() else None)
+    ids = list(framework.indicator_ids)
+    df = panel.data.reset_index(drop=True)
+    units = df["unit"].astype(str).to_numpy()
+    years = df["year"].to_numpy()
+    groups = df["group"].astype(str).to_numpy() if "group" in df.columns else None
+    labels = np.array([f"{u} {y}" for u, y in zip(units, years)], dtype=object)
+    diag = diagnose_params(recipe.diagnose, sorted(int(y) for y in np.unique(years)),
+                           source=recipe.source, framework=framework)
+    rules = alert_params(recipe.alerts, source=recipe.source)
+    X = df[ids].to_numpy(dtype=float)
+    run = Run(framework=framework, panel=panel, recipe=recipe, ahp_loader=ahp_loader, ids=ids,
+              df=df, units=units, years=years, groups=groups, labels=labels, X=X,
+              diagnose=diag, alerts=rules, warnings=list(panel.warnings))
+    run.stages["raw"] = X.copy()
+    return run
+
+
+def rank(run: Run) -> None:
+    """Competition ranks of every node per year, the composite's rank within each group
+    and its change from the previous year."""
+    decimals = run.recipe.rank["decimals"]
+    run.ranks = {item: competition_rank(run.scores[item], run.years, decimals=decimals)
+                 for item in run.scores}
+    if run.groups is not None:
+        group_blocks = np.array([f"{y}\x00{g}" for y, g in zip(run.years, run.groups)],
+                                dtype=object)
+        run.rank_in_group = competition_rank(run.scores[ROOT], group_blocks,
+                                             decimals=decimals)
+    run.rank_change = rank_change(run.ranks[ROOT], run.units, run.years)
+
+
+def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
+    """The :class:`Assessment`: records of the aggregation, warnings (accepted inconsistent
+    AHP matrices, contributions that do not decompose, unresolvable targets), coupling
+    coordination; the diagnostics are built on first use by :mod:`.diagnostics`."""
+    records, warnings = run.records, run.warnings
+    for node, d in run.aggregation_details.items():
+        records.append({"step": "aggregate", "node": node, "method": d["method"],
+                        "children": d["children"],
+                        "params": {k: v for k, v in run.method_of[node].items()
+                                   if k not in ("by_node", "min_coverage")},
+                        "per_block": [{k: (None if k == "block" and run.scope_blocks is None
+                                           else v) for k, v in blk.items()}
+                                      for blk in d["blocks"]]})
+    for node, nw in run.weights.items():
+        if nw.details.get("accepted_inconsistent"):
+            warnings.append(f"AHP matrix of {node!r} is inconsistent (CR = "
+                            f"{nw.details.get('cr', float('nan')):.3f}) and was accepted "
+                            "(accept_inconsistent: true)")
+    records.append({"step": "diagnose", "params": run.diagnose, "alerts": run.alerts})
+    if shares is None:
+        warnings.append("contributions are not reported: a geometric mean, TOPSIS or grey "
+                        "relational grade does not decompose into indicator contributions")
+    assessment = Assessment(
+        framework=run.framework, panel=run.panel, recipe=run.recipe, ids=run.ids,
+        units=run.units, years=run.years, groups=run.groups, observed=run.observed,
+        imputed=run.imputed, stages=run.stages, scores=run.scores, ranks=run.ranks,
+        rank_in_group=run.rank_in_group, rank_change=run.rank_change, weights=run.weights,
+        global_weights=run.global_weights, aggregation_methods=run.method_of,
+        contribution_shares=shares, records=records, warnings=warnings,
+        aggregation_details=run.aggregation_details,
+        coordination=coordination(run.framework, run.recipe, run.scores, warnings),
+        diagnostics_builder=build_diagnostics)
+    # targets that cannot be resolved (a relative target's base year outside the panel...)
+    assessment.warnings.extend(diagnostic_warnings(assessment))
+    return assessment
