@@ -2,16 +2,22 @@
 
 Every message says what is wrong, where (file, row, column, indicator, key path) and how
 to fix it. The CLI turns an :class:`EvaluatorError` into a message and exit code 2, never
-a traceback.
+a traceback. The three parts are messages of the catalogue (:func:`evaluator.i18n.M`), so
+the CLI shows them in the user's language: ``raise DataError(M("panel.no_year",
+file=path), where=M("where.file_row", file=path, row=3), fix=M("panel.no_year.fix"))``.
 """
 from __future__ import annotations
+
+from .i18n import get_lang, localise, t
 
 
 class EvaluatorError(Exception):
     """Base class: a problem with the user's input, not a bug in the tool.
 
     ``where`` locates the problem (e.g. ``"panel.csv, row 12, column 'pm25'"``) and
-    ``fix`` says how to repair it; both are optional and appended to the message.
+    ``fix`` says how to repair it; both are optional and appended to the message. Each
+    part is a :class:`evaluator.i18n.Msg` (rendered in any language by :meth:`render`)
+    or plain text without words (a file name, a key path).
     """
 
     exit_code = 2
@@ -20,14 +26,15 @@ class EvaluatorError(Exception):
         self.problem = message
         self.where = where
         self.fix = fix
-        super().__init__(self._compose())
+        super().__init__(self.render(get_lang()))
 
-    def _compose(self) -> str:
-        text = self.problem
+    def render(self, lang: str) -> str:
+        """The whole message (where: problem, then the fix) in ``lang``."""
+        text = str(localise(self.problem, lang))
         if self.where:
-            text = f"{self.where}: {text}"
+            text = t("error.where", lang, where=localise(self.where, lang), problem=text)
         if self.fix:
-            text = f"{text}\n  fix: {self.fix}"
+            text = t("error.with_fix", lang, message=text, fix=localise(self.fix, lang))
         return text
 
 

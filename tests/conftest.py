@@ -8,6 +8,10 @@ import pytest
 
 REFERENCE_ENV = "EVALUATOR_REFERENCE_DATA"
 
+# the tests read messages in English unless they ask for a language (--lang, set_lang):
+# the default would otherwise follow the machine's locale
+os.environ["EVALUATOR_LANG"] = "en"
+
 
 def reference_path(*parts: str) -> Path:
     """A file of ../shared/reference: skip when the variable is unset, fail when a file
@@ -29,3 +33,13 @@ def write(tmp_path):
         path.write_text(text, encoding=encoding)
         return path
     return _write
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A command run with --lang zh (CliRunner, same process) must not leave the next
+    test in Chinese."""
+    from evaluator import i18n
+    token = i18n._CURRENT.set(None)
+    yield
+    i18n._CURRENT.reset(token)

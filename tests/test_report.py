@@ -48,6 +48,7 @@ from evaluator.report import (REPORT_FILES, build_report, render_html, render_ma
                               write_report, write_xlsx_report)
 from evaluator.report.bundle import ALERT_RULES, INTERVAL_COLUMNS
 from evaluator.report.html import script_json
+from evaluator import i18n
 from evaluator.report.i18n import LANGS, Messages, MissingMessage, load_messages, placeholders
 from evaluator.report.markdown import md_escape
 from evaluator.report.xlsx import SHEETS
@@ -346,10 +347,10 @@ def test_sensitivity_sheet_says_how_to_run_it_when_absent(demo_out):
 
 # -- languages -------------------------------------------------------------------------------
 def test_every_message_has_both_languages_with_the_same_placeholders():
-    text = (reports_dir() / "messages.yaml").read_text(encoding="utf-8")
+    text = (Path(i18n.__file__).parent / "messages" / "report.yaml").read_text(encoding="utf-8")
     keys = re.findall(r"^([A-Za-z0-9_.]+):", text, re.M)
     assert len(keys) == len(set(keys)), "a key is defined twice (YAML keeps the last)"
-    table = load_messages()
+    table = load_messages(Path(i18n.__file__).parent / "messages" / "report.yaml")
     assert set(table) == set(keys)     # no key read as a boolean (yes/no) or lost
     assert len(table) > 300
     for key, entry in table.items():
@@ -801,8 +802,8 @@ def test_cli_report_keeps_the_old_set_when_a_file_is_in_the_way(tmp_path):
     before = _snapshot(out)
     res = invoke_report(files, out, "--lang", "zh", "--year", "2023")
     assert res.exit_code == 2 and "Traceback" not in res.output
-    assert f"{out / 'report.xlsx'}: cannot write report.xlsx" in res.output
-    assert "choose another --out" in res.output and ".tmp" not in res.output
+    assert res.output.startswith(f"错误：{out / 'report.xlsx'}：")   # in the report's language
+    assert "--out" in res.output and ".tmp" not in res.output
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 

@@ -4,6 +4,7 @@ Kept apart from :mod:`evaluator.cli` so command modules can import them without 
 """
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -11,11 +12,57 @@ import sys
 import click
 
 from ..errors import EvaluatorError
+from ..i18n import LANGS, get_lang, set_lang, t
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(t("error.line", message=message), err=True)
     sys.exit(code)
+
+
+_OS_REASONS = {errno.ENOENT: "os.not_found", errno.EACCES: "os.permission",
+               errno.EPERM: "os.permission", errno.EISDIR: "os.is_dir",
+               errno.ENOTDIR: "os.not_dir", errno.ENOSPC: "os.no_space",
+               errno.EROFS: "os.read_only"}
+
+
+def _os_message(exc: BaseException) -> str:
+    reason_key = ("os.encoding" if isinstance(exc, UnicodeError)
+                  else _OS_REASONS.get(getattr(exc, "errno", None)))
+    reason = t(reason_key) if reason_key else str(getattr(exc, "strerror", None) or exc)
+    name = getattr(exc, "filename", None)
+    return t("error.unreadable", file=name, reason=reason) if name else reason
+
+
+def _lang_callback(ctx, param, value):
+    try:
+        return set_lang(value)
+    except EvaluatorError as exc:  # a bad EVALUATOR_LANG
+        click.echo(t("error.line", "en", message=exc.render("en")), err=True)
+        ctx.exit(2)
+
+
+def lang_option(func=None, *, expose: bool = True):
+    """``--lang en|zh``: the language of everything the command prints (default
+    EVALUATOR_LANG, else the system locale). Parsed first, so even the errors of the
+    other options are in it; the command receives the resolved language as ``lang``."""
+    option = click.option("--lang", type=click.Choice(list(LANGS)), default=None,
+                          is_eager=True, expose_value=expose, callback=_lang_callback,
+                          help=t("cli.option.lang", "en"))
+    return option if func is None else option(func)
+
+
+def add_lang_options(group: click.Group) -> None:
+    """Give ``--lang`` to every command of ``group`` (recursively) that has none, so a
+    command added later cannot miss it."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            add_lang_options(command)
+        if not any(p.name == "lang" for p in command.params):
+            command.params.append(click.Option(
+                ["--lang"], type=click.Choice(list(LANGS)), default=None, is_eager=True,
+                expose_value=False, callback=_lang_callback,
+                help=t("cli.option.lang", "en")))
 
 
 def user_errors(func):
@@ -25,14 +72,14 @@ def user_errors(func):
         try:
             return func(*args, **kwargs)
         except EvaluatorError as exc:
-            _fail(str(exc), exc.exit_code)
+            _fail(exc.render(get_lang()), exc.exit_code)
         except BrokenPipeError:  # e.g. `evaluator frameworks show X | head`
             sys.stderr.close()
             sys.exit(0)
         except (OSError, UnicodeError) as exc:
-            _fail(f"{getattr(exc, 'filename', '') or ''} {exc}".strip(), 2)
+            _fail(_os_message(exc), 2)
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail(t("error.interrupted"), 130)
     return wrapper
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import data_options, load_inputs, user_errors
+from .common import data_options, lang_option, load_inputs, user_errors
 
 EPILOG = """\b
 Examples:
@@ -20,8 +20,7 @@ Examples:
                    "the panel is an error that lists near matches.")
 @click.option("--year", type=int, default=None,
               help="Year of the profile (default: the unit's latest).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the profile.")
+@lang_option
 @user_errors
 def diagnose(framework, data, recipe, encoding, sheet, unit, year, lang):
     """Print one unit's diagnostic profile.

@@ -6,7 +6,7 @@ import click
 from ..errors import EvaluatorError
 
 
-from .common import user_errors as _user_errors
+from .common import lang_option, user_errors as _user_errors
 
 
 @click.group(invoke_without_command=True,
@@ -44,7 +44,7 @@ def _target_text(t, lang: str) -> str:
 
 @frameworks.command("show")
 @click.argument("name")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option
 @_user_errors
 def show(name, lang):
     """Print a framework's tree: directions, units, weights and targets (with where each

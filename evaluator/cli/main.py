@@ -11,8 +11,10 @@ import sys
 import click
 
 from .. import __version__
-from .common import data_options, load_inputs, print_frame, user_errors
+from .common import (add_lang_options, data_options, lang_option, load_inputs, print_frame,
+                     user_errors)
 from ..errors import EvaluatorError
+from ..i18n import M, t
 
 EPILOG_SCORE = """\b
 Examples:
@@ -55,7 +57,8 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     from ..evaluate import evaluate
 
     if report_lang and not out:
-        raise EvaluatorError("--report needs --out", fix="add --out FOLDER")
+        raise EvaluatorError(M("cli.score.report_needs_out"),
+                             fix=M("cli.score.report_needs_out.fix"))
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
     if report_lang:  # tables and report written as one set: all or nothing
@@ -63,8 +66,7 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
         write_report(result, out, lang=report_lang, year=year, tables=True)
     _report_run(result, None if report_lang else out, year, top, fmt)
     if report_lang and fmt == "table":
-        click.echo(f"wrote {out}/ (the score tables, manifest.json, report.html, "
-                   "report.xlsx, report.md)")
+        click.echo(t("cli.score.wrote_with_report", out=out))
 
 
 def _report_run(result, out, year, top, fmt) -> None:
@@ -73,23 +75,23 @@ def _report_run(result, out, year, top, fmt) -> None:
     if year is None:
         year = years[-1]
     elif year not in years:
-        raise EvaluatorError(f"year {year} is not in the data",
-                             fix=f"years present: {', '.join(map(str, years))}")
+        raise EvaluatorError(M("cli.score.year_not_data", year=year),
+                             fix=M("cli.score.year_not_data.fix", years=", ".join(map(str, years))))
     if out:
         result.to_dir(out)
     if result.manifest["synthetic_demo_data"] and fmt == "table":
-        click.echo("SYNTHETIC DEMO DATA — invented values, no real city.", err=True)
+        click.echo(t("cli.score.synthetic"), err=True)
     shown = table[table["year"] == year]
     if fmt == "table":
-        click.echo(f"{result.framework.name} — {year}: {shown['unit'].nunique()} units "
-                   f"(top {min(top, len(shown))} shown)")
+        click.echo(t("cli.score.heading", name=result.framework.name, year=year,
+                     units=shown["unit"].nunique(), top=min(top, len(shown))))
     print_frame(shown, fmt, max_rows=top if fmt == "table" else None)
     if fmt == "table":
         for w in result.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(t("warning.line", message=w), err=True)
         if out:
             names = ", ".join(f"{n}.csv" for n in result.tables())
-            click.echo(f"wrote {out}/ ({names}, manifest.json, rankings.xlsx)")
+            click.echo(t("cli.score.wrote", out=out, names=names))
 
 
 @main.command(epilog="\b\nExample:\n  evaluator demo --out demo-output")
@@ -121,7 +123,7 @@ def demo(out, framework, year, top):
 @data_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option
 @user_errors
 def validate(framework, data, recipe, encoding, sheet, fmt, lang):
     """Check a panel against a framework: coverage, constant columns, outliers.
@@ -157,6 +159,7 @@ main.add_command(weights)
 main.add_command(compare)
 main.add_command(sensitivity)
 main.add_command(report)
+add_lang_options(main)   # --lang on every command, including ones added later
 
 
 if __name__ == "__main__":  # pragma: no cover

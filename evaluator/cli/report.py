@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import data_options, load_inputs, user_errors
+from .common import data_options, lang_option, load_inputs, user_errors
 
 EPILOG = """\b
 Examples:
@@ -22,8 +22,7 @@ Examples:
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), required=True,
               help="Folder for report.html, report.xlsx and report.md (and the score "
                    "tables: rankings.csv, …, manifest.json).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the report.")
+@lang_option
 @click.option("--year", type=int, default=None,
               help="Year of the ranking and the profiles (default: the latest).")
 @click.option("--intervals", "intervals", type=click.Path(dir_okay=False, exists=True),

@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .common import frame_json, data_options, load_inputs, print_frame, user_errors
+from .common import data_options, frame_json, lang_option, load_inputs, print_frame, user_errors
 from ..errors import EvaluatorError, FrameworkError, RecipeError
+from ..i18n import set_lang
 
 EPILOG_AHP = """\b
 Examples:
@@ -98,8 +99,7 @@ def _framework_for(framework: str | None, named) -> tuple[object | None, str | N
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="table: readable report; json: one object per matrix, "
                                       "then the global weights.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the table report.")
+@lang_option
 @user_errors
 def check(file, framework, fmt, lang):
     """Analyse a judgement file: priorities, consistency, revision hints, global weights."""
@@ -143,6 +143,7 @@ def template_command(framework, out, lang, force):
     from ..model.judgements import template
     from ..output import write_text
 
+    set_lang(None if lang == "both" else lang)   # its messages: EVALUATOR_LANG/locale
     fw = load_framework(framework)
     text = template(fw, lang_both=(lang == "both"), lang="en" if lang == "both" else lang)
     if out is None:

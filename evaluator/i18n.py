@@ -1,0 +1,235 @@
+"""Every word the user reads, in English and Chinese, from one catalogue.
+
+The catalogue is the YAML files of ``evaluator/messages/`` (``report.yaml``, ``cli.yaml``,
+``errors-*.yaml``…), read together as one table ``key → {en: text, zh: text}``. A key is
+defined once across all files; both languages carry the same ``{placeholders}``
+(``tests/test_i18n.py`` fails otherwise).
+
+Language, in order of precedence: ``--lang`` of the command (:func:`set_lang`), the
+``EVALUATOR_LANG`` environment variable, the system locale (``zh_*`` → zh, anything else
+→ en). :func:`get_lang` answers it.
+
+* ``t(key, lang=None, **params)`` — a message as text, now (``lang`` defaults to
+  :func:`get_lang`).
+* ``M(key, **params)`` — a message that can be rendered again in the other language: a
+  ``str`` (its text in the language current when it was made) that remembers its key and
+  parameters. Errors (``raise DataError(M("panel.no_year", file=path), fix=M(...))``) and
+  warnings are made of these, so the CLI and the report show them in their language
+  (:func:`localise`).
+
+A key missing in the language asked for is :class:`MissingMessage` — a bug of the tool,
+never a silent fallback to the other language.
+"""
+from __future__ import annotations
+
+import contextvars
+import functools
+import locale
+import os
+import string
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+LANGS = ("en", "zh")
+ENV_VAR = "EVALUATOR_LANG"
+_CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("evaluator_lang",
+                                                                      default=None)
+
+
+class MissingMessage(KeyError):
+    """A message without text in a language: a bug of the tool, not a user error."""
+
+
+# -- the language -----------------------------------------------------------------------------
+def system_lang() -> str:
+    """zh when the locale is Chinese (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, then Python's
+    locale), en otherwise."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        name = locale.getlocale()[0] or ""
+    except ValueError:  # an unparsable locale setting
+        name = ""
+    return "zh" if name.lower().startswith(("zh", "chinese")) else "en"
+
+
+def _checked(lang: str, origin: str) -> str:
+    value = str(lang).strip().lower()
+    if value.startswith("zh"):
+        value = "zh"
+    elif value.startswith("en"):
+        value = "en"
+    if value not in LANGS:
+        from .errors import EvaluatorError
+        params = {"value": lang, "origin": origin}
+        raise EvaluatorError(Msg("lang.unknown", params, t("lang.unknown", "en", **params)),
+                             fix=Msg("lang.unknown.fix", {}, t("lang.unknown.fix", "en")))
+    return value
+
+
+def resolve_lang(explicit: str | None = None) -> str:
+    """``explicit`` (a command's ``--lang``), else ``EVALUATOR_LANG``, else the locale."""
+    if explicit:
+        return _checked(explicit, "--lang")
+    env = os.environ.get(ENV_VAR)
+    if env and env.strip():
+        return _checked(env, ENV_VAR)
+    return system_lang()
+
+
+def set_lang(lang: str | None) -> str:
+    """Make ``lang`` (resolved as :func:`resolve_lang` does) the current language."""
+    value = resolve_lang(lang)
+    _CURRENT.set(value)
+    return value
+
+
+def get_lang() -> str:
+    """The current language: the last :func:`set_lang`, else ``EVALUATOR_LANG``/locale."""
+    value = _CURRENT.get()
+    if value is not None:
+        return value
+    env = os.environ.get(ENV_VAR, "").strip().lower()[:2]
+    # a bad EVALUATOR_LANG is refused by set_lang (every command calls it), not here,
+    # where the refusal itself needs a language
+    return env if env in LANGS else system_lang()
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+def messages_dir() -> Path:
+    return Path(__file__).resolve().parent / "messages"
+
+
+def catalogue_files() -> list[Path]:
+    return sorted(messages_dir().glob("*.yaml"))
+
+
+@functools.lru_cache(maxsize=1)
+def _load_all() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for path in catalogue_files():
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(raw, Mapping):
+            raise MissingMessage(f"{path.name} must be a mapping of keys to {{en, zh}}")
+        for key, entry in raw.items():
+            key = str(key)
+            if key in table:
+                raise MissingMessage(f"message {key!r} is defined in both {origin[key]} "
+                                     f"and {path.name}")
+            table[key] = {str(lang): str(text) for lang, text in (entry or {}).items()}
+            origin[key] = path.name
+    return table
+
+
+def load_messages(path: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """The whole table: key → {en: text, zh: text} (one file when ``path`` is given)."""
+    if path is None:
+        return _load_all()
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return {str(k): {str(lang): str(text) for lang, text in (v or {}).items()}
+            for k, v in raw.items()}
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` fields of a message (what :func:`t` must be given)."""
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def _render(table: Mapping[str, Mapping[str, str]], key: str, lang: str,
+            params: Mapping[str, Any]) -> str:
+    entry = table.get(key)
+    if entry is None or not entry.get(lang):
+        raise MissingMessage(f"message {key!r} has no {lang} text "
+                             f"(add it to a file of evaluator/messages/)")
+    text = entry[lang]
+    if not params:
+        return text
+    return text.format(**{k: localise(v, lang) for k, v in params.items()})
+
+
+def t(key: str, lang: str | None = None, /, **params: Any) -> str:
+    """The text of ``key`` in ``lang`` (default: the current language), filled in."""
+    return _render(_load_all(), key, lang or get_lang(), params)
+
+
+class Msg(str):
+    """A message that knows its key: its text in the language current when it was made,
+    and :meth:`render` for any other. Parameters that are themselves :class:`Msg` are
+    rendered in the same language."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, params: Mapping[str, Any] | None = None,
+                text: str | None = None):
+        params = dict(params or {})
+        self = super().__new__(cls, text if text is not None else t(key, None, **params))
+        self.key = key
+        self.params = params
+        return self
+
+    def render(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+    def __reduce__(self):  # pickled (worker processes) with its key, not only its text
+        return (Msg, (self.key, self.params, str(self)))
+
+
+def M(key: str, **params: Any) -> Msg:
+    """A message to be shown later, possibly in another language (errors, warnings)."""
+    return Msg(key, params)
+
+
+def localise(value: Any, lang: str | None = None) -> Any:
+    """A :class:`Msg` in ``lang`` (default: current); a bilingual name in ``lang``; a
+    list/tuple element-wise; anything else unchanged (names, numbers, ids are the same in both languages)."""
+    if isinstance(value, Msg):
+        return value.render(lang or get_lang())
+    if hasattr(value, "zh") and hasattr(value, "en") and callable(getattr(value, "get", None)):
+        return value.get(lang or get_lang())   # a bilingual name (model.names.Name)
+    if isinstance(value, (list, tuple)):
+        return type(value)(localise(v, lang) for v in value)
+    return value
+
+
+def join(items, lang: str | None = None) -> str:
+    """Items as a list in running text: ``a, b, c`` / ``a、b、c``."""
+    lang = lang or get_lang()
+    return ("、" if lang == "zh" else ", ").join(str(localise(i, lang)) for i in items)
+
+
+class Messages:
+    """Messages in one fixed language (the report's): ``t("ranking.title")``,
+    ``t("rank_of", r=3, n=262)``; records the keys it used."""
+
+    def __init__(self, lang: str, table: Mapping[str, Mapping[str, str]] | None = None):
+        self.lang = _checked(lang, "lang")
+        self.table = table if table is not None else _load_all()
+        self.used: set[str] = set()
+
+    def has(self, key: str) -> bool:
+        return key in self.table
+
+    def t(self, key: str, **values: Any) -> str:
+        text = _render(self.table, key, self.lang, values)
+        self.used.add(key)
+        return text
+
+    __call__ = t
+
+    def both(self, key: str) -> str:
+        """``"primary / other"``: a bilingual label (workbook headers), this language
+        first."""
+        other = "zh" if self.lang == "en" else "en"
+        first = self.t(key)
+        second = Messages(other, self.table).t(key)
+        return first if first == second else f"{first} / {second}"
+
+    def local(self, value: Any) -> Any:
+        """A :class:`Msg` (a warning, an error) in this language."""
+        return localise(value, self.lang)

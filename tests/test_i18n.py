@@ -1,0 +1,167 @@
+"""The project-wide message catalogue (evaluator/i18n.py, evaluator/messages/*.yaml).
+
+* every key has English and Chinese text with the same placeholders, once in one file;
+* every key the code uses (``M("…")``, ``t("…")``) exists;
+* the language comes from --lang, else EVALUATOR_LANG, else the locale; every command
+  has --lang;
+* errors carry their key and render in either language; Chinese output holds no English
+  sentence and English output no Chinese (tests/i18n_scan.py).
+"""
+from __future__ import annotations
+
+import ast
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from evaluator import i18n
+from evaluator.cli import main
+from evaluator.errors import DataError, EvaluatorError
+from evaluator.i18n import LANGS, M, Msg, MissingMessage, load_messages, placeholders, t
+
+from i18n_scan import chinese_in, english_runs
+
+PACKAGE = Path(i18n.__file__).resolve().parent
+
+
+# -- the catalogue -------------------------------------------------------------------------------
+def test_every_key_has_both_languages_with_the_same_placeholders():
+    seen: dict[str, str] = {}
+    for path in i18n.catalogue_files():
+        text = path.read_text(encoding="utf-8")
+        keys = re.findall(r"^([A-Za-z0-9_.-]+):", text, re.M)
+        assert len(keys) == len(set(keys)), f"{path.name}: a key is defined twice"
+        raw = yaml.safe_load(text)
+        assert set(map(str, raw)) == set(keys), f"{path.name}: a key read as yes/no or lost"
+        for key in keys:
+            assert key not in seen, f"{key} is in {seen.get(key)} and {path.name}"
+            seen[key] = path.name
+    table = load_messages()
+    assert set(table) == set(seen)
+    missing, differing = [], []
+    for key, entry in table.items():
+        if set(entry) != set(LANGS) or not all(entry[lang].strip() for lang in LANGS):
+            missing.append(key)
+        elif placeholders(entry["en"]) != placeholders(entry["zh"]):
+            differing.append(key)
+    assert not missing, f"keys without text in one language: {missing}"
+    assert not differing, f"keys whose placeholders differ between en and zh: {differing}"
+
+
+def test_the_chinese_text_is_chinese_and_the_english_text_english():
+    table = load_messages()
+    han = re.compile(r"[\u4e00-\u9fff]")
+    # a bibliographic reference (".ref") is cited as published, in its own language
+    english_zh = [k for k, e in table.items()
+                  if english_runs(re.sub(r"\{[^}]*\}", " ", e["zh"]))
+                  and not han.search(e["zh"]) and not k.endswith(".ref")]
+    chinese_en = [k for k, e in table.items() if han.search(e["en"])
+                  and not k.endswith(".ref")]
+    assert not english_zh, f"zh text in English: {english_zh}"
+    assert not chinese_en, f"en text in Chinese: {chinese_en}"
+
+
+def _keys_used_in_code() -> dict[str, str]:
+    """Literal keys of M("…"), t("…"), Msg("…") and problems.add(…, M("…")) calls."""
+    used = {}
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("M", "t", "Msg") and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                used[node.args[0].value] = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+    return used
+
+
+def test_every_key_the_code_uses_exists_with_its_placeholders():
+    table = load_messages()
+    used = _keys_used_in_code()
+    assert len(used) > 20
+    missing = {k: where for k, where in used.items() if k not in table}
+    assert not missing, f"keys used but not in evaluator/messages/: {missing}"
+
+
+def test_a_missing_key_is_an_error_not_a_fallback():
+    with pytest.raises(MissingMessage):
+        t("no.such.key", "en")
+    with pytest.raises(MissingMessage):
+        i18n.Messages("zh", {"only.en": {"en": "English only"}}).t("only.en")
+
+
+# -- the language ------------------------------------------------------------------------------
+def test_language_from_option_then_environment_then_locale(monkeypatch):
+    monkeypatch.delenv("EVALUATOR_LANG", raising=False)
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert i18n.resolve_lang(None) == "zh"
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert i18n.resolve_lang(None) == "en"
+    monkeypatch.setenv("LC_ALL", "zh_TW.UTF-8")
+    assert i18n.resolve_lang(None) == "zh"
+    monkeypatch.setenv("EVALUATOR_LANG", "en")
+    assert i18n.resolve_lang(None) == "en"
+    assert i18n.resolve_lang("zh") == "zh"
+    monkeypatch.setenv("EVALUATOR_LANG", "fr")
+    with pytest.raises(EvaluatorError, match="EVALUATOR_LANG"):
+        i18n.resolve_lang(None)
+
+
+def _commands(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_every_command_has_lang():
+    commands = list(_commands(main))
+    assert len(commands) >= 10
+    for path, command in commands:
+        assert any("--lang" in p.opts for p in command.params), " ".join(path)
+
+
+def test_a_bad_environment_language_is_refused_with_exit_2(monkeypatch):
+    monkeypatch.setenv("EVALUATOR_LANG", "fr")
+    res = CliRunner().invoke(main, ["frameworks", "list"])
+    assert res.exit_code == 2
+    assert "EVALUATOR_LANG" in res.output and "Traceback" not in res.output
+
+
+# -- messages that travel ------------------------------------------------------------------------
+def test_an_error_renders_in_either_language_with_its_where_and_fix():
+    exc = DataError(M("lang.unknown", value="fr", origin="--lang"),
+                    where="panel.csv", fix=M("lang.unknown.fix"))
+    en, zh = exc.render("en"), exc.render("zh")
+    assert str(exc) == en   # made while the language is en (conftest)
+    assert en.startswith("panel.csv: unknown language 'fr'") and "\n  fix: use en or zh" in en
+    assert zh.startswith("panel.csv：未知语言 'fr'") and "修改方法：请使用 en 或 zh" in zh
+    assert not english_runs(zh)
+    assert not chinese_in(en)
+
+
+def test_a_message_keeps_its_key_through_pickling_and_renders_nested_messages():
+    m = M("error.with_fix", message=M("os.not_found"), fix=M("lang.unknown.fix"))
+    assert isinstance(m, str) and m.startswith("no such file or folder")
+    again = pickle.loads(pickle.dumps(m))
+    assert isinstance(again, Msg) and again == m and again.key == m.key
+    assert again.render("zh").startswith("文件或文件夹不存在")
+
+
+def test_cli_errors_follow_lang_and_the_environment(monkeypatch):
+    args = ["score", "-f", "resource_city_transition", "-d", "panel.csv", "--report", "zh"]
+    en = CliRunner().invoke(main, args)
+    assert en.exit_code == 2 and en.output.startswith("error: --report needs --out")
+    assert not chinese_in(en.output)
+    zh = CliRunner().invoke(main, [*args, "--lang", "zh"])
+    assert zh.exit_code == 2 and zh.output.startswith("错误：")
+    assert not english_runs(zh.output)
+    monkeypatch.setenv("EVALUATOR_LANG", "zh")
+    env = CliRunner().invoke(main, args)
+    assert env.output == zh.output
