@@ -70,9 +70,11 @@ def bottom_share_k(n: np.ndarray, share: float) -> np.ndarray:
 
 
 def run_lengths(flag: np.ndarray, units: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Per row, for how many consecutive panel years up to and including this one the
-    unit's ``flag`` has held (0 where it does not hold now). Consecutive means adjacent
-    years of the panel, so a gap in a unit's data (a year screened out) ends its run."""
+    """Per row, for how many consecutive calendar periods up to and including this one
+    the unit's ``flag`` has held (0 where it does not hold now). Consecutive means
+    adjacent on the calendar (``years`` are calendar-ordered period keys: 2023 follows
+    2022, 2025Q1 follows 2024Q4), so a gap — the unit's row missing or screened out, or
+    the whole panel lacking a period — ends the run."""
     flag = np.asarray(flag, dtype=bool)
     years = np.asarray(years)
     lag = lag_rows(units, years)
@@ -95,8 +97,8 @@ def red_share_exceeded(red: np.ndarray, out_of: np.ndarray, share: float) -> np.
 
 
 def rank_drops(rank_change: np.ndarray, places: int) -> np.ndarray:
-    """Rows whose rank fell by ``places`` or more since the previous year (``rank_change``
-    is places gained, so a fall is negative)."""
+    """Rows whose rank fell by ``places`` or more since the previous calendar period
+    (``rank_change`` is places gained, so a fall is negative)."""
     with np.errstate(invalid="ignore"):
         return np.asarray(rank_change, dtype=float) <= -places
 

@@ -81,19 +81,21 @@ def find_rows(units: np.ndarray, years: np.ndarray, query_units: np.ndarray,
     return np.where(hit, order[pos], -1)
 
 
-def previous_year(years: np.ndarray) -> np.ndarray:
-    """The panel year before each row's year (−1 for the first year): "the previous
-    year" means the previous assessment, so a biennial panel compares with two years
-    back."""
-    years = np.asarray(years).astype(np.int64)
-    panel_years = np.unique(years)
-    pos = np.searchsorted(panel_years, years)
-    return np.where(pos > 0, panel_years[np.maximum(pos - 1, 0)], -1)
+def previous_year(years: np.ndarray, lag: int = 1) -> np.ndarray:
+    """The calendar period ``lag`` steps before each row's period: ``years − lag``.
+
+    ``years`` are calendar-ordered period keys (a year, or the ordinal of a half-year,
+    quarter or month, see :mod:`evaluator.model.period`), so consecutive periods differ
+    by 1: "the previous year" is the calendar year before, whether or not the panel has
+    it (issue 9: a missing year is a gap, never silently bridged). ``lag`` = periods per
+    year gives the same period a year earlier."""
+    return np.asarray(years).astype(np.int64) - int(lag)
 
 
-def lag_rows(units: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """For every row, the row of the same unit in the previous panel year (−1: none)."""
-    return find_rows(units, years, units, previous_year(years))
+def lag_rows(units: np.ndarray, years: np.ndarray, lag: int = 1) -> np.ndarray:
+    """For every row, the row of the same unit ``lag`` calendar periods earlier (−1: the
+    panel has no such row, e.g. a missing year)."""
+    return find_rows(units, years, units, previous_year(years, lag))
 
 
 def take_rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:

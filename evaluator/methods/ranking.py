@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .diagnose import lag_rows, take_rows
+
 
 def min_rank(values: np.ndarray, axis: int = 0) -> np.ndarray:
     """Ascending ranks along ``axis`` (smallest = 1), ties sharing the lowest rank
@@ -42,17 +44,12 @@ def competition_rank(values: np.ndarray, blocks: np.ndarray | None = None, *,
     return out
 
 
-def rank_change(ranks: np.ndarray, units: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Places gained since the unit's previous year in the panel (positive = moved up);
-    NaN in a unit's first year or when either rank is missing."""
+def rank_change(ranks: np.ndarray, units: np.ndarray, years: np.ndarray, lag: int = 1
+                ) -> np.ndarray:
+    """Places gained since the same unit ``lag`` calendar periods earlier (positive =
+    moved up): the previous year (``lag`` 1), or for sub-annual periods the previous
+    period (1) or the same period a year earlier (periods per year). NaN where that
+    period has no rank for the unit — its first period, a missing period (a gap is never
+    bridged: 2024 is not compared with 2022), or a missing rank."""
     ranks = np.asarray(ranks, dtype=float)
-    units = np.asarray(units)
-    years = np.asarray(years)
-    order = np.lexsort((years, units))
-    out = np.full(ranks.shape, np.nan)
-    same_unit = units[order][1:] == units[order][:-1]
-    prev = ranks[order][:-1]
-    cur = ranks[order][1:]
-    change = np.where(same_unit, prev - cur, np.nan)
-    out[order[1:]] = change
-    return out
+    return take_rows(ranks, lag_rows(units, years, lag)) - ranks

@@ -54,6 +54,7 @@ from evaluator.quality.findings import (
     RAW_SCALE, Issue, about_missing_denominator, constant_issues, coverage_issues,
     denominator_issues, denominator_missing, load_issue, log_nonpositive,
     outlier_issues)
+from evaluator.stages.calendar_gaps import gap_findings
 from evaluator.quality.text import display_width, render
 
 __all__ = ["Issue", "QualityReport", "display_width", "quality_report"]
@@ -192,6 +193,8 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     issues += scored.issues
     if framework is not None and denominate:
         issues += denominator_issues(framework, data)
+    issues += [Issue("warning", f["code"], f["en"], f["zh"], f["fix_en"], f["fix_zh"],
+                     f["subject"]) for f in gap_findings(data["unit"], data["year"])]
     settings = {"min_coverage": min_coverage, "outlier_skew": outlier_skew,
                 "outlier_kurtosis": outlier_kurtosis, "outlier_robust_z": outlier_robust_z,
                 "denominate": denominate}

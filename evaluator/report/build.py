@@ -120,6 +120,7 @@ def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
     title = fw.name.get(bundle.lang)
     return {
         "title": title, "year": bundle.year, "previous_year": bundle.previous_year,
+        "years": bundle.years,
         "version": __version__, "synthetic": bundle.synthetic,
         "has_groups": bundle.has_groups,
         "html_lang": "zh-CN" if bundle.lang == "zh" else "en",

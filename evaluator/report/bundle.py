@@ -80,6 +80,9 @@ class ReportBundle:
 
 
 def choose_year(assessment, year: int | None) -> tuple[int, int | None, list[int]]:
+    """(year, the calendar year before it when the panel has it — else None —, the
+    panel's years). A missing year is never bridged: with 2023 absent, 2024's report
+    shows no movement rather than changes "since 2023" that are really since 2022."""
     years = sorted(int(y) for y in np.unique(assessment.years))
     if year is None:
         year = years[-1]
@@ -87,8 +90,7 @@ def choose_year(assessment, year: int | None) -> tuple[int, int | None, list[int
         raise EvaluatorError(f"year {year} is not in the data",
                              fix=f"years present: {', '.join(map(str, years))}")
     year = int(year)
-    k = years.index(year)
-    return year, (years[k - 1] if k else None), years
+    return year, (year - 1 if year - 1 in years else None), years
 
 
 def check_intervals(frame: pd.DataFrame | None, where: str = "rank intervals"

@@ -37,13 +37,13 @@ it off; rules left out run with their defaults::
 
 ``yellow_card``: a card when the unit is in the bottom ``bottom_share`` of the composite
 ranking (floor(share · n) units, ties as in ``bottom_k_consecutive``) or shows red lights
-on more than ``red_share`` of its indicators; ``years`` cards in consecutive panel years
+on more than ``red_share`` of its indicators; ``years`` cards in consecutive calendar periods
 raise ``yellow_card_talks``. ``red_share_of`` says of which indicators: ``judged``
 (default) counts only those with a light — an indicator without a target, without a
 value, or in a year with nothing to compare has no light, and counting it would dilute
 the reds (a framework with targets on 6 of 24 indicators could then never reach a third)
 — while ``all`` divides by every indicator of the framework. ``rank_drop``: the
-composite rank fell by ``places`` or more since the previous panel year.
+composite rank fell by ``places`` or more since the calendar period before (never across a gap).
 """
 from __future__ import annotations
 

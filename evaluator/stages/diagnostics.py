@@ -31,7 +31,7 @@ lights, obstacle degree, peers, strengths and weaknesses, contributions, alerts.
   ``group_best``/``gap_to_group_best`` the same within the unit's group (empty without
   groups);
 * ``contribution`` the part of the composite score due to this indicator (they sum to
-  the score) and ``contribution_change`` its change since the previous panel year (they
+  the score) and ``contribution_change`` its change since the calendar year before (they
   sum to the score's change). Exact when every node is a weighted sum; empty otherwise
   (a geometric mean or TOPSIS does not decompose additively). With ``scope: per_year``
   normalisation the sum still holds, but a change then also reflects other units.

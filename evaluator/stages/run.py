@@ -22,6 +22,7 @@ from ..model.recipe import Recipe
 from .ahp_weights import make_ahp_loader
 from .coordination import coordination
 from .diagnose_params import alert_params, diagnose_params
+from .calendar_gaps import gap_warnings
 from .diagnostics import build_diagnostics, diagnostic_warnings
 
 
@@ -155,4 +156,6 @@ def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
         diagnostics_builder=build_diagnostics)
     # targets that cannot be resolved (a relative target's base year outside the panel...)
     assessment.warnings.extend(diagnostic_warnings(assessment))
+    # gaps on the calendar: changes across them are empty, runs break there (issue 9)
+    assessment.warnings.extend(gap_warnings(run.units, run.years))
     return assessment

@@ -18,6 +18,7 @@ TEXT = {
            "dim_obstacles": "Obstacle share by dimension", "strengths": "Strengths",
            "weaknesses": "Weaknesses", "alerts": "Alerts", "none": "none",
            "rank": "rank {r} of {n}", "first": "first year", "group": "group",
+           "gap": "no {year} in the panel: changes are not taken across the gap",
            "total": "all indicators", "value": "value", "no_data": "no data",
            "earlier": "earlier years: {n} alert(s), {span} (not repeated here)",
            "rules": {"bottom_k_consecutive": "bottom ranks in consecutive years",
@@ -31,6 +32,7 @@ TEXT = {
            "obstacles": "主要障碍因子（障碍度）", "dim_obstacles": "各维度障碍度",
            "strengths": "优势指标", "weaknesses": "劣势指标", "alerts": "预警",
            "none": "无", "rank": "第{r}名/共{n}个", "first": "首年", "group": "类型",
+           "gap": "面板缺少{year}年数据：不跨越缺口计算变化",
            "total": "全部指标", "value": "数值", "no_data": "无数据",
            "earlier": "往年预警：{n}条（{span}年，此处不再列出）",
            "rules": {"bottom_k_consecutive": "连续位列末位", "yellow_card": "黄牌警示",
@@ -128,7 +130,8 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
                         fix="years of this unit: " + ", ".join(map(str, unit_years)))
     year = int(year)
     panel_years = sorted(int(y) for y in np.unique(a.years))
-    prev_year = panel_years[panel_years.index(year) - 1] if panel_years.index(year) else None
+    # the calendar year before (never bridged across a year the panel lacks)
+    prev_year = year - 1 if year - 1 in panel_years else None
     now = mine[mine["year"] == year].set_index("indicator")
     before = mine[mine["year"] == prev_year].set_index("indicator") if prev_year else None
 
@@ -161,7 +164,7 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
         lines.append(f"  {'  ' * depth}{label(node)}: {row['value']:.2f} ({_signed(change)}), "
                      f"{rank_txt} ({moved})")
     if prev_year is None:
-        lines.append(f"  ({T['first']})")
+        lines.append(f"  ({T['first'] if year == panel_years[0] else T['gap'].format(year=year - 1)})")
 
     # lights by dimension
     head = T["light_head"]
