@@ -7,6 +7,7 @@ from ..errors import EvaluatorError
 
 
 from .common import lang_option, user_errors as _user_errors
+from ..i18n import M, t
 
 
 @click.group(invoke_without_command=True,
@@ -20,7 +21,8 @@ def frameworks(ctx):
         from ..model.framework import list_builtin, load_framework
         for name in list_builtin():
             fw = load_framework(name)
-            click.echo(f"{name:28s} {len(fw.indicators):3d} indicators  {fw.name}")
+            click.echo(t("cli.frameworks.line", name=f"{name:28s}",
+                         n=f"{len(fw.indicators):3d}", title=fw.name))
 
 
 WORDS = {
@@ -121,8 +123,9 @@ def import_coinr(imeta, out, framework_id):
 
     text = imeta_to_framework_yaml(Path(imeta), framework_id=framework_id)
     if Path(out).exists() and Path(out).resolve() == Path(imeta).resolve():
-        raise EvaluatorError("the output would overwrite the input", fix="choose another -o")
+        raise EvaluatorError(M("cli.frameworks.overwrite_input"),
+                             fix=M("cli.frameworks.overwrite_input.fix"))
     write_text(text, Path(out))
-    click.echo(f"wrote {out}")
+    click.echo(t("cli.wrote", out=out))
     for note in import_notes(Path(imeta)):
-        click.echo(f"note: {note}", err=True)
+        click.echo(t("cli.note", note=note), err=True)

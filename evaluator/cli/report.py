@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .common import data_options, lang_option, load_inputs, user_errors
+from ..i18n import t
 
 EPILOG = """\b
 Examples:
@@ -47,6 +48,6 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals)
     # the report and the score tables as one set: all rendered first, then swapped in
     write_bundle(bundle, out, tables=True)
     if bundle.synthetic:
-        click.echo("SYNTHETIC DEMO DATA — invented values, no real city.", err=True)
-    click.echo(f"wrote {Path(out)}/report.html, report.xlsx, report.md and the score tables "
-               f"({len(bundle.ranking)} units, {bundle.year})")
+        click.echo(t("cli.score.synthetic"), err=True)
+    click.echo(t("cli.report.wrote", out=Path(out), units=len(bundle.ranking),
+                 year=bundle.year))

@@ -11,6 +11,7 @@ import click
 
 from .common import data_options, load_inputs, print_frame, user_errors
 from ..errors import EvaluatorError, RecipeError
+from ..i18n import M, t
 
 EPILOG_COMPARE = """\b
 Examples (panel.csv: your panel; to try them on the bundled demo, pass
@@ -70,8 +71,8 @@ def _pick_year(year: int | None, years: list[int]) -> int:
     if year is None:
         return years[-1]
     if year not in years:
-        raise EvaluatorError(f"year {year} is not in the data",
-                             fix=f"years present: {', '.join(map(str, years))}")
+        raise EvaluatorError(M("cli.sensitivity.year_not_data", year=year),
+                             fix=M("cli.sensitivity.year_not_data.fix", years=', '.join(map(str, years))))
     return year
 
 
@@ -114,24 +115,24 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     if fmt != "table":
         print_frame(table, fmt)
         for note in result.notes:
-            click.echo(f"note: {note}", err=True)
+            click.echo(t("cli.note", note=note), err=True)
         return
     for line in lines:
         click.echo(line)
     corr = result.correlations[result.correlations["year"] == shown]
     for name, label in (("spearman", "Spearman ρ"), ("kendall", "Kendall τ-b")):
-        click.echo(f"\n{label} between the methods' rankings, {shown}:")
+        click.echo(t("cli.compare.correlations", label=label, shown=shown))
         print_frame(corr[corr["statistic"] == name].drop(columns=["year", "statistic"]))
     moved = result.moved(shown)
     if len(moved):
-        click.echo(f"\nUnits moving more than {result.k} places, {shown} (largest first):")
+        click.echo(t("cli.compare.movers", k=result.k, shown=shown))
         cols = ["unit", "rank_recipe"] + [f"rank_{m}" for m in result.methods] + \
             ["max_shift", "mean_shift"]
         print_frame(moved[cols], max_rows=15)
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(t("cli.note", note=note), err=True)
     if out_dir is not None:
-        click.echo(f"\nwrote {out}/ ({', '.join(COMPARE_OUTPUTS)})")
+        click.echo(t("cli.sensitivity.wrote", out=out, files=", ".join(COMPARE_OUTPUTS)))
 
 
 def _check_out(out: str | None) -> Path | None:
@@ -141,7 +142,8 @@ def _check_out(out: str | None) -> Path | None:
         return None
     path = Path(out)
     if path.exists() and not path.is_dir():
-        raise EvaluatorError(f"{path} exists and is not a folder", fix="choose another --out")
+        raise EvaluatorError(M("cli.sensitivity.exists_not_folder", path=path),
+                             fix=M("cli.sensitivity.exists_not_folder.fix"))
     return path
 
 
@@ -256,8 +258,9 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
     from ..sensitivity.engine import check_run_options
 
     if save_samples and not out:
-        raise RecipeError("--save-samples needs --out", where="--save-samples",
-                          fix="add --out FOLDER")
+        raise RecipeError(M("cli.sensitivity.save_samples_needs_out"),
+                          where="--save-samples",
+                          fix=M("cli.sensitivity.save_samples_needs_out.fix"))
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     started = time.perf_counter()
     out_dir = _check_out(out)
@@ -294,32 +297,32 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
     if fmt != "table":
         print_frame(in_year, fmt)
         for note in summary["notes"]:
-            click.echo(f"note: {note}", err=True)
+            click.echo(t("cli.note", note=note), err=True)
         return
     _print_summary(run, summary, in_year, shown, sobol_frame)
     if out_dir is not None:
         order = [n for n in SENSITIVITY_OUTPUTS if n in written]
-        click.echo(f"\nwrote {out}/ ({', '.join(order)})")
-    click.echo(f"{run.scenarios:,} scenarios in {time.perf_counter() - started:.1f} s",
+        click.echo(t("cli.sensitivity.wrote", out=out, files=", ".join(order)))
+    click.echo(t("cli.sensitivity.timing", scenarios=run.scenarios,
+                 seconds=time.perf_counter() - started),
                err=True)
 
 
 def _print_summary(run, summary, in_year, year, sobol_frame) -> None:
     shift = summary["mean_rank_shift"]
     design = "Sobol design" if summary["design"] == "sobol" else "Monte Carlo"
-    click.echo(f"{summary['framework']}: {run.scenarios:,} scenarios ({design}, seed "
-               f"{summary['seed']}), {summary['groups']} group(s) of discrete choices")
+    click.echo(t("cli.sensitivity.run", framework=summary["framework"], scenarios=run.scenarios,
+                 design=design, seed=summary["seed"], groups=summary["groups"]))
     if summary["defaulted"]:
-        click.echo("note: the recipe has no uncertainty section; varying every weight by "
-                   "±20 % (uncertainty: {weights: {perturb: 0.2}})")
+        click.echo(t("cli.sensitivity.default_uncertainty"))
     click.echo("varied: " + "; ".join(summary["varied_labels"]))
     line = f"mean absolute rank shift: {shift['mean']:.2f} places"
     if "p05" in shift:
         line += f" (5–95 % of scenarios: {shift['p05']:.2f} – {shift['p95']:.2f})"
     click.echo(line)
     width = in_year["p95"] - in_year["p05"]
-    click.echo(f"\n{year}: {len(in_year)} units; median 5–95 % interval width "
-               f"{width.median():.1f} places; widest:")
+    click.echo(t("cli.sensitivity.interval_widths", year=year, units=len(in_year),
+                 median=width.median()))
     cols = ["unit", "nominal_rank", "median_rank", "p05", "p95", "p_top_k", "p_bottom_k"]
     print_frame(in_year.assign(width=width).sort_values(
         ["width", "nominal_rank"], ascending=[False, True], kind="mergesort")[cols],
@@ -329,9 +332,8 @@ def _print_summary(run, summary, in_year, year, sobol_frame) -> None:
         click.echo(f"\nin the bottom {run.top_k} in at least half of the scenarios: "
                    + ", ".join(map(str, at_risk["unit"])))
     if sobol_frame is not None:
-        click.echo("\nSobol indices of the mean rank shift (S1, ST with their bootstrap 95 % "
-                   "half-widths; per unit in sobol.csv):")
+        click.echo(t("cli.sensitivity.sobol_title"))
         print_frame(sobol_frame[sobol_frame["target"] == "mean_rank_shift"]
                     .drop(columns=["target"]))
     for note in summary["notes"]:
-        click.echo(f"note: {note}", err=True)
+        click.echo(t("cli.note", note=note), err=True)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .common import data_options, frame_json, lang_option, load_inputs, print_frame, user_errors
 from ..errors import EvaluatorError, FrameworkError, RecipeError
-from ..i18n import set_lang
+from ..i18n import M, set_lang, t
 
 EPILOG_AHP = """\b
 Examples:
@@ -151,14 +151,14 @@ def template_command(framework, out, lang, force):
         return
     path = Path(out)
     if path.exists() and not force:
-        raise EvaluatorError("the file exists; it may hold judgements already filled",
-                             where=str(path), fix="choose another name, or add --force")
+        raise EvaluatorError(M("cli.ahp.file_exists"),
+                             where=str(path), fix=M("cli.ahp.file_exists.fix"))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(text, path)
     parents = [p for p in ["index", *fw.node_ids] if len(fw.children(p)) > 1]
     pairs = sum(len(fw.children(p)) * (len(fw.children(p)) - 1) // 2 for p in parents)
-    click.echo(f"wrote {path}: {len(parents)} matrices, {pairs} judgements to fill "
-               f"(check with: evaluator ahp {path} -f {framework})")
+    click.echo(t("cli.ahp.template_written", path=path, matrices=len(parents), pairs=pairs,
+                 framework=framework))
 
 
 # ------------------------------------------------------------------------------ weights
@@ -166,24 +166,26 @@ def _spec(method: str, ahp_file: str | None, accept: bool, combine: str | None, 
           alpha: str | None) -> dict:
     if method == "ahp":
         if not ahp_file:
-            raise RecipeError("AHP weights need a judgement file", where="--method ahp",
-                              fix="add --file weights/panel.yaml "
-                                  "(`evaluator ahp template` writes a blank one)")
+            raise RecipeError(M("cli.weights.ahp_weights_need_judgement"), 
+                              where="--method ahp",
+                              fix=M("cli.weights.ahp_weights_need_judgement.fix"))
         return {"method": "ahp", "file": ahp_file, "accept_inconsistent": accept}
     if method != "combined":
         return {"method": method}
     parts = [p.strip() for p in (combine or "").split(",") if p.strip()]
     if len(parts) < 2:
-        raise RecipeError("combined weights need two or more methods", where="--combine",
-                          fix="e.g. --combine ahp,entropy (with --file for ahp)")
+        raise RecipeError(M("cli.weights.combined_weights_need_two"), 
+                          where="--combine",
+                          fix=M("cli.weights.combined_weights_need_two.fix"))
     spec = {"method": "combined", "how": how,
             "methods": [_spec(p, ahp_file, accept, None, how, None) for p in parts]}
     if alpha:
         try:
             spec["alpha"] = [float(a) for a in alpha.split(",")]
         except ValueError:
-            raise RecipeError(f"cannot read --alpha {alpha!r}", where="--alpha",
-                              fix="comma-separated numbers summing to 1, e.g. 0.4,0.6") from None
+            raise RecipeError(M("cli.weights.cannot_read_alpha", alpha=alpha), 
+                              where="--alpha",
+                              fix=M("cli.weights.cannot_read_alpha.fix")) from None
     return spec
 
 
@@ -324,4 +326,4 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
         print_frame(frame, fmt, decimals=6)  # weights and CR need more than 3 decimals
     if fmt == "table":
         for warning in assessment.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(t("warning.line", message=warning), err=True)
