@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 
 def _as_batch(w: np.ndarray, k: int) -> tuple[np.ndarray, bool]:
@@ -23,7 +24,7 @@ def _as_batch(w: np.ndarray, k: int) -> tuple[np.ndarray, bool]:
     if W.shape[1] != k:
         raise ValueError(f"{W.shape[1]} weights for {k} children")
     if np.any(W < 0) or not np.all(np.isfinite(W)):
-        raise MethodError("weights must be finite and non-negative")
+        raise MethodError(M("aggregate.weights_must_finite_non"))
     return W, single
 
 
@@ -85,10 +86,8 @@ def geometric(V: np.ndarray, w: np.ndarray, *, floor: float | None = None,
         what = f"child {names[c]!r}" if names is not None else f"child {c}"
         row = f" for {row_labels[r]}" if row_labels is not None else ""
         raise MethodError(
-            f"geometric mean of a value ≤ 0 ({V[r, c]:g}) in {what}{row}; "
-            f"{int(bad.sum())} such value(s) in all",
-            fix="set a floor (aggregate: {method: geometric, floor: 0.01}) or normalise to "
-                "a range above zero (normalise: {range: [1, 100]})")
+            M("aggregate.geometric_mean_value_such", V=V[r, c], what=what, row=row, sum=int(bad.sum())),
+            fix=M("aggregate.geometric_mean_value_such.fix"))
     W, single = _as_batch(w, V.shape[1])
     present = ~np.isnan(V)
     logs = np.where(present, np.log(np.where(present, V, 1.0)), 0.0)

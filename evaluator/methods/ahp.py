@@ -32,6 +32,7 @@ from typing import Any, Hashable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from evaluator.errors import MethodError
+from ..i18n import M
 
 #: Saaty's fundamental scale: 1/9 … 1/2, 1, 2 … 9.
 SAATY_SCALE: tuple[float, ...] = tuple([1.0 / k for k in range(9, 1, -1)] + [float(k) for k in range(1, 10)])
@@ -129,26 +130,25 @@ def parse_judgement(value: Any, *, where: str = "") -> float:
     """
     shown = _show(value)
     if isinstance(value, bool) or value is None:
-        raise MethodError(f"judgement {shown} is not a number", where=where or None,
-                          fix="write a number such as 3 or 0.5, or a fraction such as 1/3")
+        raise MethodError(M("ahp.judgement_not_number", shown=shown), where=where or None,
+                          fix=M("ahp.judgement_not_number.fix"))
     if isinstance(value, numbers.Real):
         number = float(value)
     elif isinstance(value, str):
         number = _parse_text_judgement(value, where)
     else:
-        raise MethodError(f"judgement {shown} is not a number", where=where or None,
-                          fix="write a number such as 3 or 0.5, or a fraction such as 1/3")
+        raise MethodError(M("ahp.judgement_not_number_2", shown=shown), where=where or None,
+                          fix=M("ahp.judgement_not_number_2.fix"))
     if not math.isfinite(number):
-        raise MethodError(f"judgement {shown} is not a finite number", where=where or None,
-                          fix="leave a missing judgement out instead of writing NaN")
+        raise MethodError(M("ahp.judgement_not_finite_number", shown=shown), where=where or None,
+                          fix=M("ahp.judgement_not_finite_number.fix"))
     if number <= 0:
-        raise MethodError(f"judgement {shown} is not positive", where=where or None,
-                          fix="pairwise judgements are ratios between 1/9 and 9; "
-                              "write 1/3 for 'three times less important'")
+        raise MethodError(M("ahp.judgement_not_positive", shown=shown), where=where or None,
+                          fix=M("ahp.judgement_not_positive.fix"))
     if number < (1.0 / 9.0) * (1 - _SCALE_SLACK) or number > 9.0 * (1 + _SCALE_SLACK):
-        raise MethodError(f"judgement {shown} is outside Saaty's 1/9–9 scale",
+        raise MethodError(M("ahp.judgement_outside_saaty_s", shown=shown),
                           where=where or None,
-                          fix="use a value between 1/9 and 9 (Saaty 1980 fundamental scale)")
+                          fix=M("ahp.judgement_outside_saaty_s.fix"))
     return number
 
 
@@ -167,8 +167,8 @@ def _parse_text_judgement(text: str, where: str) -> float:
             return float(numerator) / float(denominator)
         return float(cleaned)
     except (ValueError, ZeroDivisionError):
-        raise MethodError(f"cannot read judgement {text!r}", where=where or None,
-                          fix="write a number such as 3 or 0.5, or a fraction such as 1/3") from None
+        raise MethodError(M("ahp.cannot_read_judgement", text=text), where=where or None,
+                          fix=M("ahp.cannot_read_judgement.fix")) from None
 
 
 def _is_missing(value: Any) -> bool:
@@ -206,14 +206,14 @@ def build_matrix(items: Sequence[Hashable], judgements: Mapping[Hashable, Mappin
     """
     names = list(items)
     if not names:
-        raise MethodError("no items to compare", where=where or None, fix="list at least one item")
+        raise MethodError(M("ahp.no_items_compare"), where=where or None, fix=M("ahp.no_items_compare.fix"))
     if len(set(names)) != len(names):
         duplicated = sorted({str(x) for x in names if names.count(x) > 1})
-        raise MethodError(f"items are listed more than once: {', '.join(duplicated)}",
-                          where=where or None, fix="list each item once")
+        raise MethodError(M("ahp.items_are_listed_more", duplicated=', '.join(duplicated)),
+                          where=where or None, fix=M("ahp.items_are_listed_more.fix"))
     if (judgements is None) == (matrix is None):
-        raise MethodError("give either a full matrix or a set of judgements, not both or neither",
-                          where=where or None, fix="use `matrix:` or `judgements:`")
+        raise MethodError(M("ahp.give_either_full_matrix"),
+                          where=where or None, fix=M("ahp.give_either_full_matrix.fix"))
     if matrix is not None:
         return _matrix_from_cells(names, matrix, where)
     return _matrix_from_judgements(names, judgements, where)
@@ -223,8 +223,8 @@ def _matrix_from_cells(names: list, matrix: Any, where: str) -> np.ndarray:
     n = len(names)
     rows = list(matrix)
     if len(rows) != n or any(len(list(row)) != n for row in rows):
-        raise MethodError(f"the matrix must be {n} × {n} to match its {n} items",
-                          where=where or None, fix="give one row and one column per item, in item order")
+        raise MethodError(M("ahp.matrix_must_match_its", n=n),
+                          where=where or None, fix=M("ahp.matrix_must_match_its.fix"))
     values = np.full((n, n), np.nan)
     for i, row in enumerate(rows):
         for j, cell in enumerate(row):
@@ -232,9 +232,9 @@ def _matrix_from_cells(names: list, matrix: Any, where: str) -> np.ndarray:
                 values[i, j] = parse_judgement(cell, where=_join_where(where, _cell_name(names, i, j)))
     for i in range(n):
         if not math.isnan(values[i, i]) and abs(values[i, i] - 1.0) > 1e-9:
-            raise MethodError(f"diagonal cell is {values[i, i]:g}, not 1",
+            raise MethodError(M("ahp.diagonal_cell_not_2", values=values[i, i]),
                               where=_join_where(where, _cell_name(names, i, i)),
-                              fix="an item compared with itself is 1")
+                              fix=M("ahp.diagonal_cell_not_2.fix"))
         values[i, i] = 1.0
     upper_i, upper_j = np.triu_indices(n, 1)
     for i, j in zip(upper_i, upper_j):
@@ -244,10 +244,9 @@ def _matrix_from_cells(names: list, matrix: Any, where: str) -> np.ndarray:
         elif math.isnan(b) and not math.isnan(a):
             values[j, i] = 1.0 / a
         elif not math.isnan(a) and abs(a * b - 1.0) > _RECIPROCAL_RTOL:
-            raise MethodError(f"{a:g} and its mirror {b:g} are not reciprocal",
+            raise MethodError(M("ahp.its_mirror_are_not_2", a=a, b=b),
                               where=_join_where(where, _cell_name(names, int(i), int(j))),
-                              fix=f"set the mirror cell ({_cell_name(names, int(j), int(i))}) "
-                                  f"to 1/{a:g}, or write fractions such as 1/3 instead of 0.333")
+                              fix=M("ahp.its_mirror_are_not_2.fix", cell_name=_cell_name(names, int(j), int(i)), a=a))
     return values
 
 
@@ -259,28 +258,28 @@ def _matrix_from_judgements(names: list, judgements: Mapping, where: str) -> np.
 
     def locate(name: Hashable) -> int:
         if name not in position:
-            raise MethodError(f"{name!r} is not one of the items being compared",
+            raise MethodError(M("ahp.not_one_items_being", name=name),
                               where=where or None,
-                              fix=f"use one of: {', '.join(map(str, names))}")
+                              fix=M("ahp.not_one_items_being.fix", map=', '.join(map(str, names))))
         return position[name]
 
     for row_name, row in judgements.items():
         i = locate(row_name)
         if not isinstance(row, Mapping):
-            raise MethodError(f"judgements for {row_name!r} must map other items to values",
-                              where=where or None, fix=f"write e.g. {{{row_name}: {{other_item: 3}}}}")
+            raise MethodError(M("ahp.judgements_must_map_other", row_name=row_name),
+                              where=where or None, fix=M("ahp.judgements_must_map_other.fix", row_name=row_name))
         for column_name, raw in row.items():
             j = locate(column_name)
             cell = _join_where(where, f"judgement {row_name!r} vs {column_name!r}")
             value = parse_judgement(raw, where=cell)
             if i == j:
                 if abs(value - 1.0) > 1e-9:
-                    raise MethodError(f"an item compared with itself must be 1, got {value:g}",
-                                      where=cell, fix="remove this judgement")
+                    raise MethodError(M("ahp.item_compared_with_itself", value=value),
+                                      where=cell, fix=M("ahp.item_compared_with_itself.fix"))
                 continue
             if not math.isnan(values[i, j]) and abs(values[i, j] * (1.0 / value) - 1.0) > _RECIPROCAL_RTOL:
-                raise MethodError(f"given as {value:g} but the reverse judgement implies {values[i, j]:g}",
-                                  where=cell, fix="give each pair once, or make the two reciprocal")
+                raise MethodError(M("ahp.given_as_but_reverse", value=value, values=values[i, j]),
+                                  where=cell, fix=M("ahp.given_as_but_reverse.fix"))
             values[i, j] = value
             values[j, i] = 1.0 / value
     return values
@@ -291,11 +290,11 @@ def _as_square(A: Any, where: str) -> np.ndarray:
     try:
         values = np.array(A, dtype=float)
     except (TypeError, ValueError):
-        raise MethodError("the pairwise matrix must be numeric", where=where or None,
-                          fix="use build_matrix() to read text judgements such as '1/3'") from None
+        raise MethodError(M("ahp.pairwise_matrix_must_numeric"), where=where or None,
+                          fix=M("ahp.pairwise_matrix_must_numeric.fix")) from None
     if values.ndim != 2 or values.shape[0] != values.shape[1] or values.shape[0] == 0:
-        raise MethodError(f"the pairwise matrix must be square, got shape {values.shape}",
-                          where=where or None, fix="give one row and one column per item")
+        raise MethodError(M("ahp.pairwise_matrix_must_square", shape=values.shape),
+                          where=where or None, fix=M("ahp.pairwise_matrix_must_square.fix"))
     return values
 
 
@@ -307,40 +306,39 @@ def check_pairwise_matrix(A: Any, *, items: Sequence[Hashable] | None = None, wh
     values = _as_square(A, where)
     n = values.shape[0]
     if items is not None and len(items) != n:
-        raise MethodError(f"{len(items)} items but a {n} × {n} matrix", where=where or None,
-                          fix="give one row and one column per item")
+        raise MethodError(M("ahp.items_but_matrix", n_items=len(items), n=n), where=where or None,
+                          fix=M("ahp.items_but_matrix.fix"))
     missing = np.isnan(values)
     bad = (~missing & (~np.isfinite(values) | (values <= 0)))
     if bad.any():
         i, j = map(int, np.argwhere(bad)[0])
-        raise MethodError(f"judgement {values[i, j]:g} is not a positive finite number",
+        raise MethodError(M("ahp.judgement_not_positive_finite", values=values[i, j]),
                           where=_join_where(where, _cell_name(items, i, j)),
-                          fix="pairwise judgements are ratios between 1/9 and 9")
+                          fix=M("ahp.judgement_not_positive_finite.fix"))
     if missing.any() and not allow_missing:
         i, j = map(int, np.argwhere(missing)[0])
-        raise MethodError("judgement is missing", where=_join_where(where, _cell_name(items, i, j)),
-                          fix="fill it, or complete the matrix with complete_matrix()")
+        raise MethodError(M("ahp.judgement_missing"), where=_join_where(where, _cell_name(items, i, j)),
+                          fix=M("ahp.judgement_missing.fix"))
     diagonal = np.diag(values)
     off_unit = np.isnan(diagonal) | (np.abs(diagonal - 1.0) > 1e-9)
     if off_unit.any():
         i = int(np.argmax(off_unit))
-        raise MethodError(f"diagonal cell is {diagonal[i]:g}, not 1",
+        raise MethodError(M("ahp.diagonal_cell_not", diagonal=diagonal[i]),
                           where=_join_where(where, _cell_name(items, i, i)),
-                          fix="an item compared with itself is 1")
+                          fix=M("ahp.diagonal_cell_not.fix"))
     half_missing = missing != missing.T
     if half_missing.any():
         i, j = map(int, np.argwhere(half_missing)[0])
-        raise MethodError("judgement is missing but its mirror is given",
+        raise MethodError(M("ahp.judgement_missing_but_its"),
                           where=_join_where(where, _cell_name(items, i, j)),
-                          fix="fill it with the reciprocal of its mirror")
+                          fix=M("ahp.judgement_missing_but_its.fix"))
     with np.errstate(invalid="ignore"):
         not_reciprocal = ~missing & (np.abs(values * values.T - 1.0) > _RECIPROCAL_RTOL)
     if not_reciprocal.any():
         i, j = map(int, np.argwhere(np.triu(not_reciprocal, 1))[0])
-        raise MethodError(f"{values[i, j]:g} and its mirror {values[j, i]:g} are not reciprocal",
+        raise MethodError(M("ahp.its_mirror_are_not", values=values[i, j], values2=values[j, i]),
                           where=_join_where(where, _cell_name(items, i, j)),
-                          fix=f"set the mirror cell to 1/{values[i, j]:g} (a_ji = 1/a_ij), "
-                              "writing fractions such as 1/3 rather than 0.333")
+                          fix=M("ahp.its_mirror_are_not.fix", values=values[i, j]))
     return values
 
 
@@ -376,9 +374,9 @@ def complete_matrix(A: Any, *, items: Sequence[Hashable] | None = None, where: s
         groups = [[(items[k] if items is not None else f"item {k + 1}") for k in range(n) if labels[k] == g]
                   for g in range(count)]
         described = " | ".join("{" + ", ".join(map(str, group)) + "}" for group in groups)
-        raise MethodError(f"the known judgements fall into {count} unconnected groups: {described}",
+        raise MethodError(M("ahp.known_judgements_fall_into", count=count, described=described),
                           where=where or None,
-                          fix="add at least one judgement linking each group to the others")
+                          fix=M("ahp.known_judgements_fall_into.fix"))
     harker = np.where(missing, 0.0, values)
     harker[np.diag_indices(n)] += missing.sum(axis=1)
     _, weights = _principal_eigenpair(harker)
@@ -436,10 +434,10 @@ def random_index(n: int, table: str = "saaty1980") -> RandomIndex:
     that simulation; beyond n = 100 they hold their last published value, RI(100) = 1.6339.
     """
     if table not in RI_TABLES:
-        raise MethodError(f"unknown random-index table {table!r}",
-                          fix=f"use one of: {', '.join(RI_TABLES)}")
+        raise MethodError(M("ahp.unknown_random_index_table", table=table),
+                          fix=M("ahp.unknown_random_index_table.fix", RI_TABLES=', '.join(RI_TABLES)))
     if not isinstance(n, (int, np.integer)) or n < 1:
-        raise MethodError(f"matrix order must be a positive integer, got {n!r}")
+        raise MethodError(M("ahp.matrix_order_must_positive", n=n))
     n = int(n)
     if n <= 2:
         return RandomIndex(0.0, "n ≤ 2: every reciprocal matrix of this order is consistent")
@@ -491,14 +489,14 @@ def priorities(A: Any, method: str = "eigenvector", ri_table: str = "saaty1980",
     CR < ``max_cr``. Missing judgements (NaN) are first completed by Harker's method.
     """
     if method not in PRIORITY_METHODS:
-        raise MethodError(f"unknown priority method {method!r}", where=where or None,
-                          fix=f"use one of: {', '.join(PRIORITY_METHODS)}")
+        raise MethodError(M("ahp.unknown_priority_method", method=method), where=where or None,
+                          fix=M("ahp.unknown_priority_method.fix", PRIORITY_METHODS=', '.join(PRIORITY_METHODS)))
     if ri_table not in RI_TABLES:
-        raise MethodError(f"unknown random-index table {ri_table!r}", where=where or None,
-                          fix=f"use one of: {', '.join(RI_TABLES)}")
+        raise MethodError(M("ahp.unknown_random_index_table_2", ri_table=ri_table), where=where or None,
+                          fix=M("ahp.unknown_random_index_table_2.fix", RI_TABLES=', '.join(RI_TABLES)))
     if not (isinstance(max_cr, numbers.Real) and 0 < max_cr <= 1):
-        raise MethodError(f"max_cr must be between 0 and 1, got {max_cr!r}", where=where or None,
-                          fix="Saaty's threshold is 0.10")
+        raise MethodError(M("ahp.max_cr_must_between", max_cr=max_cr), where=where or None,
+                          fix=M("ahp.max_cr_must_between.fix"))
     completed, completed_cells = complete_matrix(A, items=items, where=where)
     n = completed.shape[0]
     weights, lambda_max = _priority_vector(completed, method)

@@ -19,6 +19,7 @@ import numpy as np
 
 from evaluator.errors import MethodError
 from evaluator.methods.ahp import AHPResult, check_pairwise_matrix
+from ..i18n import M
 
 
 def _expert_weights(weights: Sequence[float] | np.ndarray | None, count: int, what: str) -> np.ndarray:
@@ -26,11 +27,11 @@ def _expert_weights(weights: Sequence[float] | np.ndarray | None, count: int, wh
         return np.full(count, 1.0 / count)
     values = np.asarray(weights, dtype=float)
     if values.shape != (count,):
-        raise MethodError(f"{values.size} weights for {count} {what}",
-                          fix=f"give one weight per {what[:-1]}, or none for equal weights")
+        raise MethodError(M("ahp_group.weights", size=values.size, count=count, what=what),
+                          fix=M("ahp_group.weights.fix", what=what[:-1]))
     if not np.all(np.isfinite(values)) or np.any(values < 0) or values.sum() <= 0:
-        raise MethodError(f"{what[:-1]} weights must be non-negative, finite and not all zero",
-                          fix="use e.g. [1, 1, 2] (they are normalised to sum 1)")
+        raise MethodError(M("ahp_group.weights_must_non_negative", what=what[:-1]),
+                          fix=M("ahp_group.weights_must_non_negative.fix"))
     return values / values.sum()
 
 
@@ -45,11 +46,11 @@ def aggregate_judgements(matrices: Sequence[np.ndarray], weights: Sequence[float
     """
     stack = [check_pairwise_matrix(m, where=f"expert {k + 1}") for k, m in enumerate(matrices)]
     if not stack:
-        raise MethodError("no expert matrices to aggregate", fix="give at least one matrix")
+        raise MethodError(M("ahp_group.no_expert_matrices_aggregate"), fix=M("ahp_group.no_expert_matrices_aggregate.fix"))
     shapes = {m.shape for m in stack}
     if len(shapes) > 1:
-        raise MethodError(f"expert matrices differ in size: {sorted(shapes)}",
-                          fix="every expert must compare the same items in the same order")
+        raise MethodError(M("ahp_group.expert_matrices_differ_size", shapes=sorted(shapes)),
+                          fix=M("ahp_group.expert_matrices_differ_size.fix"))
     lam = _expert_weights(weights, len(stack), "experts")
     logs = np.log(np.stack(stack))                       # (K, n, n), NaN where missing
     present = ~np.isnan(logs)
@@ -66,13 +67,13 @@ def aggregate_priorities(priority_vectors: Sequence[np.ndarray] | np.ndarray,
     geometric mean of the experts' priority vectors, normalised to sum 1."""
     vectors = np.asarray(priority_vectors, dtype=float)
     if vectors.ndim != 2 or vectors.shape[0] == 0:
-        raise MethodError("priority vectors must form a (experts × items) array",
-                          fix="pass one priority vector per expert, all of the same length")
+        raise MethodError(M("ahp_group.priority_vectors_must_form"),
+                          fix=M("ahp_group.priority_vectors_must_form.fix"))
     if not np.all(np.isfinite(vectors)) or np.any(vectors <= 0):
         k, i = map(int, np.argwhere(~np.isfinite(vectors) | (vectors <= 0))[0])
-        raise MethodError(f"priority {float(vectors[k, i])!r} of item {i + 1} is not positive",
-                          where=f"expert {k + 1}",
-                          fix="AHP priorities are positive; the geometric mean needs them so")
+        raise MethodError(M("ahp_group.priority_item_not_positive", vectors=float(vectors[k, i]), value=i + 1),
+                          where=M("ahp_group.priority_item_not_positive.where", value=k + 1),
+                          fix=M("ahp_group.priority_item_not_positive.fix"))
     lam = _expert_weights(weights, vectors.shape[0], "experts")
     combined = np.exp(lam @ np.log(vectors))
     return combined / combined.sum()
@@ -82,15 +83,15 @@ def aggregate_priorities(priority_vectors: Sequence[np.ndarray] | np.ndarray,
 def _walk(tree_children: Mapping[Hashable, Sequence[Hashable]], root: Hashable) -> list[Hashable]:
     """Parents in top-down order (each after all of its ancestors); errors on a cycle."""
     if root not in tree_children:
-        raise MethodError(f"the root {root!r} has no children in the hierarchy",
-                          fix="list the root's children, or name the right root")
+        raise MethodError(M("ahp_group.root_has_no_children", root=root),
+                          fix=M("ahp_group.root_has_no_children.fix"))
     order: list[Hashable] = []
     state: dict[Hashable, int] = {}                      # 1 = on the current path, 2 = done
 
     def visit(node: Hashable, path: tuple) -> None:
         if state.get(node) == 1:
             cycle = " → ".join(map(str, path + (node,)))
-            raise MethodError(f"the hierarchy has a cycle: {cycle}", fix="a node cannot be its own ancestor")
+            raise MethodError(M("ahp_group.hierarchy_has_cycle", cycle=cycle), fix=M("ahp_group.hierarchy_has_cycle.fix"))
         if state.get(node) == 2:
             return
         state[node] = 1
@@ -111,16 +112,15 @@ def _node_weights(tree_children: Mapping[Hashable, Sequence[Hashable]], local: M
     for parent in parents:
         children = list(tree_children[parent])
         if parent not in local:
-            raise MethodError(f"no local weights for {parent!r}", where=f"node {parent!r}",
-                              fix="give the priorities of its children")
+            raise MethodError(M("ahp_group.no_local_weights", parent=parent), where=M("ahp_group.no_local_weights.where", parent=parent),
+                              fix=M("ahp_group.no_local_weights.fix"))
         vector = np.asarray(local[parent], dtype=float)
         if vector.shape != (len(children),):
-            raise MethodError(f"{vector.size} local weights for {len(children)} children",
-                              where=f"node {parent!r}", fix="give one weight per child, in child order")
+            raise MethodError(M("ahp_group.local_weights_children", size=vector.size, n_children=len(children)),
+                              where=M("ahp_group.local_weights_children.where", parent=parent), fix=M("ahp_group.local_weights_children.fix"))
         if not np.all(np.isfinite(vector)) or np.any(vector < 0) or abs(vector.sum() - 1.0) > 1e-6:
-            raise MethodError(f"local weights {np.round(vector, 6).tolist()} are not non-negative "
-                              "and summing to 1", where=f"node {parent!r}",
-                              fix="use the priorities of an AHP result, or normalise them")
+            raise MethodError(M("ahp_group.local_weights_are_not", tolist=np.round(vector, 6).tolist()), where=M("ahp_group.local_weights_are_not.where", parent=parent),
+                              fix=M("ahp_group.local_weights_are_not.fix"))
         for child, share in zip(children, vector):
             # A node reached along several paths (alternatives under every criterion)
             # accumulates the sum: Saaty's distributive synthesis.
@@ -149,12 +149,12 @@ def total_consistency_ratio(parent_weights: Sequence[float] | np.ndarray, ci: Se
     w_p their global weights. 0 when every parent has n ≤ 2 (RI = 0)."""
     w, c, r = (np.asarray(x, dtype=float) for x in (parent_weights, ci, ri))
     if not (w.shape == c.shape == r.shape) or w.ndim != 1:
-        raise MethodError("parent weights, CI and RI must be vectors of the same length",
-                          fix="give one entry per parent node")
+        raise MethodError(M("ahp_group.parent_weights_ci_ri"),
+                          fix=M("ahp_group.parent_weights_ci_ri.fix"))
     if not (np.all(np.isfinite(w)) and np.all(np.isfinite(c)) and np.all(np.isfinite(r))) \
             or np.any(w < 0) or np.any(c < 0) or np.any(r < 0):
-        raise MethodError("parent weights, CI and RI must be finite and non-negative",
-                          fix="pass the global weights and the CI/RI of each parent's matrix")
+        raise MethodError(M("ahp_group.parent_weights_ci_ri_2"),
+                          fix=M("ahp_group.parent_weights_ci_ri_2.fix"))
     denominator = float(w @ r)
     return float(w @ c) / denominator if denominator > 0 else 0.0
 
@@ -181,8 +181,8 @@ def hierarchy_consistency_ratio(tree_children: Mapping[Hashable, Sequence[Hashab
     local.update({parent: result.priorities for parent, result in results.items()})
     missing = [p for p in _walk(tree_children, root) if p not in local]
     if missing:
-        raise MethodError(f"no AHP result or fixed weights for {', '.join(map(repr, missing))}",
-                          fix="give an AHP result for every parent, or its fixed local weights")
+        raise MethodError(M("ahp_group.no_ahp_result_fixed", map=', '.join(map(repr, missing))),
+                          fix=M("ahp_group.no_ahp_result_fixed.fix"))
     node_weight = _node_weights(tree_children, local, root)
     depth = {root: 0}
     for parent in _walk(tree_children, root):

@@ -21,6 +21,7 @@ import numpy as np
 
 from evaluator.errors import MethodError
 from evaluator.methods.ahp import SAATY_SCALE, priorities
+from ..i18n import M
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def revision_hints(A: Any, k: int = 3, *, method: str = "eigenvector", ri_table:
     matrix; for a consistent one every deviation is ~0 and the CR does not change.
     """
     if not isinstance(k, (int, np.integer)) or k < 1:
-        raise MethodError(f"k must be a positive integer, got {k!r}", where=where or None,
-                          fix="ask for e.g. the 3 most deviant judgements")
+        raise MethodError(M("ahp_repair.k_must_positive_integer", k=k), where=where or None,
+                          fix=M("ahp_repair.k_must_positive_integer.fix"))
     base = priorities(A, method=method, ri_table=ri_table, items=items, where=where)
     matrix, weights, n = base.matrix, base.priorities, base.n
     rows, columns = np.triu_indices(n, 1)
@@ -97,8 +98,8 @@ def with_expert_judgements(hints: Sequence[RevisionHint], names: Sequence[str],
     a pooled matrix can say who wrote what (``matrices`` are the experts' matrices in the
     pooled matrix's item order, NaN where a judgement was left out)."""
     if len(names) != len(matrices):
-        raise MethodError(f"{len(names)} expert names for {len(matrices)} matrices",
-                          fix="give one name per expert matrix")
+        raise MethodError(M("ahp_repair.expert_names_matrices", n_names=len(names), n_matrices=len(matrices)),
+                          fix=M("ahp_repair.expert_names_matrices.fix"))
     out = []
     for hint in hints:
         values = tuple((str(name), None if np.isnan(m[hint.row, hint.column]) else float(m[hint.row, hint.column]))

@@ -6,6 +6,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 
 def column_names(names: Sequence[str] | None, m: int) -> list[str]:
@@ -14,7 +15,7 @@ def column_names(names: Sequence[str] | None, m: int) -> list[str]:
         return [f"column {j}" for j in range(m)]
     names = [str(s) for s in names]
     if len(names) != m:
-        raise MethodError(f"{len(names)} names for {m} indicator columns")
+        raise MethodError(M("checks.names_indicator_columns", n_names=len(names), m=m))
     return names
 
 
@@ -23,6 +24,5 @@ def require_finite(values: np.ndarray, where: str = "") -> None:
     bad = ~np.isfinite(values)
     if bad.any():
         i, j = map(int, np.argwhere(bad)[0])
-        raise MethodError(f"value {float(values[i, j])!r} at unit row {i + 1}, indicator column "
-                          f"{j + 1} is missing or not finite", where=where or None,
-                          fix="impute or drop missing values before aggregation")
+        raise MethodError(M("checks.value_unit_row_indicator", values=float(values[i, j]), value=i + 1, value2=j + 1), where=where or None,
+                          fix=M("checks.value_unit_row_indicator.fix"))

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import MethodError
 from .weighting import WeightResult
+from ..i18n import M
 
 WeightLike = Union[np.ndarray, Sequence[float], WeightResult]
 
@@ -26,8 +27,8 @@ WeightLike = Union[np.ndarray, Sequence[float], WeightResult]
 def _components(weight_list: Sequence[WeightLike], how: str) -> tuple[np.ndarray, list[str], int]:
     """Stack the components (K × m) after checking each is a proper weight vector."""
     if isinstance(weight_list, WeightResult) or len(weight_list) < 2:
-        raise MethodError(f"{how} combination needs two or more weight vectors",
-                          fix="pass a list such as [ahp_result, entropy_result]")
+        raise MethodError(M("combine.combination_needs_two_more", how=how),
+                          fix=M("combine.combination_needs_two_more.fix"))
     rows, labels, rows_used = [], [], 0
     for k, item in enumerate(weight_list):
         if isinstance(item, WeightResult):
@@ -39,14 +40,12 @@ def _components(weight_list: Sequence[WeightLike], how: str) -> tuple[np.ndarray
             labels.append(f"component {k}")
     sizes = {r.shape for r in rows}
     if len(sizes) != 1 or rows[0].ndim != 1:
-        raise MethodError(f"{how} combination: the weight vectors differ in shape "
-                          f"({sorted(sizes)})", fix="combine weights of the same indicators")
+        raise MethodError(M("combine.combination_weight_vectors_differ", how=how, sizes=sorted(sizes)), fix=M("combine.combination_weight_vectors_differ.fix"))
     U = np.vstack(rows)
     for k, u in enumerate(U):
         if not np.all(np.isfinite(u)) or np.any(u < 0) or abs(u.sum() - 1.0) > 1e-8:
-            raise MethodError(f"{how} combination: each weight vector must be finite, "
-                              f"non-negative and sum to 1 (sum {u.sum():.6g})",
-                              where=labels[k], fix="normalise it: w / w.sum()")
+            raise MethodError(M("combine.combination_each_weight_vector", how=how, sum=u.sum()),
+                              where=labels[k], fix=M("combine.combination_each_weight_vector.fix"))
     return U, labels, rows_used
 
 
@@ -56,8 +55,7 @@ def combine_linear(weight_list: Sequence[WeightLike], alpha: Sequence[float]) ->
     a = np.asarray(alpha, dtype=float).reshape(-1)
     if a.size != U.shape[0] or np.any(a < 0) or not np.all(np.isfinite(a)) \
             or abs(a.sum() - 1.0) > 1e-9:
-        raise MethodError(f"alpha {a.tolist()} must be {U.shape[0]} non-negative numbers "
-                          "summing to 1", fix="e.g. alpha: [0.5, 0.5]")
+        raise MethodError(M("combine.alpha_must_non_negative", tolist=a.tolist(), shape=U.shape[0]), fix=M("combine.alpha_must_non_negative.fix"))
     w = a @ U
     return WeightResult(w / w.sum(), "combined_linear", {"components": U, "alpha": a},
                         {"components": labels, "alpha": a.tolist()}, rows_used)
@@ -68,9 +66,8 @@ def combine_multiplicative(weight_list: Sequence[WeightLike]) -> WeightResult:
     U, labels, rows_used = _components(weight_list, "multiplicative")
     product = U.prod(axis=0)
     if not product.sum() > 0:
-        raise MethodError("multiplicative combination: no indicator has a positive weight in "
-                          "every component, so all products are 0",
-                          fix="use the linear or game-theory combination")
+        raise MethodError(M("combine.multiplicative_combination_no_indicator"),
+                          fix=M("combine.multiplicative_combination_no_indicator.fix"))
     return WeightResult(product / product.sum(), "combined_multiplicative",
                         {"components": U, "product": product}, {"components": labels},
                         rows_used)

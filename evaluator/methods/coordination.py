@@ -24,6 +24,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from evaluator.errors import MethodError
+from ..i18n import M
 
 FORMS = ("wang2021", "normative")
 
@@ -88,35 +89,33 @@ def coupling_coordination(U: np.ndarray, *, form: str = "wang2021",
     to couple: C = 0 there (both formulas are 0/0), and D = 0.
     """
     if form not in FORMS:
-        raise MethodError(f"unknown coupling form {form!r}", where=where or None,
-                          fix=f"use one of: {', '.join(FORMS)}")
+        raise MethodError(M("coordination.unknown_coupling_form", form=form), where=where or None,
+                          fix=M("coordination.unknown_coupling_form.fix", FORMS=', '.join(FORMS)))
     try:
         scores = np.array(U, dtype=float)
     except (TypeError, ValueError):
-        raise MethodError("subsystem scores must be numeric", where=where or None,
-                          fix="pass units in rows and subsystems in columns") from None
+        raise MethodError(M("coordination.subsystem_scores_must_numeric"), where=where or None,
+                          fix=M("coordination.subsystem_scores_must_numeric.fix")) from None
     if scores.ndim != 2 or scores.shape[0] < 1:
-        raise MethodError(f"subsystem scores must be 2-D (units × subsystems), got shape {scores.shape}",
-                          where=where or None, fix="pass units in rows and subsystems in columns")
+        raise MethodError(M("coordination.subsystem_scores_must_d", shape=scores.shape),
+                          where=where or None, fix=M("coordination.subsystem_scores_must_d.fix"))
     n, k = scores.shape
     if k < 2:
-        raise MethodError(f"coupling needs at least 2 subsystems, got {k}", where=where or None,
-                          fix="pass the scores of two or more first-level dimensions")
+        raise MethodError(M("coordination.coupling_needs_least_subsystems", k=k), where=where or None,
+                          fix=M("coordination.coupling_needs_least_subsystems.fix"))
     outside = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
     if outside.any():
         i, j = map(int, np.argwhere(outside)[0])
-        raise MethodError(f"score {float(scores[i, j])!r} of unit row {i + 1}, subsystem {j + 1} is outside [0, 1]",
+        raise MethodError(M("coordination.score_unit_row_subsystem", scores=float(scores[i, j]), value=i + 1, value2=j + 1),
                           where=where or None,
-                          fix="coupling needs scores on [0, 1]: normalise to range [0, 1] "
-                              "(a 0–100 score divided by 100)")
+                          fix=M("coordination.score_unit_row_subsystem.fix"))
     if coefficients is None:
         a = np.full(k, 1.0 / k)
     else:
         a = np.array(coefficients, dtype=float)
         if a.shape != (k,) or not np.all(np.isfinite(a)) or np.any(a < 0) or abs(a.sum() - 1.0) > 1e-9:
-            raise MethodError(f"coefficients {np.ravel(coefficients).tolist()} must be {k} non-negative "
-                              "numbers summing to 1", where=where or None,
-                              fix="give one contribution coefficient per subsystem, e.g. 0.5, 0.5")
+            raise MethodError(M("coordination.coefficients_must_non_negative", tolist=np.ravel(coefficients).tolist(), k=k), where=where or None,
+                              fix=M("coordination.coefficients_must_non_negative.fix"))
     top = scores.max(axis=1)
     alive = top > 0
     safe = np.where(alive[:, None], scores, 1.0)   # placeholder rows for all-zero units

@@ -20,6 +20,7 @@ import numpy as np
 from evaluator.errors import MethodError
 from evaluator.methods.checks import require_finite
 from evaluator.methods.topsis import weight_batch
+from ..i18n import M
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,28 +54,28 @@ def grey_relational(X: np.ndarray, weights: Sequence[float] | np.ndarray, *, rho
     identical to the reference.
     """
     if not (isinstance(rho, (int, float, np.floating)) and 0 < rho <= 1):
-        raise MethodError(f"the distinguishing coefficient rho must be in (0, 1], got {rho!r}",
-                          where=where or None, fix="0.5 is the usual choice")
+        raise MethodError(M("grey_relational.distinguishing_coefficient_rho_must", rho=rho),
+                          where=where or None, fix=M("grey_relational.distinguishing_coefficient_rho_must.fix"))
     try:
         values = np.array(X, dtype=float)
     except (TypeError, ValueError):
-        raise MethodError("the data matrix must be numeric", where=where or None,
-                          fix="pass units in rows and indicators in columns") from None
+        raise MethodError(M("grey_relational.data_matrix_must_numeric"), where=where or None,
+                          fix=M("grey_relational.data_matrix_must_numeric.fix")) from None
     if values.ndim != 2 or values.shape[0] < 1 or values.shape[1] < 1:
-        raise MethodError(f"the data matrix must be 2-D (units × indicators), got shape {values.shape}",
-                          where=where or None, fix="pass units in rows and indicators in columns")
+        raise MethodError(M("grey_relational.data_matrix_must_d", shape=values.shape),
+                          where=where or None, fix=M("grey_relational.data_matrix_must_d.fix"))
     require_finite(values, where)
     m = values.shape[1]
     if isinstance(reference, str):
         if reference != "ideal":
-            raise MethodError(f"unknown reference {reference!r}", where=where or None,
-                              fix="use 'ideal' (column maxima) or give a reference value per indicator")
+            raise MethodError(M("grey_relational.unknown_reference", reference=reference), where=where or None,
+                              fix=M("grey_relational.unknown_reference.fix"))
         sequence = values.max(axis=0)
     else:
         sequence = np.array(reference, dtype=float)
         if sequence.shape != (m,) or not np.all(np.isfinite(sequence)):
-            raise MethodError(f"the reference must be {m} finite values, got {sequence.tolist()}",
-                              where=where or None, fix="give one reference value per indicator")
+            raise MethodError(M("grey_relational.reference_must_finite_values", m=m, tolist=sequence.tolist()),
+                              where=where or None, fix=M("grey_relational.reference_must_finite_values.fix"))
     W, single = weight_batch(weights, m, where)
     delta = np.abs(sequence - values)
     delta_min, delta_max = float(delta.min()), float(delta.max())

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evaluator.errors import MethodError
+from evaluator.i18n import M
 from evaluator.methods.treat import (TREAT_METHODS, as_matrix, block_indices, cell_where,
                                      check_length, label_of, treat)
 
@@ -41,8 +42,8 @@ def denominate(X: Any, D: Any, *, names: Sequence[str] | None = None,
     values = as_matrix(X)
     denominators = as_matrix(D, "D")
     if denominators.shape != values.shape:
-        raise MethodError(f"the denominators have shape {denominators.shape} but the data {values.shape}",
-                          fix="give one denominator value per data cell (NaN where there is none)")
+        raise MethodError(M("prepare.denominators_have_shape_but", shape=denominators.shape, shape2=values.shape),
+                          fix=M("prepare.denominators_have_shape_but.fix"))
     check_length(names, values.shape[1], "names")
     check_length(row_labels, values.shape[0], "row_labels")
 
@@ -51,11 +52,9 @@ def denominate(X: Any, D: Any, *, names: Sequence[str] | None = None,
     invalid = present & (denominators <= 0)
     if invalid.any():
         i, j = np.argwhere(invalid)[0]
-        raise MethodError(f"the denominator is {denominators[i, j]:g}; an indicator cannot be divided by "
-                          f"zero or a negative number ({int(invalid.sum())} such cell(s) in all)",
+        raise MethodError(M("prepare.denominator_indicator_cannot_divided", denominators=denominators[i, j], sum=int(invalid.sum())),
                           where=cell_where(names, row_labels, i, j),
-                          fix="check the denominator column of this indicator: correct the value, or "
-                              "leave it empty so the ratio is treated as missing")
+                          fix=M("prepare.denominator_indicator_cannot_divided.fix"))
     result = values.copy()
     with np.errstate(invalid="ignore"):
         # NaN denominators give NaN ratios: the ratio is missing, not the raw value
@@ -98,22 +97,21 @@ def impute(X: Any, method: str, *, blocks: Sequence[Any] | None = None,
     values = as_matrix(X)
     n_rows, n_columns = values.shape
     if method not in IMPUTE_METHODS:
-        raise MethodError(f"unknown imputation method '{method}'",
-                          fix=f"use one of: {', '.join(IMPUTE_METHODS)}")
+        raise MethodError(M("prepare.unknown_imputation_method", method=method),
+                          fix=M("prepare.unknown_imputation_method.fix", IMPUTE_METHODS=', '.join(IMPUTE_METHODS)))
     check_length(names, n_columns, "names")
     for labels, what in ((blocks, "blocks"), (groups, "groups"), (units, "units"), (times, "times")):
         check_length(labels, n_rows, what)
     # argument checks come first so that a wrong recipe fails even on complete data
     if method.startswith("group_") and groups is None:
-        raise MethodError(f"imputation '{method}' needs a group for every row",
-                          fix="set `by: <panel column>` under `impute:` in the recipe "
-                              "(e.g. by: group), or use 'mean'/'median'")
+        raise MethodError(M("prepare.imputation_needs_group_every", method=method),
+                          fix=M("prepare.imputation_needs_group_every.fix"))
     if method in TIME_METHODS and (units is None or times is None):
-        raise MethodError(f"imputation '{method}' needs the unit and the year of every row",
-                          fix="pass units= and times= (the panel's unit and year columns)")
+        raise MethodError(M("prepare.imputation_needs_unit_year", method=method),
+                          fix=M("prepare.imputation_needs_unit_year.fix"))
     if method == "knn" and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
-        raise MethodError(f"knn imputation needs k >= 1 neighbours, got {k!r}",
-                          fix="set `k:` under `impute:` to a whole number such as 5")
+        raise MethodError(M("prepare.knn_imputation_needs_k", k=k),
+                          fix=M("prepare.knn_imputation_needs_k.fix"))
 
     missing = np.isnan(values)
     if method == "none" or not missing.any():
@@ -151,24 +149,24 @@ def _time_order(units: Sequence[Any], times: Sequence[Any],
                 method: str, numeric_times: bool) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Rows sorted by (unit, time): the permutation, the sorted unit codes and times."""
     if pd.isna(pd.Series(list(times), dtype=object)).any() or pd.isna(pd.Series(list(units), dtype=object)).any():
-        raise MethodError(f"imputation '{method}' needs the unit and the time of every row",
-                          fix="fill in the unit and the year of every row")
+        raise MethodError(M("prepare.imputation_needs_unit_time", method=method),
+                          fix=M("prepare.imputation_needs_unit_time.fix"))
     unit_codes = pd.Series(pd.factorize(pd.Series(list(units), dtype=object))[0])
     if numeric_times:
         try:
             time_values = np.asarray(times, dtype=float)
         except (TypeError, ValueError) as exc:
-            raise MethodError(f"imputation '{method}' needs numeric times (years), got {exc}",
-                              fix="give the year as a number") from exc
+            raise MethodError(M("prepare.imputation_needs_numeric_times", method=method, exc=exc),
+                              fix=M("prepare.imputation_needs_numeric_times.fix")) from exc
         time_codes = time_values
     else:
         time_codes = pd.Series(list(times)).rank(method="dense").to_numpy()
     duplicated = pd.DataFrame({"u": unit_codes, "t": time_codes}).duplicated()
     if duplicated.any():
         i = int(np.flatnonzero(duplicated.to_numpy())[0])
-        raise MethodError("the same unit appears twice in the same year",
-                          where=f"row {i} (unit {list(units)[i]!r}, time {list(times)[i]!r})",
-                          fix="keep one row per unit and year")
+        raise MethodError(M("prepare.same_unit_appears_twice"),
+                          where=M("prepare.same_unit_appears_twice.where", i=i, units=list(units)[i], times=list(times)[i]),
+                          fix=M("prepare.same_unit_appears_twice.fix"))
     order = np.lexsort((time_codes, unit_codes.to_numpy()))
     return order, unit_codes.iloc[order].reset_index(drop=True), np.asarray(time_codes, dtype=float)[order]
 
@@ -237,11 +235,11 @@ def screen(observed: Any, min_coverage: float, *, row_labels: Sequence[Any] | No
     """
     mask = np.asarray(observed)
     if mask.ndim != 2 or mask.dtype != bool:
-        raise MethodError("screen needs a 2-D boolean mask of observed cells (True = own data)")
+        raise MethodError(M("prepare.screen_needs_d_boolean"))
     is_number = isinstance(min_coverage, (int, float, np.integer, np.floating)) and not isinstance(min_coverage, bool)
     if not is_number or not 0 <= float(min_coverage) <= 1:
-        raise MethodError(f"min_coverage must be a share between 0 and 1, got {min_coverage!r}",
-                          fix="set `screen: {min_coverage: 0.7}` (70% of the indicators observed)")
+        raise MethodError(M("prepare.min_coverage_must_share", min_coverage=min_coverage),
+                          fix=M("prepare.min_coverage_must_share.fix"))
     check_length(row_labels, mask.shape[0], "row_labels")
     if mask.shape[1] == 0:
         return np.ones(mask.shape[0], dtype=bool)
@@ -249,8 +247,7 @@ def screen(observed: Any, min_coverage: float, *, row_labels: Sequence[Any] | No
     keep = coverage >= float(min_coverage)
     if mask.shape[0] and not keep.any():
         best = int(np.argmax(coverage))
-        raise MethodError(f"screening with min_coverage {min_coverage} removes every row; the best covered "
-                          f"row has {coverage[best]:.0%} of its indicators observed",
-                          where=f"row {label_of(row_labels, best, 'row')}",
-                          fix="lower screen.min_coverage, or complete the data")
+        raise MethodError(M("prepare.screening_with_min_coverage", min_coverage=min_coverage, coverage=coverage[best]),
+                          where=M("prepare.screening_with_min_coverage.where", label_of=label_of(row_labels, best, 'row')),
+                          fix=M("prepare.screening_with_min_coverage.fix"))
     return keep

@@ -20,6 +20,7 @@ import numpy as np
 
 from evaluator.errors import MethodError
 from evaluator.methods.checks import require_finite
+from ..i18n import M
 
 NORMALISATIONS = ("vector", "min_max", "none")
 
@@ -50,17 +51,17 @@ def _decision_matrix(X: np.ndarray, where: str) -> np.ndarray:
     try:
         values = np.array(X, dtype=float)
     except (TypeError, ValueError):
-        raise MethodError("the decision matrix must be numeric", where=where or None,
-                          fix="pass units in rows and indicators in columns") from None
+        raise MethodError(M("topsis.decision_matrix_must_numeric"), where=where or None,
+                          fix=M("topsis.decision_matrix_must_numeric.fix")) from None
     if values.ndim != 2:
-        raise MethodError(f"the decision matrix must be 2-D (units × indicators), got shape {values.shape}",
-                          where=where or None, fix="pass units in rows and indicators in columns")
+        raise MethodError(M("topsis.decision_matrix_must_d", shape=values.shape),
+                          where=where or None, fix=M("topsis.decision_matrix_must_d.fix"))
     if values.shape[0] < 2:
-        raise MethodError(f"TOPSIS needs at least 2 units, got {values.shape[0]}", where=where or None,
-                          fix="closeness to the ideal is relative to the other units; score more than one")
+        raise MethodError(M("topsis.topsis_needs_least_units", shape=values.shape[0]), where=where or None,
+                          fix=M("topsis.topsis_needs_least_units.fix"))
     if values.shape[1] < 1:
-        raise MethodError("the decision matrix has no indicators", where=where or None,
-                          fix="pass at least one indicator column")
+        raise MethodError(M("topsis.decision_matrix_has_no"), where=where or None,
+                          fix=M("topsis.decision_matrix_has_no.fix"))
     require_finite(values, where)
     return values
 
@@ -72,14 +73,14 @@ def weight_batch(weights: Sequence[float] | np.ndarray, m: int, where: str = "")
     single = values.ndim == 1
     batch = values[None, :] if single else values
     if batch.ndim != 2 or batch.shape[1] != m:
-        raise MethodError(f"weights of shape {values.shape} do not match {m} indicators",
-                          where=where or None, fix=f"give {m} weights, or an (S, {m}) batch")
+        raise MethodError(M("topsis.weights_shape_do_not", shape=values.shape, m=m),
+                          where=where or None, fix=M("topsis.weights_shape_do_not.fix", m=m))
     invalid = ~np.all(np.isfinite(batch), axis=1) | np.any(batch < 0, axis=1) | (batch.sum(axis=1) <= 0)
     if invalid.any():
         s = int(np.argmax(invalid))
         label = "weights" if single else f"weight vector {s + 1}"
-        raise MethodError(f"{label} must be finite, non-negative and not all zero: {batch[s].tolist()}",
-                          where=where or None, fix="weights are relative; they are normalised to sum 1")
+        raise MethodError(M("topsis.must_finite_non_negative", label=label, tolist=batch[s].tolist()),
+                          where=where or None, fix=M("topsis.must_finite_non_negative.fix"))
     return batch / batch.sum(axis=1, keepdims=True), single
 
 
@@ -88,8 +89,8 @@ def _types(types: Sequence[int] | None, m: int, where: str) -> np.ndarray:
         return np.ones(m)
     values = np.asarray(types, dtype=float)
     if values.shape != (m,) or not np.all(np.isin(values, (-1, 1))):
-        raise MethodError(f"types must be {m} values of +1 (benefit) or −1 (cost), got {list(np.ravel(types))}",
-                          where=where or None, fix="use +1 for larger-is-better and −1 for smaller-is-better")
+        raise MethodError(M("topsis.types_must_values_benefit", m=m, ravel=list(np.ravel(types))),
+                          where=where or None, fix=M("topsis.types_must_values_benefit.fix"))
     return values
 
 
@@ -126,8 +127,8 @@ def topsis(X: np.ndarray, weights: Sequence[float] | np.ndarray, *, types: Seque
     (Deng, Yeh & Willis 2000) D⁺² = (V − V⁺)² @ Wᵀ.
     """
     if normalisation not in NORMALISATIONS:
-        raise MethodError(f"unknown TOPSIS normalisation {normalisation!r}", where=where or None,
-                          fix=f"use one of: {', '.join(NORMALISATIONS)}")
+        raise MethodError(M("topsis.unknown_topsis_normalisation", normalisation=normalisation), where=where or None,
+                          fix=M("topsis.unknown_topsis_normalisation.fix", NORMALISATIONS=', '.join(NORMALISATIONS)))
     values = _decision_matrix(X, where)
     m = values.shape[1]
     direction = _types(types, m, where)
@@ -143,9 +144,8 @@ def topsis(X: np.ndarray, weights: Sequence[float] | np.ndarray, *, types: Seque
     if undefined.any():
         s = int(np.argmax(undefined))
         label = "the weights" if single else f"weight vector {s + 1}"
-        raise MethodError(f"every indicator with a positive weight under {label} is constant across units, "
-                          "so every unit is both ideal and anti-ideal and closeness is undefined",
-                          where=where or None, fix="give weight to at least one indicator that varies")
+        raise MethodError(M("topsis.every_indicator_with_positive", label=label),
+                          where=where or None, fix=M("topsis.every_indicator_with_positive.fix"))
     closeness = d_minus / total
     if weight_in_root:
         ideal, anti_ideal = np.broadcast_to(best, W.shape).copy(), np.broadcast_to(worst, W.shape).copy()

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from evaluator.errors import MethodError
+from ..i18n import M
 
 TREAT_METHODS = ("none", "winsorise", "log")
 
@@ -41,16 +42,16 @@ def as_matrix(X: Any, what: str = "X") -> np.ndarray:
     try:
         matrix = np.array(X, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise MethodError(f"{what} must be numeric ({exc})",
-                          fix="convert the data to numbers; write missing values as empty cells") from exc
+        raise MethodError(M("treat.must_numeric", what=what, exc=exc),
+                          fix=M("treat.must_numeric.fix")) from exc
     if matrix.ndim == 1:
         matrix = matrix[:, None]
     if matrix.ndim != 2:
-        raise MethodError(f"{what} must be a 2-D array (rows x indicators), got {matrix.ndim} dimensions")
+        raise MethodError(M("treat.must_d_array_rows", what=what, ndim=matrix.ndim))
     if np.isinf(matrix).any():
         i, j = np.argwhere(np.isinf(matrix))[0]
-        raise MethodError(f"{what} holds an infinite value at row {i}, column {j}",
-                          fix="replace infinite values by real numbers or leave the cell empty")
+        raise MethodError(M("treat.holds_infinite_value_row", what=what, i=i, j=j),
+                          fix=M("treat.holds_infinite_value_row.fix"))
     return matrix
 
 
@@ -70,8 +71,8 @@ def cell_where(names: Sequence[Any] | None, row_labels: Sequence[Any] | None,
 def check_length(labels: Sequence[Any] | None, n_rows: int, what: str) -> None:
     """One label per row (or column): anything else is the caller's mistake, said clearly."""
     if labels is not None and len(labels) != n_rows:
-        raise MethodError(f"{what} has {len(labels)} entries but the data have {n_rows} rows",
-                          fix=f"give one {what} entry per row")
+        raise MethodError(M("treat.has_entries_but_data", what=what, n_labels=len(labels), n_rows=n_rows),
+                          fix=M("treat.has_entries_but_data.fix", what=what))
 
 
 def block_indices(blocks: Sequence[Any]) -> list[tuple[Any, np.ndarray]]:
@@ -226,22 +227,21 @@ def treat(X: Any, method: str, *, blocks: Sequence[Any] | None = None,
     matrix = as_matrix(X)
     n_rows, n_columns = matrix.shape
     if method not in TREAT_METHODS:
-        raise MethodError(f"unknown outlier treatment '{method}'",
-                          fix=f"use one of: {', '.join(TREAT_METHODS)}")
+        raise MethodError(M("treat.unknown_outlier_treatment", method=method),
+                          fix=M("treat.unknown_outlier_treatment.fix", TREAT_METHODS=', '.join(TREAT_METHODS)))
     check_length(names, n_columns, "names")
     check_length(row_labels, n_rows, "row_labels")
     check_length(blocks, n_rows, "blocks")
     if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) or max_points < 0:
-        raise MethodError(f"max_points must be a whole number >= 0, got {max_points!r}",
-                          fix="set treat.max_points to e.g. 5")
+        raise MethodError(M("treat.max_points_must_whole", max_points=max_points),
+                          fix=M("treat.max_points_must_whole.fix"))
     if method == "log":
         bad = ~np.isnan(matrix) & (matrix <= 0)
         if bad.any():
             i, j = np.argwhere(bad)[0]
-            raise MethodError(f"cannot take the log of {matrix[i, j]:g} ({int(bad.sum())} value(s) <= 0 in all)",
+            raise MethodError(M("treat.cannot_take_log_value", matrix=matrix[i, j], sum=int(bad.sum())),
                               where=cell_where(names, row_labels, i, j),
-                              fix="use treat method 'winsorise' (its log fallback shifts the values), "
-                                  "or shift the indicator so that every value is positive")
+                              fix=M("treat.cannot_take_log_value.fix"))
 
     treated = matrix.copy()
     details: list[dict[str, Any]] = []

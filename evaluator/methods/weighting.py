@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import MethodError
 from .checks import column_names
+from ..i18n import M
 
 
 @dataclass(frozen=True)
@@ -40,40 +41,37 @@ def _complete_rows(Z: np.ndarray, method: str) -> np.ndarray:
     """The rows without a missing value; at least two of them."""
     Z = np.array(Z, dtype=float)
     if Z.ndim != 2 or Z.shape[1] == 0:
-        raise MethodError(f"{method} weights need a rows × indicators matrix, got shape {Z.shape}")
+        raise MethodError(M("weighting.weights_need_rows_indicators", method=method, shape=Z.shape))
     if np.isinf(Z).any():
-        raise MethodError(f"{method} weights: the data contain an infinite value",
-                          fix="replace it with a finite value or leave it missing")
+        raise MethodError(M("weighting.weights_data_contain_infinite", method=method),
+                          fix=M("weighting.weights_data_contain_infinite.fix"))
     complete = Z[~np.isnan(Z).any(axis=1)]
     if complete.shape[0] < 2:
-        raise MethodError(f"{method} weights need at least 2 rows without missing values, "
-                          f"found {complete.shape[0]} of {Z.shape[0]}",
-                          fix="impute the missing values first, or use equal or fixed weights")
+        raise MethodError(M("weighting.weights_need_least_rows", method=method, shape=complete.shape[0], shape2=Z.shape[0]),
+                          fix=M("weighting.weights_need_least_rows.fix"))
     return complete
 
 
 def _share(score: np.ndarray, method: str, names: list[str], what: str) -> np.ndarray:
     total = score.sum()
     if not total > 0:
-        raise MethodError(f"{method} weights are undefined: {what} is 0 for every indicator",
+        raise MethodError(M("weighting.weights_are_undefined_every", method=method, what=what),
                           where="indicators " + ", ".join(repr(s) for s in names),
-                          fix="check that the indicators vary across units, or use equal weights")
+                          fix=M("weighting.weights_are_undefined_every.fix"))
     return score / total
 
 
 def _require_spread(sd: np.ndarray, method: str, names: list[str]) -> None:
     for j in np.flatnonzero(~(sd > 0)):
-        raise MethodError(f"{method} weights: the indicator has the same value in every "
-                          "complete row (standard deviation 0)", where=f"indicator {names[j]!r}",
-                          fix="drop the indicator (it cannot tell units apart) or use another "
-                              "weighting method")
+        raise MethodError(M("weighting.weights_indicator_has_same", method=method), where=M("weighting.weights_indicator_has_same.where", names=names[j]),
+                          fix=M("weighting.weights_indicator_has_same.fix"))
 
 
 # ---------------------------------------------------------------- the methods
 def equal_weights(m: int) -> WeightResult:
     """w_j = 1/m (OECD/JRC 2008 Handbook §6: the default when no better basis exists)."""
     if int(m) != m or m < 1:
-        raise MethodError(f"equal weights need a positive number of indicators, got {m!r}")
+        raise MethodError(M("weighting.equal_weights_need_positive", m=m))
     return WeightResult(np.full(int(m), 1.0 / m), "equal", {}, {}, 0)
 
 
@@ -92,23 +90,21 @@ def entropy_weights(Z: np.ndarray, *, shift: float = 0.0, basis: str = "normalis
     Decision Making (McGraw-Hill).
     """
     if basis not in ("normalised", "raw"):
-        raise MethodError(f"entropy basis {basis!r} is not valid", fix="valid: normalised, raw")
+        raise MethodError(M("weighting.entropy_basis_not_valid", basis=basis), fix=M("weighting.entropy_basis_not_valid.fix"))
     shift = float(shift)
     if not (np.isfinite(shift) and shift >= 0):
-        raise MethodError(f"entropy shift must be a finite number >= 0, got {shift!r}")
+        raise MethodError(M("weighting.entropy_shift_must_finite", shift=shift))
     V = _complete_rows(Z, "entropy") + shift
     n, m = V.shape
     names = column_names(names, m)
     for j in np.flatnonzero((V < 0).any(axis=0)):
-        raise MethodError("entropy weights need non-negative values (they are read as "
-                          "shares of a total), but the indicator has a negative value",
-                          where=f"indicator {names[j]!r}",
-                          fix="normalise with min_max (scores ≥ 0) before entropy weighting")
+        raise MethodError(M("weighting.entropy_weights_need_non"),
+                          where=M("weighting.entropy_weights_need_non.where", names=names[j]),
+                          fix=M("weighting.entropy_weights_need_non.fix"))
     totals = V.sum(axis=0)
     for j in np.flatnonzero(totals == 0):
-        raise MethodError("entropy weights: the indicator is 0 in every complete row, so its "
-                          "shares are undefined", where=f"indicator {names[j]!r}",
-                          fix="drop the indicator or set shift (e.g. 0.0001)")
+        raise MethodError(M("weighting.entropy_weights_indicator_every"), where=M("weighting.entropy_weights_indicator_every.where", names=names[j]),
+                          fix=M("weighting.entropy_weights_indicator_every.fix"))
     p = V / totals
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(p > 0, p * np.log(p), 0.0)
@@ -135,8 +131,7 @@ def critic_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> Weig
     n, m = V.shape
     names = column_names(names, m)
     if m < 2:
-        raise MethodError("CRITIC weights need at least two indicators (it weighs their "
-                          "conflict with each other)", fix="use equal weights")
+        raise MethodError(M("weighting.critic_weights_need_least"), fix=M("weighting.critic_weights_need_least.fix"))
     sigma = V.std(axis=0, ddof=1)
     _require_spread(sigma, "CRITIC", names)
     r = np.corrcoef(V, rowvar=False)
@@ -161,9 +156,9 @@ def cv_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightRe
     names = column_names(names, V.shape[1])
     sd, mean = V.std(axis=0, ddof=1), V.mean(axis=0)
     for j in np.flatnonzero(mean == 0):
-        raise MethodError("coefficient of variation weights: the indicator's mean is 0",
-                          where=f"indicator {names[j]!r}",
-                          fix="use std weights, or normalise to a positive scale first")
+        raise MethodError(M("weighting.coefficient_variation_weights_indicator"),
+                          where=M("weighting.coefficient_variation_weights_indicator.where", names=names[j]),
+                          fix=M("weighting.coefficient_variation_weights_indicator.fix"))
     cv = sd / np.abs(mean)
     w = _share(cv, "coefficient of variation", names, "the coefficient of variation")
     return WeightResult(w, "cv", {"sd": sd, "mean": mean, "cv": cv}, {}, V.shape[0])
@@ -259,10 +254,10 @@ def pca_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0, min_variance_shar
     n, m = V.shape
     names = column_names(names, m)
     if m < 2:
-        raise MethodError("PCA weights need at least two indicators", fix="use equal weights")
+        raise MethodError(M("weighting.pca_weights_need_least"), fix=M("weighting.pca_weights_need_least.fix"))
     if n < 3:
-        raise MethodError(f"PCA weights need at least 3 complete rows, found {n}",
-                          fix="use more units or another weighting method")
+        raise MethodError(M("weighting.pca_weights_need_least_2", n=n),
+                          fix=M("weighting.pca_weights_need_least_2.fix"))
     sd = V.std(axis=0, ddof=1)
     _require_spread(sd, "PCA", names)
     standard = (V - V.mean(axis=0)) / sd
@@ -295,7 +290,7 @@ def _retained(eigenvalues: np.ndarray, explained: np.ndarray, min_eigenvalue: fl
               m: int) -> int:
     if n_factors is not None:
         if int(n_factors) != n_factors or not 1 <= n_factors <= m:
-            raise MethodError(f"n_factors must be an integer from 1 to {m}, got {n_factors!r}")
+            raise MethodError(M("weighting.n_factors_must_integer", m=m, n_factors=n_factors))
         return int(n_factors)
     # Eigenvalues are sorted, so the factors passing both thresholds are a leading run.
     # A value within rounding of a threshold counts as on it (an uncorrelated indicator
