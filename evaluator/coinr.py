@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 
 from .errors import FrameworkError
+from .i18n import M
 
 REQUIRED = ("iCode", "Type", "Parent", "Level")
 
@@ -27,30 +28,28 @@ def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
     try:
         meta = pd.read_csv(path, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise FrameworkError("file not found", where=str(path)) from None
+        raise FrameworkError(M("coinr.file_not_found"), where=str(path)) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise FrameworkError(f"not a readable CSV table ({exc})", where=str(path)) from None
+        raise FrameworkError(M("coinr.not_readable_csv_table", exc=exc), where=str(path)) from None
     missing = [c for c in REQUIRED if c not in meta.columns]
     if missing:
-        raise FrameworkError(f"missing COINr iMeta column(s) {missing}", where=str(path),
-                             fix="export iMeta from COINr (columns Level, iCode, Parent, Type)")
+        raise FrameworkError(M("coinr.missing_coinr_imeta_column", missing=missing), where=str(path),
+                             fix=M("coinr.missing_coinr_imeta_column.fix"))
     import re
     for row, code in zip(meta.index, meta["iCode"]):
         if meta.loc[row, "Type"] in ("Indicator", "Aggregate") and \
                 not re.fullmatch(r"[A-Za-z0-9_]+", str(code)):
-            raise FrameworkError(f"iCode {code!r} is not a valid id", where=f"{path}, row {row + 2}",
-                                 fix="use letters, digits and _ only, e.g. "
-                                     f"{re.sub(r'[^A-Za-z0-9_]', '_', str(code))!r} — rename it in "
-                                     "iMeta and in the data's column header")
+            raise FrameworkError(M("coinr.icode_not_valid_id", code=code), where=M("coinr.icode_not_valid_id.where", path=path, value=row + 2),
+                                 fix=M("coinr.icode_not_valid_id.fix", sub=re.sub(r'[^A-Za-z0-9_]', '_', str(code))))
     aggs = meta[meta["Type"] == "Aggregate"]
     inds = meta[meta["Type"] == "Indicator"]
     if inds.empty:
-        raise FrameworkError("no rows with Type = Indicator", where=str(path))
+        raise FrameworkError(M("coinr.no_rows_with_type"), where=str(path))
     top_level = aggs["Level"].max() if not aggs.empty else None
     tops = aggs[aggs["Level"] == top_level]["iCode"].tolist() if top_level is not None else []
     if len(tops) > 1:
-        raise FrameworkError(f"several top-level aggregates {tops}", where=str(path),
-                             fix="COINr frameworks have one index at the top level")
+        raise FrameworkError(M("coinr.several_top_level_aggregates", tops=tops), where=str(path),
+                             fix=M("coinr.several_top_level_aggregates.fix"))
     root = tops[0] if tops else None
 
     def parent_of(row) -> str | None:

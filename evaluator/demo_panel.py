@@ -45,6 +45,7 @@ import yaml
 
 from evaluator import resources
 from evaluator.errors import DataError, FrameworkError
+from .i18n import M
 
 DEFAULT_SEED = 2024
 YEARS = np.arange(2015, 2025)
@@ -161,9 +162,9 @@ def builtin_dir() -> Path:
     folder = resources.indicator_sets_dir()
     if not (folder / PRIMARY_FRAMEWORK).is_file():
         raise FrameworkError(
-            f"built-in framework folder not found (looked for {PRIMARY_FRAMEWORK})",
+            M("demo_panel.built_framework_folder_not", PRIMARY_FRAMEWORK=PRIMARY_FRAMEWORK),
             where=str(folder),
-            fix="reinstall the package so that indicator_sets/ is shipped as package data")
+            fix=M("demo_panel.built_framework_folder_not.fix"))
     return folder
 
 
@@ -178,9 +179,9 @@ def demo_indicator_ids(folder: Path | None = None) -> list[str]:
     unknown = [i for i in ids if i not in SPECS]
     if unknown:
         raise FrameworkError(
-            f"no demo-data recipe for indicator(s) {', '.join(unknown)}",
+            M("demo_panel.no_demo_data_recipe", unknown=', '.join(unknown)),
             where=str(folder),
-            fix="add a Spec for each new indicator to SPECS in evaluator/demo_panel.py",
+            fix=M("demo_panel.no_demo_data_recipe.fix"),
         )
     return ids
 
@@ -342,8 +343,8 @@ def write_demo_panel(path: str | os.PathLike[str], seed: int = DEFAULT_SEED) -> 
     """Write the demo panel to ``path`` through a temporary file renamed into place."""
     target = Path(path)
     if not target.parent.is_dir():
-        raise DataError("output folder does not exist", where=str(target.parent),
-                        fix="create the folder or choose another --out path")
+        raise DataError(M("demo_panel.output_folder_does_not"), where=str(target.parent),
+                        fix=M("demo_panel.output_folder_does_not.fix"))
     payload = demo_panel_csv(seed)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

@@ -72,7 +72,7 @@ def _keys_used_in_code() -> dict[str, str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("M", "t", "Msg") and node.args
+                    and node.func.id in ("M", "t", "t_", "Msg") and node.args
                     and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)):
                 used[node.args[0].value] = f"{path.relative_to(PACKAGE)}:{node.lineno}"

@@ -25,6 +25,7 @@ from ..errors import FrameworkError
 from .framework import ROOT, Framework, read_yaml
 from .judgement_template import template
 from .names import near_matches
+from ..i18n import M
 
 __all__ = ["JudgementFile", "MatrixSpec", "ExpertJudgements", "load_judgements",
            "judgements_from_dict", "check_against", "resolve_judgement_path", "template"]
@@ -114,8 +115,8 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
     if path.is_absolute():
         if path.is_file():
             return path
-        raise FrameworkError("judgement file not found", where=str(path),
-                             fix="check the path in the recipe (`file:`) or on the command line")
+        raise FrameworkError(M("judgements.judgement_file_not_found_2"), where=str(path),
+                             fix=M("judgements.judgement_file_not_found_2.fix"))
     builtin = resources.weights_dir()
     candidates = [Path.cwd() / path]
     if base_dir is not None:
@@ -128,7 +129,7 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
             return candidate
     shipped = sorted(p.name for p in builtin.glob("*.yaml")) if builtin.is_dir() else []
     tried = ", ".join(str(c) for c in dict.fromkeys(candidates))
-    raise FrameworkError(f"judgement file {str(file)!r} not found (looked in: {tried})",
+    raise FrameworkError(M("judgements.judgement_file_not_found", file=str(file), tried=tried),
                          where=str(file),
                          fix="give a path relative to the current folder, or a built-in file: "
                              + (", ".join(shipped) or "none shipped")
@@ -184,9 +185,8 @@ def judgements_from_dict(spec: Any, framework: Framework | None = None, *,
     """Check a parsed judgement file (a mapping as read from YAML); see the module doc."""
     problems = _Problems(source)
     if not isinstance(spec, Mapping):
-        raise FrameworkError("the judgement file is empty or not a mapping of keys", where=source,
-                             fix="start with `matrices:` (see weights/README.md, or write a blank "
-                                 "file with `evaluator ahp template -f FRAMEWORK -o FILE`)")
+        raise FrameworkError(M("judgements.judgement_file_empty_not"), where=source,
+                             fix=M("judgements.judgement_file_empty_not.fix"))
     _check_keys(spec, TOP_KEYS, "", problems)
     method = _choice(spec, "method", PRIORITY_METHODS, problems)
     ri_table = _choice(spec, "ri_table", RI_TABLE_NAMES, problems)

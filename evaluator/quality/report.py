@@ -56,6 +56,7 @@ from evaluator.quality.findings import (
     outlier_issues)
 from evaluator.stages.calendar_gaps import gap_findings
 from evaluator.quality.text import display_width, render
+from ..i18n import M
 
 __all__ = ["Issue", "QualityReport", "display_width", "quality_report"]
 
@@ -153,11 +154,10 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     possible outlier (see the module docstring).
     """
     if not 0 <= min_coverage <= 1:
-        raise DataError(f"min_coverage must be a share between 0 and 1, not {min_coverage}",
+        raise DataError(M("quality.min_coverage_must_share", min_coverage=min_coverage),
                         where="quality_report", fix="e.g. min_coverage=0.8")
     if not outlier_robust_z > 0:
-        raise DataError("outlier_robust_z must be a positive number of robust standard "
-                        f"deviations, not {outlier_robust_z}", where="quality_report",
+        raise DataError(M("quality.outlier_robust_z_must", outlier_robust_z=outlier_robust_z), where="quality_report",
                         fix="e.g. outlier_robust_z=3")
     ids = list(panel.indicator_ids)
     labels = _labels(ids, framework)

@@ -16,6 +16,7 @@ from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
 from .i18n import Messages
 from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
+from ..i18n import M
 
 
 def build_report(assessment, *, lang: str = "en", year: int | None = None,
@@ -39,8 +40,8 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     source = None
     if intervals_file is not None:
         if rank_intervals is not None:
-            raise EvaluatorError("both a rank-interval file and a rank-interval table given",
-                                 fix="pass one of intervals_file and rank_intervals")
+            raise EvaluatorError(M("build.both_rank_interval_file"),
+                                 fix=M("build.both_rank_interval_file.fix"))
         rank_intervals, summary, source = read_intervals(intervals_file)
         if sensitivity_summary is None:
             sensitivity_summary = summary

@@ -11,6 +11,7 @@ import pandas as pd
 from ..errors import DataError, EvaluatorError
 from ..model.framework import ROOT
 from .i18n import Messages
+from ..i18n import M
 
 INTERVAL_COLUMNS = ["unit", "year", "nominal_rank", "mean_rank", "median_rank", "p05", "p95",
                     "p_top_k", "p_bottom_k"]
@@ -87,8 +88,8 @@ def choose_year(assessment, year: int | None) -> tuple[int, int | None, list[int
     if year is None:
         year = years[-1]
     elif int(year) not in years:
-        raise EvaluatorError(f"year {year} is not in the data",
-                             fix=f"years present: {', '.join(map(str, years))}")
+        raise EvaluatorError(M("bundle.year_not_data", year=year),
+                             fix=M("bundle.year_not_data.fix", map=', '.join(map(str, years))))
     year = int(year)
     return year, (year - 1 if year - 1 in years else None), years
 
@@ -102,9 +103,8 @@ def check_intervals(frame: pd.DataFrame | None, where: str = "rank intervals"
         return None
     missing = [c for c in INTERVAL_COLUMNS if c not in frame.columns]
     if missing:
-        raise DataError(f"the rank-interval table lacks column(s) {', '.join(missing)}",
-                        where=where, fix="pass the rank_intervals.csv written by "
-                                         "`evaluator sensitivity`")
+        raise DataError(M("bundle.rank_interval_table_lacks", missing=', '.join(missing)),
+                        where=where, fix=M("bundle.rank_interval_table_lacks.fix"))
     out = frame.copy()
     out["unit"] = out["unit"].astype(str)
     for col in INTERVAL_COLUMNS[1:]:
@@ -112,9 +112,9 @@ def check_intervals(frame: pd.DataFrame | None, where: str = "rank intervals"
         bad = converted.isna() & out[col].notna()
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"column {col!r} holds a non-number ({out[col].iloc[row]!r})",
-                            where=f"{where}, row {row + 2}",
-                            fix="pass the rank_intervals.csv written by `evaluator sensitivity`")
+            raise DataError(M("bundle.column_holds_non_number", col=col, iloc=out[col].iloc[row]),
+                            where=M("bundle.column_holds_non_number.where", where=where, value=row + 2),
+                            fix=M("bundle.column_holds_non_number.fix"))
         out[col] = converted
     return out
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..i18n import M
 
 SUMMARY_FILE = "sensitivity.json"
 RERUN = ("re-run `evaluator sensitivity` with the same framework, data and recipe, and pass "
@@ -57,12 +58,12 @@ def read_intervals(path: str | Path) -> tuple[pd.DataFrame, dict | None, Interva
     try:
         blob = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read the rank intervals ({exc.strerror or exc})", where=where,
+        raise DataError(M("intervals.cannot_read_rank_intervals", value=exc.strerror or exc), where=where,
                         fix=fix) from None
     try:
         frame = pd.read_csv(io.BytesIO(blob), encoding="utf-8-sig", dtype={"unit": str})
     except (ValueError, pd.errors.ParserError, UnicodeError) as exc:
-        raise DataError(f"cannot read the rank intervals ({exc})", where=where,
+        raise DataError(M("intervals.cannot_read_rank_intervals_2", exc=exc), where=where,
                         fix=fix) from None
     summary, summary_path, summary_sha = None, None, None
     beside = path.with_name(SUMMARY_FILE)
@@ -72,14 +73,11 @@ def read_intervals(path: str | Path) -> tuple[pd.DataFrame, dict | None, Interva
             raw = beside.read_bytes()
             summary = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError) as exc:
-            raise DataError(f"cannot read the sensitivity summary beside the rank intervals "
-                            f"({exc})", where=summary_path,
-                            fix="restore the sensitivity.json written by `evaluator "
-                                "sensitivity` with these intervals, or remove it") from None
+            raise DataError(M("intervals.cannot_read_sensitivity_summary", exc=exc), where=summary_path,
+                            fix=M("intervals.cannot_read_sensitivity_summary.fix")) from None
         if not isinstance(summary, dict):
-            raise DataError("the sensitivity summary is not a JSON object", where=summary_path,
-                            fix="restore the sensitivity.json written by `evaluator "
-                                "sensitivity` with these intervals, or remove it")
+            raise DataError(M("intervals.sensitivity_summary_not_json"), where=summary_path,
+                            fix=M("intervals.sensitivity_summary_not_json.fix"))
         summary_sha = hashlib.sha256(raw).hexdigest()
     source = IntervalSource(where, hashlib.sha256(blob).hexdigest(), summary_path, summary_sha)
     return frame, summary, source
@@ -105,29 +103,25 @@ def check_belongs(intervals: pd.DataFrame, assessment, summary: dict | None,
     units = intervals["unit"].astype(str)
     stranger = units[~units.isin(known_units)]
     if len(stranger):
-        raise DataError(f"unit {stranger.iloc[0]!r} of the rank intervals is not a unit of "
-                        f"this assessment ({len(stranger.unique())} such unit(s))",
+        raise DataError(M("intervals.unit_rank_intervals_not", iloc=stranger.iloc[0], n_unique=len(stranger.unique())),
                         where=where, fix=RERUN)
     years = intervals["year"]
     if years.isna().any() or (years != np.round(years)).any():
-        raise DataError("the rank intervals have a year that is not a whole number",
+        raise DataError(M("intervals.rank_intervals_have_year"),
                         where=where, fix=RERUN)
     alien = sorted({int(y) for y in years} - set(known_years))
     if alien:
-        raise DataError(f"year {alien[0]} of the rank intervals is not in this assessment's "
-                        f"data (years {', '.join(map(str, known_years))})",
+        raise DataError(M("intervals.year_rank_intervals_not", alien=alien[0], map=', '.join(map(str, known_years))),
                         where=where, fix=RERUN)
     keys = pd.DataFrame({"unit": units, "year": years.astype(int)})
     twice = keys.duplicated()
     if twice.any():
         k = int(np.flatnonzero(twice.to_numpy())[0])
-        raise DataError(f"unit {keys['unit'].iloc[k]!r} appears twice for "
-                        f"{keys['year'].iloc[k]}", where=f"{where}, row {k + 2}", fix=RERUN)
+        raise DataError(M("intervals.unit_appears_twice", iloc=keys['unit'].iloc[k], iloc2=keys['year'].iloc[k]), where=M("intervals.unit_appears_twice.where", where=where, value=k + 2), fix=RERUN)
     if summary is not None:
         fid = summary.get("framework")
         if fid is not None and str(fid) != assessment.framework.id:
-            raise DataError(f"the sensitivity run was of framework {str(fid)!r}, this report "
-                            f"is of {assessment.framework.id!r}",
+            raise DataError(M("intervals.sensitivity_run_was_framework", fid=str(fid), id=assessment.framework.id),
                             where=source.summary_where, fix=RERUN)
     _check_nominal_ranks(keys, intervals["nominal_rank"], rankings, where)
 
@@ -150,12 +144,9 @@ def _check_nominal_ranks(keys: pd.DataFrame, nominal: pd.Series, rankings: pd.Da
     k = int(np.flatnonzero(bad)[0])
     unit, year = merged["unit"].iloc[k], int(merged["year"].iloc[k])
     if missing[k]:
-        raise DataError(f"unit {unit!r} has no row for {year} in this assessment",
+        raise DataError(M("intervals.unit_has_no_row", unit=unit, year=year),
                         where=where, fix=RERUN)
-    raise DataError(f"the nominal rank of unit {unit!r} in {year} is {_rank(theirs[k])} in "
-                    f"the rank intervals but {_rank(mine[k])} in this assessment "
-                    f"({int(bad.sum())} unit-year(s) differ): the sensitivity run scored "
-                    "with another recipe or other data", where=where, fix=RERUN)
+    raise DataError(M("intervals.nominal_rank_unit_rank", unit=unit, year=year, rank=_rank(theirs[k]), rank2=_rank(mine[k]), sum=int(bad.sum())), where=where, fix=RERUN)
 
 
 def _rank(v: float) -> str:

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from ..errors import EvaluatorError
 from ..output import atomic_write, prepare_out_dir
+from ..i18n import M
 
 STAGING_PREFIX = ".evaluator-report-"
 PREVIOUS = ".previous"   # inside the staging folder: the old files while swapping
@@ -28,12 +29,12 @@ def cannot_write(path: Path, exc: OSError) -> EvaluatorError:
     """The error for a report file that could not be written or replaced."""
     reason = exc.strerror or type(exc).__name__
     if path.is_dir():
-        return EvaluatorError(f"cannot write {path.name}: a folder of that name is in the way",
+        return EvaluatorError(M("publish.cannot_write_folder_that", name=path.name),
                               where=str(path), fix=FIX_FOLDER)
     if not path.parent.is_dir():
-        return EvaluatorError(f"cannot write {path.name}: its folder does not exist",
-                              where=str(path), fix="create the folder or choose another --out")
-    return EvaluatorError(f"cannot write {path.name} ({reason})", where=str(path),
+        return EvaluatorError(M("publish.cannot_write_its_folder", name=path.name),
+                              where=str(path), fix=M("publish.cannot_write_its_folder.fix"))
+    return EvaluatorError(M("publish.cannot_write", name=path.name, reason=reason), where=str(path),
                           fix=FIX_LOCKED)
 
 
@@ -61,8 +62,8 @@ def write_set(out_dir: str | Path, files: Mapping[str, bytes], *,
     try:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     except OSError as exc:
-        raise EvaluatorError(f"cannot write into the output folder ({exc.strerror})",
-                             where=str(out), fix="choose a writable --out folder") from None
+        raise EvaluatorError(M("publish.cannot_write_into_output", strerror=exc.strerror),
+                             where=str(out), fix=M("publish.cannot_write_into_output.fix")) from None
     keep = False
     try:
         try:
@@ -71,9 +72,8 @@ def write_set(out_dir: str | Path, files: Mapping[str, bytes], *,
             for name, blob in files.items():
                 (staging / name).write_bytes(blob)
         except OSError as exc:
-            raise EvaluatorError(f"cannot write the report files ({exc.strerror or exc})",
-                                 where=str(out), fix="choose a writable --out folder with "
-                                                     "free space") from None
+            raise EvaluatorError(M("publish.cannot_write_report_files", value=exc.strerror or exc),
+                                 where=str(out), fix=M("publish.cannot_write_report_files.fix")) from None
         # the report files first: they are the ones a reader has open
         names = list(files) + sorted(p.name for p in staging.iterdir()
                                      if p.is_file() and p.name not in files)
@@ -121,7 +121,6 @@ def _swap_in(staging: Path, out: Path, names: list[str]) -> None:
             except OSError:   # pragma: no cover - needs a second failure to happen
                 stranded.append(name)
         if stranded:   # pragma: no cover
-            raise EvaluatorError(f"{error.problem}; the previous {', '.join(stranded)} could "
-                                 f"not be put back and are kept in {backup}",
+            raise EvaluatorError(M("publish.previous_could_not_put", problem=error.problem, stranded=', '.join(stranded), backup=backup),
                                  where=error.where, fix=error.fix) from None
         raise

@@ -20,15 +20,14 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 
 def _complete(kids: Sequence[np.ndarray], names, where: str) -> None:
     for i, v in enumerate(kids):
         if np.isnan(v).any():
-            raise MethodError(f"TOPSIS and grey relational need complete data: child "
-                              f"{names[i]!r} has no score for some unit under some "
-                              "sampled weights", where=where,
-                              fix="impute missing values first (impute: {method: linear})")
+            raise MethodError(M("sens.closeness.topsis_grey_relational_need", names=names[i]), where=where,
+                              fix=M("sens.closeness.topsis_grey_relational_need.fix"))
 
 
 def topsis_varying(kids: Sequence[np.ndarray], W: np.ndarray, *, normalisation: str = "vector",
@@ -58,10 +57,9 @@ def topsis_varying(kids: Sequence[np.ndarray], W: np.ndarray, *, normalisation: 
     d_minus = np.sqrt(np.maximum(d_minus, 0.0))
     total = d_plus + d_minus
     if np.any(total == 0):
-        raise MethodError("under some sampled weights every child with a positive weight is "
-                          "constant across units, so TOPSIS closeness is undefined",
+        raise MethodError(M("sens.closeness.under_some_sampled_weights"),
                           where=where or None,
-                          fix="remove topsis from uncertainty.aggregate for this framework")
+                          fix=M("sens.closeness.under_some_sampled_weights.fix"))
     return d_minus / total
 
 

@@ -29,6 +29,7 @@ from ..model.framework import ROOT, Framework
 from ..model.panel import Panel
 from ..model.recipe import WEIGHT_METHODS, Recipe
 from .spec import section_for
+from ..i18n import M, t as t_
 
 DEFAULT_METHODS = ("equal", "entropy", "critic")
 NEEDS_JUDGEMENTS = ("ahp", "combined")
@@ -64,13 +65,13 @@ def weight_section(recipe: Recipe, method: str, judgements: str | None) -> dict[
     """The recipe ``weights`` section for comparing ``method``."""
     if method not in WEIGHT_METHODS or method == "from_indicators":
         valid = [m for m in WEIGHT_METHODS if m != "from_indicators"]
-        raise RecipeError(f"unknown weighting method {method!r}", where="--methods",
+        raise RecipeError(M("sens.compare.unknown_weighting_method", method=method), where="--methods",
                           fix="valid: " + ", ".join(valid))
     if method in NEEDS_JUDGEMENTS:
         if not judgements:
-            raise RecipeError(f"{method} weights need an expert judgement file",
+            raise RecipeError(M("sens.compare.weights_need_expert_judgement", method=method),
                               where="--methods",
-                              fix="pass --judgements weights/panel.yaml (see `evaluator ahp`)")
+                              fix=M("sens.compare.weights_need_expert_judgement.fix"))
         ahp = {"method": "ahp", "file": str(judgements)}
         indicators = ahp if method == "ahp" else {
             "method": "combined", "methods": [ahp, {"method": "entropy"}], "how": "linear"}
@@ -92,12 +93,12 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
         methods = list(DEFAULT_METHODS) + (list(NEEDS_JUDGEMENTS) if judgements else [])
     methods = [m.strip() for m in methods if m and m.strip()]
     if len(methods) < 2:
-        raise RecipeError(f"comparing needs two or more methods, got {methods or 'none'}",
-                          where="--methods", fix="e.g. --methods equal,entropy,critic")
+        raise RecipeError(M("sens.compare.comparing_needs_two_more", value=methods or 'none'),
+                          where="--methods", fix=M("sens.compare.comparing_needs_two_more.fix"))
     if len(set(methods)) != len(methods):
-        raise RecipeError("a method is listed twice", where="--methods")
+        raise RecipeError(M("sens.compare.method_listed_twice"), where="--methods")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-        raise RecipeError(f"k = {k!r} is not a non-negative whole number", where="-k")
+        raise RecipeError(M("sens.compare.k_not_non_negative", k=k), where="-k")
     reference = evaluate(framework, panel, recipe, ahp_loader=ahp_loader)
     runs = {}
     for m in methods:
@@ -107,12 +108,11 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
                                         ahp_loader=ahp_loader)
         except (MethodError, DataError) as exc:
             detail = f"{exc.where}: {exc.problem}" if exc.where else exc.problem
-            raise MethodError(f"weighting method {m!r} cannot be applied to these data: "
-                              f"{detail}", where="--methods",
+            raise MethodError(M("sens.compare.weighting_method_cannot_applied", m=m, detail=detail), where="--methods",
                               fix=(exc.fix + "; or " if exc.fix else "") +
                               "leave it out of --methods") from None
         except RecipeError as exc:
-            raise RecipeError(f"weighting method {m!r}: {exc.problem}", where="--methods",
+            raise RecipeError(M("sens.compare.weighting_method", m=m, problem=exc.problem), where="--methods",
                               fix=exc.fix) from None
     table = pd.DataFrame({"unit": reference.units, "year": reference.years})
     table["group"] = reference.groups if reference.groups is not None else ""
@@ -137,7 +137,7 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
     if years is not None:
         missing = [int(y) for y in years if int(y) not in present]
         if missing:
-            raise DataError(f"year(s) {', '.join(map(str, missing))} not in the scored data",
+            raise DataError(M("sens.compare.year_s_not_scored", map=', '.join(map(str, missing))),
                             where="--year", fix="years present: " + ", ".join(map(str, present)))
     notes: list[str] = []
     correlations = _correlations(scores, reference.years, methods,
@@ -171,19 +171,17 @@ def _correlations(scores: dict[str, np.ndarray], years: np.ndarray, methods: lis
     rows = []
     for year in compared:
         in_year = years == year
-        M = np.column_stack([scores[m][in_year] for m in methods])
-        M = M[~np.isnan(M).any(axis=1)]
-        if len(M) < 3:
+        S = np.column_stack([scores[m][in_year] for m in methods])
+        S = S[~np.isnan(S).any(axis=1)]
+        if len(S) < 3:
             if not strict:
-                notes.append(f"{year}: only {len(M)} unit(s) scored by every method, too few "
-                             "for rank correlations; left out of compare_correlations.csv")
+                notes.append(M("sens.compare.note_too_few", year=year, n=len(S)))
                 continue
-            raise DataError(f"year {year}: fewer than 3 units scored by every method, too "
-                            "few for rank correlations",
-                            fix="compare a year with three or more scored units (--year)")
-        rho = np.array([[1.0 if i == j else spearmanr(M[:, i], M[:, j]).statistic
+            raise DataError(M("sens.compare.year_fewer_than_units_2", year=year),
+                            fix=M("sens.compare.year_fewer_than_units_2.fix"))
+        rho = np.array([[1.0 if i == j else spearmanr(S[:, i], S[:, j]).statistic
                          for j in range(len(methods))] for i in range(len(methods))])
-        tau = np.array([[1.0 if i == j else kendalltau(M[:, i], M[:, j]).statistic
+        tau = np.array([[1.0 if i == j else kendalltau(S[:, i], S[:, j]).statistic
                          for j in range(len(methods))] for i in range(len(methods))])
         for name, mat in (("spearman", rho), ("kendall", tau)):
             for i, m in enumerate(methods):
@@ -207,17 +205,16 @@ def summary_lines(result: CompareResult, year: int) -> list[str]:
     """A few lines for the screen: how far apart the rankings are in ``year``."""
     corr = result.correlations[result.correlations["year"] == year]
     if not len(corr):
-        raise DataError(f"year {year}: fewer than 3 units scored by every method, too few "
-                        "for rank correlations", where="--year",
-                        fix="compare a year with three or more scored units")
+        raise DataError(M("sens.compare.year_fewer_than_units", year=year), where="--year",
+                        fix=M("sens.compare.year_fewer_than_units.fix"))
     rho = corr[corr["statistic"] == "spearman"][result.methods].to_numpy()
     off = rho[~np.eye(len(rho), dtype=bool)]
     moved = result.moved(year)
     t = result.table[result.table["year"] == year]
-    lines = [f"{len(result.methods)} weighting methods compared on {len(t)} units in {year}: "
-             f"Spearman ρ between rankings {off.min():.3f} – {off.max():.3f}",
-             f"{len(moved)} unit(s) move more than k = {result.k} places from the recipe's "
-             f"ranking; largest move {int(t['max_shift'].max()) if len(t) else 0} places"]
+    lines = [t_("sens.compare.summary", methods=len(result.methods), units=len(t), year=year,
+                lo=off.min(), hi=off.max()),
+             t_("sens.compare.summary_moved", moved=len(moved), k=result.k,
+                largest=int(t["max_shift"].max()) if len(t) else 0)]
     return lines
 
 

@@ -37,6 +37,7 @@ from ..model.panel import Panel
 from ..model.recipe import Recipe
 from .scoring import GroupPlan, NodePlan
 from .spec import DISCRETE, UncertaintySpec, edges_of, recipe_with
+from ..i18n import M
 
 _SECTION_KEY = {"impute": "impute", "normalise": "normalise", "weight_method": "weight_methods",
                 "aggregate": "aggregate", "drop_indicator": "drop_indicator"}
@@ -136,8 +137,8 @@ class _Builder:
             if (len(run.units) != len(self.nominal.units)
                     or not np.array_equal(run.units, self.nominal.units)
                     or not np.array_equal(run.years, self.nominal.years)):
-                raise DataError("screening keeps different unit-years under this imputation",
-                                fix="vary imputation without screening (screen.min_coverage: 0)")
+                raise DataError(M("sens.design.screening_keeps_different_unit"),
+                                fix=M("sens.design.screening_keeps_different_unit.fix"))
             self._data[key] = (run.stages["normalised"], run.stages["prepared"])
         return self._data[key]
 
@@ -263,7 +264,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
     if years:
         missing = [y for y in years if y not in all_years]
         if missing:
-            raise DataError(f"year(s) {', '.join(map(str, missing))} not in the scored data",
+            raise DataError(M("sens.design.year_s_not_scored", map=', '.join(map(str, missing))),
                             fix="years present: " + ", ".join(map(str, all_years)))
     chosen = sorted(set(years)) if years else all_years
     builder = _Builder(framework, panel, recipe, spec, ahp_loader, nominal)

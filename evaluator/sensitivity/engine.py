@@ -36,6 +36,7 @@ from .sample import Sampler
 from .samples_file import SampleWriter
 from .spec import UncertaintySpec, check_dirichlet, edges_of, parse_uncertainty
 from .store import MEMMAP_BYTES, RankStore
+from ..i18n import M
 
 #: Scores held at once per batch (scenarios × rows); ~8 MB of float64.
 BATCH_ELEMENTS = 1 << 17
@@ -150,7 +151,7 @@ def _blas_single_thread():
 def _check_top_k(top_k) -> None:
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer))
                               or top_k < 1):
-        raise RecipeError(f"top k = {top_k!r} is not a positive whole number", where="--top-k")
+        raise RecipeError(M("sens.engine.top_k_not_positive", top_k=top_k), where="--top-k")
 
 
 def check_run_options(framework: Framework, recipe: Recipe, *, samples: int,
@@ -175,9 +176,8 @@ def _check_k_against_units(k: int, given: bool, design: Design) -> list[str]:
         scored = int((design.nominal_ranks[a:b] > 0).sum())
         if k >= scored:
             if given:
-                raise RecipeError(f"top k = {k} is not smaller than the {scored} unit(s) "
-                                  f"scored in {year}", where="--top-k",
-                                  fix=f"choose k < {scored}")
+                raise RecipeError(M("sens.engine.top_k_not_smaller", k=k, scored=scored, year=year), where="--top-k",
+                                  fix=M("sens.engine.top_k_not_smaller.fix", scored=scored))
             notes.append(f"{year}: k = {k} (the alert rule's) is not smaller than the "
                          f"{scored} unit(s) scored, so P(top k) and P(bottom k) say nothing "
                          "there; pass --top-k or --year")
@@ -255,7 +255,7 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
         year = sobol_year if sobol_year is not None else blocks[-1][0]
         matches = [b for b in blocks if b[0] == year]
         if not matches:
-            raise DataError(f"year {year} is not among the years analysed",
+            raise DataError(M("sens.engine.year_not_among_years", year=year),
                             fix="years analysed: " + ", ".join(str(b[0]) for b in blocks))
         keep_block = matches[0]
         store = RankStore(total, keep_block[2] - keep_block[1], memmap_bytes=memmap_bytes,

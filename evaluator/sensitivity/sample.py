@@ -32,6 +32,7 @@ import numpy as np
 
 from ..errors import MethodError, RecipeError
 from .spec import UncertaintySpec
+from ..i18n import M
 
 #: Scenarios generated at a time (fixed: the stream of random numbers, hence the
 #: scenarios, must not depend on the machine).
@@ -91,10 +92,10 @@ class Sampler:
                  edge_parents: np.ndarray | None = None):
         if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) \
                 or samples < 2:
-            raise RecipeError(f"{samples!r} scenarios are too few", where="--samples",
-                              fix="ask for at least 2 (1,000 or more for stable intervals)")
+            raise RecipeError(M("sens.sample.scenarios_are_too_few", samples=samples), where="--samples",
+                              fix=M("sens.sample.scenarios_are_too_few.fix"))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise RecipeError(f"seed {seed!r} is not a non-negative whole number",
+            raise RecipeError(M("sens.sample.seed_not_non_negative", seed=seed),
                               where="--seed")
         self.spec, self.n_edges, self.samples, self.seed = spec, n_edges, int(samples), int(seed)
         self.sobol = sobol
@@ -107,11 +108,8 @@ class Sampler:
             n_groups = len(set(self.problem["groups"]))
             if n_groups < 2:
                 only = self.problem["groups"][0] if self.problem["groups"] else "nothing"
-                raise RecipeError(f"Sobol indices need two or more uncertain factors; only "
-                                  f"{only!r} varies", where="uncertainty",
-                                  fix="vary another factor (e.g. normalise: [min_max, "
-                                      "z_score]) or drop --sobol: with one factor its "
-                                      "indices are 1 by definition")
+                raise RecipeError(M("sens.sample.sobol_indices_need_two", only=only), where="uncertainty",
+                                  fix=M("sens.sample.sobol_indices_need_two.fix"))
             self.n_groups = n_groups
         else:
             self.problem = None
@@ -190,9 +188,8 @@ class Sampler:
         starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
         totals = np.add.reduceat(draws, starts, axis=1)
         if not np.all(totals > 0):
-            raise MethodError("every weight drawn for the children of one node is zero (the "
-                              "gamma draws underflowed)", where="uncertainty.weights",
-                              fix="use a larger Dirichlet concentration, e.g. dirichlet: 50")
+            raise MethodError(M("sens.sample.every_weight_drawn_children"), where="uncertainty.weights",
+                              fix=M("sens.sample.every_weight_drawn_children.fix"))
         return draws / np.repeat(totals, np.diff(np.r_[starts, len(parents)]), axis=1)
 
     def _mc_chunks(self) -> Iterator[ScenarioChunk]:

@@ -23,6 +23,7 @@ from ..methods import aggregate as agg
 from ..methods.grey_relational import grey_relational
 from ..methods.topsis import topsis
 from .closeness import grey_varying, topsis_varying
+from ..i18n import M
 
 
 @dataclass
@@ -76,9 +77,9 @@ class GroupPlan:
             W = W * node.weights[None, :]
         total = W.sum(axis=1, keepdims=True)
         if not np.all(total > 0):
-            raise MethodError(f"a sampled weight vector of {node.name!r} is all zero",
+            raise MethodError(M("sens.scoring.sampled_weight_vector_all", name=node.name),
                               where="uncertainty.weights",
-                              fix="use a larger Dirichlet concentration")
+                              fix=M("sens.scoring.sampled_weight_vector_all.fix"))
         return W / total
 
     def global_weights(self, draws: np.ndarray | None) -> np.ndarray:
@@ -197,11 +198,9 @@ def _geometric_varying(kids, W, node: NodePlan, row_labels) -> np.ndarray:
             if node.how.get("nonpositive", "error") != "missing":
                 r = int(np.argwhere(bad)[0][0])
                 raise MethodError(
-                    f"geometric mean of a value ≤ 0 in child {node.children[i]!r} for "
-                    f"{row_labels[r]} under some sampled weights",
-                    where=f"node {node.name!r}",
-                    fix="set a floor (aggregate: {method: geometric, floor: 0.01}) or "
-                        "remove geometric from uncertainty.aggregate")
+                    M("sens.scoring.geometric_mean_value_child", children=node.children[i], row_labels=row_labels[r]),
+                    where=M("sens.scoring.geometric_mean_value_child.where", name=node.name),
+                    fix=M("sens.scoring.geometric_mean_value_child.fix"))
             missing_rows = bad if missing_rows is None else (missing_rows | bad)
             v = np.where(bad, 1.0, v)
         logs.append(v)

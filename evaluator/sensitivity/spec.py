@@ -40,6 +40,7 @@ from ..errors import RecipeError
 from ..model.framework import Framework
 from ..model.names import near_matches
 from ..model.recipe import Recipe
+from ..i18n import M
 
 #: Dirichlet weights need concentration × every nominal weight ≥ this: a gamma variate of
 #: shape a underflows to 0 in double precision with probability ≈ 2.2e-308**a / Γ(1 + a),
@@ -121,26 +122,25 @@ def _weights(value: Any, source: str | None) -> tuple[str, float | None]:
     if value is None or value is False:
         return "none", None
     if not isinstance(value, Mapping) or len(value) != 1:
-        raise RecipeError(f"{value!r} is not one of {{perturb: f}} or {{dirichlet: c}}",
-                          where=where, fix="write e.g. weights: {perturb: 0.2}")
+        raise RecipeError(M("sens.spec.not_one", value=value),
+                          where=where, fix=M("sens.spec.not_one.fix"))
     (kind, param), = value.items()
     if kind not in ("perturb", "dirichlet"):
         hint = near_matches(str(kind), ["perturb", "dirichlet"])
-        raise RecipeError(f"unknown weight variation {kind!r}", where=where,
+        raise RecipeError(M("sens.spec.unknown_weight_variation", kind=kind), where=where,
                           fix=(f"did you mean {hint}? " if hint else "")
                           + "valid: perturb (each weight × U(1−f, 1+f)), dirichlet "
                             "(concentration around the nominal weights)")
     if isinstance(param, bool) or not isinstance(param, (int, float)):
-        raise RecipeError(f"{kind}: {param!r} is not a number", where=f"{where}.{kind}")
+        raise RecipeError(M("sens.spec.not_number", kind=kind, param=param), where=f"{where}.{kind}")
     param = float(param)
     if kind == "perturb" and not 0 < param < 1:
-        raise RecipeError(f"perturb: {param:g} is outside (0, 1)", where=f"{where}.perturb",
-                          fix="each weight is scaled by U(1−f, 1+f), so f must be strictly "
-                              "between 0 and 1 (e.g. 0.2 for ±20 %)")
+        raise RecipeError(M("sens.spec.perturb_outside", param=param), where=f"{where}.perturb",
+                          fix=M("sens.spec.perturb_outside.fix"))
     if kind == "dirichlet" and not (param > 0 and param != float("inf")):
-        raise RecipeError(f"dirichlet: {param:g} is not a positive concentration",
+        raise RecipeError(M("sens.spec.dirichlet_not_positive_concentration", param=param),
                           where=f"{where}.dirichlet",
-                          fix="larger = closer to the nominal weights, e.g. dirichlet: 50")
+                          fix=M("sens.spec.dirichlet_not_positive_concentration.fix"))
     return kind, param
 
 
@@ -151,15 +151,14 @@ def _alternatives(section: Mapping[str, Any], key: str, source: str | None) -> l
     if isinstance(value, (str, Mapping)):
         value = [value]
     if not isinstance(value, list):
-        raise RecipeError(f"{value!r} is not a list of alternatives", where=_where(source, key),
-                          fix=f"write e.g. {key}: [a, b]")
+        raise RecipeError(M("sens.spec.not_list_alternatives", value=value), where=_where(source, key),
+                          fix=M("sens.spec.not_list_alternatives.fix", key_=key))
     if not value:
-        raise RecipeError("the list of alternatives is empty", where=_where(source, key),
-                          fix="list at least one alternative, or remove the key to keep the "
-                              "recipe's own choice")
+        raise RecipeError(M("sens.spec.list_alternatives_empty"), where=_where(source, key),
+                          fix=M("sens.spec.list_alternatives_empty.fix"))
     for k, item in enumerate(value):
         if not isinstance(item, (str, Mapping)) or (isinstance(item, str) and not item):
-            raise RecipeError(f"{item!r} is not a method name or a recipe section",
+            raise RecipeError(M("sens.spec.not_method_name_recipe", item=item),
                               where=f"{_where(source, key)}[{k}]")
     return value
 
@@ -216,7 +215,7 @@ def parse_uncertainty(recipe: Recipe, framework: Framework) -> UncertaintySpec:
     if unknown:
         hints = "; ".join(f"{k!r}: did you mean {near_matches(str(k), KEYS)}?"
                           if near_matches(str(k), KEYS) else repr(k) for k in unknown)
-        raise RecipeError(f"unknown key(s) in the uncertainty section: {hints}",
+        raise RecipeError(M("sens.spec.unknown_key_s_uncertainty", hints=hints),
                           where=f"{source or 'recipe'}: uncertainty",
                           fix="valid: " + ", ".join(KEYS))
     kind, param = _weights(section.get("weights"), source)
@@ -233,14 +232,14 @@ def parse_uncertainty(recipe: Recipe, framework: Framework) -> UncertaintySpec:
             try:
                 recipe_with(recipe, {name: sec})
             except RecipeError as exc:
-                raise RecipeError(f"alternative {_label(value)!r}: {exc.problem}",
+                raise RecipeError(M("sens.spec.alternative", label=_label(value), problem=exc.problem),
                                   where=f"{_where(source, key)}[{k}]", fix=exc.fix) from None
             choices.append(Choice(_label(value), sec))
         labels = [c.label for c in choices]
         dupes = sorted({x for x in labels if labels.count(x) > 1})
         if dupes:
-            raise RecipeError(f"alternative(s) listed twice: {', '.join(dupes)}",
-                              where=_where(source, key), fix="list each alternative once")
+            raise RecipeError(M("sens.spec.alternative_s_listed_twice", dupes=', '.join(dupes)),
+                              where=_where(source, key), fix=M("sens.spec.alternative_s_listed_twice.fix"))
         factors.append(Factor(name, tuple(choices)))
     factors.append(_drop_factor(section.get("drop_indicator", False), framework, source))
     if kind == "dirichlet":
@@ -251,9 +250,8 @@ def parse_uncertainty(recipe: Recipe, framework: Framework) -> UncertaintySpec:
                              "children of the largest node under equal weights")
     spec = UncertaintySpec(kind, param, tuple(factors), section=section, defaulted=defaulted)
     if not spec.varied_factors:
-        raise RecipeError("the uncertainty section varies nothing", where=_where(source, ""),
-                          fix="add weights: {perturb: 0.2} or lists of two or more "
-                              "alternatives")
+        raise RecipeError(M("sens.spec.uncertainty_section_varies_nothing"), where=_where(source, ""),
+                          fix=M("sens.spec.uncertainty_section_varies_nothing.fix"))
     return spec
 
 
@@ -267,12 +265,9 @@ def check_dirichlet(concentration: float, smallest_weight: float, source: str | 
         return
     need = math.ceil(DIRICHLET_FLOOR / smallest_weight)
     raise RecipeError(
-        f"dirichlet: {concentration:g} is too small a concentration: times the smallest "
-        f"nominal weight ({smallest_weight:.4g}{'; ' + what if what else ''}) it gives "
-        f"gamma shapes of {shape:.3g} < {DIRICHLET_FLOOR:g}, whose draws underflow to zero",
+        M("sens.spec.dirichlet_too_small_concentration", concentration=concentration, smallest_weight=smallest_weight, value='; ' + what if what else '', shape=shape, DIRICHLET_FLOOR=DIRICHLET_FLOOR),
         where=f"{_where(source, 'weights')}.dirichlet",
-        fix=f"use dirichlet: {need} or more (larger = closer to the nominal weights, e.g. "
-            "50), or weights: {perturb: 0.2}")
+        fix=M("sens.spec.dirichlet_too_small_concentration.fix", need=need))
 
 
 def _drop_factor(value: Any, framework: Framework, source: str | None) -> Factor:
@@ -287,20 +282,19 @@ def _drop_factor(value: Any, framework: Framework, source: str | None) -> Factor
         for v in value:
             if v not in framework.indicator_ids:
                 hint = near_matches(v, framework.indicator_ids)
-                raise RecipeError(f"{v!r} is not an indicator of the framework", where=where,
+                raise RecipeError(M("sens.spec.not_indicator_framework", v=v), where=where,
                                   fix=(f"did you mean {hint}?" if hint else
                                        "list indicator ids of the framework"))
             if v not in ok:
-                raise RecipeError(f"{v!r} is the only child of {framework.parent_of(v)!r} and "
-                                  "cannot be left out", where=where,
-                                  fix="leave out indicators that have a sibling")
+                raise RecipeError(M("sens.spec.only_child_cannot_left", v=v, parent_of=framework.parent_of(v)), where=where,
+                                  fix=M("sens.spec.only_child_cannot_left.fix"))
             ids.append(v)
     else:
-        raise RecipeError(f"{value!r} is not true, false or a list of indicator ids",
-                          where=where, fix="write drop_indicator: true")
+        raise RecipeError(M("sens.spec.not_true_false_list", value=value),
+                          where=where, fix=M("sens.spec.not_true_false_list.fix"))
     if not ids:
-        raise RecipeError("no indicator can be left out (each is its parent's only child)",
-                          where=where, fix="remove drop_indicator")
+        raise RecipeError(M("sens.spec.no_indicator_can_left"),
+                          where=where, fix=M("sens.spec.no_indicator_can_left.fix"))
     choices = [Choice("none")] + [Choice(i, indicator=i) for i in ids]
     return Factor("drop_indicator", tuple(choices))
 

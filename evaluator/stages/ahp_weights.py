@@ -29,6 +29,7 @@ from ..model.judgements import (ExpertJudgements, JudgementFile, MatrixSpec, che
                                 load_judgements, resolve_judgement_path)
 
 from .ahp_text import analysis_json, analysis_text, hint_text, threshold_text
+from ..i18n import M
 
 #: How many judgements to suggest revising in an inconsistent matrix.
 HINTS_PER_MATRIX = 3
@@ -169,11 +170,9 @@ def check_all_judgements(judgements: JudgementFile) -> None:
         more = len(problems) - len(shown)
         listing = "\n  ".join(f"- {p.where}: {p.problem}" for p in shown)
         tail = f"\n  … and {more} more" if more else ""
-        raise MethodError(f"{len(problems)} judgements cannot be used:\n  {listing}{tail}",
+        raise MethodError(M("ahp_weights.judgements_cannot_used", n_problems=len(problems), listing=listing, tail=tail),
                           where=judgements.source,
-                          fix="write each judgement as a number or fraction between 1/9 and 9 "
-                              "(Saaty's scale), a full matrix with 1 on the diagonal and a_ji = 1/a_ij; "
-                              "then run `evaluator ahp FILE` again")
+                          fix=M("ahp_weights.judgements_cannot_used.fix"))
 
 
 def _expert_matrix(spec: MatrixSpec, index: int, judgements: JudgementFile) -> np.ndarray:
@@ -388,16 +387,12 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
         matrix = analysis.matrices.get(node)
         if matrix is None:
             items = ", ".join(children)
-            raise MethodError(f"no judgement matrix for node {node!r}", where=source,
-                              fix=f"add `matrices: {{{node}: {{items: [{items}], judgements: …}}}}` "
-                                  f"(`evaluator ahp template -f {framework.id} -o FILE` writes a "
-                                  "blank one), or weight this level by another method")
+            raise MethodError(M("ahp_weights.no_judgement_matrix_node", node=node), where=source,
+                              fix=M("ahp_weights.no_judgement_matrix_node.fix", node=node, items=items, id=framework.id))
         if set(matrix.items) != set(children):
-            raise MethodError(f"the matrix compares {', '.join(matrix.items)} but {node!r} is "
-                              f"weighted over {', '.join(children)}",
+            raise MethodError(M("ahp_weights.matrix_compares_but_weighted", items=', '.join(matrix.items), node=node, children=', '.join(children)),
                               where=f"{source}: {matrix.key}",
-                              fix="AHP weights are relative within each parent: use "
-                                  "`weights: {scope: within_parent}` with AHP")
+                              fix=M("ahp_weights.matrix_compares_but_weighted.fix"))
         if not matrix.consistent and not accept:
             raise inconsistency_error(matrix, source)
         r = matrix.result

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import RecipeError
 from ..methods.coordination import coupling_coordination
+from ..i18n import M
 
 BOUNDED = ("min_max", "goalposts", "vector", "ratio_max", "percentile", "distance_to_target")
 
@@ -31,13 +32,13 @@ def coordination(framework, recipe, scores: Mapping[str, np.ndarray],
 
     def skip(reason: str, fix: str) -> None:
         if explicit:
-            raise RecipeError(f"coupling coordination cannot be computed: {reason}",
+            raise RecipeError(M("coordination.coupling_coordination_cannot_computed", reason=reason),
                               where=where, fix=fix)
         warnings.append(f"no coupling coordination: {reason}")
 
     unknown = [n for n in nodes if n not in scores]
     if unknown:
-        raise RecipeError(f"coordination node(s) {unknown} are not in the framework",
+        raise RecipeError(M("coordination.coordination_node_s_are", unknown=unknown),
                           where=f"{where}.nodes",
                           fix="name nodes of the tree, e.g. " + ", ".join(framework.first_level))
     if not explicit and all(framework.is_indicator(n) for n in nodes):

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import RecipeError
 from ..methods import diagnose as dg
+from ..i18n import M
 
 _SHOWN = 5   # units named in a warning before "…"
 
@@ -60,7 +61,7 @@ def check_target_years(framework, params: dict[str, Any], panel_years: list[int]
         fix = (f"{moves}, or leave diagnose.base_year out (paths then start in "
                f"{min(panel_years)} and targets before it are ignored with a warning); "
                f"no panel year is on or before {earliest}")
-    raise RecipeError(f"target year before the base year {base} ({listed})",
+    raise RecipeError(M("diagnose_targets.target_year_before_base", base=base, listed=listed),
                       where=f"{source or 'recipe'}: diagnose.base_year", fix=fix)
 
 
