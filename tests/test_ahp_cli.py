@@ -246,7 +246,7 @@ def test_bad_alpha_is_blamed_on_the_option_not_the_recipe(runner, flat_inputs):
         assert "framework recipe" not in result.output and "e.g. --combine ahp,entropy --alpha" in result.output
     unknown = runner.invoke(weights, ["-f", framework, "-d", data, "--method", "combined",
                                       "--combine", "entropy,bogus"])
-    assert unknown.exit_code == 2 and "--combine: unknown value 'bogus'" in unknown.output
+    assert unknown.exit_code == 2 and "--combine: unknown weighting method 'bogus'" in unknown.output
     assert "entropy, critic" in unknown.output          # the valid methods are still listed
 
 

@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from evaluator import registry
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -404,11 +406,14 @@ def _detail_keys() -> set[str]:
 def test_every_method_rule_and_detail_has_its_words():
     table = load_messages()
     needed = set()
+    def built_in(family):
+        return [n for n, m in registry.methods(family).items() if m.origin == "built-in"]
+
     for section, methods in (("impute", recipe_model.IMPUTE_METHODS),
                              ("treat", recipe_model.TREAT_METHODS),
-                             ("normalise", recipe_model.NORMALISE_METHODS),
-                             ("weights", recipe_model.WEIGHT_METHODS),
-                             ("aggregate", recipe_model.AGGREGATE_METHODS)):
+                             ("normalise", built_in("normalisations")),
+                             ("weights", built_in("weights")),
+                             ("aggregate", built_in("aggregations"))):
         for m in methods:
             needed.add(f"method.{section}.{m}")
             if section != "impute" and (section, m) not in (("treat", "none"),):

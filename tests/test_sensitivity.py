@@ -331,7 +331,7 @@ def test_sobol_run_gives_indices_per_factor_and_unit():
     ({"weights": {"perturb": 0}}, "outside (0, 1)"),
     ({"weights": {"dirichlet": -2}}, "positive concentration"),
     ({"weights": {"perturb": 0.2}, "normalise": []}, "empty"),
-    ({"weights": {"perturb": 0.2}, "aggregate": ["weighted_sum", "mean"]}, "unknown value"),
+    ({"weights": {"perturb": 0.2}, "aggregate": ["weighted_sum", "mean"]}, "unknown aggregation method"),
     ({"wieghts": {"perturb": 0.2}}, "did you mean 'weights'"),
     ({"drop_indicator": ["nope"]}, "not an indicator"),
 ])

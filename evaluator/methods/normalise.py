@@ -50,7 +50,9 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .ranking import min_rank
+from .. import registry
 from ..errors import MethodError
+from ..registry import Param, register
 from .checks import column_names
 
 METHODS = ("min_max", "goalposts", "z_score", "vector", "ratio_max", "rank", "percentile",
@@ -125,7 +127,7 @@ def normalise(X: np.ndarray, method: str, *, direction: Sequence[float] | None =
         if regular.size:
             ctx = _Context(names=[names[j] for j in regular], where=where, lo=lo, hi=hi,
                            zero_range=settings["zero_range"])
-            out[np.ix_(rows, regular)] = _METHOD_FUNCS[method](
+            out[np.ix_(rows, regular)] = registry.get("normalisations", method).func(
                 Xb[:, regular], signs[regular], columns, settings, ctx)
         for j in np.flatnonzero(moderate):
             ctx = _Context(names=[names[j]], where=where, lo=lo, hi=hi,
@@ -136,10 +138,12 @@ def normalise(X: np.ndarray, method: str, *, direction: Sequence[float] | None =
 
 # ---------------------------------------------------------------- argument checks
 def _settings(method: str, params: dict[str, Any]) -> dict[str, Any]:
-    if method not in _PARAMS:
+    known = registry.methods("normalisations")
+    if method not in known:
         raise MethodError(f"unknown normalisation method {method!r}",
-                          fix="valid methods: " + ", ".join(METHODS))
-    valid = {"zero_range": "error", **_PARAMS[method]}
+                          fix="valid methods: " + ", ".join(known))
+    valid = {"zero_range": "error", **_PARAMS.get(method, {
+        p.name: p.default for p in known[method].params if p.name not in ("range", "scope")})}
     unknown = sorted(set(params) - set(valid))
     if unknown:
         raise MethodError(f"unknown parameter(s) {unknown} for method {method!r}",
@@ -377,9 +381,32 @@ def _distance_to_target(X, signs, columns, settings, ctx):
     return _keep_missing(ctx.scale(v), X)
 
 
-_METHOD_FUNCS = {"min_max": _min_max, "goalposts": _goalposts, "z_score": _z_score,
-                 "vector": _vector_norm, "ratio_max": _ratio_max, "rank": _rank,
-                 "percentile": _percentile, "distance_to_target": _distance_to_target}
+_OECD = "OECD/JRC (2008) Handbook on Constructing Composite Indicators §5"
+_COMMON = (
+    Param("range", "pair", [0.0, 100.0], "the score range", "得分区间"),
+    Param("scope", "choice", "pooled", "statistics over all years or within each year",
+          "统计量按全部年份或逐年计算", choices=("pooled", "per_year")),
+    Param("zero_range", "choice", "error", "a column without spread: error, middle or top",
+          "无差异列：报错、取中值或取最高值", choices=ZERO_RANGE_CHOICES))
+for _name, _func, _title, _formula, _extra in (
+        ("min_max", _min_max, ("Min–max", "极差标准化"), "(x − min)/(max − min)", ()),
+        ("goalposts", _goalposts, ("Goalposts", "目标值（门槛）标准化"),
+         "(clip(x, lo, hi) − lo)/(hi − lo)", ()),
+        ("z_score", _z_score, ("Z-score", "Z 分数标准化"), "mean + sd·(x − x̄)/s",
+         (Param("mean", "number", 0.0, "mean of the scores", "得分均值"),
+          Param("sd", "number", 1.0, "standard deviation of the scores", "得分标准差", lo=0),
+          Param("ddof", "integer", 1, "delta degrees of freedom of s", "自由度修正", lo=0,
+                hi=1))),
+        ("vector", _vector_norm, ("Vector", "向量归一化"), "x/√Σx²", ()),
+        ("ratio_max", _ratio_max, ("Ratio to the maximum", "比重（最大值）法"), "x/max", ()),
+        ("rank", _rank, ("Rank", "排序"), "competition rank (ties share the lowest)", ()),
+        ("percentile", _percentile, ("Percentile", "百分位"), "(rank − 1)/(n − 1)", ()),
+        ("distance_to_target", _distance_to_target, ("Distance to target", "目标距离法"),
+         "x/target capped at 1",
+         (Param("targets", "numbers_by_id", {}, "target of each indicator (else the "
+                "framework's last absolute target)", "各指标目标值"),))):
+    register("normalisations", _name, params=_COMMON + _extra, title=_title,
+             formula=_formula, reference=_OECD)(_func)
 
 
 def _moderate(x: np.ndarray, optimum: float, interval: np.ndarray, ctx: _Context) -> np.ndarray:

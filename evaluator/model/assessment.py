@@ -206,25 +206,23 @@ class Assessment:
 
     @property
     def aggregation_table(self) -> pd.DataFrame | None:
-        """TOPSIS (D⁺, D⁻, closeness C) and grey relational (grade, coefficient per child)
-        intermediate results of every node aggregated that way, long by unit-year-node."""
-        parts = []
+        """The intermediate results of every node aggregated by a method that compares
+        units — TOPSIS (D⁺, D⁻, closeness C), grey relational (grade, a coefficient per
+        child), VIKOR (S, R, Q) … as each method declares them — long by
+        unit-year-node, with ``child`` empty on the per-row lines."""
+        parts, columns = [], []
         for node, d in self.aggregation_details.items():
             base = {"unit": self.units, "year": self.years, "node": node,
                     "method": d["method"]}
-            if d["method"] == "topsis":
-                parts.append(pd.DataFrame({**base, "child": "", "d_plus": d["d_plus"],
-                                           "d_minus": d["d_minus"],
-                                           "closeness": d["closeness"]}))
-            else:
-                parts.append(pd.DataFrame({**base, "child": "", "grade": d["grade"]}))
-                for c, child in enumerate(d["children"]):
-                    parts.append(pd.DataFrame({**base, "child": child,
-                                               "coefficient": d["coefficients"][:, c]}))
+            parts.append(pd.DataFrame({**base, "child": "", **d["rows"]}))
+            for c, child in enumerate(d["children"]):
+                if d["per_child"]:
+                    parts.append(pd.DataFrame({**base, "child": child, **{
+                        name: values[:, c] for name, values in d["per_child"].items()}}))
+            columns += [n for n in [*d["rows"], *d["per_child"]] if n not in columns]
         if not parts:
             return None
-        cols = ["unit", "year", "node", "method", "child", "d_plus", "d_minus", "closeness",
-                "grade", "coefficient"]
+        cols = ["unit", "year", "node", "method", "child", *columns]
         t = pd.concat(parts, ignore_index=True).reindex(columns=cols)
         return _sorted(t, ["year", "node", "unit"])
 

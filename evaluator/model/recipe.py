@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
+from .. import registry
 from ..errors import RecipeError
 from .names import near_matches
 
@@ -59,24 +60,10 @@ def _choice(*options: str) -> Callable:
     return check
 
 
-def _pair(value: Any, path: str) -> list[float]:
-    if (not isinstance(value, (list, tuple)) or len(value) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-            or value[0] >= value[1]):
-        raise RecipeError(f"{value!r} is not an increasing pair of numbers", where=path,
-                          fix="write e.g. [0, 100]")
-    return [float(value[0]), float(value[1])]
-
-
 def _mapping(value: Any, path: str) -> dict:
     if not isinstance(value, Mapping):
         raise RecipeError(f"{value!r} is not a mapping", where=path)
     return dict(value)
-
-
-def _numbers_by_id(value: Any, path: str) -> dict:
-    value = _mapping(value, path)
-    return {str(k): _number(0)(v, f"{path}.{k}") for k, v in value.items()}
 
 
 # method → {param: (checker, default)} ; the "method" key itself is implied
@@ -91,54 +78,30 @@ TREAT_METHODS = {
                   "kurtosis": (_number(0), 3.5)},
     "log": {},
 }
-_SCOPE = (_choice("pooled", "per_year"), "pooled")
-_RANGE = (_pair, [0.0, 100.0])
-_ZERO = (_choice("error", "mid", "max"), "error")
-NORMALISE_METHODS = {
-    "min_max": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
-    "goalposts": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
-    "z_score": {"range": _RANGE, "scope": _SCOPE, "mean": (_number(), 0.0),
-                "sd": (_number(0), 1.0), "ddof": (_number(0, 1, True), 1), "zero_range": _ZERO},
-    "vector": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
-    "ratio_max": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
-    "rank": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
-    "percentile": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO},
-    "distance_to_target": {"range": _RANGE, "scope": _SCOPE, "zero_range": _ZERO,
-                           "targets": (_numbers_by_id, {})},
-}
-WEIGHT_METHODS = {
-    "equal": {}, "fixed": {"values": (_optional(_numbers_by_id), None)},
-    "entropy": {"shift": (_number(0), 0.0), "basis": (_choice("normalised", "raw"), "normalised")},
-    "critic": {}, "cv": {}, "std": {},
-    "pca": {"min_eigenvalue": (_number(0), 1.0), "min_variance_share": (_number(0, 1), 0.1),
-            "min_cumulative": (_number(0, 1), 0.6)},
-    "ahp": {"file": (_string, None), "accept_inconsistent": (_boolean, False)},
-    "combined": {"methods": (None, None), "how": (_choice("linear", "multiplicative",
-                                                          "game_theory"), "linear"),
-                 "alpha": (None, None)},
-    "from_indicators": {},   # node weight = sum of its indicators' global weights
-}
-AGGREGATE_METHODS = {
-    "weighted_sum": {},
-    "geometric": {"floor": (_optional(_number(0)), None),
-                  "nonpositive": (_choice("error", "missing"), "error")},
-    # the pipeline has normalised already: TOPSIS works on those values unless told to
-    # normalise again ("vector" = Hwang & Yoon on raw data, "min_max" as pymcdm)
-    "topsis": {"normalisation": (_choice("vector", "min_max", "none"), "none"),
-               "weight_in_root": (_boolean, False)},
-    "grey_relational": {"rho": (_number(0, 1), 0.5)},
-}
+# normalisations, weights and aggregations are declared in their registries
+# (evaluator.registry): their names, parameters, defaults and allowed values
+NORMALISE_METHODS, WEIGHT_METHODS, AGGREGATE_METHODS = "normalisations", "weights", \
+    "aggregations"
 
 
-def _spec(value: Any, methods: Mapping[str, Mapping], path: str,
+def weight_method_names(*, nodes: bool = False) -> list[str]:
+    """The registered weighting methods (for nodes also those only nodes may use)."""
+    return [name for name, m in registry.methods("weights").items()
+            if nodes or not m.has("nodes_only")]
+
+
+def _spec(value: Any, methods: Mapping[str, Mapping] | str, path: str,
           default_method: str) -> dict[str, Any]:
-    """Validate ``value`` (a method name or {method, params}) and fill the defaults."""
+    """Validate ``value`` (a method name or {method, params}) and fill the defaults;
+    ``methods`` is a table here or the name of a registry family."""
     if value is None:
         value = {"method": default_method}
     if isinstance(value, str):
         value = {"method": value}
     value = _mapping(value, path)
     method = value.get("method", default_method)
+    if isinstance(methods, str):
+        return registry.get(methods, method, where=f"{path}.method").validate(value, path)
     _choice(*methods)(method, f"{path}.method")
     params = methods[method]
     out: dict[str, Any] = {"method": method}
@@ -256,7 +219,7 @@ class Recipe:
         by_node = _mapping(raw.get("by_node") or {}, f"{where}: weights.by_node")
         out["by_node"] = {str(k): _weight_spec(v, f"{where}: weights.by_node.{k}", "fixed")
                           for k, v in by_node.items()}
-        if out["indicators"]["method"] == "from_indicators":
+        if registry.get("weights", out["indicators"]["method"]).has("nodes_only"):
             raise RecipeError("from_indicators is a node method", where=f"{where}: weights",
                               fix="use it under `nodes:`")
         return out

@@ -27,7 +27,8 @@ from ..evaluate import evaluate
 from ..errors import DataError, MethodError, RecipeError
 from ..model.framework import ROOT, Framework
 from ..model.panel import Panel
-from ..model.recipe import WEIGHT_METHODS, Recipe
+from ..model.recipe import Recipe, weight_method_names
+from ..registry import near_matches
 from .spec import section_for
 from ..i18n import M, t as t_
 
@@ -63,10 +64,13 @@ class CompareResult:
 
 def weight_section(recipe: Recipe, method: str, judgements: str | None) -> dict[str, Any]:
     """The recipe ``weights`` section for comparing ``method``."""
-    if method not in WEIGHT_METHODS or method == "from_indicators":
-        valid = [m for m in WEIGHT_METHODS if m != "from_indicators"]
-        raise RecipeError(M("sens.compare.unknown_weighting_method", method=method), where="--methods",
-                          fix="valid: " + ", ".join(valid))
+    valid = weight_method_names()
+    if method not in valid:
+        hint = near_matches(str(method), valid)
+        raise RecipeError(M("sens.compare.unknown_weighting_method", method=method),
+                          where="--methods",
+                          fix=(f"did you mean {', '.join(map(repr, hint))}? " if hint else "")
+                          + "valid: " + ", ".join(valid))
     if method in NEEDS_JUDGEMENTS:
         if not judgements:
             raise RecipeError(M("sens.compare.weights_need_expert_judgement", method=method),

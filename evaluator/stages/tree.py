@@ -10,7 +10,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import MethodError
+from .. import registry
 from ..methods import aggregate as agg
+from ..methods.aggregation_methods import AggregationContext
 from ..model.framework import ROOT
 from ..model.recipe import Recipe
 from .run import Run
@@ -52,7 +54,8 @@ def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, war
     wspec = recipe.weights
     ind_spec = wspec["indicators"]
     pooled: np.ndarray | None = None
-    if wspec["scope"] == "all" or wspec["nodes"]["method"] == "from_indicators":
+    pooled_nodes = registry.get("weights", wspec["nodes"]["method"]).has("pooled")
+    if wspec["scope"] == "all" or pooled_nodes:
         # one weight vector over all indicators (the usual entropy/CRITIC practice)
         pooled = compute_weights(ind_spec, children=ids, node=ROOT, normalised=Z, raw=X,
                                  fixed=fixed, ahp_weights=ahp_loader).weights
@@ -62,7 +65,8 @@ def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, war
         kids = framework.children(parent)
         V = np.column_stack([scores[k] for k in kids])
         spec = weight_spec_for(recipe, framework, parent)
-        if spec["method"] == "from_indicators" or (pooled is not None and spec is ind_spec):
+        if registry.get("weights", spec["method"]).has("pooled") or (
+                pooled is not None and spec is ind_spec):
             if pooled is None:
                 raise MethodError("nodes: from_indicators needs indicator weights computed "
                                   "over all indicators", where="recipe weights")
@@ -85,22 +89,16 @@ def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, war
 
 def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, parent,
                warnings):
-    """One node's score from its children; TOPSIS and grey relational keep their
-    intermediate results (D⁺, D⁻, C; coefficients, grade) in ``details[parent]``."""
+    """One node's score from its children by the method registered under ``how``'s name.
+    A method that compares units (TOPSIS, grey relational, VIKOR) runs per block on
+    complete data and keeps its declared intermediate quantities in ``details[parent]``."""
     method = how["method"]
-    if method == "weighted_sum":
-        return agg.weighted_sum(V, w, min_coverage=min_coverage)
-    if method == "geometric":
-        out = agg.geometric(V, w, floor=how.get("floor"), min_coverage=min_coverage,
-                            nonpositive=how.get("nonpositive", "error"), names=kids,
-                            row_labels=labels)
-        if how.get("nonpositive") == "missing":
-            lost = (~np.isnan(V) & (V <= 0)).any(axis=1)
-            if lost.any():
-                warnings.append(f"node {parent!r}: no score for {int(lost.sum())} unit-year(s) "
-                                f"with a child ≤ 0 (geometric, nonpositive: missing): "
-                                + ", ".join(map(str, labels[lost][:10])))
-        return out
+    entry = registry.get("aggregations", method, where=f"node {parent!r}: aggregate.method")
+    params = {k: v for k, v in how.items() if k not in ("method", "by_node", "min_coverage")}
+    context = AggregationContext(kids, labels, parent, f"node {parent!r}", min_coverage,
+                                 warnings.append)
+    if not entry.has("compares_units"):
+        return entry.func(V, w, context=context, **params).score
     lo, hi = recipe.normalise["range"]
     if np.isnan(V).any():
         r, c = np.argwhere(np.isnan(V))[0]
@@ -110,9 +108,9 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
                           fix="impute missing values first (impute: {method: linear})")
     # the ideal is taken over the rows compared: all unit-years (pooled) or each year
     block_ids = np.zeros(len(V), dtype=int) if blocks is None else blocks
-    closeness = np.empty(len(V))
-    keep = {name: np.empty(len(V)) for name in ("d_plus", "d_minus")} \
-        if method == "topsis" else {"coefficients": np.empty(V.shape)}
+    score = np.empty(len(V))
+    rows_out: dict[str, np.ndarray] = {}
+    child_out: dict[str, np.ndarray] = {}
     per_block = []   # the intermediate results users compare with SPSSAU, per block
     for b in np.unique(block_ids):
         rows = block_ids == b
@@ -121,34 +119,26 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
             raise MethodError(f"{method} compares units with each other, but only "
                               f"{int(rows.sum())} unit is scored", where=where,
                               fix="score two or more units, or use weighted_sum")
-        if method == "topsis":
-            from ..methods.topsis import topsis
-            res = topsis(V[rows], w, normalisation=how["normalisation"],
-                         weight_in_root=how["weight_in_root"], where=where)
-            closeness[rows] = res.closeness
-            keep["d_plus"][rows], keep["d_minus"][rows] = res.d_plus, res.d_minus
-            per_block.append({"block": b, "ideal": res.ideal, "anti_ideal": res.anti_ideal})
-        elif method == "grey_relational":
-            from ..methods.grey_relational import grey_relational
-            res = grey_relational(V[rows], w, rho=how["rho"], where=where)
-            closeness[rows] = res.grade
-            keep["coefficients"][rows] = res.coefficients
-            per_block.append({"block": b, "reference": res.reference,
-                              "delta_min": res.delta_min, "delta_max": res.delta_max,
-                              "rho": res.rho})
-        else:
-            raise MethodError(f"unknown aggregation {method!r}")
+        context.where, context.labels = where, labels[rows]
+        res = entry.func(V[rows], w, context=context, **params)
+        score[rows] = res.score
+        for name, values in res.rows.items():
+            rows_out.setdefault(name, np.full(len(V), np.nan))[rows] = values
+        for name, values in res.per_child.items():
+            child_out.setdefault(name, np.full(V.shape, np.nan))[rows] = values
+        per_block.append({"block": b, **res.block})
     details[parent] = {"method": method, "children": list(kids), "blocks": per_block,
-                       ("closeness" if method == "topsis" else "grade"): closeness, **keep}
+                       "rows": rows_out, "per_child": child_out}
     # reported on the normalisation range like every other score
-    return lo + (hi - lo) * closeness
+    return lo + (hi - lo) * score
 
 
 def contribution_shares(framework, scores, local, method_of, Z, ids):
     """Rows × indicators: each indicator's share of the composite, so that
     contribution = share × normalised value sums exactly to the score. Only defined when
     every node is a weighted sum (else None: a geometric mean does not decompose)."""
-    if any(m["method"] != "weighted_sum" for m in method_of.values()):
+    if not all(registry.get("aggregations", m["method"]).has("decomposes")
+               for m in method_of.values()):
         return None
     share: dict[str, np.ndarray] = {ROOT: np.ones(Z.shape[0])}
     for parent in reversed(framework.aggregation_order()):

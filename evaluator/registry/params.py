@@ -1,0 +1,129 @@
+"""Declared parameters of a registered method: type, default, allowed values, meaning.
+
+A :class:`Param` is data (scikit-criteria's ``_skcriteria_parameters`` idea): recipe
+validation, ``evaluator methods`` and ``--help`` texts all read it, so a method's
+parameters are declared once. :meth:`Param.check` turns a recipe value into the value the
+method gets, or raises :class:`~evaluator.errors.RecipeError` naming the recipe key path,
+what was wrong and the allowed values.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from ..errors import RecipeError
+
+KINDS = ("number", "integer", "boolean", "string", "choice", "pair", "numbers_by_id",
+         "numbers", "mapping", "list", "any")
+
+
+def near_matches(word: str, candidates: Sequence[str], n: int = 3) -> list[str]:
+    """Up to ``n`` candidates close to ``word`` (case-insensitive as a fallback)."""
+    found = difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+    if not found:
+        lowered = {c.lower(): c for c in candidates}
+        found = [lowered[w] for w in difflib.get_close_matches(word.lower(), list(lowered),
+                                                               n=n, cutoff=0.6)]
+    return found
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: ``kind`` (see :data:`KINDS`), ``default``, ``choices`` (for
+    ``choice``), bounds ``lo``/``hi`` (numbers), ``nullable`` (None allowed), its meaning
+    in English and Chinese, and a reference. ``check`` (optional) replaces the kind's own
+    check for parameters validated with the rest of the spec (e.g. combined ``alpha``)."""
+
+    name: str
+    kind: str = "any"
+    default: Any = None
+    en: str = ""
+    zh: str = ""
+    choices: tuple[str, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    nullable: bool = False
+    reference: str = ""
+    check: Callable[[Any, str], Any] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"parameter {self.name!r}: unknown kind {self.kind!r}")
+
+    def allowed(self) -> str:
+        """The allowed values in words, for messages and ``evaluator methods``."""
+        if self.kind == "choice":
+            text = " | ".join(self.choices)
+        elif self.kind in ("number", "integer"):
+            lo = "−∞" if self.lo is None else f"{self.lo:g}"
+            hi = "∞" if self.hi is None else f"{self.hi:g}"
+            text = ("whole number" if self.kind == "integer" else "number") + f" in [{lo}, {hi}]"
+        else:
+            text = {"boolean": "true | false", "string": "a name", "pair": "[lower, upper]",
+                    "numbers_by_id": "{id: number}", "numbers": "[number, ...]",
+                    "mapping": "a mapping", "list": "a list", "any": "any value"}[self.kind]
+        return text + (" or null" if self.nullable else "")
+
+    def validate(self, value: Any, path: str) -> Any:
+        """The checked value, or :class:`RecipeError` at ``path`` listing the allowed."""
+        if value is None and (self.nullable or self.kind == "any"):
+            return None
+        if self.check is not None:
+            return self.check(value, path)
+        fix = f"allowed: {self.allowed()}"
+        if self.kind in ("number", "integer"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise RecipeError(f"{value!r} is not a number", where=path, fix=fix)
+            if self.kind == "integer" and int(value) != value:
+                raise RecipeError(f"{value!r} is not a whole number", where=path, fix=fix)
+            if (self.lo is not None and value < self.lo) or (self.hi is not None
+                                                             and value > self.hi):
+                raise RecipeError(f"{value} is outside the allowed range", where=path, fix=fix)
+            return int(value) if self.kind == "integer" else float(value)
+        if self.kind == "boolean":
+            if not isinstance(value, bool):
+                raise RecipeError(f"{value!r} is not true or false", where=path, fix=fix)
+            return value
+        if self.kind == "string":
+            if not isinstance(value, str) or not value:
+                raise RecipeError(f"{value!r} is not a name", where=path, fix=fix)
+            return value
+        if self.kind == "choice":
+            if value not in self.choices:
+                hint = near_matches(str(value), self.choices)
+                raise RecipeError(f"unknown value {value!r}", where=path,
+                                  fix=(f"did you mean {', '.join(map(repr, hint))}? "
+                                       if hint else "") + "valid: " + ", ".join(self.choices))
+            return value
+        if self.kind == "pair":
+            if (not isinstance(value, (list, tuple)) or len(value) != 2
+                    or not all(_is_number(v) for v in value) or value[0] >= value[1]):
+                raise RecipeError(f"{value!r} is not an increasing pair of numbers",
+                                  where=path, fix="write e.g. [0, 100]")
+            return [float(value[0]), float(value[1])]
+        if self.kind == "numbers":
+            if not isinstance(value, (list, tuple)) or not all(_is_number(v) for v in value):
+                raise RecipeError(f"{value!r} is not a list of numbers", where=path, fix=fix)
+            return [float(v) for v in value]
+        if self.kind in ("mapping", "numbers_by_id"):
+            if not isinstance(value, Mapping):
+                raise RecipeError(f"{value!r} is not a mapping", where=path, fix=fix)
+            if self.kind == "mapping":
+                return dict(value)
+            out = {}
+            for k, v in value.items():
+                if not _is_number(v) or v < 0:
+                    raise RecipeError(f"{v!r} is not a non-negative number",
+                                      where=f"{path}.{k}", fix=fix)
+                out[str(k)] = float(v)
+            return out
+        if self.kind == "list":
+            if not isinstance(value, list):
+                raise RecipeError(f"{value!r} is not a list", where=path, fix=fix)
+            return value
+        return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
