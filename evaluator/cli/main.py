@@ -148,6 +148,7 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
 # the other commands live in their own modules (registered here)
 from .diagnose import diagnose  # noqa: E402
 from .frameworks import frameworks  # noqa: E402
+from .methods import methods  # noqa: E402
 from .report import report  # noqa: E402
 from .sensitivity import compare, sensitivity  # noqa: E402
 from .weights import ahp, weights  # noqa: E402
@@ -159,6 +160,7 @@ main.add_command(weights)
 main.add_command(compare)
 main.add_command(sensitivity)
 main.add_command(report)
+main.add_command(methods)
 add_lang_options(main)   # --lang on every command, including ones added later
 
 

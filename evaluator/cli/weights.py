@@ -11,6 +11,7 @@ import click
 import numpy as np
 
 from .common import data_options, frame_json, lang_option, load_inputs, print_frame, user_errors
+from .methods import RegistryName
 from ..errors import EvaluatorError, FrameworkError, RecipeError
 from ..i18n import M, set_lang, t
 
@@ -37,12 +38,15 @@ Examples:
       --combine ahp,entropy --how game_theory --file weights/example_panel.yaml
 """
 
-#: Vectors in the details indexed by component or factor, not by child (PCA's eigenvalues
-#: have m entries whatever the number of children): left to the manifest.
-NOT_PER_CHILD = {"eigenvalues", "explained", "factor_share"}
 
-#: Methods `evaluator weights --method` offers (from_indicators is only for nodes).
-WEIGHT_CHOICES = ("equal", "fixed", "entropy", "critic", "cv", "std", "pca", "ahp", "combined")
+def not_per_child() -> set[str]:
+    """Vectors in the details indexed by component or factor, not by child (PCA's
+    eigenvalues have m entries whatever the number of children), as the weighting methods
+    declare them (``per: component``): left to the manifest."""
+    from .. import registry
+    return {tb.name for m in registry.methods("weights").values() for tb in m.tables
+            if tb.per == "component"}
+
 
 
 class _FileOrCommand(click.Group):
@@ -233,6 +237,7 @@ def weights_frame(assessment):
     import pandas as pd
 
     rows = []
+    skip = not_per_child()
     fw = assessment.framework
     top_down = ["index"]
     for parent in top_down:                  # breadth-first: the root, then each level
@@ -254,7 +259,7 @@ def weights_frame(assessment):
                     row.update({f"{key}_{name}": float(v) for name, v in zip(names, values)})
                 elif values.ndim == 0 and values.dtype.kind in "biuf":
                     row[key] = values.item()
-                elif key in NOT_PER_CHILD:
+                elif key in skip:
                     continue
                 elif values.ndim == 1 and values.size == k and values.dtype.kind in "biuf":
                     row[key] = values[c].item()
@@ -266,8 +271,9 @@ def weights_frame(assessment):
 
 @click.command("weights", epilog=EPILOG_WEIGHTS)
 @data_options
-@click.option("--method", "-m", "method", type=click.Choice(WEIGHT_CHOICES), default=None,
-              help="Weight method for the indicators (default: the recipe's weights).")
+@click.option("--method", "-m", "method", type=RegistryName("weights"), default=None,
+              help="Weight method for the indicators (default: the recipe's weights); "
+                   "any of `evaluator methods weights` but from_indicators.")
 @click.option("--file", "ahp_file", default=None,
               help="Judgement file for --method ahp or an ahp part of --combine.")
 @click.option("--combine", default=None,

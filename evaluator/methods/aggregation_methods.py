@@ -9,7 +9,8 @@ returns an :class:`AggregationResult`. Traits the tree stage reads instead of na
 * ``compares_units`` — the score is relative to the other rows (TOPSIS, grey relational,
   VIKOR): the stage calls it per block (each year, or pooled), requires complete data and
   two or more rows, and maps the [0, 1] result onto the normalisation range;
-* ``decomposes`` — the score is a weighted mean, so indicator contributions add up to it.
+* ``decomposes`` — the score is a weighted mean, so indicator contributions add up to it;
+* ``batched`` — the sensitivity engine scores it for a batch of weight draws at once.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class AggregationResult:
 
 
 @register("aggregations", "weighted_sum", title=("Weighted arithmetic mean", "线性加权综合"),
-          formula="y = Σ w_j x_j / Σ_present w_j", traits={"decomposes"},
+          formula="y = Σ w_j x_j / Σ_present w_j", traits={"decomposes", "batched"},
           reference="OECD/JRC (2008) Handbook §6.2")
 def weighted_sum(V, w, *, context: AggregationContext) -> AggregationResult:
     return AggregationResult(agg.weighted_sum(V, w, min_coverage=context.min_coverage))
@@ -57,7 +58,8 @@ def weighted_sum(V, w, *, context: AggregationContext) -> AggregationResult:
                         "低于此值按此值计", lo=0, nullable=True),
                   Param("nonpositive", "choice", "error", "a child ≤ 0: error, or no score "
                         "for that row", "子项 ≤ 0 时报错或该行不计分",
-                        choices=("error", "missing"))])
+                        choices=("error", "missing"))],
+          traits={"batched"})
 def geometric(V, w, *, context: AggregationContext, floor: float | None = None,
               nonpositive: str = "error") -> AggregationResult:
     out = agg.geometric(V, w, floor=floor, min_coverage=context.min_coverage,
@@ -83,7 +85,7 @@ def geometric(V, w, *, context: AggregationContext, floor: float | None = None,
           tables=[Table("d_plus", "distance to the ideal D⁺", "与正理想解距离 D⁺", "D⁺"),
                   Table("d_minus", "distance to the anti-ideal D⁻", "与负理想解距离 D⁻", "D⁻"),
                   Table("closeness", "relative closeness C", "相对贴近度 C", "C")],
-          traits={"compares_units"})
+          traits={"compares_units", "batched"})
 def topsis(V, w, *, context: AggregationContext, normalisation: str = "none",
            weight_in_root: bool = False) -> AggregationResult:
     from .topsis import topsis as run
@@ -101,7 +103,7 @@ def topsis(V, w, *, context: AggregationContext, normalisation: str = "none",
                         lo=0, hi=1)],
           tables=[Table("grade", "grey relational grade", "灰色关联度", "γ"),
                   Table("coefficient", "relational coefficient ξ", "关联系数 ξ", "ξ", "child")],
-          traits={"compares_units"})
+          traits={"compares_units", "batched"})
 def grey_relational(V, w, *, context: AggregationContext, rho: float = 0.5) -> AggregationResult:
     from .grey_relational import grey_relational as run
     res = run(V, w, rho=rho, where=context.where)

@@ -119,7 +119,8 @@ def register(family: str, name: str, *, params: Iterable[Param] = (),
 
     def wrap(func: Callable | None) -> Callable | None:
         where = origin or ("built-in" if (getattr(func, "__module__", "") or "")
-                           .startswith("evaluator.") else getattr(func, "__module__", "plugin"))
+                           .startswith("evaluator.")
+                           else f"plugin {getattr(func, '__module__', '?')}")
         _REGISTRY[family][name] = Method(
             family, name, func, tuple(params), tuple(tables), tuple(title), formula,
             reference or _first_reference(func), frozenset(traits), where, dict(extra))
@@ -165,6 +166,9 @@ def reload_plugins() -> None:
     """Look for plugins again (after installing one in a running interpreter)."""
     global _loaded
     _PLUGIN_ERRORS.clear()
+    for family in _REGISTRY.values():
+        for name in [n for n, m in family.items() if m.origin != "built-in"]:
+            del family[name]
     _loaded = False
     _load()
 
@@ -178,8 +182,9 @@ def plugin_errors() -> dict[str, str]:
 def methods(family: str) -> dict[str, Method]:
     """The registered methods of ``family``, in registration order."""
     if family not in FAMILIES:
+        from ..i18n import M
         hint = near_matches(family, list(FAMILIES))
-        raise RecipeError(f"unknown method family {family!r}",
+        raise RecipeError(M("registry.unknown_family", name=family),
                           fix=(f"did you mean {', '.join(map(repr, hint))}? " if hint else "")
                           + "families: " + ", ".join(FAMILIES))
     _load()
@@ -191,12 +196,13 @@ def get(family: str, name: str, where: str | None = None) -> Method:
     and near matches."""
     known = methods(family)
     if not isinstance(name, str) or name not in known:
+        from ..i18n import M
         hint = near_matches(str(name), list(known))
-        broken = [p for p in _PLUGIN_ERRORS if p == name]
+        reason = _PLUGIN_ERRORS.get(str(name))
         raise RecipeError(
-            f"unknown {FAMILIES[family][0][:-1]} {name!r}", where=where,
-            fix=(f"did you mean {', '.join(map(repr, hint))}? " if hint else "")
-            + f"valid: {', '.join(known)}"
-            + (f" (plugin {broken[0]!r} failed to load: {_PLUGIN_ERRORS[broken[0]]})"
-               if broken else ""))
+            M(f"registry.unknown.{family}", name=name), where=where,
+            fix=M("registry.unknown.fix", valid=", ".join(known),
+                  hint=M("registry.did_you_mean", names=", ".join(map(repr, hint)))
+                  if hint else "")
+            + (M("registry.broken_plugin", name=name, reason=reason) if reason else ""))
     return known[name]

@@ -18,12 +18,18 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .. import registry
 from ..errors import MethodError
 from ..methods import aggregate as agg
 from ..methods.grey_relational import grey_relational
 from ..methods.topsis import topsis
 from .closeness import grey_varying, topsis_varying
 from ..i18n import M
+
+
+def batched_aggregations() -> list[str]:
+    """The aggregation methods this engine scores in batches (trait ``batched``)."""
+    return [n for n, m in registry.methods("aggregations").items() if m.has("batched")]
 
 
 @dataclass
@@ -120,6 +126,11 @@ class GroupPlan:
     def _node(self, node: NodePlan, W: np.ndarray, done: list[np.ndarray]) -> np.ndarray:
         method = node.how["method"]
         where = f"node {node.name!r}"
+        if not registry.get("aggregations", method, where=where).has("batched"):
+            raise MethodError(f"the sensitivity engine has no batched scorer for {method!r}",
+                              where=where,
+                              fix="use " + ", ".join(batched_aggregations())
+                              + " in the recipe and uncertainty.aggregate")
         if node.fixed:
             V = self.data[:, node.columns]
             if method == "weighted_sum":
