@@ -147,6 +147,7 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
 
 # the other commands live in their own modules (registered here)
 from .diagnose import diagnose  # noqa: E402
+from .disparity import disparity  # noqa: E402
 from .frameworks import frameworks  # noqa: E402
 from .methods import methods  # noqa: E402
 from .report import report  # noqa: E402
@@ -161,6 +162,7 @@ main.add_command(compare)
 main.add_command(sensitivity)
 main.add_command(report)
 main.add_command(methods)
+main.add_command(disparity)
 add_lang_options(main)   # --lang on every command, including ones added later
 
 

@@ -41,7 +41,7 @@ FAMILIES = {
 # the built-in modules, imported by name (as plugins are): the registry is a foundation
 # that knows no method module statically
 BUILTIN_MODULES = ("evaluator.methods.normalise", "evaluator.methods.weight_methods",
-                   "evaluator.methods.aggregation_methods")
+                   "evaluator.methods.aggregation_methods", "evaluator.methods.disparity")
 ENTRY_POINT_GROUP = "evaluator.methods"
 
 
