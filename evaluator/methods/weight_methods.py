@@ -122,6 +122,40 @@ def pca(data: WeightData, min_eigenvalue: float = 1.0, min_variance_share: float
                                  min_cumulative=min_cumulative)
 
 
+def _order(value: Any, path: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RecipeError(f"{value!r} is not a list of child ids", where=path,
+                          fix="order: [most_important, next, ...]")
+    return list(value)
+
+
+@register("weights", "g1", title=("G1 order relation", "G1 序关系分析法"),
+          formula="w_m = (1 + Σ_k Π_{i≥k} r_i)⁻¹, w_(k−1) = r_k w_k",
+          reference="郭亚军 (2002) 综合评价理论与方法, 科学出版社",
+          params=[Param("order", "list", None, "children, most important first",
+                        "按重要性从高到低排列的子项", check=_order),
+                  Param("ratios", "numbers", None, "adjacent ratios r_k = w_(k−1)/w_k "
+                        "(1.0–1.8)", "相邻指标重要性之比 r_k（1.0–1.8）")],
+          tables=[Table("position", "place in the order", "序关系位次", "k", "item"),
+                  Table("ratio", "ratio to the next more important", "与前一指标之比",
+                        "r_k", "item")])
+def g1(data: WeightData, order: Sequence[str] | None = None,
+       ratios: Sequence[float] | None = None):
+    from .weights_g1 import g1_weights
+    return g1_weights(order, ratios, data.names)
+
+
+@register("weights", "independence", title=("Independence (multiple correlation)",
+                                            "独立性权重（复相关系数法）"),
+          formula="R_j² = 1 − 1/(C⁻¹)_jj; w_j = (1/R_j)/Σ(1/R)",
+          reference="郭亚军 (2002) 综合评价理论与方法, 科学出版社; SPSSAU 独立性权重",
+          tables=[Table("r", "multiple correlation R_j", "复相关系数 R_j", "R_j", "item"),
+                  Table("inverse_r", "1/R_j", "复相关系数倒数 1/R_j", "1/R_j", "item")])
+def independence(data: WeightData):
+    from .weights_independence import independence_weights
+    return independence_weights(data.normalised, names=data.names)
+
+
 @register("weights", "ahp", title=("AHP (judgement file)", "层次分析法（判断矩阵文件）"),
           formula="principal eigenvector (or the file's priority method); CR = CI/RI",
           reference="Saaty (1980) The Analytic Hierarchy Process",

@@ -1,0 +1,62 @@
+"""G1 order-relation weights (序关系分析法, 郭亚军).
+
+An expert orders the m indicators by importance, x₁* ≻ x₂* ≻ … ≻ x_m*, and gives for each
+adjacent pair the ratio r_k = w_{k−1}*/w_k* (k = m, m−1, …, 2) — on Guo's scale 1.0 (as
+important), 1.2 (slightly), 1.4 (clearly), 1.6 (strongly), 1.8 (extremely more
+important). Then
+
+    w_m* = (1 + Σ_{k=2}^{m} Π_{i=k}^{m} r_i)^(−1),     w_{k−1}* = r_k w_k*,
+
+and the weights sum to 1. Unlike AHP no consistency check is needed: m − 1 judgements
+define the weights.
+
+Reference: 郭亚军 (2002) 综合评价理论与方法. 北京: 科学出版社, §3 (G1 法);
+郭亚军 (2007) 综合评价理论、方法及应用. 北京: 科学出版社.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import MethodError
+from .weighting import WeightResult
+
+
+def g1_weights(order: Sequence[str], ratios: Sequence[float], names: Sequence[str],
+               *, where: str = "") -> WeightResult:
+    """Weights of ``names`` (in their own order) from the expert's ``order`` (most
+    important first) and the adjacent ratios ``ratios`` = [r_2, …, r_m] (r_k =
+    w_{k−1}/w_k of the ordered indicators). Details: ``position`` (1 = most important)
+    and ``ratio`` (r_k of each indicator against the next more important one; 1 for the
+    first)."""
+    names, order = list(names), list(order or [])
+    missing = [n for n in names if n not in order]
+    extra = [n for n in order if n not in names]
+    repeated = sorted({n for n in order if order.count(n) > 1})
+    if missing or extra or repeated:
+        parts = ([f"misses {', '.join(map(repr, missing))}"] if missing else []) + \
+                ([f"names {', '.join(map(repr, extra))}, not children here"] if extra else []) \
+                + ([f"repeats {', '.join(map(repr, repeated))}"] if repeated else [])
+        raise MethodError("the G1 order " + "; ".join(parts), where=where or None,
+                          fix="order: list every child exactly once, most important first: "
+                              + ", ".join(names))
+    r = np.asarray(ratios if ratios is not None else [], dtype=float)
+    m = len(names)
+    if r.shape != (m - 1,):
+        raise MethodError(f"G1 needs {m - 1} adjacent ratios for {m} indicators, got "
+                          f"{r.size}", where=where or None,
+                          fix="ratios: [r_2, …, r_m], r_k = w_(k−1)/w_k, e.g. 1.2")
+    if (r < 1).any() or not np.isfinite(r).all():
+        raise MethodError(f"G1 ratios must be ≥ 1 (the order puts the more important "
+                          f"first): {r.tolist()}", where=where or None,
+                          fix="use Guo's scale 1.0, 1.2, 1.4, 1.6, 1.8")
+    # products Π_{i=k}^{m} r_i for k = 2..m, from the back
+    tail = np.cumprod(r[::-1])[::-1]
+    w_ordered = np.empty(m)
+    w_ordered[-1] = 1.0 / (1.0 + tail.sum())
+    w_ordered[:-1] = w_ordered[-1] * tail
+    position = np.array([order.index(n) for n in names])
+    ratio = np.concatenate([[1.0], r])[position]
+    return WeightResult(w_ordered[position], "g1", {"position": position + 1, "ratio": ratio},
+                        {"order": order, "ratios": r.tolist()}, 0)
