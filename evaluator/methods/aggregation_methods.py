@@ -10,7 +10,9 @@ returns an :class:`AggregationResult`. Traits the tree stage reads instead of na
   VIKOR): the stage calls it per block (each year, or pooled), requires complete data and
   two or more rows, and maps the [0, 1] result onto the normalisation range;
 * ``decomposes`` — the score is a weighted mean, so indicator contributions add up to it;
-* ``batched`` — the sensitivity engine scores it for a batch of weight draws at once.
+* ``batched`` — the sensitivity engine scores it for a batch of weight draws at once;
+* ``needs_complete`` — refuses missing children (the stage says so, naming the first);
+* ``unit_scale`` — a row-by-row score on [0, 1], mapped onto the normalisation range.
 """
 from __future__ import annotations
 
@@ -139,3 +141,84 @@ def vikor(V, w, *, context: AggregationContext, v: float = 0.5) -> AggregationRe
                                     "acceptable_stability": res.acceptable_stability,
                                     "compromise": [str(x) for x in
                                                    context.labels[res.compromise]]})
+
+
+def _tier_thresholds(value, path):
+    return None if value is None else Param("thresholds", "numbers").validate(value, path)
+
+
+@register("aggregations", "rsr", title=("Rank-sum ratio (RSR)", "秩和比法（RSR）"),
+          formula="WRSR = Σ w_j R_ij / n; probit Y = 5 + Φ⁻¹(R̄/n); RSR = a + bY; tiers "
+                  "cut at the fitted RSR of probit thresholds",
+          reference="田凤调 (1988) 中国卫生统计 5(2); 孙振球 (2014) 医学统计学 第 4 版",
+          params=[Param("variant", "choice", "integer", "integer ranks or non-integer "
+                        "(distance-keeping) ranks", "整秩或非整秩", choices=("integer",
+                                                                          "non_integer")),
+                  Param("tiers", "integer", 3, "number of tiers (3, 4 or 5)", "分档数",
+                        lo=3, hi=5),
+                  Param("thresholds", "numbers", None, "probit thresholds instead of the "
+                        "table's", "自定义概率单位分档界值", nullable=True,
+                        check=_tier_thresholds)],
+          tables=[Table("rsr", "rank-sum ratio RSR", "秩和比 RSR", "RSR"),
+                  Table("probit", "probit Y", "概率单位 Probit", "Y"),
+                  Table("rsr_fitted", "fitted RSR from the probit", "RSR 估计值", "RSR̂"),
+                  Table("tier", "tier (1 = best)", "分档等级（1 为最优）", "")],
+          traits={"compares_units"})
+def rank_sum_ratio(V, w, *, context: AggregationContext, variant: str = "integer",
+                   tiers: int = 3, thresholds=None) -> AggregationResult:
+    from .rsr import rsr
+    res = rsr(V, w, variant=variant, tiers=tiers, thresholds=thresholds, where=context.where)
+    if not np.isfinite(res.slope):
+        context.warn(f"{context.where}: RSR has fewer than three distinct values; the "
+                     "probit regression and the tiers are not computed")
+    return AggregationResult(res.rsr, {"rsr": res.rsr, "probit": res.probit,
+                                       "rsr_fitted": res.fitted, "tier": res.tier},
+                             block={"intercept": res.intercept, "slope": res.slope,
+                                    "r2": res.r2, "cut_points": res.cut_points,
+                                    "distribution": res.distribution})
+
+
+@register("aggregations", "fuzzy", title=("Fuzzy comprehensive evaluation", "模糊综合评价"),
+          formula="r_jk from grade thresholds; B = A ∘ R (M(·,⊕) or M(∧,∨)), normalised; "
+                  "grade = argmax b_k; score = Σ b_k s_k",
+          reference="汪培庄 (1983) 模糊集合论及其应用; 司守奎, 孙玺菁 (2011) 数学建模算法与应用",
+          params=[Param("membership", "choice", "triangular", "membership functions from "
+                        "the thresholds", "隶属函数类型",
+                        choices=("triangular", "trapezoidal")),
+                  Param("thresholds", "numbers", None, "grade centres (triangular) or "
+                        "boundaries (trapezoidal), on the normalised scale",
+                        "各等级中心值（三角形）或等级界值（梯形），按标准化后的尺度"),
+                  Param("width", "number", 0.0, "trapezoidal transition half-width",
+                        "梯形隶属函数过渡区半宽", lo=0),
+                  Param("operator", "choice", "weighted_average", "M(·,⊕) weighted "
+                        "average or M(∧,∨) main factor", "合成算子：加权平均型或主因素决定型",
+                        choices=("weighted_average", "min_max")),
+                  Param("grades", "list", None, "grade names, lowest first",
+                        "评语等级名称（从低到高）"),
+                  Param("grade_scores", "numbers", None, "score of each grade on [0, 1] "
+                        "(default equally spaced)", "各等级分值（默认在 [0,1] 上等距）")],
+          tables=[Table("fuzzy_grade", "grade of maximum membership", "最大隶属度等级", ""),
+                  Table("grade_score", "weighted grade score", "加权等级得分", ""),
+                  Table("membership", "membership of each grade b_k", "各等级隶属度 b_k",
+                        "b_k", "grade")],
+          traits={"needs_complete", "unit_scale"})
+def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
+          thresholds=None, width: float = 0.0, operator: str = "weighted_average",
+          grades=None, grade_scores=None) -> AggregationResult:
+    from . import fuzzy as fz
+    if thresholds is None:
+        from ..errors import MethodError
+        raise MethodError("fuzzy evaluation needs grade thresholds", where=context.where,
+                          fix="aggregate: {method: fuzzy, thresholds: [20, 40, 60, 80]}")
+    R = fz.triangular(V, thresholds, where=context.where) if membership == "triangular" \
+        else fz.trapezoidal(V, thresholds, width, where=context.where)
+    res = fz.evaluate(R, w, operator=operator, grade_scores=grade_scores)
+    names = [str(g) for g in grades] if grades else [str(k + 1) for k in
+                                                     range(res.membership.shape[1])]
+    if len(names) != res.membership.shape[1]:
+        from ..errors import MethodError
+        raise MethodError(f"{len(names)} grade names for {res.membership.shape[1]} grades",
+                          where=context.where, fix="give one name per grade")
+    rows = {"fuzzy_grade": res.grade.astype(float), "grade_score": res.score}
+    rows.update({f"membership_{g}": res.membership[:, k] for k, g in enumerate(names)})
+    return AggregationResult(res.score, rows, block={"grades": names})

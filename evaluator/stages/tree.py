@@ -97,15 +97,21 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
     params = {k: v for k, v in how.items() if k not in ("method", "by_node", "min_coverage")}
     context = AggregationContext(kids, labels, parent, f"node {parent!r}", min_coverage,
                                  warnings.append)
-    if not entry.has("compares_units"):
-        return entry.func(V, w, context=context, **params).score
     lo, hi = recipe.normalise["range"]
-    if np.isnan(V).any():
+    complete = entry.has("compares_units") or entry.has("needs_complete")
+    if complete and np.isnan(V).any():
         r, c = np.argwhere(np.isnan(V))[0]
         raise MethodError(f"{method} needs complete data: {kids[c]!r} is missing for "
                           f"{labels[r]} ({int(np.isnan(V).sum())} missing values in all)",
                           where=f"node {parent!r}",
                           fix="impute missing values first (impute: {method: linear})")
+    if not entry.has("compares_units"):   # row by row: one call over all rows
+        res = entry.func(V, w, context=context, **params)
+        if res.rows or res.per_child:
+            details[parent] = {"method": method, "children": list(kids),
+                               "blocks": [{"block": None, **res.block}], "rows": res.rows,
+                               "per_child": res.per_child}
+        return lo + (hi - lo) * res.score if entry.has("unit_scale") else res.score
     # the ideal is taken over the rows compared: all unit-years (pooled) or each year
     block_ids = np.zeros(len(V), dtype=int) if blocks is None else blocks
     score = np.empty(len(V))
