@@ -97,5 +97,15 @@
   var collapse = document.getElementById("collapse-all");
   if (expand) { expand.addEventListener("click", function () { setAll(true); }); }
   if (collapse) { collapse.addEventListener("click", function () { setAll(false); }); }
-  window.addEventListener("beforeprint", function () { setAll(true); });
+  // printing: open the profiles chosen for print (the stylesheet hides the others) and
+  // put every profile back as it was afterwards
+  var before = null;
+  window.addEventListener("beforeprint", function () {
+    before = profiles.map(function (p) { return p.open; });
+    profiles.forEach(function (p) { if (p.classList.contains("print")) { p.open = true; } });
+  });
+  window.addEventListener("afterprint", function () {
+    if (before) { profiles.forEach(function (p, k) { p.open = before[k]; }); }
+    before = null;
+  });
 })();

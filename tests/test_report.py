@@ -765,30 +765,35 @@ def test_intervals_of_another_framework_are_refused(hostile, tmp_path):
 
 
 # -- charts on scores outside the recipe's range -----------------------------------------------
-def _bar_widths(svg: str, cls: str) -> list[float]:
-    return [float(w) for w in re.findall(rf'<rect[^>]*width="([-\d.]+)"[^>]*class="{cls}"', svg)]
+def _dot_x(svg: str) -> list[float]:
+    return [float(x) for x in re.findall(r'<circle cx="([-\d.]+)"[^>]*class="me"', svg)]
 
 
-def test_unit_bars_are_drawn_for_z_scores(hostile):
-    """z-scores leave the 0–100 range: the profile bars use the values' range (as the
-    overview charts do), so the best unit's bar is full and the bars follow the scores."""
+def test_unit_dots_are_drawn_for_z_scores(hostile):
+    """z-scores leave the 0–100 range: the profile's dot plot uses the values' range (as
+    the overview charts do), so the dots follow the scores and the best is at the end."""
+    from evaluator.report.profile_charts import unit_dots
     recipe = Recipe.from_dict({"normalise": {"method": "z_score"},
                                "weights": {"indicators": "equal", "nodes": "equal"}})
     result = evaluate(hostile.framework, hostile.panel, recipe)
     bundle = build_report(result)
     scores = bundle.ranking["score"].to_numpy(float)
     assert scores.min() < 0 < scores.max()           # outside [0, 100] indeed
-    widths = []
+    xs = []
     for profile in bundle.context["profiles"]:
-        chart = str(profile["chart"])
-        (track, *_), (bar, *_) = _bar_widths(chart, "track"), _bar_widths(chart, "bar c0")
-        assert 0 <= bar <= track
-        widths.append(bar)
-    # the scale spans every score the bars show: this and last year's, index and dimensions
+        xs.append(_dot_x(str(profile["chart"]))[0])   # the composite's row comes first
+    # the scale spans every score shown: this and last year's, index and dimensions
     shown = pd.concat([bundle.ranking, bundle.previous])[["score", "econ", "env"]].to_numpy()
     lo, hi = np.nanmin(shown), np.nanmax(shown)
-    assert np.asarray(widths) == pytest.approx((scores - lo) / (hi - lo) * track, abs=0.15)
-    assert max(widths) > 0.5 * track
+    left, right = 132.0, 400.0 - 44.0                 # unit_dots' plotting band
+    assert np.asarray(xs) == pytest.approx(left + (scores - lo) / (hi - lo) * (right - left),
+                                           abs=0.15)
+    # the best unit's dot sits on the best marker (a triangle whose apex is at its x)
+    best = str(bundle.context["profiles"][0]["chart"])
+    apex = re.search(r'<path d="M([-\d.]+) [-\d.]+[^"]*"[^>]*class="best"', best)
+    assert float(apex.group(1)) == pytest.approx(_dot_x(best)[0], abs=0.1)
+    chart = str(unit_dots([("A", 10.0, 8.0, 5.0, 20.0)], 0, 20, label="x"))
+    assert 'class="gm"' in chart and 'class="pv"' in chart and 'class="tobest"' in chart
 
 
 # -- writing the set ----------------------------------------------------------------------------

@@ -246,3 +246,83 @@ def test_demo_report_screenshot_is_not_blank(chromium, demo_report, tmp_path):
     light = sum(1 for x in range(0, width, 5) for y in range(0, height, 5)
                 if sum(pixel(x, y)) > 600)
     assert 0.2 < light / ((width // 5) * (height // 5)) < 0.98
+
+
+# -- on paper and in narrow windows (issue 13) -------------------------------------------------
+def print_pdf(chromium: str, page: Path, work: Path) -> Path:
+    pdf = work / "report.pdf"
+    run_chromium(chromium, page.as_uri(), work, "--no-pdf-header-footer",
+                 f"--print-to-pdf={pdf}")
+    return pdf
+
+
+def test_demo_report_prints_in_under_60_pages_one_profile_a_page(chromium, demo_report,
+                                                                  demo_result, tmp_path):
+    """By default only the top and bottom ten profiles print, each on a page of its own;
+    the other 242 stay in the file for the screen."""
+    from pypdf import PdfReader
+
+    page, units, lang = demo_report
+    reader = PdfReader(print_pdf(chromium, page, tmp_path))
+    assert 20 < len(reader.pages) < 60
+    if lang != "en":      # the page texts are checked on the English report
+        return
+    texts = [p.extract_text() for p in reader.pages]
+    year = demo_result.rankings[demo_result.rankings["year"] == 2024]
+    ranked = year.dropna(subset=["rank"]).sort_values("rank", kind="mergesort")
+    n = len(ranked)
+    printed = list(ranked["rank"].head(10)) + list(ranked["rank"].tail(10))
+    for rank in ranked["rank"].unique():
+        line = f"Rank {int(rank)} of {n}"
+        on = [k for k, text in enumerate(texts) if line in text]
+        if rank in printed:
+            assert len(on) == 1, (line, on)
+            others = [r for r in printed if r != rank and f"Rank {int(r)} of {n}" in texts[on[0]]]
+            assert others == [], (line, others)        # one profile per page
+            assert "Score and rank over the years" in texts[on[0]]
+        else:
+            assert on == [], line
+
+
+FIT_PROBE = """<style>main > section:not(#ranking), .masthead, .toc, .banner, .foot
+{ display: none !important; }</style>
+<script>(function () {
+  var box = document.querySelector("#ranking .tablebox");
+  var table = document.getElementById("ranking-table");
+  var cells = table.tHead.rows[0].cells, last = cells[cells.length - 1].getBoundingClientRect();
+  document.body.setAttribute("data-fit", [box.scrollWidth, box.clientWidth,
+    Math.ceil(table.getBoundingClientRect().right), Math.floor(last.left), Math.floor(last.top),
+    Math.ceil(last.right), Math.ceil(last.bottom), window.innerWidth].join(","));
+})();
+</script></body>"""
+
+
+@pytest.mark.parametrize("width", [900, 1400])
+def test_the_whole_ranking_table_fits_900_and_1400_pixels(chromium, demo_report, tmp_path,
+                                                          width):
+    """Measured by the browser's own layout: the table box does not scroll sideways and
+    its last column ends inside the window; the screenshot shows that column's header."""
+    page, _, _ = demo_report
+    probe = page.parent / f"fit-{width}.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", FIT_PROBE),
+                     encoding="utf-8")
+    try:
+        dom, _ = run_chromium(chromium, probe.as_uri(), tmp_path, f"--window-size={width},800",
+                              "--virtual-time-budget=3000", "--dump-dom")
+        scroll, client, right, x0, y0, x1, y1, window = map(
+            int, dom.split('data-fit="', 1)[1].split('"', 1)[0].split(","))
+        assert scroll <= client, (scroll, client)
+        assert x1 <= right <= window, (x1, right, window)
+        shot = tmp_path / f"ranking-{width}.png"
+        run_chromium(chromium, probe.as_uri(), tmp_path, f"--window-size={width},800",
+                     f"--screenshot={shot}")
+        w, h, channels, pixels = decode_png(shot)
+        assert (w, h) == (width, 800) and y1 < h
+
+        def ink(x, y):
+            i = (y * w + x) * channels
+            return sum(pixels[i:i + 3]) < 300
+        # the last column's header text is drawn inside the window
+        assert sum(ink(x, y) for x in range(x0, x1) for y in range(y0, y1)) > 20
+    finally:
+        probe.unlink()

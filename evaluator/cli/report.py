@@ -15,6 +15,8 @@ Examples:
   evaluator report -f resource_city_transition -d panel.csv --lang zh --year 2023 --out out/
   evaluator sensitivity -f my_index.yaml -d panel.csv --out sens/
   evaluator report -f my_index.yaml -d panel.csv --intervals sens/rank_intervals.csv --out out/
+  evaluator report -f resource_city_transition -d panel.csv --profiles alerts --out out/
+  evaluator report -f F -d panel.csv --profiles top:5 --profiles 示例市001 --out out/
 """
 
 
@@ -30,8 +32,12 @@ Examples:
               default=None, help="rank_intervals.csv from `evaluator sensitivity` with the same "
                                  "framework, data and recipe (checked): adds the robustness "
                                  "section; the sensitivity.json beside it is read too.")
+@click.option("--profiles", "profiles", multiple=True, metavar="all|top:N|bottom:N|alerts|none|UNIT",
+              help="Unit profiles that print, one per page (repeat, or separate by commas; "
+                   "default top:10,bottom:10). The HTML file keeps every unit's profile "
+                   "for the screen.")
 @user_errors
-def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals):
+def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals, profiles):
     """Write the report of an assessment: one self-contained HTML file, a formatted
     Excel workbook and a Markdown summary.
 
@@ -44,7 +50,8 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals)
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
-    bundle = build_report(result, lang=lang, year=year, intervals_file=intervals)
+    bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
+                          profiles=list(profiles) or None)
     # the report and the score tables as one set: all rendered first, then swapped in
     write_bundle(bundle, out, tables=True)
     if bundle.synthetic:

@@ -49,13 +49,13 @@ def write_bundle(bundle: ReportBundle, out_dir: str | Path, *, tables: bool = Fa
 def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
                  sensitivity_summary: dict | None = None,
-                 intervals_file: str | Path | None = None, tables: bool = False
-                 ) -> list[Path]:
+                 intervals_file: str | Path | None = None, tables: bool = False,
+                 profiles=None) -> list[Path]:
     """Build the report once (:func:`build_report`) and write it (:func:`write_bundle`).
     Returns the paths of report.html, report.xlsx and report.md."""
     bundle = build_report(assessment, lang=lang, year=year, rank_intervals=rank_intervals,
                           sensitivity_summary=sensitivity_summary,
-                          intervals_file=intervals_file)
+                          intervals_file=intervals_file, profiles=profiles)
     return write_bundle(bundle, out_dir, tables=tables)
 
 

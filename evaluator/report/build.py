@@ -3,7 +3,7 @@ HTML, workbook and Markdown writers need, computed once."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ from . import appendix, figures, fmt, overview, profiles, ranking
 from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
 from .i18n import Messages
+from .selection import select_units, split_spec
 from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
 from ..i18n import M
 
@@ -22,7 +23,8 @@ from ..i18n import M
 def build_report(assessment, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
                  sensitivity_summary: dict | None = None,
-                 intervals_file: str | Path | None = None) -> ReportBundle:
+                 intervals_file: str | Path | None = None,
+                 profiles: Sequence[str] | str | None = None) -> ReportBundle:
     """Everything a report of ``assessment`` for ``year`` (default: the latest) shows,
     in ``lang`` ("en" or "zh").
 
@@ -34,7 +36,11 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     sensitivity.json: seed, samples, ``top_k``, ``scenarios``, ``varied_labels``).
     Intervals of another assessment (units, years, framework or nominal ranks that
     differ) are a :class:`DataError`. Without intervals the section says how to
-    produce them."""
+    produce them.
+
+    ``profiles`` chooses the unit profiles that print (:mod:`evaluator.report.selection`:
+    ``all``, ``top:N``, ``bottom:N``, ``alerts``, ``none`` or unit names; default the top
+    and bottom ten); the HTML file keeps every profile for the screen."""
     t = Messages(lang)
     year, previous_year, years = choose_year(assessment, year)
     source = None
@@ -66,6 +72,8 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     bundle.sensitivity = dict(sensitivity_summary or {})
     bundle.interval_source = source
     bundle.findings = main_findings(this_year, bundle.alerts)
+    bundle.profile_spec = split_spec(profiles)
+    bundle.printed = set(select_units(bundle.profile_spec, this_year, bundle.alerts, year))
     bundle.context = html_context(bundle, given_intervals=source is not None)
     return bundle
 
@@ -113,6 +121,20 @@ def _robustness(bundle, given: bool) -> dict[str, Any]:
     return out
 
 
+def _spec_in_words(bundle) -> str:
+    """The --profiles choice in the report's language (unit names as they are)."""
+    t, words = bundle.t, []
+    for token in bundle.profile_spec:
+        kind, _, n = token.lower().partition(":")
+        if kind in ("top", "bottom") and n.strip().isdigit():
+            words.append(t(f"profiles.{kind}", n=int(n)))
+        elif token.lower() in ("all", "none", "alerts"):
+            words.append(t(f"profiles.{token.lower()}"))
+        else:
+            words.append(token)
+    return t("list_sep").join(words)
+
+
 def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
     t, fw = bundle.t, bundle.framework
     anchors = ranking.unit_anchors(bundle)
@@ -143,6 +165,7 @@ def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
         "rows": ranking.rows(bundle, anchors, alerts),
         "robustness": _robustness(bundle, given_intervals),
         "profiles": profiles.unit_profiles(bundle, anchors, alerts),
+        "printed": {"n": len(bundle.printed or ()), "spec": _spec_in_words(bundle)},
         "indicators": appendix.indicator_rows(bundle),
         "weights": appendix.weight_sections(bundle),
         "formulas": appendix.formulas(bundle),

@@ -41,6 +41,8 @@ class ReportBundle:
     interval_source: Any = None   # intervals.IntervalSource of the intervals, if given
     findings: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
+    printed: set[str] | None = None    # units whose profiles print (None: all)
+    profile_spec: list[str] = field(default_factory=list)   # the --profiles tokens
 
     # -- labels ---------------------------------------------------------------------------
     @property

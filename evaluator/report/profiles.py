@@ -12,8 +12,11 @@ from typing import Any
 
 import pandas as pd
 
+import numpy as np
+
 from ..model.framework import ROOT
-from . import charts, figures, fmt
+from . import figures, fmt
+from .profile_charts import unit_dots, unit_trend
 
 LIGHT_ORDER = ("green", "yellow", "red", "not_judged")
 
@@ -55,6 +58,7 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
     prev_nodes = {(str(u), q): (v, r) for u, q, v, r in
                   zip(before["unit"], before["indicator"], before["value"], before["rank"])}
     medians = nodes_now.groupby("indicator")["value"].median().to_dict()
+    best = nodes_now.groupby("indicator")["value"].max().to_dict()
     counts = nodes_now.groupby("indicator")["value"].count().to_dict()
     group_medians = (nodes_now.groupby(["group", "indicator"])["value"].median().to_dict()
                      if bundle.has_groups else {})
@@ -81,6 +85,8 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
     ind_label = {i: bundle.label(i) for i in a.ids}
     ind_unit = {i: fw.indicator(i).unit.get(bundle.lang) for i in a.ids}
     light_text = {k: t(f"light.{k}") for k in LIGHT_ORDER}
+    trends = _trends(bundle, lo, hi)
+    printed = getattr(bundle, "printed", None)
 
     profiles = []
     for unit, rec in ranking.items():
@@ -102,7 +108,7 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
                 "rank_cls": _direction(pr - rank),
                 "group_median": fmt.num(gmed), "median": fmt.num(medians.get(q))})
             if q in first:
-                chart_rows.append((node_label[q], score, pv, gmed, _float(medians.get(q))))
+                chart_rows.append((node_label[q], score, pv, gmed, _float(best.get(q))))
         light_rows = sorted(ind_by_unit.get(unit, []), key=lambda r: ind_order[r["indicator"]])
         profile = {
             "unit": unit, "anchor": anchors[unit], "alias": alias.get(unit, ""),
@@ -112,7 +118,9 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
             "rank_cls": _direction(_float(rec["rank_change"])),
             "rank_in_group": fmt.integer(rec.get("rank_in_group")),
             "nodes": node_rows,
-            "chart": charts.unit_bars(chart_rows, lo, hi, label=t("chart.unit", unit=unit)),
+            "chart": unit_dots(chart_rows, lo, hi, label=t("chart.unit", unit=unit)),
+            "trend": trends.get(unit),
+            "printed": printed is None or unit in printed,
             "light_counts": _light_counts(bundle, lights_by_unit.get(unit, []), first),
             "lights": [{
                 "name": ind_label[r["indicator"]], "unit": ind_unit[r["indicator"]],
@@ -130,6 +138,31 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
         }
         profiles.append(profile)
     return profiles
+
+
+def _trends(bundle, lo: float, hi: float) -> dict[str, Any]:
+    """Each unit's score-and-rank chart over every panel year (none for one year)."""
+    years = bundle.years
+    if len(years) < 2:
+        return {}
+    r = bundle.assessment.rankings
+    units = bundle.ranking["unit"].astype(str).tolist()
+    scores = (r.assign(unit=r["unit"].astype(str))
+              .pivot_table(index="unit", columns="year", values="score", aggfunc="first",
+                           dropna=False).reindex(index=units, columns=years))
+    ranks = (r.assign(unit=r["unit"].astype(str))
+             .pivot_table(index="unit", columns="year", values="rank", aggfunc="first",
+                          dropna=False).reindex(index=units, columns=years))
+    of = r.groupby("year")["rank"].count().reindex(years).fillna(0).astype(int).tolist()
+    s, k = scores.to_numpy(float), ranks.to_numpy(float)
+    finite = s[np.isfinite(s)]
+    if finite.size and (finite.min() < lo or finite.max() > hi):
+        lo, hi = float(finite.min()), float(finite.max())
+    t = bundle.t
+    titles = (t("chart.unit_trend_score"), t("chart.unit_trend_rank"))
+    return {u: unit_trend(years, s[j].tolist(), k[j].tolist(), of, lo, hi,
+                          label=t("chart.unit_trend", unit=u), titles=titles)
+            for j, u in enumerate(units)}
 
 
 def _obstacles(rows, ind_label, node_label, dim_of) -> list[dict[str, Any]]:

@@ -1,0 +1,154 @@
+"""The report's pictures (issue 13): each unit's score and rank over the years, the dot
+plot of its dimensions against its group median and the best, the colour-blind-safe
+palette, and the choice of the profiles that print (``--profiles``).
+
+How they look in a real browser and on paper is checked in test_report_browser.py."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from evaluator import evaluate
+from evaluator.errors import DataError, EvaluatorError
+from evaluator.model.framework import load_framework
+from evaluator.model.panel import load_panel
+from evaluator.report import build_report
+from evaluator.report.profile_charts import unit_dots, unit_trend
+from evaluator.report.selection import DEFAULT_PROFILES, select_units, split_spec
+from evaluator.resources import demo_panel_path, reports_dir
+
+# Okabe & Ito (2008), "Color Universal Design", the eight colours of their palette
+OKABE_ITO = {"#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00",
+             "#cc79a7"}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from evaluator.evaluate import default_recipe
+    fw = load_framework("resource_city_transition")
+    return evaluate(fw, load_panel(demo_panel_path(), fw), default_recipe(fw))
+
+
+@pytest.fixture(scope="module")
+def bundle(demo):
+    return build_report(demo, lang="en")
+
+
+def _ranking(ranks, units=None) -> pd.DataFrame:
+    units = units or [f"u{k}" for k in range(len(ranks))]
+    return pd.DataFrame({"unit": units, "rank": ranks}).sort_values("rank", kind="mergesort")
+
+
+NO_ALERTS = pd.DataFrame({"unit": pd.Series([], dtype=str)})
+
+
+# -- which profiles print ---------------------------------------------------------------------
+def test_top_bottom_alerts_and_names_are_chosen_in_rank_order():
+    r = _ranking([1, 2, 3, 4, 5, 6, 7])
+    alerts = pd.DataFrame({"unit": ["u3", "u3"]})
+    assert select_units(["top:2"], r, NO_ALERTS, 2024) == ["u0", "u1"]
+    assert select_units(["bottom:2"], r, NO_ALERTS, 2024) == ["u5", "u6"]
+    assert select_units("top:1, bottom:1,alerts", r, alerts, 2024) == ["u0", "u3", "u6"]
+    assert select_units(["u4", "top:1"], r, NO_ALERTS, 2024) == ["u0", "u4"]
+    assert select_units(["all"], r, NO_ALERTS, 2024) == [f"u{k}" for k in range(7)]
+    assert select_units(["none"], r, NO_ALERTS, 2024) == []
+    assert select_units(["top:99"], r, NO_ALERTS, 2024) == [f"u{k}" for k in range(7)]
+    assert split_spec(None) == list(DEFAULT_PROFILES) == ["top:10", "bottom:10"]
+
+
+def test_ties_at_the_boundary_are_included_and_unranked_units_never_count():
+    r = _ranking([1, 2, 2, 4, np.nan])
+    assert select_units(["top:2"], r, NO_ALERTS, 2024) == ["u0", "u1", "u2"]
+    assert select_units(["bottom:1"], r, NO_ALERTS, 2024) == ["u3"]
+    assert select_units(["bottom:3"], r, NO_ALERTS, 2024) == ["u1", "u2", "u3"]
+
+
+def test_a_unit_named_like_a_keyword_is_that_unit():
+    r = _ranking([1, 2, 3], units=["top:1", "b", "c"])
+    assert select_units(["top:1"], r, NO_ALERTS, 2024) == ["top:1"]
+
+
+@pytest.mark.parametrize("spec, error, words", [
+    (["top:x"], EvaluatorError, "whole number"), (["bottom:0"], EvaluatorError, "whole number"),
+    (["u9x"], DataError, "not ranked in 2024"), (["示例市"], DataError, "没有排名")])
+def test_a_bad_choice_is_a_clear_bilingual_error(spec, error, words):
+    with pytest.raises(error) as info:
+        select_units(spec, _ranking([1, 2, 3]), NO_ALERTS, 2024)
+    assert words in str(info.value) and "--profiles" in str(info.value)
+    assert re.search(r"[\u4e00-\u9fff]", str(info.value))     # Chinese too
+
+
+def test_a_near_miss_names_the_units_it_may_mean():
+    with pytest.raises(DataError, match=r"u1\?"):
+        select_units(["u1x"], _ranking([1, 2, 3]), NO_ALERTS, 2024)
+
+
+def test_cli_report_takes_profiles_and_refuses_unknown_units(tmp_path):
+    from evaluator.cli import main
+    args = ["report", "-f", "resource_city_transition", "-d", str(demo_panel_path()),
+            "--out", str(tmp_path / "out"), "--profiles", "no-such-city"]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 2 and "no-such-city" in done.output
+    assert "Traceback" not in done.output and not (tmp_path / "out" / "report.html").exists()
+
+
+# -- profile charts ----------------------------------------------------------------------------
+def test_every_profile_has_its_trend_and_the_default_prints_twenty(demo, bundle):
+    profiles = bundle.context["profiles"]
+    assert len(profiles) == 262
+    years = sorted(demo.rankings["year"].unique())
+    assert len(years) >= 2
+    for p in profiles:
+        svg = str(p["trend"])
+        assert 'class="chart unit trendline"' in svg
+        # one point per scored year on each of the two lines (score, rank)
+        scored = demo.rankings[(demo.rankings["unit"] == p["unit"])
+                               & demo.rankings["score"].notna()]
+        assert svg.count('class="pt s0"') == svg.count('class="pt s5"') == len(scored)
+        for yr in (years[0], years[-1]):
+            assert f">{yr}</text>" in svg                  # year labels are text
+    printed = [p["unit"] for p in profiles if p["printed"]]
+    top = bundle.ranking.head(10)["unit"].tolist()
+    bottom = bundle.ranking.dropna(subset=["rank"]).tail(10)["unit"].tolist()
+    assert printed == top + bottom
+
+
+def test_the_trend_points_are_the_units_scores_and_ranks():
+    svg = str(unit_trend([2020, 2021, 2022], [10.0, float("nan"), 30.0], [3.0, float("nan"), 1.0],
+                         [3, 3, 3], 0, 40, label="x", titles=("Score", "Rank")))
+    tips = re.findall(r"<title>(\d{4}): ([^<]*)</title>", svg)
+    assert tips == [("2020", "10.0"), ("2022", "30.0"), ("2020", "3 / 3"), ("2022", "1 / 3")]
+    # a missing year breaks the line: two separate one-point runs draw no segment
+    assert 'class="trend s0"' not in svg
+    assert ">Score</text>" in svg and ">Rank</text>" in svg
+
+
+def test_the_dot_plot_marks_the_best_and_the_group_median(bundle):
+    ranking = bundle.ranking
+    fw = bundle.framework
+    best_unit = ranking.iloc[0]
+    profile = bundle.context["profiles"][0]
+    svg = str(profile["chart"])
+    assert profile["unit"] == best_unit["unit"]
+    # rows: the composite and each dimension, each with the unit, the best, its group
+    assert svg.count('class="me"') == 1 + len(fw.first_level)
+    assert svg.count('class="best"') == 1 + len(fw.first_level)
+    assert svg.count('class="gm"') == 1 + len(fw.first_level)
+    chart = str(unit_dots([("A", 5.0, float("nan"), float("nan"), float("nan"))], 0, 10,
+                          label="x"))
+    assert 'class="me"' in chart and 'class="best"' not in chart and 'class="gm"' not in chart
+
+
+def test_the_palette_is_okabe_ito():
+    css = (reports_dir() / "report.css").read_text(encoding="utf-8").lower()
+    root = css[css.index(":root"):css.index("}")]
+    series = dict(re.findall(r"--(c\d|green|yellow|red):\s*(#[0-9a-f]{6})", root))
+    assert set(series.values()) <= OKABE_ITO and len(series) == 11
+    # every series of the median trend differs in dash pattern too, not only in colour
+    dashes = re.findall(r"svg\.chart \.trend\.s(\d) \{ stroke-dasharray: ([^;]+);", css)
+    assert sorted(k for k, _ in dashes) == ["1", "2", "3", "4"]
+    assert len({d for _, d in dashes}) == 4
