@@ -20,27 +20,10 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from ..errors import DataError, EvaluatorError
+from ..i18n import M
 
 DEFAULT_PROFILES = ("top:10", "bottom:10")
 _COUNTED = re.compile(r"^(top|bottom):(.*)$")
-# the module's user-facing texts in one place (both languages), for the catalogue
-TEXT = {
-    "bad_count": {"en": "{what!r} needs a whole number of units after the colon",
-                  "zh": "{what!r} 的冒号后应为对象个数（正整数）"},
-    "bad_count_fix": {"en": "write e.g. top:10 or bottom:5",
-                      "zh": "例如写 top:10 或 bottom:5"},
-    "unknown_unit": {"en": "--profiles names unit {unit!r}, which is not ranked in {year}",
-                     "zh": "--profiles 指定的对象 {unit!r} 在 {year} 年没有排名"},
-    "unknown_unit_fix": {"en": "use a unit name as the panel writes it{close}, or all, "
-                               "top:N, bottom:N, alerts, none",
-                         "zh": "请使用面板中的对象名称{close}，或 all、top:N、bottom:N、"
-                               "alerts、none"},
-}
-
-
-def _text(key: str, **values) -> str:
-    # errors carry both languages until the project catalogue takes them
-    return " / ".join(TEXT[key][lang].format(**values) for lang in ("en", "zh"))
 
 
 def split_spec(values: Iterable[str] | str | None) -> list[str]:
@@ -74,8 +57,8 @@ def select_units(spec: Sequence[str] | str | None, ranking: pd.DataFrame,
         elif _COUNTED.match(low) and token not in set(units):
             kind, count = _COUNTED.match(low).groups()
             if not count.strip().isdigit() or int(count) < 1:
-                raise EvaluatorError(_text("bad_count", what=token),
-                                     where="--profiles", fix=_text("bad_count_fix"))
+                raise EvaluatorError(M("report.profiles.bad_count", what=token),
+                                     where="--profiles", fix=M("report.profiles.bad_count.fix"))
             n = min(int(count), len(ranks))
             if n == 0:
                 continue
@@ -91,6 +74,7 @@ def select_units(spec: Sequence[str] | str | None, ranking: pd.DataFrame,
         else:
             close = difflib.get_close_matches(token, list(units), n=3, cutoff=0.5)
             hint = f" ({', '.join(close)}?)" if close else ""
-            raise DataError(_text("unknown_unit", unit=token, year=year), where="--profiles",
-                            fix=_text("unknown_unit_fix", close=hint))
+            raise DataError(M("report.profiles.unknown_unit", unit=token, year=year),
+                            where="--profiles", fix=M("report.profiles.unknown_unit.fix",
+                                                      close=hint))
     return [u for u in units if u in chosen]
