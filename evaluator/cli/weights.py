@@ -20,12 +20,16 @@ Examples:
   evaluator ahp weights/example_panel.yaml
   evaluator ahp weights/panel.yaml --framework resource_city_transition --format json
   evaluator ahp template --framework resource_city_transition -o weights/panel.yaml
+  evaluator ahp template -f resource_city_transition --format xlsx -o 专家问卷.xlsx
+  evaluator ahp 专家1.xlsx 专家2.xlsx -f resource_city_transition
+  evaluator ahp questionnaires/ -f resource_city_transition     # every .xlsx in the folder
 """
 
 EPILOG_TEMPLATE = """\b
 Examples:
   evaluator ahp template --framework resource_city_transition -o weights/panel.yaml
   evaluator ahp template -f my_index.yaml --lang zh -o weights/专家打分.yaml
+  evaluator ahp template -f resource_city_transition --format xlsx -o 专家问卷.xlsx
 """
 
 EPILOG_WEIGHTS = """\b
@@ -96,7 +100,7 @@ def _framework_for(framework: str | None, named) -> tuple[object | None, str | N
 
 
 @ahp.command("check", epilog=EPILOG_AHP)
-@click.argument("file")
+@click.argument("file", nargs=-1, required=True)
 @click.option("--framework", "-f", "framework", default=None,
               help="Framework (built-in name or YAML) whose tree the file must match; default: "
                    "the built-in framework the file names, else the tree the matrices form.")
@@ -106,18 +110,21 @@ def _framework_for(framework: str | None, named) -> tuple[object | None, str | N
 @lang_option
 @user_errors
 def check(file, framework, fmt, lang):
-    """Analyse a judgement file: priorities, consistency, revision hints, global weights."""
+    """Analyse a judgement file: priorities, consistency, revision hints, global weights.
+
+    FILE is a YAML judgement file, a filled Excel questionnaire, or a folder of them;
+    several FILEs (one questionnaire per expert) are read as one panel."""
     import dataclasses
 
-    from ..model.framework import read_yaml
+    from ..model.judgement_workbook import read_judgement_spec
     from ..model.judgements import judgements_from_dict, resolve_judgement_path
+
     from ..stages.ahp_weights import analyse_judgements
 
-    path = resolve_judgement_path(file)
-    spec = read_yaml(path, FrameworkError)
+    spec, source = read_judgement_spec([resolve_judgement_path(f) for f in file])
     # the framework is known before the file is checked, so every problem shows at once
     fw, note = _framework_for(framework, spec.get("framework") if isinstance(spec, dict) else None)
-    analysis = analyse_judgements(judgements_from_dict(spec, fw, source=str(path)), fw)
+    analysis = analyse_judgements(judgements_from_dict(spec, fw, source=source), fw)
     if note:
         analysis = dataclasses.replace(analysis, notes=analysis.notes + (note,))
     if fmt == "json":
@@ -135,9 +142,13 @@ def check(file, framework, fmt, lang):
               help="File to write (written atomically); default: print to the screen.")
 @click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both",
               show_default=True, help="Languages of the names written as comments.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default=None,
+              help="yaml: a judgement file with the names as comments; xlsx: an Excel "
+                   "questionnaire (instructions sheet, one sheet per matrix, drop-downs of "
+                   "Saaty's scale). Default: from the --out suffix, else yaml.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @user_errors
-def template_command(framework, out, lang, force):
+def template_command(framework, out, lang, fmt, force):
     """Write a blank judgement file for every node of a framework's tree.
 
     Each matrix lists its items with their names as comments and one expert's
@@ -149,6 +160,11 @@ def template_command(framework, out, lang, force):
 
     set_lang(None if lang == "both" else lang)   # its messages: EVALUATOR_LANG/locale
     fw = load_framework(framework)
+    if fmt is None:
+        fmt = "xlsx" if out and Path(out).suffix.lower() == ".xlsx" else "yaml"
+    if fmt == "xlsx":
+        _write_workbook_template(fw, framework, out, force)
+        return
     text = template(fw, lang_both=(lang == "both"), lang="en" if lang == "both" else lang)
     if out is None:
         click.echo(text, nl=False)
@@ -162,6 +178,27 @@ def template_command(framework, out, lang, force):
     parents = [p for p in ["index", *fw.node_ids] if len(fw.children(p)) > 1]
     pairs = sum(len(fw.children(p)) * (len(fw.children(p)) - 1) // 2 for p in parents)
     click.echo(t("cli.ahp.template_written", path=path, matrices=len(parents), pairs=pairs,
+                 framework=framework))
+
+
+def _write_workbook_template(fw, framework: str, out: str | None, force: bool) -> None:
+    from ..i18n import M
+    from ..model.judgement_workbook import matrix_parents, workbook_template
+    from ..output import atomic_write
+
+    if out is None:
+        raise EvaluatorError(M("ahp.template.xlsx_needs_out"), where="--format xlsx",
+                             fix=M("ahp.template.xlsx_needs_out.fix"))
+    path = Path(out)
+    if path.exists() and not force:
+        raise EvaluatorError("the file exists; it may hold judgements already filled",
+                             where=str(path), fix="choose another name, or add --force")
+    blob = workbook_template(fw)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda p: p.write_bytes(blob))
+    parents = matrix_parents(fw)
+    pairs = sum(len(fw.children(p)) * (len(fw.children(p)) - 1) // 2 for p in parents)
+    click.echo(M("ahp.template.wrote_xlsx", path=str(path), matrices=len(parents), pairs=pairs,
                  framework=framework))
 
 
@@ -217,6 +254,19 @@ def _blame_option(exc: RecipeError, *, nodes_given: bool) -> RecipeError:
     if option in _OPTION_FIX_KEEPS_RECIPE_FIX and exc.fix:
         fix = f"{exc.fix}; {fix}"
     return RecipeError(exc.problem, where=option, fix=fix)
+
+
+def _judges_nodes(fw, spec: dict) -> bool:
+    """Whether the judgement file of an AHP part of ``spec`` (combined) has a matrix for a
+    parent of nodes (the dimensions), not only for parents of indicators."""
+    from ..model.judgements import load_judgements
+
+    files = [p["file"] for p in spec.get("methods", []) if p.get("method") == "ahp"]
+    if not files:
+        return False
+    node_parents = {p for p in ["index", *fw.node_ids]
+                    if fw.children(p) and not fw.is_indicator(fw.children(p)[0])}
+    return bool(node_parents & set(load_judgements(files[0], fw).matrices))
 
 
 def _accepts(spec) -> bool:
@@ -315,8 +365,12 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
         ind = _spec(method, ahp_file, accept, combine, how, alpha) if method else current["indicators"]
         if nodes_method:
             nodes = _spec(nodes_method, ahp_file, accept, combine, how, alpha)
+        elif method == "ahp" or (method == "combined" and _judges_nodes(fw, ind)):
+            # the judgement file's matrices of the dimensions are used too, as they are
+            # with --method ahp: the same weighting at every level the file judges
+            nodes = dict(ind)
         else:
-            nodes = dict(ind) if method == "ahp" else current["nodes"]
+            nodes = current["nodes"]
         try:
             rc = rc.replace(weights={"indicators": ind, "nodes": nodes,
                                      "scope": scope or current["scope"]})

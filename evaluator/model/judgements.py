@@ -113,7 +113,7 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
     """
     path = Path(file)
     if path.is_absolute():
-        if path.is_file():
+        if path.is_file() or path.is_dir():   # a folder: one questionnaire per expert
             return path
         raise FrameworkError(M("judgements.judgement_file_not_found_2"), where=str(path),
                              fix=M("judgements.judgement_file_not_found_2.fix"))
@@ -125,7 +125,7 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
     if path.parts and path.parts[0] == "weights" and len(path.parts) > 1:
         candidates.append(builtin.joinpath(*path.parts[1:]))
     for candidate in candidates:
-        if candidate.is_file():
+        if candidate.is_file() or (candidate.is_dir() and candidate != builtin):
             return candidate
     shipped = sorted(p.name for p in builtin.glob("*.yaml")) if builtin.is_dir() else []
     tried = ", ".join(str(c) for c in dict.fromkeys(candidates))
@@ -138,12 +138,14 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
 
 def load_judgements(file: str | Path, framework: Framework | None = None, *,
                     base_dir: str | Path | None = None) -> JudgementFile:
-    """Read and check a judgement file (see :func:`resolve_judgement_path` for where a
-    relative path is looked for). With ``framework`` every node and item is checked
+    """Read and check a judgement file — YAML, an Excel questionnaire, or a folder of
+    questionnaires, one per expert (:mod:`evaluator.model.judgement_workbook`); see
+    :func:`resolve_judgement_path` for where a relative path is looked for. With ``framework`` every node and item is checked
     against its tree; without it only the file's own consistency is checked."""
+    from .judgement_workbook import read_judgement_spec
     path = resolve_judgement_path(file, base_dir)
-    spec = read_yaml(path, FrameworkError)
-    return judgements_from_dict(spec, framework, source=str(path))
+    spec, source = read_judgement_spec(path)
+    return judgements_from_dict(spec, framework, source=source)
 
 
 # ------------------------------------------------------------------------------ checking

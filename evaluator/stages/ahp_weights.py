@@ -27,6 +27,7 @@ from ..methods.ahp_repair import RevisionHint, revision_hints, with_expert_judge
 from ..model.framework import ROOT, Framework
 from ..model.judgements import (ExpertJudgements, JudgementFile, MatrixSpec, check_against,
                                 load_judgements, resolve_judgement_path)
+from ..model.judgement_workbook import judgement_sources
 
 from .ahp_text import analysis_json, analysis_text, hint_text, threshold_text
 from ..i18n import M
@@ -381,7 +382,8 @@ def make_ahp_loader(framework: Framework, *, base_dir: str | Path | None = None,
         path = resolve_judgement_path(file, base_dir).resolve()
         if path not in cache:
             cache[path] = analyse_judgements(load_judgements(path, framework), framework)
-            files[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            for f in judgement_sources(path):    # a folder: each expert's questionnaire
+                files[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
         analysis = cache[path]
         source = analysis.judgements.source
         matrix = analysis.matrices.get(node)
