@@ -326,3 +326,39 @@ def test_the_whole_ranking_table_fits_900_and_1400_pixels(chromium, demo_report,
         assert sum(ink(x, y) for x in range(x0, x1) for y in range(y0, y1)) > 20
     finally:
         probe.unlink()
+
+
+MAP_PROBE = """<script>(function () {
+  var fills = {}, n = 0;
+  document.querySelectorAll("svg.map [data-unit]").forEach(function (p) {
+    n += 1;
+    var f = getComputedStyle(p).fill;
+    fills[f] = (fills[f] || 0) + 1;
+  });
+  document.body.setAttribute("data-map", n + "|" + JSON.stringify(fills));
+})();
+</script></body>"""
+
+
+def test_a_synthetic_geojson_map_colours_every_unit_in_the_browser(chromium, demo_result,
+                                                                    tmp_path):
+    """The colours the browser paints (computed style of each unit's shape): 262 shapes,
+    five classes of the Blues ramp, none grey."""
+    from test_report_pictures import grid_geojson
+
+    from evaluator.report import write_report
+
+    units = sorted(set(demo_result.rankings["unit"].astype(str)))
+    write_report(demo_result, tmp_path / "out", lang="zh", geo=grid_geojson(units))
+    page = tmp_path / "out" / "report.html"
+    probe = tmp_path / "map.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", MAP_PROBE),
+                     encoding="utf-8")
+    dom, _ = run_chromium(chromium, probe.as_uri(), tmp_path, "--virtual-time-budget=3000",
+                          "--dump-dom")
+    n, fills = dom.split('data-map="', 1)[1].split('"', 1)[0].split("|", 1)
+    fills = json.loads(fills.replace("&quot;", '"'))
+    assert int(n) == 262
+    assert set(fills) == {"rgb(239, 243, 255)", "rgb(189, 215, 231)", "rgb(107, 174, 214)",
+                          "rgb(49, 130, 189)", "rgb(8, 81, 156)"}
+    assert sum(fills.values()) == 262

@@ -16,7 +16,7 @@ from evaluator import evaluate
 from evaluator.errors import DataError, EvaluatorError
 from evaluator.model.framework import load_framework
 from evaluator.model.panel import load_panel
-from evaluator.report import build_report
+from evaluator.report import build_report, render_html
 from evaluator.report.profile_charts import unit_dots, unit_trend
 from evaluator.report.selection import DEFAULT_PROFILES, select_units, split_spec
 from evaluator.resources import demo_panel_path, reports_dir
@@ -154,3 +154,98 @@ def test_the_palette_is_okabe_ito():
     dashes = re.findall(r"svg\.chart \.trend\.s(\d) \{ stroke-dasharray: ([^;]+);", css)
     assert sorted(k for k, _ in dashes) == ["1", "2", "3", "4"]
     assert len({d for _, d in dashes}) == 4
+
+
+# -- the map (--geo) ------------------------------------------------------------------------------
+def grid_geojson(units, *, extra=True, skip=()) -> dict:
+    """A synthetic FeatureCollection: one square per unit on a 20-column grid near 40°N,
+    named by a ``name`` property (a few by the feature id instead), and a shape that is no
+    unit."""
+    feats = []
+    for k, u in enumerate(units):
+        if u in skip:
+            continue
+        x, y = 100 + (k % 20) * 0.5, 40 - (k // 20) * 0.5
+        ring = [[x, y], [x + .45, y], [x + .45, y - .45], [x, y - .45], [x, y]]
+        f = {"type": "Feature", "properties": {"name": u, "pop": 1000 + k},
+             "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        if k % 50 == 0:
+            f = {**f, "id": u, "properties": {"code": k}}
+        feats.append(f)
+    if extra:
+        feats.append({"type": "Feature", "properties": {"name": "lake"},
+                      "geometry": {"type": "Point", "coordinates": [99.0, 41.0]}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+@pytest.mark.parametrize("colouring", ["score", "tier", "light"])
+def test_a_synthetic_geojson_colours_every_unit(demo, colouring):
+    units = sorted(demo.rankings["unit"].astype(str).unique())
+    b = build_report(demo, lang="zh", geo=grid_geojson(units), geo_colour=colouring)
+    m = b.context["map"]
+    svg = str(m["svg"])
+    areas = re.findall(r'<path d="[^"]+" class="area ([^"]+)" data-unit="([^"]+)"', svg)
+    assert sorted(u for _, u in areas) == units                # every unit drawn once
+    assert all(c != "nodata" for c, _ in areas)                 # and coloured
+    assert m["unmatched"] == [] and m["other"] == 1 and m["placed"] == 262
+    assert 'class="area nodata other"' in svg                   # the lake, grey
+    if colouring == "score":
+        year = b.ranking.set_index("unit")["score"]
+        got = {u: int(c[1]) for c, u in areas}
+        # darker classes hold higher scores: class boundaries are quintiles
+        order = sorted(units, key=lambda u: year[u])
+        assert [got[u] for u in order] == sorted(got[u] for u in order)
+        assert np.bincount(list(got.values())).tolist() == [53, 52, 52, 52, 53]
+    if colouring == "tier":
+        got = {u: int(c[1]) for c, u in areas}
+        best = b.ranking.iloc[0]["unit"]
+        assert got[best] == 4
+    if colouring == "light":
+        assert {c for c, _ in areas} <= {"lt-green", "lt-yellow", "lt-red"}
+
+
+def test_units_without_a_shape_are_listed_and_aliases_match(demo):
+    units = sorted(demo.rankings["unit"].astype(str).unique())
+    geo = grid_geojson(units, extra=False, skip=units[:2])
+    # two units named by their English name (the demo panel's unit_en column)
+    panel = demo.panel.data
+    english = dict(zip(panel["unit"].astype(str), panel["unit_en"].astype(str)))
+    for f in geo["features"][:2]:
+        f["properties"] = {"NAME_EN": english[f["properties"]["name"]]}
+    b = build_report(demo, lang="en", geo=geo)
+    m = b.context["map"]
+    ranked = b.ranking["unit"].astype(str).tolist()
+    assert m["unmatched"] == [u for u in ranked if u in units[:2]]
+    assert m["placed"] == 260
+    html = render_html(b)
+    assert "No shape for 2 units:" in html and units[0] in html
+
+
+@pytest.mark.parametrize("bad, words", [
+    ({"type": "Feature"}, "not a GeoJSON FeatureCollection"),
+    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+      "geometry": {"type": "Polygon", "coordinates": [[[500, 1], [1, 2], [2, 2]]]}}]},
+     "longitude/latitude"),
+    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+      "geometry": {"type": "LineString", "coordinates": [[1, 1], [2, 2]]}}]},
+     "LineString")])
+def test_a_bad_geojson_is_a_clear_error(demo, bad, words):
+    with pytest.raises(DataError) as info:
+        build_report(demo, geo=bad)
+    assert words in str(info.value)
+
+
+def test_a_unit_drawn_twice_and_a_broken_file_are_refused(demo, tmp_path):
+    units = sorted(demo.rankings["unit"].astype(str).unique())
+    geo = grid_geojson(units[:3], extra=False)
+    geo["features"].append(geo["features"][0])
+    with pytest.raises(DataError, match="features\\[0\\]"):
+        build_report(demo, geo=geo)
+    path = tmp_path / "broken.geojson"
+    path.write_text("{not json", encoding="utf-8")
+    from evaluator.cli import main
+    done = CliRunner().invoke(main, ["report", "-f", "resource_city_transition", "-d",
+                                     str(demo_panel_path()), "--geo", str(path),
+                                     "--out", str(tmp_path / "out")])
+    assert done.exit_code == 2 and "broken.geojson" in done.output
+    assert "Traceback" not in done.output

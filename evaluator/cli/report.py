@@ -17,6 +17,7 @@ Examples:
   evaluator report -f my_index.yaml -d panel.csv --intervals sens/rank_intervals.csv --out out/
   evaluator report -f resource_city_transition -d panel.csv --profiles alerts --out out/
   evaluator report -f F -d panel.csv --profiles top:5 --profiles 示例市001 --out out/
+  evaluator report -f F -d panel.csv --geo cities.geojson --geo-colour tier --out out/
 """
 
 
@@ -36,8 +37,17 @@ Examples:
               help="Unit profiles that print, one per page (repeat, or separate by commas; "
                    "default top:10,bottom:10). The HTML file keeps every unit's profile "
                    "for the screen.")
+@click.option("--geo", "geo", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="GeoJSON FeatureCollection of the units (longitude/latitude; a feature "
+                   "names its unit by id or by a property such as name): adds a map. Units "
+                   "without a shape are listed under it.")
+@click.option("--geo-colour", "geo_colour", type=click.Choice(["score", "tier", "light"]),
+              default="score", show_default=True,
+              help="Colour the map by composite score (quintiles), rank tier (fifths of the "
+                   "ranking) or the units' traffic light.")
 @user_errors
-def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals, profiles):
+def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals, profiles, geo,
+           geo_colour):
     """Write the report of an assessment: one self-contained HTML file, a formatted
     Excel workbook and a Markdown summary.
 
@@ -51,7 +61,7 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals,
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
     bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
-                          profiles=list(profiles) or None)
+                          profiles=list(profiles) or None, geo=geo, geo_colour=geo_colour)
     # the report and the score tables as one set: all rendered first, then swapped in
     write_bundle(bundle, out, tables=True)
     if bundle.synthetic:

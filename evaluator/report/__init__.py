@@ -50,12 +50,13 @@ def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int
                  rank_intervals: pd.DataFrame | None = None,
                  sensitivity_summary: dict | None = None,
                  intervals_file: str | Path | None = None, tables: bool = False,
-                 profiles=None) -> list[Path]:
+                 profiles=None, geo=None, geo_colour: str = "score") -> list[Path]:
     """Build the report once (:func:`build_report`) and write it (:func:`write_bundle`).
     Returns the paths of report.html, report.xlsx and report.md."""
     bundle = build_report(assessment, lang=lang, year=year, rank_intervals=rank_intervals,
                           sensitivity_summary=sensitivity_summary,
-                          intervals_file=intervals_file, profiles=profiles)
+                          intervals_file=intervals_file, profiles=profiles, geo=geo,
+                          geo_colour=geo_colour)
     return write_bundle(bundle, out_dir, tables=tables)
 
 

@@ -15,6 +15,8 @@ from . import appendix, figures, fmt, overview, profiles, ranking
 from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
 from .i18n import Messages
+from ..i18n import M
+from .mapfigure import map_figure
 from .selection import select_units, split_spec
 from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
 from ..i18n import M
@@ -24,7 +26,9 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
                  sensitivity_summary: dict | None = None,
                  intervals_file: str | Path | None = None,
-                 profiles: Sequence[str] | str | None = None) -> ReportBundle:
+                 profiles: Sequence[str] | str | None = None,
+                 geo: str | Path | dict | None = None, geo_colour: str = "score"
+                 ) -> ReportBundle:
     """Everything a report of ``assessment`` for ``year`` (default: the latest) shows,
     in ``lang`` ("en" or "zh").
 
@@ -40,7 +44,11 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
 
     ``profiles`` chooses the unit profiles that print (:mod:`evaluator.report.selection`:
     ``all``, ``top:N``, ``bottom:N``, ``alerts``, ``none`` or unit names; default the top
-    and bottom ten); the HTML file keeps every profile for the screen."""
+    and bottom ten); the HTML file keeps every profile for the screen.
+
+    ``geo`` (a GeoJSON file or its parsed FeatureCollection) adds a map of the units
+    coloured by ``geo_colour``: ``score``, ``tier`` (fifths of the ranking) or ``light``
+    (:mod:`evaluator.report.mapfigure`)."""
     t = Messages(lang)
     year, previous_year, years = choose_year(assessment, year)
     source = None
@@ -74,8 +82,31 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     bundle.findings = main_findings(this_year, bundle.alerts)
     bundle.profile_spec = split_spec(profiles)
     bundle.printed = set(select_units(bundle.profile_spec, this_year, bundle.alerts, year))
+    bundle.geo = _geo_units(assessment, this_year, geo, geo_colour)
+    bundle.geo_colour = geo_colour
     bundle.context = html_context(bundle, given_intervals=source is not None)
     return bundle
+
+
+def _geo_units(assessment, ranking: pd.DataFrame, geo, colouring: str):
+    """The GeoJSON's shapes matched to the year's units (by name, or a unit_en / unit_zh
+    name), or None without ``geo``."""
+    if geo is None:
+        return None
+    from .geo import match_units, read_geojson
+    from .mapfigure import COLOURINGS
+    if colouring not in COLOURINGS:
+        raise EvaluatorError(M("report.geo.colouring", value=str(colouring)),
+                             where="--geo-colour", fix=M("report.geo.colouring.fix",
+                                                         options=", ".join(COLOURINGS)))
+    data, source = (geo, "GeoJSON") if isinstance(geo, dict) else (read_geojson(geo), str(geo))
+    panel = assessment.panel.data
+    aliases = {}
+    for col in ("unit_en", "unit_zh"):
+        if col in panel.columns:
+            pairs = panel[["unit", col]].dropna().astype(str).drop_duplicates()
+            aliases.update(dict(zip(pairs[col], pairs["unit"])))
+    return match_units(data, ranking["unit"].astype(str), aliases, source=source)
 
 
 def _quality(assessment):
@@ -165,6 +196,8 @@ def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
         "rows": ranking.rows(bundle, anchors, alerts),
         "robustness": _robustness(bundle, given_intervals),
         "profiles": profiles.unit_profiles(bundle, anchors, alerts),
+        "map": (map_figure(bundle, bundle.geo, bundle.geo_colour)
+                if bundle.geo is not None else None),
         "printed": {"n": len(bundle.printed or ()), "spec": _spec_in_words(bundle)},
         "indicators": appendix.indicator_rows(bundle),
         "weights": appendix.weight_sections(bundle),

@@ -43,6 +43,8 @@ class ReportBundle:
     context: dict[str, Any] = field(default_factory=dict)
     printed: set[str] | None = None    # units whose profiles print (None: all)
     profile_spec: list[str] = field(default_factory=list)   # the --profiles tokens
+    geo: Any = None                    # geo.GeoUnits of --geo, if given
+    geo_colour: str = "score"
 
     # -- labels ---------------------------------------------------------------------------
     @property
