@@ -187,7 +187,9 @@ def test_demo_report_opens_without_console_errors_or_requests(chromium, demo_rep
     assert console == [], console
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     assert '<div class="tools" hidden' not in dom and '<div class="tools">' in dom
-    assert dom.count('<details class="profile"') == len(units) == 262
+    # every unit's profile is in the page (the top and bottom ten marked to print)
+    assert dom.count('<details class="profile') == len(units) == 262
+    assert dom.count('<details class="profile print"') == 20
     for unit in units:
         assert f'<span class="p-name">{unit}' in dom
 

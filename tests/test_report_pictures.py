@@ -249,3 +249,61 @@ def test_a_unit_drawn_twice_and_a_broken_file_are_refused(demo, tmp_path):
                                      "--out", str(tmp_path / "out")])
     assert done.exit_code == 2 and "broken.geojson" in done.output
     assert "Traceback" not in done.output
+
+
+# -- TOPSIS / grey relational details and Sobol indices ------------------------------------------
+def test_topsis_and_grey_details_are_in_the_appendix_and_the_profiles(demo):
+    from evaluator.model.recipe import Recipe
+    rc = Recipe.from_dict({"aggregate": {"method": "weighted_sum",
+                                         "by_node": {"index": "topsis",
+                                                     "ecological": "grey_relational"}}},
+                          base=demo.framework.recipe)
+    result = evaluate(demo.framework, demo.panel, rc)
+    b = build_report(result, lang="en")
+    sections = {s["label"]: s for s in b.context["aggregation"]}
+    index = sections[b.label("index")]
+    assert index["heads"] == ["D⁺ (to the ideal)", "D⁻ (to the anti-ideal)", "closeness C"]
+    assert len(index["rows"]) == 262
+    table = result.aggregation_table
+    want = table[(table["year"] == b.year) & (table["node"] == "index")].set_index("unit")
+    for row in index["rows"][:5] + index["rows"][-5:]:
+        got = [float(v.replace("−", "-")) for v in row["cells"]]
+        assert got == pytest.approx(want.loc[row["unit"], ["d_plus", "d_minus", "closeness"]]
+                                    .to_numpy(float), abs=5e-5)
+    eco = sections[b.label("ecological")]
+    kids = [c for c in demo.framework.children("ecological")]
+    assert eco["heads"][0] == "relational grade" and len(eco["heads"]) == 1 + len(kids)
+    profile = b.context["profiles"][0]
+    assert [a["label"] for a in profile["aggregation"]] == [b.label("index"),
+                                                           b.label("ecological")]
+    html = render_html(b)
+    assert "D⁺ (to the ideal)" in html and "relational grade" in html
+
+
+def test_sobol_indices_beside_the_intervals_are_shown(demo, tmp_path):
+    r = demo.rankings
+    iv = pd.DataFrame({"unit": r["unit"], "year": r["year"], "nominal_rank": r["rank"],
+                       "mean_rank": r["rank"], "median_rank": r["rank"],
+                       "p05": r["rank"] - 1, "p95": r["rank"] + 1, "p_top_k": 0.0,
+                       "p_bottom_k": 0.0}).dropna(subset=["nominal_rank"])
+    iv.to_csv(tmp_path / "rank_intervals.csv", index=False)
+    units = sorted(r["unit"].unique())[:3]
+    rows = [("mean_rank_shift", "weights", 0.1, 0.02, 0.15, 0.03),
+            ("mean_rank_shift", "normalise", 0.7, 0.1, 0.8, 0.1)]
+    rows += [(u, f, 0.2, 0.1, st, 0.1) for u in units
+             for f, st in (("weights", 0.3), ("normalise", 0.6 if u != units[0] else 0.1))]
+    pd.DataFrame(rows, columns=["target", "factor", "S1", "S1_conf", "ST", "ST_conf"]) \
+        .to_csv(tmp_path / "sobol.csv", index=False)
+    b = build_report(demo, lang="zh", intervals_file=tmp_path / "rank_intervals.csv")
+    s = b.context["sobol"]
+    assert [x["factor"] for x in s["rows"]] == ["权重扰动", "标准化方法"]
+    assert [x["st"] for x in s["rows"]] == ["0.150", "0.800"]
+    assert s["leading"][units[0]] == {"factor": "权重扰动", "st": "0.30"}
+    assert s["leading"][units[1]] == {"factor": "标准化方法", "st": "0.60"}
+    html = render_html(b)
+    assert "Sobol" in html and "总效应指数 ST" in html
+    by_unit = {p["unit"]: p for p in b.context["profiles"]}
+    assert by_unit[units[1]]["sobol"]["factor"] == "标准化方法"
+    # without sobol.csv the section is simply absent
+    (tmp_path / "sobol.csv").unlink()
+    assert build_report(demo, intervals_file=tmp_path / "rank_intervals.csv").context["sobol"] is None

@@ -16,6 +16,7 @@ from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
 from .i18n import Messages
 from ..i18n import M
+from .details import aggregation_by_node, aggregation_sections, read_sobol, sobol_section
 from .mapfigure import map_figure
 from .selection import select_units, split_spec
 from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
@@ -82,6 +83,11 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     bundle.findings = main_findings(this_year, bundle.alerts)
     bundle.profile_spec = split_spec(profiles)
     bundle.printed = set(select_units(bundle.profile_spec, this_year, bundle.alerts, year))
+    sobol, sobol_source = read_sobol(intervals_file) if intervals_file is not None \
+        else (None, None)
+    bundle.sobol = sobol_section(bundle, sobol, sobol_source) if bundle.intervals is not None \
+        else None
+    bundle.aggregation = aggregation_by_node(bundle)
     bundle.geo = _geo_units(assessment, this_year, geo, geo_colour)
     bundle.geo_colour = geo_colour
     bundle.context = html_context(bundle, given_intervals=source is not None)
@@ -196,6 +202,8 @@ def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
         "rows": ranking.rows(bundle, anchors, alerts),
         "robustness": _robustness(bundle, given_intervals),
         "profiles": profiles.unit_profiles(bundle, anchors, alerts),
+        "sobol": bundle.sobol,
+        "aggregation": aggregation_sections(bundle, bundle.aggregation),
         "map": (map_figure(bundle, bundle.geo, bundle.geo_colour)
                 if bundle.geo is not None else None),
         "printed": {"n": len(bundle.printed or ()), "spec": _spec_in_words(bundle)},

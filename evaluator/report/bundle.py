@@ -44,6 +44,8 @@ class ReportBundle:
     printed: set[str] | None = None    # units whose profiles print (None: all)
     profile_spec: list[str] = field(default_factory=list)   # the --profiles tokens
     geo: Any = None                    # geo.GeoUnits of --geo, if given
+    sobol: Any = None                  # details.sobol_section of sobol.csv, if given
+    aggregation: dict[str, Any] = field(default_factory=dict)   # details by node
     geo_colour: str = "score"
 
     # -- labels ---------------------------------------------------------------------------

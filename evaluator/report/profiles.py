@@ -16,6 +16,7 @@ import numpy as np
 
 from ..model.framework import ROOT
 from . import figures, fmt
+from .details import aggregation_for_unit
 from .profile_charts import unit_dots, unit_trend
 
 LIGHT_ORDER = ("green", "yellow", "red", "not_judged")
@@ -135,6 +136,8 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
             "weaknesses": _sw(strengths.get(unit, []), "weakness", ind_label, ind_unit, n_year),
             "alerts": alerts.get(unit, []),
             "interval": _interval(intervals.get(unit)),
+            "sobol": (bundle.sobol or {}).get("leading", {}).get(unit),
+            "aggregation": aggregation_for_unit(getattr(bundle, "aggregation", {}), unit),
         }
         profiles.append(profile)
     return profiles
