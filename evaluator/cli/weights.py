@@ -182,7 +182,6 @@ def template_command(framework, out, lang, fmt, force):
 
 
 def _write_workbook_template(fw, framework: str, out: str | None, force: bool) -> None:
-    from ..i18n import M
     from ..model.judgement_workbook import matrix_parents, workbook_template
     from ..output import atomic_write
 
@@ -191,8 +190,8 @@ def _write_workbook_template(fw, framework: str, out: str | None, force: bool) -
                              fix=M("ahp.template.xlsx_needs_out.fix"))
     path = Path(out)
     if path.exists() and not force:
-        raise EvaluatorError("the file exists; it may hold judgements already filled",
-                             where=str(path), fix="choose another name, or add --force")
+        raise EvaluatorError(M("cli.ahp.file_exists"),
+                             where=str(path), fix=M("cli.ahp.file_exists.fix"))
     blob = workbook_template(fw)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda p: p.write_bytes(blob))
