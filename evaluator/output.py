@@ -55,7 +55,41 @@ def write_text(text: str, path: Path) -> None:
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
+def sheet_layout(ws, n_rows: int, n_cols: int) -> None:
+    """What every sheet of our workbooks has besides its cells: an autofilter on the
+    header row, landscape A4 pages one page wide, the header row repeated on each page.
+    (Frozen panes and widths are set by the writer; openpyxl write-only sheets and
+    ordinary ones both take these.)"""
+    from openpyxl.utils import get_column_letter
+
+    if n_cols:
+        ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{max(n_rows + 1, 2)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9          # A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0        # as many pages down as needed
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+
+
+#: number formats of the score tables' columns in rankings.xlsx (others stay General)
+COLUMN_FORMATS = {"score": "0.00", "rank": "0", "rank_in_group": "0", "rank_change": "+0;-0;0",
+                  "coordination_D": "0.000", "year": "0"}
+
+
+def column_format(name: str, node_columns: set[str] = frozenset()) -> str | None:
+    if name in COLUMN_FORMATS:
+        return COLUMN_FORMATS[name]
+    if name.endswith("_rank"):
+        return "0"
+    if name in node_columns:
+        return "0.00"
+    return None
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, *,
+               score_columns: set[str] = frozenset()) -> None:
     """A plain workbook: one sheet per table, frozen header row, readable widths.
 
     Uses openpyxl's write-only mode (streams rows; several times faster than pandas'
@@ -73,17 +107,41 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
         return neutralise(value)
 
     def write(p: Path) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
         wb = Workbook(write_only=True)
         for name, frame in sheets.items():
             ws = wb.create_sheet(title=name[:31])
-            ws.freeze_panes = "A2"
+            ws.freeze_panes = "B2" if "unit" in frame.columns[:2] else "A2"
             head = frame.head(200)
             for k, col in enumerate(frame.columns, start=1):
                 width = max([len(str(col))] + [len(str(v)) for v in head[col]])
                 ws.column_dimensions[get_column_letter(k)].width = min(max(8, width + 2), 40)
-            ws.append([neutralise(str(c)) for c in frame.columns])
+            sheet_layout(ws, len(frame), len(frame.columns))
+            bold = Font(bold=True)
+            header = []
+            for c in frame.columns:
+                h = WriteOnlyCell(ws, value=neutralise(str(c)))
+                h.font = bold
+                header.append(h)
+            ws.append(header)
+            formats = [column_format(str(c), score_columns) for c in frame.columns]
+            styled = {k: f for k, f in enumerate(formats) if f}
+            protos = {}
+            for k, f in styled.items():   # one style per column, shared by its cells
+                proto = WriteOnlyCell(ws)
+                proto.number_format = f
+                protos[k] = proto._style
             for row in frame.itertuples(index=False, name=None):
-                ws.append([cell(v) for v in row])
+                out = [cell(v) for v in row]
+                for k, style in protos.items():
+                    v = out[k]
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        c = WriteOnlyCell(ws, value=v)
+                        c._style = style
+                        out[k] = c
+                ws.append(out)
         wb.properties.created = wb.properties.modified = FIXED_TIME
         wb.save(p)
         make_zip_reproducible(p)
@@ -125,7 +183,7 @@ def prepare_out_dir(out: Path) -> Path:
 
 def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *, manifest: str | None = None,
                  xlsx: Mapping[str, pd.DataFrame] | None = None,
-                 xlsx_name: str = "tables.xlsx",
+                 xlsx_name: str = "tables.xlsx", score_columns: set[str] = frozenset(),
                  replaces: tuple[str, ...] = ()) -> list[Path]:
     """Write the tables (CSV), the manifest and a workbook to ``out``; files named in
     ``replaces`` that this run does not write are removed, so a folder never mixes the
@@ -140,7 +198,7 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *, manifest: str
         write_text(manifest + "\n", out / "manifest.json")
         written.append(out / "manifest.json")
     if xlsx:
-        write_xlsx(xlsx, out / xlsx_name)
+        write_xlsx(xlsx, out / xlsx_name, score_columns=score_columns)
         written.append(out / xlsx_name)
     for name in replaces:
         stale = out / name

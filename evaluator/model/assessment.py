@@ -246,6 +246,18 @@ class Assessment:
         out.update(self.extra_tables)
         return out
 
+    def _rankings_sheet(self, rankings: pd.DataFrame) -> pd.DataFrame:
+        """rankings.csv for the workbook: each group's name (in the language of the run,
+        :func:`evaluator.i18n.get_lang`) instead of its id; the CSV keeps the ids."""
+        if "group" not in rankings.columns or not self.framework.groups:
+            return rankings
+        from ..i18n import get_lang
+        lang = get_lang()
+        names = {gid: g.name.get(lang) for gid, g in self.framework.groups.items()}
+        out = rankings.copy()
+        out["group"] = out["group"].map(lambda g: names.get(str(g), g) if pd.notna(g) else g)
+        return out
+
     def to_dir(self, out: str | Path, *, xlsx: bool = True) -> list[Path]:
         """Write the output tables, ``manifest.json`` and ``rankings.xlsx`` to ``out``.
 
@@ -253,13 +265,14 @@ class Assessment:
         a half-written file; all tables are computed before the first file is written."""
         tables = self.tables()
         manifest = json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=False)
-        sheets = {"rankings": tables["rankings"]}
+        sheets = {"rankings": self._rankings_sheet(tables["rankings"])}
         if self.manifest["synthetic_demo_data"]:
             sheets["about"] = pd.DataFrame({"note": [
                 "SYNTHETIC DEMO DATA: invented values, no real city is meant.",
                 "模拟演示数据：数值均为虚构，不代表任何真实城市。"]})
         return write_tables(Path(out), tables, manifest=manifest,
                             xlsx=sheets if xlsx else None, xlsx_name="rankings.xlsx",
+                            score_columns=set(self.framework.first_level),
                             replaces=SCORE_OUTPUTS)
 
 

@@ -62,7 +62,8 @@ def weight_sections(bundle) -> list[dict[str, Any]]:
     """Top-down, one section per parent: method, weights and intermediate tables."""
     a = bundle.assessment
     sections = []
-    for node in reversed(a.framework.aggregation_order()):
+    from .profiles import node_tree
+    for node in [q for q, _ in node_tree(a.framework) if q in a.weights]:   # tree order
         # the NodeWeights itself, not weight_details(): there a detail named "method"
         # (AHP's priority method) would hide the weighting method
         nw = a.weights[node]

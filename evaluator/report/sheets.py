@@ -139,6 +139,8 @@ def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
         if col.number_format != GENERAL:
             width = max(width, 9)
         ws.column_dimensions[get_column_letter(k)].width = min(width + 2, 62)
+    from ..output import sheet_layout
+    sheet_layout(ws, n, len(cols))        # before the first row: write-only sheets
     ws.append([styles.cell(ws, _plain(col.header), header=True) for col in cols])
     # a styled cell only where it shows something (a number format, a light's fill, text
     # kept as text); every other cell is written as a plain value

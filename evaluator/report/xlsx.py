@@ -18,6 +18,7 @@ from ..model.framework import ROOT
 from . import overview, ranking
 from .appendix import detail_label, formulas, method_name, numeric_detail
 from .intervals import provenance
+from .profiles import node_tree
 from .publish import write_atomically
 from .sheets import GENERAL, Col, workbook_bytes as _workbook_bytes
 
@@ -89,7 +90,7 @@ def _dimension_scores(bundle) -> list[Col]:
     if bundle.has_groups:
         cols.append(Col(_bi(bundle, "group"), [bundle.group_label(g) for g in
                                               bundle.ranking["group"]]))
-    for node in reversed(fw.aggregation_order()):
+    for node, _ in node_tree(fw):     # the framework's order: the index, then depth first
         s, rk = np.asarray(a.scores[node], float), np.asarray(a.ranks[node], float)
         score = s[rows]
         prev = np.array([s[p] if p >= 0 else np.nan for p in prev_rows])
@@ -156,7 +157,7 @@ def _weighting(bundle) -> list[Col]:
     file's item order, correlations …) and scalars (λmax, CI, RI, CR …)."""
     a = bundle.assessment
     rows: list[tuple[str, str, str, str | None, str | None, Any]] = []
-    for node in reversed(a.framework.aggregation_order()):
+    for node in [q for q, _ in node_tree(a.framework) if q in a.weights]:
         nw = a.weights[node]
         children = [str(c) for c in nw.children]
         k = len(children)
