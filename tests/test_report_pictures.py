@@ -262,7 +262,9 @@ def test_topsis_and_grey_details_are_in_the_appendix_and_the_profiles(demo):
     b = build_report(result, lang="en")
     sections = {s["label"]: s for s in b.context["aggregation"]}
     index = sections[b.label("index")]
-    assert index["heads"] == ["D⁺ (to the ideal)", "D⁻ (to the anti-ideal)", "closeness C"]
+    # the captions the methods declare in the registry
+    assert index["heads"] == ["distance to the ideal D⁺", "distance to the anti-ideal D⁻",
+                              "relative closeness C"]
     assert len(index["rows"]) == 262
     table = result.aggregation_table
     want = table[(table["year"] == b.year) & (table["node"] == "index")].set_index("unit")
@@ -272,12 +274,12 @@ def test_topsis_and_grey_details_are_in_the_appendix_and_the_profiles(demo):
                                     .to_numpy(float), abs=5e-5)
     eco = sections[b.label("ecological")]
     kids = [c for c in demo.framework.children("ecological")]
-    assert eco["heads"][0] == "relational grade" and len(eco["heads"]) == 1 + len(kids)
+    assert eco["heads"][0] == "grey relational grade γ" and len(eco["heads"]) == 1 + len(kids)
     profile = b.context["profiles"][0]
     assert [a["label"] for a in profile["aggregation"]] == [b.label("index"),
                                                            b.label("ecological")]
     html = render_html(b)
-    assert "D⁺ (to the ideal)" in html and "relational grade" in html
+    assert "distance to the ideal D⁺" in html and "grey relational grade γ" in html
 
 
 def test_sobol_indices_beside_the_intervals_are_shown(demo, tmp_path):

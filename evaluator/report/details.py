@@ -31,7 +31,18 @@ MEAN_SHIFT = "mean_rank_shift"
 
 
 # -- aggregation ---------------------------------------------------------------------------------
-def _label(t, name: str) -> str:
+def _label(t, name: str, method: str = "") -> str:
+    """A quantity's caption: the one its method declares in the registry (as pymcdm's
+    tables do), else the report's words, else its name."""
+    try:
+        from ..registry import get
+        for table in get("aggregations", method).tables:
+            if table.name == name:
+                caption = table.zh if t.lang == "zh" else table.en
+                return f"{caption} {table.symbol}".strip() if table.symbol and \
+                    table.symbol not in caption else caption
+    except Exception:   # an unknown method (e.g. a plugin since removed): our own words
+        pass
     return t(f"agg.{name}") if t.has(f"agg.{name}") else name
 
 
@@ -52,17 +63,17 @@ def aggregation_by_node(bundle) -> dict[str, dict[str, Any]]:
         part = year[year["node"].astype(str) == node]
         own = part[part["child"].fillna("") == ""]
         kids = part[part["child"].fillna("") != ""]
+        method = str(part["method"].iloc[0])
         values = [c for c in part.columns if c not in KEYS and own[c].notna().any()]
         wide = own.set_index(own["unit"].astype(str))[values]
-        columns = [(c, _label(t, c)) for c in values]
+        columns = [(c, _label(t, c, method)) for c in values]
         for col in [c for c in part.columns if c not in KEYS and kids[c].notna().any()]:
             piv = kids.pivot_table(index=kids["unit"].astype(str), columns="child",
                                    values=col, aggfunc="first")
             for child in piv.columns:
                 key = f"{col}:{child}"
                 wide[key] = piv[child]
-                columns.append((key, f"{_label(t, col)} · {bundle.label(str(child))}"))
-        method = str(part["method"].iloc[0])
+                columns.append((key, f"{_label(t, col, method)} · {bundle.label(str(child))}"))
         out[str(node)] = {"node": str(node), "label": bundle.label(str(node)),
                           "method": t(f"method.aggregate.{method}")
                           if t.has(f"method.aggregate.{method}") else method,
