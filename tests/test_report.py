@@ -46,7 +46,7 @@ from evaluator.methods.coordination import FORMS
 from evaluator.model import recipe as recipe_model
 from evaluator.model.framework import load_framework
 from evaluator.model.panel import load_panel
-from evaluator.report import (REPORT_FILES, build_report, render_html, render_markdown,
+from evaluator.report import (report_names, build_report, render_html, render_markdown,
                               write_report, write_xlsx_report)
 from evaluator.report.bundle import ALERT_RULES, INTERVAL_COLUMNS
 from evaluator.report.html import script_json
@@ -113,6 +113,13 @@ def demo_out(demo, tmp_path_factory):
     demo.to_dir(out)
     write_report(demo, out, lang="en")
     return out
+
+
+def report_file(folder: Path, kind: str) -> Path:
+    """The one report file of ``kind`` (html, xlsx, md) in ``folder``: report-YEAR-LANG.kind."""
+    found = sorted(Path(folder).glob(f"report-*.{kind}"))
+    assert len(found) == 1, found
+    return found[0]
 
 
 class Page(HTMLParser):
@@ -260,7 +267,7 @@ def test_script_json_cannot_end_the_script_element():
 
 # -- numbers ---------------------------------------------------------------------------------
 def test_every_number_of_the_ranking_table_equals_rankings_csv(demo_out):
-    page = parse((demo_out / "report.html").read_text(encoding="utf-8"))
+    page = parse(report_file(demo_out, "html").read_text(encoding="utf-8"))
     csv_rows = pd.read_csv(demo_out / "rankings.csv", encoding="utf-8-sig")
     year = int(csv_rows["year"].max())
     expected = csv_rows[csv_rows["year"] == year].reset_index(drop=True)
@@ -293,7 +300,7 @@ def test_every_number_of_the_ranking_table_equals_rankings_csv(demo_out):
 
 
 def test_every_unit_has_a_profile_and_the_report_stays_small(demo_out):
-    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    html = report_file(demo_out, "html").read_text(encoding="utf-8")
     page = parse(html)
     profiles = [a for t, a in page.tags if t == "details" and "profile" in a.get("class", "")]
     assert len(profiles) == 262
@@ -304,7 +311,7 @@ def test_every_unit_has_a_profile_and_the_report_stays_small(demo_out):
 
 
 def test_the_report_loads_nothing_from_anywhere(demo_out):
-    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    html = report_file(demo_out, "html").read_text(encoding="utf-8")
     assert not re.search(r"https?:|//[a-z0-9.-]+\.[a-z]{2,}/|url\(|@import", html, re.I)
     page = parse(html)
     for tag, attrs in page.tags:
@@ -317,7 +324,7 @@ def test_the_report_loads_nothing_from_anywhere(demo_out):
 # -- workbook ---------------------------------------------------------------------------------
 def test_workbook_has_the_sheets_with_bilingual_headers(demo_out):
     from openpyxl import load_workbook
-    wb = load_workbook(demo_out / "report.xlsx")
+    wb = load_workbookreport_file(demo_out, "xlsx")
     assert wb.sheetnames == list(SHEETS)
     cjk = re.compile(r"[\u4e00-\u9fff]")
     for ws in wb.worksheets:
@@ -342,7 +349,7 @@ def test_workbook_has_the_sheets_with_bilingual_headers(demo_out):
 
 def test_sensitivity_sheet_says_how_to_run_it_when_absent(demo_out):
     from openpyxl import load_workbook
-    ws = load_workbook(demo_out / "report.xlsx")["sensitivity"]
+    ws = load_workbookreport_file(demo_out, "xlsx")["sensitivity"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "evaluator sensitivity" in text
 
@@ -477,13 +484,13 @@ def test_rank_intervals_give_the_robustness_section_and_sheet(hostile, tmp_path)
     paths = write_report(hostile, tmp_path, rank_intervals=iv,
                          sensitivity_summary={"top_k": 3, "scenarios": 1000,
                                               "varied_labels": ["weights × U(0.8, 1.2)"]})
-    assert [p.name for p in paths] == list(REPORT_FILES)
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert [p.name for p in paths] == list(report_names(2024, "en"))
+    html = report_file(tmp_path, "html").read_text(encoding="utf-8")
     t = Messages("en")
     assert t("chart.intervals") in html and t("robustness.not_run") not in html
     assert "P(top 3)" in html and "1000 scenarios" in html
     from openpyxl import load_workbook
-    ws = load_workbook(tmp_path / "report.xlsx")["sensitivity"]
+    ws = load_workbook(report_file(tmp_path, "xlsx"))["sensitivity"]
     assert ws.max_row == len(UNITS) + 1
     units = {ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)}
     assert SCRIPT_UNIT in units
@@ -594,9 +601,9 @@ def test_cli_report_writes_the_report_and_the_tables(tmp_path):
     res = CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "--out", str(out),
                                       "--lang", "zh", "--year", "2023"])
     assert res.exit_code == 0, res.output
-    for name in (*REPORT_FILES, "rankings.csv", "manifest.json"):
+    for name in (*report_names(2023, "zh"), "rankings.csv", "manifest.json"):
         assert (out / name).is_file(), name
-    assert "2023年" in (out / "report.html").read_text(encoding="utf-8")
+    assert "2023年" in report_file(out, "html").read_text(encoding="utf-8")
     helped = CliRunner().invoke(report, ["--help"])
     assert helped.exit_code == 0 and "Examples:" in helped.output
     bad = CliRunner().invoke(report, ["-f", str(fw_path), "-d", str(data), "--out",
@@ -619,7 +626,7 @@ def test_a_flat_framework_with_gaps_and_a_single_year_renders(tmp_path):
         for lang in LANGS:
             paths = write_report(result, tmp_path / lang, lang=lang)
             assert all(p.stat().st_size > 0 for p in paths)
-        page = parse((tmp_path / "en" / "report.html").read_text(encoding="utf-8"))
+        page = parse(report_file(tmp_path / "en", "html").read_text(encoding="utf-8"))
         unscored = [r for r in page.rows if any(c["col"] == "score" and c["value"] == ""
                                                 for c in r)]
         assert len(unscored) == 1
@@ -674,7 +681,7 @@ def test_the_report_names_the_sensitivity_run_it_shows(tmp_path):
     assert res.exit_code == 0, res.output
     sha = hashlib.sha256(intervals.read_bytes()).hexdigest()
     summary_sha = hashlib.sha256((intervals.parent / "sensitivity.json").read_bytes()).hexdigest()
-    html = (out / "report.html").read_text(encoding="utf-8")
+    html = report_file(out, "html").read_text(encoding="utf-8")
     text = "".join(parse(html).text)
     t = Messages("en")
     # methods appendix: the inputs table and the run
@@ -694,9 +701,9 @@ def test_the_report_names_the_sensitivity_run_it_shows(tmp_path):
     assert t("footer.intervals", file=named, seed=7, samples=200) in footer
     assert "random seed 0." not in footer.replace("of the scoring 0", "")
     assert t("robustness.source", file=named, seed=7, samples=200) in text
-    md = (out / "report.md").read_text(encoding="utf-8")
+    md = report_file(out, "md").read_text(encoding="utf-8")
     assert md_escape(named) in md and "random seed 7, samples 200" in md
-    methods = load_workbook(out / "report.xlsx")["methods"]
+    methods = load_workbookreport_file(out, "xlsx")["methods"]
     cells = [str(c.value) for row in methods.iter_rows() for c in row if c.value is not None]
     assert f"{intervals}  sha256 {sha}" in cells
     assert run in cells and any(c.endswith(f"  sha256 {summary_sha}") for c in cells)
@@ -726,7 +733,7 @@ def test_intervals_of_another_recipe_are_refused_by_the_cli(tmp_path):
     assert "Traceback" not in res.output
     assert str(other) in res.output and "nominal rank of unit" in res.output
     assert "same framework, data and recipe" in res.output
-    assert not (out / "report.html").exists()        # nothing written
+    assert not (out.exists() and list(out.glob("report-*")))        # nothing written
 
 
 @pytest.mark.parametrize("change, message", [
@@ -802,17 +809,17 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_cli_report_keeps_the_old_set_when_a_file_is_in_the_way(tmp_path):
-    """A folder named report.xlsx stands for a workbook that cannot be replaced: the run
-    fails naming that file (not a temporary one) and no file of the folder changes."""
+    """A folder named like the workbook stands for a workbook that cannot be replaced:
+    the run fails naming that file (not a temporary one) and no file of the folder
+    changes."""
     files = hostile_files(tmp_path)
     out = tmp_path / "out"
     assert invoke_report(files, out).exit_code == 0
-    (out / "report.xlsx").unlink()
-    (out / "report.xlsx").mkdir()
+    (out / "report-2023-zh.xlsx").mkdir()
     before = _snapshot(out)
     res = invoke_report(files, out, "--lang", "zh", "--year", "2023")
     assert res.exit_code == 2 and "Traceback" not in res.output
-    assert res.output.startswith(f"错误：{out / 'report.xlsx'}：")   # in the report's language
+    assert res.output.startswith(f"错误：{out / 'report-2023-zh.xlsx'}：")   # in the report's language
     assert "--out" in res.output and ".tmp" not in res.output
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []

@@ -166,7 +166,7 @@ def demo_report(request, demo_result, tmp_path_factory) -> tuple[Path, list[str]
     out = tmp_path_factory.mktemp(f"browser_report_{lang}")
     write_report(demo_result, out, lang=lang, tables=True)
     units = sorted(set(demo_result.rankings["unit"]))
-    return out / "report.html", units, lang
+    return out / f"report-2024-{lang}.html", units, lang
 
 
 def test_the_detectors_catch_a_console_error_and_a_request(chromium, tmp_path):
@@ -352,7 +352,7 @@ def test_a_synthetic_geojson_map_colours_every_unit_in_the_browser(chromium, dem
 
     units = sorted(set(demo_result.rankings["unit"].astype(str)))
     write_report(demo_result, tmp_path / "out", lang="zh", geo=grid_geojson(units))
-    page = tmp_path / "out" / "report.html"
+    page = tmp_path / "out" / "report-2024-zh.html"
     probe = tmp_path / "map.html"
     probe.write_text(page.read_text(encoding="utf-8").replace("</body>", MAP_PROBE),
                      encoding="utf-8")

@@ -95,7 +95,7 @@ def test_cli_report_takes_profiles_and_refuses_unknown_units(tmp_path):
             "--out", str(tmp_path / "out"), "--profiles", "no-such-city"]
     done = CliRunner().invoke(main, args)
     assert done.exit_code == 2 and "no-such-city" in done.output
-    assert "Traceback" not in done.output and not (tmp_path / "out" / "report.html").exists()
+    assert "Traceback" not in done.output and not (tmp_path / "out").exists()
 
 
 # -- profile charts ----------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="How to print the ranking.")
 @click.option("--report", "report_lang", type=click.Choice(["en", "zh"]), default=None,
-              help="Also write report.html, report.xlsx and report.md to --out, in this "
+              help="Also write report-YEAR-LANG.html, .xlsx and .md to --out, in this "
                    "language.")
 @user_errors
 def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang):
@@ -61,12 +61,15 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
                              fix=M("cli.score.report_needs_out.fix"))
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
+    names = None
     if report_lang:  # tables and report written as one set: all or nothing
         from ..report import write_report
-        write_report(result, out, lang=report_lang, year=year, tables=True)
+        names = [p.name for p in write_report(result, out, lang=report_lang, year=year,
+                                              tables=True)]
     _report_run(result, None if report_lang else out, year, top, fmt)
-    if report_lang and fmt == "table":
-        click.echo(t("cli.score.wrote_with_report", out=out))
+    if names and fmt == "table":
+        click.echo(t("cli.score.wrote_with_report", out=out, html=names[0], xlsx=names[1],
+                     md=names[2]))
 
 
 def _report_run(result, out, year, top, fmt) -> None:

@@ -24,8 +24,9 @@ Examples:
 @click.command(epilog=EPILOG)
 @data_options
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder for report.html, report.xlsx and report.md (and the score "
-                   "tables: rankings.csv, …, manifest.json).")
+              help="Folder for report-YEAR-LANG.html, .xlsx and .md (e.g. report-2024-zh.html: "
+                   "both languages sit side by side), and the score tables (rankings.csv, "
+                   "…, manifest.json).")
 @lang_option
 @click.option("--year", type=int, default=None,
               help="Year of the ranking and the profiles (default: the latest).")
@@ -66,5 +67,8 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals,
     write_bundle(bundle, out, tables=True)
     if bundle.synthetic:
         click.echo(t("cli.score.synthetic"), err=True)
-    click.echo(t("cli.report.wrote", out=Path(out), units=len(bundle.ranking),
+    from ..report import report_names
+    html, xlsx, md = report_names(bundle.year, bundle.lang)
+    click.echo(t("cli.report.wrote", out=Path(out), html=html, xlsx=xlsx, md=md,
+                 units=len(bundle.ranking),
                  year=bundle.year))

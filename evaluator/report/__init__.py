@@ -3,7 +3,7 @@ a Markdown summary of an :class:`~evaluator.model.assessment.Assessment`.
 
     bundle = build_report(assessment, lang="zh", year=2024, rank_intervals=frame)
     write_html(bundle, "out/report.html")
-    write_report(assessment, "out/", lang="zh")     # report.html, report.xlsx, report.md
+    write_report(assessment, "out/", lang="zh")     # report-2024-zh.html, .xlsx, .md
     write_report(assessment, "out/", intervals_file="sens/rank_intervals.csv", tables=True)
 
 Templates, stylesheet, script and the en/zh messages live in ``reports/`` (see
@@ -23,19 +23,27 @@ from .markdown import render_markdown, write_markdown
 from .publish import write_set
 from .xlsx import workbook_bytes, write_xlsx_report
 
-REPORT_FILES = ("report.html", "report.xlsx", "report.md")
+REPORT_KINDS = ("html", "xlsx", "md")
+
+
+def report_names(year: int, lang: str) -> tuple[str, str, str]:
+    """The report files of ``year`` in ``lang``: ``report-2024-zh.html``, ``.xlsx``,
+    ``.md`` — named by year and language, so the Chinese and the English report (and
+    several years) sit side by side in one folder."""
+    return tuple(f"report-{int(year)}-{lang}.{kind}" for kind in REPORT_KINDS)
 
 
 def render_report(bundle: ReportBundle) -> dict[str, bytes]:
     """The three report files' contents (name → bytes), all rendered in memory."""
-    return {"report.html": render_html(bundle).encode("utf-8"),
-            "report.xlsx": workbook_bytes(bundle),
-            "report.md": render_markdown(bundle).encode("utf-8")}
+    html, xlsx, md = report_names(bundle.year, bundle.lang)
+    return {html: render_html(bundle).encode("utf-8"),
+            xlsx: workbook_bytes(bundle),
+            md: render_markdown(bundle).encode("utf-8")}
 
 
 def write_bundle(bundle: ReportBundle, out_dir: str | Path, *, tables: bool = False
                  ) -> list[Path]:
-    """Write ``report.html``, ``report.xlsx`` and ``report.md`` of ``bundle`` into
+    """Write ``report-<year>-<lang>.html``, ``.xlsx`` and ``.md`` of ``bundle`` into
     ``out_dir`` as one set — with ``tables``, also the assessment's tables
     (:meth:`Assessment.to_dir`: rankings.csv …, manifest.json). Everything is rendered
     before the first file is replaced, and a file that cannot be replaced (open in
@@ -52,7 +60,7 @@ def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int
                  intervals_file: str | Path | None = None, tables: bool = False,
                  profiles=None, geo=None, geo_colour: str = "score") -> list[Path]:
     """Build the report once (:func:`build_report`) and write it (:func:`write_bundle`).
-    Returns the paths of report.html, report.xlsx and report.md."""
+    Returns the paths of the report's .html, .xlsx and .md (:func:`report_names`)."""
     bundle = build_report(assessment, lang=lang, year=year, rank_intervals=rank_intervals,
                           sensitivity_summary=sensitivity_summary,
                           intervals_file=intervals_file, profiles=profiles, geo=geo,
@@ -62,4 +70,4 @@ def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int
 
 __all__ = ["ReportBundle", "build_report", "write_report", "write_bundle", "render_report",
            "write_html", "write_xlsx_report", "write_markdown", "render_html",
-           "render_markdown", "workbook_bytes", "REPORT_FILES"]
+           "render_markdown", "workbook_bytes", "report_names", "REPORT_KINDS"]

@@ -79,7 +79,10 @@ def render_markdown(bundle) -> str:
                               samples=md_escape(run["samples"])))
     lines += ["", f"## {t('ranking.title', year=bundle.year)}", ""]
     lines += _ranking_table(bundle)
-    lines += ["", f"_{t('markdown.footer', version=bundle.manifest['version'])}_", ""]
+    from . import report_names
+    html, xlsx, _ = report_names(bundle.year, bundle.lang)
+    lines += ["", f"_{t('markdown.footer', version=bundle.manifest['version'], html=html, xlsx=xlsx)}_",
+              ""]
     return "\n".join(lines)
 
 
