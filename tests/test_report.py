@@ -324,7 +324,7 @@ def test_the_report_loads_nothing_from_anywhere(demo_out):
 # -- workbook ---------------------------------------------------------------------------------
 def test_workbook_has_the_sheets_with_bilingual_headers(demo_out):
     from openpyxl import load_workbook
-    wb = load_workbookreport_file(demo_out, "xlsx")
+    wb = load_workbook(report_file(demo_out, "xlsx"))
     assert wb.sheetnames == list(SHEETS)
     cjk = re.compile(r"[\u4e00-\u9fff]")
     for ws in wb.worksheets:
@@ -349,7 +349,7 @@ def test_workbook_has_the_sheets_with_bilingual_headers(demo_out):
 
 def test_sensitivity_sheet_says_how_to_run_it_when_absent(demo_out):
     from openpyxl import load_workbook
-    ws = load_workbookreport_file(demo_out, "xlsx")["sensitivity"]
+    ws = load_workbook(report_file(demo_out, "xlsx"))["sensitivity"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "evaluator sensitivity" in text
 
@@ -703,7 +703,7 @@ def test_the_report_names_the_sensitivity_run_it_shows(tmp_path):
     assert t("robustness.source", file=named, seed=7, samples=200) in text
     md = report_file(out, "md").read_text(encoding="utf-8")
     assert md_escape(named) in md and "random seed 7, samples 200" in md
-    methods = load_workbookreport_file(out, "xlsx")["methods"]
+    methods = load_workbook(report_file(out, "xlsx"))["methods"]
     cells = [str(c.value) for row in methods.iter_rows() for c in row if c.value is not None]
     assert f"{intervals}  sha256 {sha}" in cells
     assert run in cells and any(c.endswith(f"  sha256 {summary_sha}") for c in cells)
