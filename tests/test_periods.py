@@ -302,3 +302,14 @@ def test_yearly_panels_keep_their_columns():
     a = evaluate(fw, Panel.from_frame(df, fw))
     assert "period" not in a.rankings.columns and "rank_change_yoy" not in a.rankings.columns
     assert a.manifest["rows"]["frequency"] == "year"
+
+
+def test_unit_profile_names_periods():
+    from evaluator.stages.diagnostics import unit_profile
+    _, a = quarterly(steady_rows(), alerts={"yellow_card": {"bottom_share": 0.2}})
+    text = unit_profile(a, "U0")
+    assert text.splitlines()[0].endswith(", 2025Q2") and "[2025Q2]" in text
+    assert "earlier years:" in text and "2024Q1–2025Q1" in text
+    zh = unit_profile(a, "U0", 2024, "zh")
+    assert zh.splitlines()[0].endswith("2024年第四季度")
+    assert "2024年第一季度至2024年第三季度" in zh

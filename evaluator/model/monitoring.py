@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError
+from ..i18n import M
 from .framework import ROOT, Framework
 
-_NAME = {"half": ("half-yearly", "半年度"), "quarter": ("quarterly", "季度"),
-         "month": ("monthly", "月度")}
 
 
 @dataclass(frozen=True)
@@ -35,19 +34,16 @@ class Monitoring:
                 "dropped_nodes": list(self.dropped_nodes)}
 
     def warnings(self) -> list[str]:
+        word = M(f"bulletin.frequency.{self.frequency}")
         out = []
         if self.dropped_indicators:
-            out.append(f"{_NAME[self.frequency][0]} run: {len(self.dropped_indicators)} "
-                       f"indicator(s) not observed {_NAME[self.frequency][0]} are left out of "
-                       f"the monitoring sub-index ({', '.join(self.dropped_indicators)}); "
-                       "the others are re-weighted within their parents")
+            out.append(M("monitoring.dropped", periods=word, n=len(self.dropped_indicators),
+                         ids=", ".join(self.dropped_indicators)))
         if self.dropped_nodes:
-            out.append(f"{_NAME[self.frequency][0]} run: node(s) "
-                       f"{', '.join(self.dropped_nodes)} lost every indicator and are not "
-                       "scored in this run (see the yearly assessment)")
+            out.append(M("monitoring.dropped_nodes", periods=word,
+                         ids=", ".join(self.dropped_nodes)))
         if self.carried:
-            out.append(f"annual values of {', '.join(self.carried)} are carried into every "
-                       "period of their year (periods: {annual: carry})")
+            out.append(M("monitoring.carried", ids=", ".join(self.carried)))
         return out
 
 
@@ -60,14 +56,9 @@ def monitoring_framework(framework: Framework, frequency: str, *, carry: bool,
                     if carry and i.frequency == "year" and i.id in available)
     use = set(kept) | set(carried)
     if not use:
-        en, zh = _NAME[frequency]
-        raise DataError(
-            f"the panel is {en} but framework {framework.id!r} has no indicator observed "
-            f"{en} ({zh}指标) and none is carried from annual data",
-            where=where,
-            fix=f"give the {en} indicators `frequency: {frequency}` in the framework, or set "
-                "`periods: {annual: carry}` in the recipe to carry annual values (present "
-                "in the panel) into the periods of their year")
+        raise DataError(M("monitoring.none", periods=M(f"bulletin.frequency.{frequency}"),
+                          framework=framework.id),
+                        where=where, fix=M("monitoring.none.fix", frequency=frequency))
     spec = framework.to_dict()
     dropped_ind = tuple(i.id for i in framework.indicators if i.id not in use)
     spec["indicators"] = [d for d in spec["indicators"] if d["id"] in use]

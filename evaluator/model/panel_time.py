@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from evaluator.errors import DataError
+from evaluator.i18n import M
 from evaluator.model.panel_io import Problems, Table, is_missing
 from evaluator.model.period import ACCEPTED_FORMS, FREQUENCIES, parse_periods
 
@@ -25,18 +26,15 @@ def read_time_column(table: Table, position: int, problems: Problems
     keys, freqs, ok = parse_periods(cells)
     for row in np.flatnonzero(~ok):
         cell = cells[row]
-        reason = ("the year is empty" if is_missing(cell) else
-                  "the year is not a four-digit whole number, nor a half-year, quarter or "
-                  "month")
+        reason = M("panel.period.empty") if is_missing(cell) else \
+            M("panel.period.unreadable")
         problems.add(int(row), position, cell, reason)
     present = [f for f in FREQUENCIES if (ok & (freqs == f)).any()]
     if len(present) > 1:
         firsts = [int(np.flatnonzero(ok & (freqs == f))[0]) for f in present]
         lines = [f"{table.row_names[r]}: {cells[r]!r} is {_NAMES[f]}"
                  for f, r in zip(present, firsts)]
-        raise DataError(f"{table.column(position)} mixes {' and '.join(present)}s "
-                        f"({'; '.join(lines)})", where=table.where,
-                        fix="one frequency per panel: write every row's period the same "
-                            "way (e.g. 2024Q1 … 2024Q4 for quarterly data) and keep yearly "
-                            "data in a separate file")
+        raise DataError(M("panel.period.mixed", column=table.column(position),
+                          kinds=" + ".join(present), rows="; ".join(lines)),
+                        where=table.where, fix=M("panel.period.mixed.fix"))
     return keys, (present[0] if present else "year")
