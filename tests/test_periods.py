@@ -313,3 +313,16 @@ def test_unit_profile_names_periods():
     zh = unit_profile(a, "U0", 2024, "zh")
     assert zh.splitlines()[0].endswith("2024年第四季度")
     assert "2024年第一季度至2024年第三季度" in zh
+
+
+def test_a_sub_annual_panels_own_table_reads_back():
+    fw = Framework.from_dict(FRAMEWORK)
+    df = pd.DataFrame(steady_rows(), columns=["unit", "period", "x", "y"])
+    panel = Panel.from_frame(df, fw)
+    again = Panel.from_frame(panel.data, fw)          # unit, year, period, x, y
+    assert again.frequency == "quarter" and again.data.equals(panel.data)
+    # a yearly panel with some other `period` column keeps reading `year`
+    yearly = pd.DataFrame({"unit": ["A", "B"], "year": [2024, 2024], "period": ["a", "b"],
+                           "x": [1.0, 2.0], "y": [2.0, 1.0], "rd": [1.0, 2.0],
+                           "school": [2.0, 1.0]})
+    assert Panel.from_frame(yearly, fw).frequency == "year"

@@ -212,6 +212,9 @@ def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
     year_pos = find_role(key_list, YEAR_ALIASES)
     if unit_pos is None or year_pos is None:
         raise_no_roles([table.header[p] for p in keep], "header", table.where)
+    calendar_year_pos = _period_beside_year(table, key_list, year_pos)
+    if calendar_year_pos is not None:   # our own tables: `year` beside `period` 2025Q2
+        year_pos, keep = key_list.index("period"), [p for p in keep if p != calendar_year_pos]
     group_pos = find_role(key_list, GROUP_ALIASES, taken=(unit_pos, year_pos))
     taken = {unit_pos, year_pos, group_pos} - {None}
     indicator_pos = find_role(key_list, INDICATOR_ALIASES, taken)
@@ -409,6 +412,21 @@ def _resolve_groups(data: pd.DataFrame, names: FrameworkNames, table: Table, pos
         raise DataError(listing(counted(len(rows), "row has", "rows have") + " no group", rows),
                         where=table.where, fix="fill the group column for every row (or delete the column)")
     return data.assign(group=groups.astype(str)), notes
+
+
+def _period_beside_year(table: Table, key_list: list[str], year_pos: int) -> int | None:
+    """The position of a ``year`` column that only restates a sub-annual ``period``
+    column beside it (the tables this tool writes: ``unit, year, period, …``), else
+    None. The period column is then the time column and that year column is dropped."""
+    if "period" not in key_list or key_list[year_pos] == "period":
+        return None
+    keys, freqs, ok = parse_periods(table.cells(key_list.index("period")))
+    if not ok.all() or not len(freqs) or (freqs == "year").any():
+        return None
+    years = np.array([str(c).strip().removesuffix(".0") for c in table.cells(year_pos)])
+    if (years == (keys // PER_YEAR[str(freqs[0])]).astype(str)).all():
+        return year_pos
+    return None
 
 
 def _check_duplicates(data: pd.DataFrame, table: Table, keys: list[str],
