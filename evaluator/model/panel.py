@@ -4,12 +4,16 @@ Contract: DESIGN.md §4 "Panel data". Whatever the file looks like, ``Panel.data
 one row per unit and year, sorted by unit then year, with the columns ``unit`` (str),
 ``year`` (int), ``group`` (str, when the file has one), the indicators (float, NaN =
 missing) in framework order, the denominator columns the framework names, then any other
-columns of the file kept as read.
+columns of the file kept as read. A sub-annual panel (half-years, quarters or months:
+:mod:`evaluator.model.period`; ``Panel.frequency``) has one row per unit and period and a
+``period`` column (``2025Q2``) after ``year`` (the calendar year); it needs columns only
+for the indicators observed at its frequency (``frequency:`` in the framework), and
+``Panel.keys`` gives every row's calendar key.
 
 Recognised headers (compared ignoring case, spaces and full-/half-width forms):
 
 * unit: ``unit``, 城市, 地区, 单位, 单位名称, 城市名称, ``region``, ``city``
-* year: ``year``, 年份, 年度, 年, ``time``, 时间
+* year: ``year``, 年份, 年度, 年, ``time``, 时间, ``period``, 期间, 时期, 统计期
 * group: ``group``, 城市类型, 类型, 分组, ``type``
 * long layout: indicator column ``indicator``, 指标, 指标名称; value column ``value``, 数值,
   值, 指标值
