@@ -326,3 +326,18 @@ def test_a_sub_annual_panels_own_table_reads_back():
                            "x": [1.0, 2.0], "y": [2.0, 1.0], "rd": [1.0, 2.0],
                            "school": [2.0, 1.0]})
     assert Panel.from_frame(yearly, fw).frequency == "year"
+
+
+@pytest.mark.parametrize("base", [2024, "2024Q4", "2024年第四季度"])
+def test_the_base_may_be_a_year_or_a_period(base):
+    rows = [(u, q, x, 1.0 + i) for i, (u, x0) in enumerate([("A", 60.0), ("B", 80.0)])
+            for q, x in zip(QUARTERS, [x0 - 5, x0 - 4, x0 - 2, x0, x0 + 10, x0 + 15])]
+    _, a = quarterly(rows, diagnose={"base_year": base})
+    d = a.diagnostics()["diagnostics"]
+    cell = d[(d.unit == "A") & (d.indicator == "x")].set_index("period")
+    assert cell.loc["2025Q2", "expected_now"] == pytest.approx(80.0)
+
+
+def test_a_base_period_of_another_frequency_is_refused():
+    with pytest.raises(EvaluatorError, match="2024H2"):
+        quarterly(steady_rows(), diagnose={"base_year": "2024H2"})
