@@ -123,3 +123,11 @@ def test_bulletin_in_chromium(tmp_path, chromium):  # noqa: F811
         cells = dict((u, re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)) for u, body in rows)
         assert cells["L"][3] == "+4" and cells["K"][3] == "−4"
         assert "2025Q1" in dom or "2025年第一季度" in dom
+
+
+def test_the_yearly_report_of_a_quarterly_panel_asks_for_a_period(tmp_path):
+    fw, data = panel_csv(tmp_path)
+    done = CliRunner().invoke(main, ["score", "-f", str(fw), "-d", str(data), "--report", "en",
+                                     "--out", str(tmp_path / "o")])
+    assert done.exit_code == 2 and "--period" in done.output
+    assert "Traceback" not in done.output and not (tmp_path / "o").exists()

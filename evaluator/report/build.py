@@ -35,6 +35,13 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     Intervals of another assessment (units, years, framework or nominal ranks that
     differ) are a :class:`DataError`. Without intervals the section says how to
     produce them."""
+    if getattr(assessment, "frequency", "year") != "year":   # quarters, halves, months
+        from ..i18n import M
+        from ..model.period import period_labels
+        shown = ", ".join(period_labels(np.unique(assessment.years), assessment.frequency))
+        raise EvaluatorError(M(f"cli.report.needs_period.{assessment.frequency}"),
+                             where="report", fix=M("cli.report.needs_period.fix",
+                                                   periods=shown))
     t = Messages(lang)
     year, previous_year, years = choose_year(assessment, year)
     source = None
