@@ -341,3 +341,32 @@ def test_the_base_may_be_a_year_or_a_period(base):
 def test_a_base_period_of_another_frequency_is_refused():
     with pytest.raises(EvaluatorError, match="2024H2"):
         quarterly(steady_rows(), diagnose={"base_year": "2024H2"})
+
+
+def test_sensitivity_and_compare_take_a_quarterly_panel(tmp_path):
+    from click.testing import CliRunner
+
+    from evaluator.cli.main import main
+    spec = json.loads(json.dumps(FRAMEWORK))
+    import yaml
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    rng = np.random.default_rng(3)
+    rows = [(f"U{u}", q, float(rng.normal(50, 10)), float(rng.normal(50, 10)))
+            for q in QUARTERS for u in range(8)]
+    data = tmp_path / "q.csv"
+    pd.DataFrame(rows, columns=["unit", "period", "x", "y"]).to_csv(data, index=False)
+    runner = CliRunner()
+    done = runner.invoke(main, ["sensitivity", "-f", str(fw), "-d", str(data), "--samples", "200",
+                                "--seed", "1", "--out", str(tmp_path / "s"), "--year", "2025"])
+    assert done.exit_code == 0, done.output
+    iv = pd.read_csv(tmp_path / "s" / "rank_intervals.csv", encoding="utf-8-sig")
+    assert list(iv.columns[:3]) == ["unit", "year", "period"]
+    assert set(iv["period"]) == {"2025Q1", "2025Q2"} and set(iv["year"]) == {2025}
+    done = runner.invoke(main, ["compare", "-f", str(fw), "-d", str(data), "--out",
+                                str(tmp_path / "c")])
+    assert done.exit_code == 0, done.output
+    assert "2025Q2" in done.output
+    cmp = pd.read_csv(tmp_path / "c" / "compare.csv", encoding="utf-8-sig")
+    assert list(cmp.columns[:3]) == ["unit", "year", "period"]
+    assert set(cmp["period"]) == set(QUARTERS)
