@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import EvaluatorError
+from ..model.period import period_labels
 from ..stages.diagnostics import diagnose
 from . import appendix, figures, fmt, overview, profiles, ranking
 from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
@@ -36,8 +37,6 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     differ) are a :class:`DataError`. Without intervals the section says how to
     produce them."""
     if getattr(assessment, "frequency", "year") != "year":   # quarters, halves, months
-        from ..i18n import M
-        from ..model.period import period_labels
         shown = ", ".join(period_labels(np.unique(assessment.years), assessment.frequency))
         raise EvaluatorError(M(f"cli.report.needs_period.{assessment.frequency}"),
                              where="report", fix=M("cli.report.needs_period.fix",
