@@ -15,6 +15,7 @@ from ..stages.diagnostics import diagnose
 from . import appendix, figures, fmt, overview, profiles, ranking
 from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
+from .disparity_section import disparity_context
 from .i18n import Messages
 from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
 from ..i18n import M
@@ -148,6 +149,7 @@ def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
         "columns": ranking.columns(bundle),
         "rows": ranking.rows(bundle, anchors, alerts),
         "robustness": _robustness(bundle, given_intervals),
+        "disparity": disparity_context(bundle),
         "profiles": profiles.unit_profiles(bundle, anchors, alerts),
         "indicators": appendix.indicator_rows(bundle),
         "weights": appendix.weight_sections(bundle),
