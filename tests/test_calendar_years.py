@@ -113,7 +113,7 @@ def test_one_units_missing_year():
     e = diagnostics[(diagnostics.unit == "E") & (diagnostics.year == 2024) &
                     (diagnostics.indicator == "x")]
     assert e["contribution_change"].notna().all()
-    assert any("1 unit lacks a year inside its own span: C (2023)" in w for w in a.warnings)
+    assert any("1 unit(s) lack a year inside their own span: C (2023)" in w for w in a.warnings)
     text = unit_profile(a, "C", 2024)
     assert "no 2023 in the panel" not in text        # the panel has 2023, C has not
     assert "(–)" in text                              # no rank movement shown for C

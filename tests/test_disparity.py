@@ -146,3 +146,20 @@ def test_the_command_writes_the_tables_and_refuses_a_panel_without_groups(tmp_pa
     bad = runner.invoke(main, ["disparity", "-f", str(fw), "-d", str(data), "--out",
                                str(tmp_path / "out2")])
     assert bad.exit_code == 2 and "group" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("lang, title", [("en", "Disparity between groups"),
+                                         ("zh", "组间差异与收敛")])
+def test_the_report_has_a_disparity_section_with_its_chart(tmp_path, lang, title):
+    fw = tmp_path / "fw.yaml"
+    fw.write_text("id: dsp\nindicators:\n  - {id: x1, parent: a}\n  - {id: x2, parent: a}\n"
+                  "  - {id: x3, parent: b}\nnodes:\n  - {id: a}\n  - {id: b}\n")
+    data = tmp_path / "panel.csv"
+    _panel().to_csv(data, index=False)
+    res = CliRunner().invoke(main, ["report", "-f", str(fw), "-d", str(data), "--out",
+                                    str(tmp_path / "rep"), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="disparity">'):]
+    section = section[:section.index("</section>")]
+    assert title in section and "<svg" in section and "2020" in section

@@ -473,9 +473,10 @@ def test_unreadable_paths(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("year, reason", [
-    ("2020.5", "the year is not a four-digit whole number"),
-    ("二〇二〇", "the year is not a four-digit whole number"),
-    ("2020-2021", "the year is not a four-digit whole number"), ("", "the year is empty")])
+    ("2020.5", "the year is not a four-digit whole number, nor a half-year, quarter or month"),
+    ("二〇二〇", "the year is not a four-digit whole number, nor a half-year, quarter or month"),
+    ("2020-2021", "the year is not a four-digit whole number, nor a half-year, quarter or month"),
+    ("", "the year is empty")])
 def test_non_integer_year_names_the_row(tmp_path, year, reason):
     text = WIDE_ZH.replace("大同市,2021,", f"大同市,{year},")
     with pytest.raises(DataError) as excinfo:

@@ -103,3 +103,37 @@ def test_independence_from_a_recipe():
     res = evaluate(FW, _panel(), {"weights": {"indicators": "independence"}})
     assert res.weights["index"].method == "independence"
     assert "r2" in res.weights["index"].details
+
+
+def test_pca_spssau_weights_match_scikit_learn_components():
+    from sklearn.decomposition import PCA
+
+    from evaluator.methods.weights_pca_spssau import pca_spssau_weights
+
+    rng = np.random.default_rng(11)
+    f = rng.normal(size=(80, 2))
+    Z = np.column_stack([f[:, 0] + 0.3 * rng.normal(size=80), f[:, 0] + 0.4 * rng.normal(size=80),
+                         f[:, 1] + 0.3 * rng.normal(size=80), f @ [0.5, 0.5] + 0.5 * rng.normal(size=80),
+                         f[:, 1] + 0.6 * rng.normal(size=80)]) + 10
+    res = pca_spssau_weights(Z)
+    std = (Z - Z.mean(axis=0)) / Z.std(axis=0, ddof=1)
+    pca = PCA().fit(std)
+    k = int((pca.explained_variance_ > 1).sum())
+    u = pca.components_[:k].T
+    u = u * np.where(u.sum(axis=0) < 0, -1, 1)
+    v = pca.explained_variance_ratio_[:k]
+    c = u @ v / v.sum()
+    np.testing.assert_allclose(res.weights, c / c.sum(), atol=1e-10)
+    np.testing.assert_allclose(res.details["eigenvalues"], pca.explained_variance_, atol=1e-10)
+    two = pca_spssau_weights(Z, n_components=2)
+    assert two.params["n_components"] == 2
+
+
+def test_pca_spssau_refuses_an_indicator_against_the_components():
+    from evaluator.methods.weights_pca_spssau import pca_spssau_weights
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=60)
+    Z = np.column_stack([x, x + 0.1 * rng.normal(size=60), -x + 0.1 * rng.normal(size=60)])
+    with pytest.raises(MethodError, match="coefficient ≤ 0"):
+        pca_spssau_weights(Z)

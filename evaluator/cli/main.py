@@ -85,6 +85,9 @@ def _report_run(result, out, year, top, fmt) -> None:
     if result.manifest["synthetic_demo_data"] and fmt == "table":
         click.echo(t("cli.score.synthetic"), err=True)
     shown = table[table["year"] == year]
+    if "period" in shown.columns:   # a sub-annual panel: the year's latest period
+        year = sorted(shown["period"].unique())[-1]
+        shown = shown[shown["period"] == year]
     if fmt == "table":
         click.echo(t("cli.score.heading", name=result.framework.name, year=year,
                      units=shown["unit"].nunique(), top=min(top, len(shown))))

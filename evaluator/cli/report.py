@@ -18,6 +18,7 @@ Examples:
   evaluator report -f resource_city_transition -d panel.csv --profiles alerts --out out/
   evaluator report -f F -d panel.csv --profiles top:5 --profiles 示例市001 --out out/
   evaluator report -f F -d panel.csv --geo cities.geojson --geo-colour tier --out out/
+  evaluator report -f monitor.yaml -d quarterly.csv --period 2025Q2 --lang zh --out bulletin/
 """
 
 
@@ -30,6 +31,9 @@ Examples:
 @lang_option
 @click.option("--year", type=int, default=None,
               help="Year of the ranking and the profiles (default: the latest).")
+@click.option("--period", "period", default=None,
+              help="Write the monitoring bulletin of this period instead (2025Q2, "
+                   "2025年第二季度, 2025H1, 2025-05 …): bulletin.html with the score tables.")
 @click.option("--intervals", "intervals", type=click.Path(dir_okay=False, exists=True),
               default=None, help="rank_intervals.csv from `evaluator sensitivity` with the same "
                                  "framework, data and recipe (checked): adds the robustness "
@@ -47,8 +51,8 @@ Examples:
               help="Colour the map by composite score (quintiles), rank tier (fifths of the "
                    "ranking) or the units' traffic light.")
 @user_errors
-def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals, profiles, geo,
-           geo_colour):
+def report(framework, data, recipe, encoding, sheet, out, lang, year, period, intervals, profiles,
+           geo, geo_colour):
     """Write the report of an assessment: one self-contained HTML file, a formatted
     Excel workbook and a Markdown summary.
 
@@ -60,6 +64,9 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals,
     from ..report import build_report, write_bundle
 
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    if period is not None or panel.frequency != "year":
+        _bulletin(fw, panel, rc, out, lang, year, period, intervals)
+        return
     result = evaluate(fw, panel, rc)
     bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
                           profiles=list(profiles) or None, geo=geo, geo_colour=geo_colour)
@@ -72,3 +79,30 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, intervals,
     click.echo(t("cli.report.wrote", out=Path(out), html=html, xlsx=xlsx, md=md,
                  units=len(bundle.ranking),
                  year=bundle.year))
+
+
+def _bulletin(fw, panel, rc, out, lang, year, period, intervals) -> None:
+    """``--period``: the monitoring bulletin of one period and the score tables, as one
+    set. A sub-annual panel has no yearly report: it asks for --period."""
+    import numpy as np
+
+    from ..errors import EvaluatorError
+    from ..evaluate import evaluate
+    from ..i18n import M
+    from ..model.period import period_labels
+    from ..report.bulletin import build_bulletin, render_bulletin
+    from ..report.publish import write_set
+    if year is not None or intervals is not None:
+        raise EvaluatorError(M("cli.report.period_alone"), where="--period",
+                             fix=M("cli.report.period_alone.fix"))
+    result = evaluate(fw, panel, rc)
+    if period is None:
+        shown = ", ".join(period_labels(np.unique(result.years), panel.frequency))
+        raise EvaluatorError(M(f"cli.report.needs_period.{panel.frequency}"),
+                             where="--period", fix=M("cli.report.needs_period.fix",
+                                                     periods=shown))
+    context = build_bulletin(result, period, lang)
+    files = {"bulletin.html": render_bulletin(context).encode("utf-8")}
+    write_set(out, files, tables=result.to_dir)
+    click.echo(t("cli.report.wrote_bulletin", out=Path(out), units=context["n_units"],
+                 period=context["period"]))

@@ -12,6 +12,8 @@ import click
 from .common import data_options, load_inputs, print_frame, user_errors
 from ..errors import EvaluatorError, RecipeError
 from ..i18n import M, t
+from ..model.monitoring import framework_for_panel
+from ..model.period import PER_YEAR, period_frame, period_labels
 
 EPILOG_COMPARE = """\b
 Examples (panel.csv: your panel; to try them on the bundled demo, pass
@@ -106,12 +108,19 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     out_dir = _check_out(out)
     names = methods.split(",") if methods else None
     result = compare_methods(fw, panel, rc, names, judgements=judgements, k=k)
-    shown = _pick_year(year, _years_present(result.table["year"]))
+    keys = _years_present(result.table["year"])
+    if result.frequency != "year":   # a sub-annual panel: the year's last period
+        keys = [k for k in keys if year is None or k // PER_YEAR[result.frequency] == year] \
+            or keys
+        year = None if year is None or keys[-1] // PER_YEAR[result.frequency] == year \
+            else year
+    shown = _pick_year(year, keys)
+    label = period_labels([shown], result.frequency)[0]
     lines = summary_lines(result, shown)        # fails if the year has too few units
     if out_dir is not None:
         _write_outputs(out_dir, result.tables(), "compare.json", result.summary,
                        COMPARE_OUTPUTS)
-    table = result.table[result.table["year"] == shown]
+    table = period_frame(result.table[result.table["year"] == shown], result.frequency)
     if fmt != "table":
         print_frame(table, fmt)
         for note in result.notes:
@@ -120,12 +129,13 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     for line in lines:
         click.echo(line)
     corr = result.correlations[result.correlations["year"] == shown]
+    label_shown = label
     for name, label in (("spearman", "Spearman ρ"), ("kendall", "Kendall τ-b")):
-        click.echo(t("cli.compare.correlations", label=label, shown=shown))
+        click.echo(t("cli.compare.correlations", label=label, shown=label_shown))
         print_frame(corr[corr["statistic"] == name].drop(columns=["year", "statistic"]))
     moved = result.moved(shown)
     if len(moved):
-        click.echo(t("cli.compare.movers", k=result.k, shown=shown))
+        click.echo(t("cli.compare.movers", k=result.k, shown=label_shown))
         cols = ["unit", "rank_recipe"] + [f"rank_{m}" for m in result.methods] + \
             ["max_shift", "mean_shift"]
         print_frame(moved[cols], max_rows=15)
@@ -262,19 +272,25 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
                           where="--save-samples",
                           fix=M("cli.sensitivity.save_samples_needs_out.fix"))
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+    fw = framework_for_panel(fw, panel, rc)   # a sub-annual panel: its monitoring sub-index
     started = time.perf_counter()
     out_dir = _check_out(out)
     spec = check_run_options(fw, rc, samples=samples, seed=seed, sobol=sobol, top_k=top_k)
+    counted = [year] if year is not None else None
+    if year is not None and panel.frequency != "year":   # every period of that year
+        counted = sorted({int(k) for k in panel.keys
+                          if int(k) // PER_YEAR[panel.frequency] == year}) or [year]
     created = out_dir is not None and not out_dir.exists()
     bar = _ProgressBar()
     try:
         run = run_sensitivity(fw, panel, rc, samples=samples, seed=seed, sobol=sobol,
-                              years=[year] if year is not None else None, top_k=top_k,
+                              years=counted, top_k=top_k,
                               samples_path=out_dir / "samples.npz" if save_samples else None,
                               progress=bar, setup_progress=bar.setup, spec=spec)
         bar.close()
         with run:
-            intervals = interval_table(run)
+            by_key = interval_table(run)
+            intervals = period_frame(by_key, panel.frequency)
             if sobol:
                 bar.status("computing Sobol indices …")
             sobol_frame, notes = sobol_table(run) if sobol else (None, [])
@@ -292,8 +308,10 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
         raise
     finally:
         bar.close()
-    shown = _pick_year(year, _years_present(intervals["year"]))
-    in_year = intervals[intervals["year"] == shown]
+    shown = _pick_year(None if counted is None else max(counted),
+                       _years_present(by_key["year"]))
+    in_year = period_frame(by_key[by_key["year"] == shown], panel.frequency)
+    shown = period_labels([shown], panel.frequency)[0]
     if fmt != "table":
         print_frame(in_year, fmt)
         for note in summary["notes"]:

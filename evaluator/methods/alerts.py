@@ -104,30 +104,50 @@ def rank_drops(rank_change: np.ndarray, places: int) -> np.ndarray:
 
 
 # -- sentences ---------------------------------------------------------------------------------
-def year_span(first: int, last: int) -> str:
-    return str(last) if first == last else f"{first}-{last}"
+# A period is given as a year (int) or, for sub-annual panels, as its labels (en, zh),
+# e.g. ("2025Q1", "2025年第一季度"); ``words`` name the periods counted: ("years", "年")
+# or ("quarters", "个季度"). The stages format labels (methods know no calendar types).
+YEARS = ("years", "年")
 
 
-def _ranks_text(history: list[tuple[int, int, int]], lang: str) -> str:
+def _label(period) -> tuple[str, str]:
+    if isinstance(period, tuple):
+        return str(period[0]), str(period[1])
+    return str(period), f"{period}年"
+
+
+def year_span(first, last) -> str:
+    """``2022-2024`` (or one year alone); labels of periods are joined the same way."""
+    a, b = _label(first)[0], _label(last)[0]
+    return a if a == b else f"{a}-{b}"
+
+
+def _span_zh(first, last) -> str:
+    if not isinstance(first, tuple):
+        return f"{first}年" if first == last else f"{first}-{last}年"
+    a, b = _label(first)[1], _label(last)[1]
+    return a if a == b else f"{a}至{b}"
+
+
+def _ranks_text(history: list[tuple], lang: str) -> str:
     if lang == "zh":
-        return "，".join(f"{y}年第{r}名/共{n}个" for y, r, n in history)
-    return ", ".join(f"{y}: rank {r} of {n}" for y, r, n in history)
+        return "，".join(f"{_label(y)[1]}第{r}名/共{n}个" for y, r, n in history)
+    return ", ".join(f"{_label(y)[0]}: rank {r} of {n}" for y, r, n in history)
 
 
-def bottom_k_message(unit: str, k: int, history: list[tuple[int, int, int]]
+def bottom_k_message(unit: str, k: int, history: list[tuple], words=YEARS
                      ) -> tuple[str, str]:
     """Chinese and English sentence for ``bottom_k_consecutive``; ``history`` lists
-    (year, rank, units ranked) for each year of the run."""
-    span = year_span(history[0][0], history[-1][0])
+    (period, rank, units ranked) for each period of the run."""
     n = len(history)
-    zh = (f"{unit}于{span}年连续{n}年综合排名位于后{k}名（{_ranks_text(history, 'zh')}），"
-          f"按规则应约谈整改。")
+    zh = (f"{unit}于{_span_zh(history[0][0], history[-1][0])}连续{n}{words[1]}综合排名位于"
+          f"后{k}名（{_ranks_text(history, 'zh')}），按规则应约谈整改。")
     en = (f"{unit} ranked in the bottom {k} of the composite index in {n} consecutive "
-          f"years ({_ranks_text(history, 'en')}); rectification talks are due.")
+          f"{words[0]} ({_ranks_text(history, 'en')}); rectification talks are due.")
     return zh, en
 
 
-def yellow_card_message(unit: str, year: int, *, rank: int | None, n: int | None,
+def yellow_card_message(unit: str, year, *, rank: int | None, n: int | None,
                         bottom_share: float, in_bottom: bool, red: int, lit: int,
                         red_share: float, red_trigger: bool,
                         red_share_of: str = "judged") -> tuple[str, str]:
@@ -144,27 +164,29 @@ def yellow_card_message(unit: str, year: int, *, rank: int | None, n: int | None
                       f"{_fraction_zh(red_share)}")
         en_why.append(f"red lights on {red} of {lit} {'judged ' if judged else ''}"
                       f"indicators, more than {_fraction_en(red_share)}")
-    zh = f"{unit}在{year}年被亮黄牌：" + "；".join(zh_why) + "。"
-    en = f"{unit} receives a yellow card for {year}: " + "; ".join(en_why) + "."
+    en_label, zh_label = _label(year)
+    zh = f"{unit}在{zh_label}被亮黄牌：" + "；".join(zh_why) + "。"
+    en = f"{unit} receives a yellow card for {en_label}: " + "; ".join(en_why) + "."
     return zh, en
 
 
-def yellow_talks_message(unit: str, years: list[int]) -> tuple[str, str]:
+def yellow_talks_message(unit: str, years: list, words=YEARS) -> tuple[str, str]:
     span = year_span(years[0], years[-1])
     n = len(years)
-    zh = f"{unit}于{span}年连续{n}年被亮黄牌，按规则应约谈整改。"
-    en = (f"{unit} received a yellow card in {n} consecutive years ({span}); "
+    zh = f"{unit}于{_span_zh(years[0], years[-1])}连续{n}{words[1]}被亮黄牌，按规则应约谈整改。"
+    en = (f"{unit} received a yellow card in {n} consecutive {words[0]} ({span}); "
           f"rectification talks are due.")
     return zh, en
 
 
-def rank_drop_message(unit: str, year_before: int, rank_before: int, year: int, rank: int,
+def rank_drop_message(unit: str, year_before, rank_before: int, year, rank: int,
                       places: int) -> tuple[str, str]:
     fall = rank - rank_before
-    zh = (f"{unit}综合排名由{year_before}年第{rank_before}名降至{year}年第{rank}名，"
+    (b_en, b_zh), (y_en, y_zh) = _label(year_before), _label(year)
+    zh = (f"{unit}综合排名由{b_zh}第{rank_before}名降至{y_zh}第{rank}名，"
           f"下降{fall}位（预警阈值{places}位）。")
     en = (f"{unit} fell {fall} places in the composite ranking, from {rank_before} in "
-          f"{year_before} to {rank} in {year} (alert at {places} places or more).")
+          f"{b_en} to {rank} in {y_en} (alert at {places} places or more).")
     return zh, en
 
 

@@ -156,6 +156,23 @@ def independence(data: WeightData):
     return independence_weights(data.normalised, names=data.names)
 
 
+@register("weights", "pca_spssau", title=("PCA weights (SPSSAU)", "主成分分析法权重（SPSSAU）"),
+          formula="u = loading/√λ; c_j = Σ_k u_jk v_k / Σ v_k; w = c/Σ c",
+          reference="SPSSAU 用户手册 权重计算（主成分分析法）; Jolliffe (2002)",
+          params=[Param("min_eigenvalue", "number", 1.0, "keep components with a larger "
+                        "eigenvalue", "保留特征根大于此值的主成分", lo=0),
+                  Param("n_components", "integer", None, "number of components instead",
+                        "指定主成分个数", lo=1, nullable=True)],
+          tables=[Table("score_coefficient", "comprehensive-score coefficient c_j",
+                        "综合得分系数 c_j", "c_j", "item"),
+                  Table("eigenvalues", "eigenvalues", "特征根", "λ", "component"),
+                  Table("explained", "variance share", "方差解释率", "v", "component")])
+def pca_spssau(data: WeightData, min_eigenvalue: float = 1.0, n_components: int | None = None):
+    from .weights_pca_spssau import pca_spssau_weights
+    return pca_spssau_weights(data.normalised, min_eigenvalue=min_eigenvalue,
+                              n_components=n_components, names=data.names)
+
+
 @register("weights", "ahp", title=("AHP (judgement file)", "层次分析法（判断矩阵文件）"),
           formula="principal eigenvector (or the file's priority method); CR = CI/RI",
           reference="Saaty (1980) The Analytic Hierarchy Process",

@@ -20,6 +20,7 @@ from .. import __version__
 from ..output import write_tables
 from .framework import ROOT, Framework
 from .panel import Panel
+from .period import PER_YEAR, period_frame, period_labels
 from .recipe import Recipe
 
 # every file `score` may write: one run's folder never keeps another run's leftovers
@@ -58,6 +59,11 @@ class Assessment:
     # builds the diagnostics and alerts tables on first use; given by the pipeline, since
     # the model does not import the stages
     diagnostics_builder: Callable[["Assessment"], dict[str, pd.DataFrame]] | None = None
+    # the panel's frequency: ``years`` holds calendar keys (the years themselves for a
+    # yearly panel; model/period.py), shown in tables as ``year`` and ``period``
+    frequency: str = "year"
+    # sub-annual panels: places gained since the same period a year earlier
+    rank_change_yoy: np.ndarray | None = None
 
     # -- stage data --------------------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
@@ -72,13 +78,15 @@ class Assessment:
             return self.scores_wide()
         if stage not in self.stages:
             raise KeyError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}, aggregated")
-        return pd.concat([self._keys(), pd.DataFrame(self.stages[stage], columns=self.ids)],
-                         axis=1)
+        return period_frame(pd.concat([self._keys(), pd.DataFrame(self.stages[stage],
+                                                                  columns=self.ids)], axis=1),
+                            self.frequency)
 
     def scores_wide(self) -> pd.DataFrame:
         """unit, year[, group], then every node's score and the composite ``index``."""
         cols = {n: self.scores[n] for n in self.framework.aggregation_order()}
-        return pd.concat([self._keys(), pd.DataFrame(cols)], axis=1)
+        return period_frame(pd.concat([self._keys(), pd.DataFrame(cols)], axis=1),
+                            self.frequency)
 
     # -- contract tables ----------------------------------------------------------------
     @property
@@ -100,9 +108,12 @@ class Assessment:
             t["coordination_class"] = self.coordination.class_en
         rank_columns = ["rank", "rank_in_group", "rank_change"] + [
             f"{node}_rank" for node in self.framework.first_level]
+        if self.rank_change_yoy is not None:
+            t["rank_change_yoy"] = self.rank_change_yoy
+            rank_columns.append("rank_change_yoy")
         for col in rank_columns:   # only the rank columns (a node may be called growth_rank)
             t[col] = t[col].astype("Int64")
-        return _sorted(t, ["year", "rank", "unit"])
+        return self._sorted(t, ["year", "rank", "unit"])
 
     @property
     def nodes_table(self) -> pd.DataFrame:
@@ -114,7 +125,7 @@ class Assessment:
                 "unit": self.units, "year": self.years, "node": node,
                 "level": self.framework.level(node) + 1, "score": self.scores[node],
                 "rank": pd.array(self.ranks[node], dtype="Float64").astype("Int64")}))
-        return _sorted(pd.concat(parts, ignore_index=True), ["year", "node", "unit"])
+        return self._sorted(pd.concat(parts, ignore_index=True), ["year", "node", "unit"])
 
     @property
     def indicators_table(self) -> pd.DataFrame:
@@ -134,7 +145,7 @@ class Assessment:
             "indicator": np.tile(self.ids, n),
             "raw": self.stages["raw"].ravel(), "prepared": self.stages["prepared"].ravel(),
             "normalised": self.stages["normalised"].ravel(), "contribution": contrib.ravel()})
-        return _sorted(t, ["year", "unit"], stable_extra=True)
+        return self._sorted(t, ["year", "unit"], stable_extra=True)
 
     @property
     def weights_table(self) -> pd.DataFrame:
@@ -186,7 +197,11 @@ class Assessment:
             "seed": self.recipe.seed,
             "rows": {"panel": int(len(self.panel.data)), "scored": int(len(self.units)),
                      "units": int(len(np.unique(self.units))),
-                     "years": sorted(int(y) for y in np.unique(self.years)),
+                     "years": sorted(int(y) for y in np.unique(self.years // PER_YEAR[
+                         self.frequency])),
+                     "frequency": self.frequency,
+                     "periods": [str(p) for p in period_labels(np.unique(self.years),
+                                                               self.frequency)],
                      "indicators": len(self.ids)},
             "steps": _jsonable(self.records),
             "weights": _jsonable(self.weight_details()),
@@ -202,7 +217,7 @@ class Assessment:
         t = pd.DataFrame({"unit": self.units, "year": self.years, "C": c.C, "T": c.T,
                           "D": c.D, "class": c.class_en, "class_zh": c.class_zh,
                           "level": c.level})
-        return _sorted(t, ["year", "unit"])
+        return self._sorted(t, ["year", "unit"])
 
     @property
     def aggregation_table(self) -> pd.DataFrame | None:
@@ -224,7 +239,12 @@ class Assessment:
             return None
         cols = ["unit", "year", "node", "method", "child", *columns]
         t = pd.concat(parts, ignore_index=True).reindex(columns=cols)
-        return _sorted(t, ["year", "node", "unit"])
+        return self._sorted(t, ["year", "node", "unit"])
+
+    def _sorted(self, t: pd.DataFrame, by: list[str], stable_extra: bool = False
+                ) -> pd.DataFrame:
+        """Sorted on the calendar keys, then shown with ``year`` (and ``period``)."""
+        return period_frame(_sorted(t, by, stable_extra), self.frequency)
 
     def diagnostics(self) -> dict[str, pd.DataFrame]:
         """``diagnostics`` and ``alerts`` tables (gaps to targets and peers, lights,

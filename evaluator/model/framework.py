@@ -56,6 +56,7 @@ class Indicator:
     source: str = ""
     target_source: str = ""
     description: str = ""
+    frequency: str = "year"            # year | half | quarter | month: how often observed
 
     @property
     def sign(self) -> int:
@@ -218,6 +219,8 @@ class Framework:
             for key in ("source", "target_source", "description"):
                 if getattr(i, key):
                     d[key] = getattr(i, key)
+            if i.frequency != "year":
+                d["frequency"] = i.frequency
             inds.append(d)
         out: dict[str, Any] = {"id": self.id, "name": self.name.to_spec()}
         if self.version:

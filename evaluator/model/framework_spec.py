@@ -17,7 +17,8 @@ TOP_KEYS = {"id", "name", "version", "description", "reference", "nodes", "indic
 NODE_KEYS = {"id", "name", "parent", "weight", "description"}
 INDICATOR_KEYS = {"id", "name", "parent", "unit", "direction", "goalposts", "transform",
                   "denominator", "weight", "targets", "source", "target_source",
-                  "description"}
+                  "description", "frequency"}
+FREQUENCIES = ("year", "half", "quarter", "month")
 GROUP_KEYS = {"name", "description", "targets"}
 DIRECTIONS = ("benefit", "cost", "{optimum: x}", "{range: [a, b]}")
 
@@ -165,13 +166,18 @@ def build_framework(spec: Any, source: str) -> Framework:
             problems.add(f"{path}.weight", "weights cannot be negative")
         targets = parse_targets(raw.get("targets"), f"{path}.targets", problems.add)
         denominator = raw.get("denominator")
+        frequency = str(raw.get("frequency") or "year")
+        if frequency not in FREQUENCIES:
+            problems.add(f"{path}.frequency", f"unknown frequency {frequency!r}",
+                         f"use one of: {', '.join(FREQUENCIES)} (default year)")
+            frequency = "year"
         indicators.append(Indicator(
             iid, Name.parse(raw.get("name", iid), f"{path}.name", problems.add, default=iid),
             str(raw.get("parent") or ROOT),
             Name.parse(raw.get("unit") or "", f"{path}.unit", problems.add), direction, optimum,
             interval, goalposts, transform, str(denominator) if denominator else None, weight,
             targets, str(raw.get("source") or ""), str(raw.get("target_source") or ""),
-            str(raw.get("description") or "")))
+            str(raw.get("description") or ""), frequency))
 
     groups: dict[str, Group] = {}
     raw_groups = spec.get("groups") or {}

@@ -4,12 +4,16 @@ Contract: DESIGN.md §4 "Panel data". Whatever the file looks like, ``Panel.data
 one row per unit and year, sorted by unit then year, with the columns ``unit`` (str),
 ``year`` (int), ``group`` (str, when the file has one), the indicators (float, NaN =
 missing) in framework order, the denominator columns the framework names, then any other
-columns of the file kept as read.
+columns of the file kept as read. A sub-annual panel (half-years, quarters or months:
+:mod:`evaluator.model.period`; ``Panel.frequency``) has one row per unit and period and a
+``period`` column (``2025Q2``) after ``year`` (the calendar year); it needs columns only
+for the indicators observed at its frequency (``frequency:`` in the framework), and
+``Panel.keys`` gives every row's calendar key.
 
 Recognised headers (compared ignoring case, spaces and full-/half-width forms):
 
 * unit: ``unit``, 城市, 地区, 单位, 单位名称, 城市名称, ``region``, ``city``
-* year: ``year``, 年份, 年度, 年, ``time``, 时间
+* year: ``year``, 年份, 年度, 年, ``time``, 时间, ``period``, 期间, 时期, 统计期
 * group: ``group``, 城市类型, 类型, 分组, ``type``
 * long layout: indicator column ``indicator``, 指标, 指标名称; value column ``value``, 数值,
   值, 指标值
@@ -35,6 +39,7 @@ from evaluator.model.panel_columns import (GROUP_ALIASES, INDICATOR_ALIASES, UNI
                                            display_names, find_header, find_role,
                                            raise_missing_columns, raise_no_roles,
                                            usable_columns)
+from evaluator.model.period import PER_YEAR, parse_periods, period_frame, period_labels
 from evaluator.model.panel_io import (Problems, Table, counted, is_blank, label_key, listing,
                                       parse_keys, parse_label, parse_numbers, read_grid)
 
@@ -56,6 +61,7 @@ class Panel:
     layout: str = "wide"
     sheet: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    frequency: str = "year"    # year | half | quarter | month (see model/period.py)
 
     def __post_init__(self):
         if not isinstance(self.data, pd.DataFrame):
@@ -63,6 +69,13 @@ class Panel:
         missing = [c for c in ("unit", "year", *self.indicator_ids) if c not in self.data]
         if missing:
             raise DataError(f"panel data lacks the columns {missing}",
+                            where=self.source or "panel",
+                            fix="build panels with load_panel() or Panel.from_frame()")
+        if self.frequency not in PER_YEAR:
+            raise ValueError(f"Panel.frequency must be one of {tuple(PER_YEAR)}, not "
+                             f"{self.frequency!r}")
+        if self.frequency != "year" and "period" not in self.data:
+            raise DataError("a sub-annual panel lacks its `period` column",
                             where=self.source or "panel",
                             fix="build panels with load_panel() or Panel.from_frame()")
         if self.layout not in ("wide", "long"):
@@ -75,7 +88,7 @@ class Panel:
             return NotImplemented
         same_meta = all(getattr(self, name) == getattr(other, name) for name in
                         ("indicator_ids", "source", "sha256", "encoding", "layout", "sheet",
-                         "warnings"))
+                         "warnings", "frequency"))
         return same_meta and self.data.equals(other.data)
 
     __hash__ = None  # holds a mutable DataFrame
@@ -91,13 +104,27 @@ class Panel:
         return tuple(int(y) for y in sorted(self.data["year"].unique()))
 
     @property
+    def keys(self) -> np.ndarray:
+        """Each row's calendar key (the year itself for a yearly panel; see
+        :mod:`evaluator.model.period`): consecutive periods differ by one."""
+        if self.frequency == "year":
+            return self.data["year"].to_numpy().astype(np.int64)
+        return parse_periods(self.data["period"])[0]
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        """Distinct period labels in calendar order (``2024``, or ``2024Q1``…)."""
+        keys = np.unique(self.keys)
+        return tuple(period_labels(keys, self.frequency))
+
+    @property
     def has_groups(self) -> bool:
         return "group" in self.data.columns
 
     @property
     def extra_columns(self) -> tuple[str, ...]:
         """Denominators and other columns beyond unit, year, group and the indicators."""
-        core = {"unit", "year", "group", *self.indicator_ids}
+        core = {"unit", "year", "period", "group", *self.indicator_ids}
         return tuple(c for c in self.data.columns if c not in core)
 
     def values(self, ids: Sequence[str] | None = None) -> np.ndarray:
@@ -189,6 +216,9 @@ def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
     year_pos = find_role(key_list, YEAR_ALIASES)
     if unit_pos is None or year_pos is None:
         raise_no_roles([table.header[p] for p in keep], "header", table.where)
+    calendar_year_pos = _period_beside_year(table, key_list, year_pos)
+    if calendar_year_pos is not None:   # our own tables: `year` beside `period` 2025Q2
+        year_pos, keep = key_list.index("period"), [p for p in keep if p != calendar_year_pos]
     group_pos = find_role(key_list, GROUP_ALIASES, taken=(unit_pos, year_pos))
     taken = {unit_pos, year_pos, group_pos} - {None}
     indicator_pos = find_role(key_list, INDICATOR_ALIASES, taken)
@@ -200,7 +230,10 @@ def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
                         fix=f"name them one of {', '.join(INDICATOR_ALIASES)} and one of "
                             f"{', '.join(VALUE_ALIASES)}, or use the wide layout")
     is_long = is_long and layout != "wide"
-    units, years = parse_keys(table, unit_pos, year_pos)
+    units, years, frequency = parse_keys(table, unit_pos, year_pos)
+    if frequency != "year":   # a sub-annual panel needs only its frequency's indicators
+        names.optional = {str(i.id) for i in names.indicators
+                          if getattr(i, "frequency", "year") != frequency}
     frame = {"_row": np.arange(len(table.rows)), "unit": units, "year": years}
     if group_pos is not None:
         frame["group"] = [parse_label(c) for c in table.cells(group_pos)]
@@ -215,10 +248,13 @@ def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
     if "group" in data.columns:
         data, group_notes = _resolve_groups(data, names, table, group_pos)
         notes += group_notes
-    _check_duplicates(data, table, ["unit", "year"])
+    _check_duplicates(data, table, ["unit", "year"], frequency)
     data = (data.sort_values(["unit", "year"], kind="stable").drop(columns="_row")
             .reset_index(drop=True))
-    return Panel(data=data, indicator_ids=names.ids, layout="long" if is_long else "wide",
+    data = period_frame(data, frequency)
+    present = tuple(i for i in names.ids if i in data.columns)
+    return Panel(data=data, indicator_ids=present, layout="long" if is_long else "wide",
+                 frequency=frequency,
                  **{**meta, "warnings": tuple(meta.get("warnings", ())) + tuple(notes)})
 
 
@@ -236,14 +272,14 @@ def _wide(table, names: FrameworkNames, frame: dict, rest: list[int]):
         targets[target] = position
         if guessed:
             notes.append(f"{table.column(position)} read as {names.describe(target)}")
-    missing = [i for i in names.ids if i not in targets]
+    missing = [i for i in names.ids if i not in targets and i not in names.optional]
     if missing:
         raise_missing_columns(table, names, missing, extras)
     notes += [f"no column for the denominator {den!r}; indicators divided by it cannot be "
               "denominated" for den in names.denominators if den not in targets]
     problems = Problems(table)
     for target in (*names.ids, *names.denominators):
-        if target in targets:
+        if target in targets:  # (an optional indicator without a column stays absent)
             frame[target] = parse_numbers(table, targets[target], problems)
     problems.raise_if_any("cell is not a number", "cells are not numbers",
                           "write plain numbers (1234.5 or 1,234.5) without units or notes, "
@@ -287,7 +323,8 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
     long = pd.DataFrame({**frame, "indicator": targets, "_value": values})
     _check_duplicates(long, table, ["unit", "year", "indicator"])
     present = set(targets)
-    missing = [names.describe(i) for i in names.ids if i not in present]
+    missing = [names.describe(i) for i in names.ids
+               if i not in present and i not in names.optional]
     if missing:
         raise DataError(listing(counted(len(missing), "indicator of the framework has",
                                         "indicators of the framework have") + " no rows",
@@ -297,7 +334,8 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
     notes = [f"{label!r} read as {names.describe(t)}" for label, t in guessed.items()]
     notes += [f"no rows for the denominator {den!r}; indicators divided by it cannot be "
               "denominated" for den in names.denominators if den not in present]
-    columns = [*names.ids, *(d for d in names.denominators if d in present)]
+    columns = [*(i for i in names.ids if i in present or i not in names.optional),
+               *(d for d in names.denominators if d in present)]
     keys = ["unit", "year"]
     wide = (long.pivot(index=keys, columns="indicator", values="_value")
             .reindex(columns=columns).reset_index())
@@ -380,13 +418,31 @@ def _resolve_groups(data: pd.DataFrame, names: FrameworkNames, table: Table, pos
     return data.assign(group=groups.astype(str)), notes
 
 
-def _check_duplicates(data: pd.DataFrame, table: Table, keys: list[str]):
+def _period_beside_year(table: Table, key_list: list[str], year_pos: int) -> int | None:
+    """The position of a ``year`` column that only restates a sub-annual ``period``
+    column beside it (the tables this tool writes: ``unit, year, period, …``), else
+    None. The period column is then the time column and that year column is dropped."""
+    if "period" not in key_list or key_list[year_pos] == "period":
+        return None
+    keys, freqs, ok = parse_periods(table.cells(key_list.index("period")))
+    if not ok.all() or not len(freqs) or (freqs == "year").any():
+        return None
+    years = np.array([str(c).strip().removesuffix(".0") for c in table.cells(year_pos)])
+    if (years == (keys // PER_YEAR[str(freqs[0])]).astype(str)).all():
+        return year_pos
+    return None
+
+
+def _check_duplicates(data: pd.DataFrame, table: Table, keys: list[str],
+                      frequency: str = "year"):
     dup = data[data.duplicated(keys, keep=False)]
     if dup.empty:
         return
     lines = []
     for key, rows in dup.groupby(keys, sort=False)["_row"]:
-        parts = ", ".join(f"{k} {v!r}" if k != "year" else f"year {v}"
+        parts = ", ".join(f"{k} {v!r}" if k != "year" else
+                          f"{'year' if frequency == 'year' else 'period'} "
+                          f"{period_labels([v], frequency)[0]}"
                           for k, v in zip(keys, key))
         lines.append(f"{parts}: {', '.join(table.row_names[r] for r in rows)}")
     raise DataError(listing(counted(len(lines), f"{'-'.join(keys)} combination appears",

@@ -16,7 +16,8 @@ from evaluator.model.panel_io import (Table, column_letter, counted, is_blank, l
 
 UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city",
                 "ucode")  # ucode: COINr's unit code column (uCode)
-YEAR_ALIASES = ("year", "年份", "年度", "年", "time", "时间")
+YEAR_ALIASES = ("year", "年份", "年度", "年", "time", "时间", "period", "期间", "时期",
+                "统计期")
 GROUP_ALIASES = ("group", "城市类型", "类型", "分组", "type")
 INDICATOR_ALIASES = ("indicator", "指标", "指标名称")
 VALUE_ALIASES = ("value", "数值", "值", "指标值")
@@ -86,6 +87,7 @@ class FrameworkNames:
     def __init__(self, framework):
         self.indicators = list(framework.indicators)
         self.ids = tuple(str(ind.id) for ind in self.indicators)
+        self.optional: set[str] = set()   # indicators a sub-annual panel may leave out
         self.lookup: dict[str, str] = {}
         for ind in self.indicators:
             for label in (ind.id, *display_names(ind)):

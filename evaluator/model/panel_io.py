@@ -11,7 +11,8 @@ Cell rules (documented for users in the panel contract, DESIGN.md §4 "Panel dat
   ``…``, ``...``, ``#N/A``, ``无`` (Latin markers in any case; full-width forms too);
 * numbers: plain or scientific notation, thousands separators ``1,234.5``, surrounding
   spaces; anything else (``12%``, ``#DIV/0!``, ``约5``) is an error, never a silent NaN;
-* years: integers, also ``2020年``/``2020年度`` and Excel's ``2020.0``.
+* years: integers, also ``2020年``/``2020年度`` and Excel's ``2020.0``; or half-years,
+  quarters, months (:mod:`evaluator.model.period`, read by :mod:`evaluator.model.panel_time`).
 """
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ MISSING_MARKERS = frozenset({
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 _THOUSANDS_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 MAX_LISTED = 10  # offending cells/rows quoted in one message
-_YEAR_TEXT = re.compile(r"(\d{4})(?:\.0+)?(?:年度|年)?")
 
 
 @dataclass(frozen=True)
@@ -318,27 +318,6 @@ def parse_number(cell) -> float | None:
     return value
 
 
-def parse_year(cell) -> int:
-    """A year cell as an int; ValueError for a missing or non-integer year."""
-    if is_missing(cell):
-        raise ValueError("the year is empty")
-    if isinstance(cell, (bool, np.bool_)):
-        raise ValueError("a TRUE/FALSE value is not a year")
-    if isinstance(cell, (int, np.integer)):
-        return int(cell)
-    if isinstance(cell, (float, np.floating)):
-        if math.isfinite(cell) and float(cell).is_integer():
-            return int(cell)
-        raise ValueError("the year is not a whole number")
-    if isinstance(cell, str):
-        match = _YEAR_TEXT.fullmatch("".join(unicodedata.normalize("NFKC", cell).split()))
-        if match:
-            return int(match.group(1))
-        raise ValueError("the year is not a four-digit whole number")
-    raise ValueError(f"a {type(cell).__name__} value is not a year (format the cell as a "
-                     "number)")
-
-
 def parse_label(cell) -> str | None:
     """A unit or group name as text, None when empty. Only emptiness counts as missing
     here: 'NA' is Namibia's code."""
@@ -434,19 +413,19 @@ def parse_numbers(table: Table, position: int, problems: Problems) -> np.ndarray
 
 
 def parse_keys(table: Table, unit_pos: int, year_pos: int):
-    """Unit names and years of every row; one DataError lists the rows lacking either."""
+    """Unit names, calendar keys of the periods and the panel's frequency (see
+    :mod:`evaluator.model.period`); one DataError lists the rows lacking either."""
+    from evaluator.model.panel_time import read_time_column
+    from evaluator.model.period import ACCEPTED_FORMS
     problems = Problems(table)
-    units, years = [], np.zeros(len(table.rows), dtype=np.int64)
+    units = []
     for row, cell in enumerate(table.cells(unit_pos)):
         units.append(parse_label(cell))
         if units[-1] is None:
             problems.add(row, unit_pos, cell, "the unit is empty")
-    for row, cell in enumerate(table.cells(year_pos)):
-        try:
-            years[row] = parse_year(cell)
-        except ValueError as exc:
-            problems.add(row, year_pos, cell, str(exc))
+    keys, frequency = read_time_column(table, year_pos, problems)
     problems.raise_if_any("row lacks a valid unit or year", "rows lack a valid unit or year",
                           "give every row a unit name and a four-digit year such as 2020 "
-                          "(2020年 is accepted); delete note rows below the table")
-    return units, years
+                          "(2020年 is accepted) or a period of one frequency — accepted "
+                          f"forms: {ACCEPTED_FORMS}; delete note rows below the table")
+    return units, keys, frequency

@@ -9,8 +9,8 @@ year      ``2024``, ``2024年``, ``2024年度``, Excel's ``2024.0``
 half      ``2024H1``, ``2024-H2``, ``2024 h1``, ``2024年上半年``, ``2024年下半年``
 quarter   ``2024Q2``, ``2024-Q2``, ``2024 q2``, ``2024年第二季度``, ``2024年第2季度``,
           ``2024年二季度``, ``2024年Q2``
-month     ``2024-05``, ``2024-5``, ``2024/05``, ``2024.05`` (text), ``2024年5月``,
-          an Excel date (its year and month)
+month     ``2024-05``, ``2024-5``, ``2024/05``, ``2024年5月``, an Excel date (its year
+          and month); never ``2024.05``, which reads as a decimal number
 ========  =========================================================================
 
 Full-width characters (``２０２４Ｑ２``) read as their half-width forms.
@@ -53,7 +53,7 @@ _PATTERNS = (   # (frequency, regex on the NFKC, case-folded, space-free text)
     ("half", re.compile(r"^(?P<y>\d{4})年?(?P<cn>上|下)半年(?:度)?$")),
     ("quarter", re.compile(r"^(?P<y>\d{4})(?:年)?[-/]?q(?P<k>[1-4])$")),
     ("quarter", re.compile(r"^(?P<y>\d{4})年?第?(?P<k>[1-4一二三四])季度$")),
-    ("month", re.compile(r"^(?P<y>\d{4})[-/.](?P<k>0?[1-9]|1[0-2])$")),
+    ("month", re.compile(r"^(?P<y>\d{4})[-/](?P<k>0?[1-9]|1[0-2])$")),
     ("month", re.compile(r"^(?P<y>\d{4})年(?P<k>0?[1-9]|1[0-2])月(?:份)?$")),
 )
 
@@ -256,3 +256,17 @@ def count_text(n: int, frequency: str, lang: str = "en") -> str:
     if lang == "zh":
         return f"{n}{zh}"
     return f"{n} {one if n == 1 else many}"
+
+
+def period_frame(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:
+    """A table whose ``year`` column holds calendar keys, as users read it: unchanged
+    for a yearly panel; for a sub-annual one ``year`` becomes the calendar year and a
+    ``period`` column with the label (``2025Q2``) follows it."""
+    if frequency == "year" or "year" not in frame.columns:
+        return frame
+    keys = frame["year"].to_numpy().astype(np.int64)
+    out = frame.copy()
+    out["year"] = keys // PER_YEAR[frequency]
+    out.insert(out.columns.get_loc("year") + 1, "period",
+               pd.Series(period_labels(keys, frequency), index=out.index, dtype=object))
+    return out

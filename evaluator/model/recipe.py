@@ -146,7 +146,8 @@ def _weight_spec(value: Any, path: str, default: str) -> dict[str, Any]:
 
 
 SECTIONS = ("denominate", "impute", "screen", "treat", "normalise", "weights", "aggregate",
-            "rank", "coordination", "diagnose", "alerts", "uncertainty", "seed")
+            "rank", "coordination", "diagnose", "alerts", "uncertainty", "seed", "periods")
+PERIODS_ANNUAL = ("exclude", "carry")
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class Recipe:
     uncertainty: Mapping[str, Any] = field(default_factory=dict)
     seed: int = 0
     source: str | None = field(default=None, compare=False)
+    # sub-annual panels (issue 14): what becomes of annual indicators in a quarterly run
+    periods: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         where = self.source or "recipe"
@@ -198,6 +201,13 @@ class Recipe:
         set_("coordination", self._check_coordination(where))
         for name in ("diagnose", "alerts", "uncertainty"):
             set_(name, _mapping(getattr(self, name) or {}, f"{where}: {name}"))
+        periods = _mapping(self.periods or {}, f"{where}: periods")
+        unknown = set(periods) - {"annual"}
+        if unknown:
+            raise RecipeError(f"unknown parameter(s) {sorted(unknown)}",
+                              where=f"{where}: periods", fix="valid: annual")
+        set_("periods", {"annual": _choice(*PERIODS_ANNUAL)(periods.get("annual", "exclude"),
+                                                            f"{where}: periods.annual")})
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise RecipeError(f"seed {self.seed!r} is not a non-negative whole number",
                               where=f"{where}: seed")

@@ -54,6 +54,7 @@ from evaluator.quality.findings import (
     RAW_SCALE, Issue, about_missing_denominator, constant_issues, coverage_issues,
     denominator_issues, denominator_missing, load_issue, log_nonpositive,
     outlier_issues)
+from evaluator.model.period import period_labels
 from evaluator.stages.calendar_gaps import gap_findings
 from evaluator.quality.text import display_width, render
 from ..i18n import M
@@ -86,6 +87,8 @@ class QualityReport:
     n_units: int = 0
     n_years: int = 0
     n_values_screened: int = 0   # values the value rule could judge (both groups big enough)
+    frequency: str = "year"      # the panel's time axis: year | half | quarter | month
+    periods: tuple = ()          # its periods, labelled, in calendar order
 
     @property
     def errors(self) -> tuple[str, ...]:
@@ -111,6 +114,7 @@ class QualityReport:
             "n_units": self.n_units, "n_years": self.n_years,
             "n_values_screened": self.n_values_screened,
             "n_indicators": len(self.coverage_by_indicator),
+            "frequency": self.frequency, "periods": list(self.periods),
             "has_errors": self.has_errors,
             "errors": list(self.errors), "warnings": list(self.warnings),
             "issues": [{"level": i.level, "code": i.code, "message_en": i.en,
@@ -162,6 +166,9 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     ids = list(panel.indicator_ids)
     labels = _labels(ids, framework)
     data = panel.data
+    frequency = getattr(panel, "frequency", "year")
+    if frequency != "year":   # checks per period: the calendar keys stand in for years
+        data = data.assign(year=panel.keys)
     raw = panel.values(ids)
     scored = _scored_values(ids, data, raw, framework, denominate, labels)
     X, usable = scored.values, ~np.isnan(scored.values)
@@ -184,6 +191,10 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     distribution["scale"] = [scored.scales[i][0] for i in ids]
     outliers = _extremes(ids, data, X, raw, distribution, flagged)
     outlier_values, n_screened = _robust_screen(ids, data, X, raw, outlier_robust_z)
+    if frequency != "year":   # shown by their labels (2024Q2) from here on
+        by_year, constant_by_year, outliers, outlier_values = (
+            _labelled(t, frequency) for t in (by_year, constant_by_year, outliers,
+                                              outlier_values))
 
     issues += coverage_issues(by_indicator, by_unit, by_year, min_coverage, labels,
                               framework if denominate else None)
@@ -194,14 +205,23 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     if framework is not None and denominate:
         issues += denominator_issues(framework, data)
     issues += [Issue("warning", f["code"], f["en"], f["zh"], f["fix_en"], f["fix_zh"],
-                     f["subject"]) for f in gap_findings(data["unit"], data["year"])]
+                     f["subject"]) for f in gap_findings(data["unit"], data["year"],
+                                                         frequency)]
     settings = {"min_coverage": min_coverage, "outlier_skew": outlier_skew,
                 "outlier_kurtosis": outlier_kurtosis, "outlier_robust_z": outlier_robust_z,
                 "denominate": denominate}
     return QualityReport(by_indicator, by_unit, by_year, constant, constant_by_year,
                          distribution, outliers, outlier_values, tuple(issues), settings,
                          labels, scored.scales, n_units=int(data["unit"].nunique()),
-                         n_years=int(data["year"].nunique()), n_values_screened=n_screened)
+                         n_years=int(data["year"].nunique()), n_values_screened=n_screened,
+                         frequency=frequency, periods=tuple(period_labels(
+                             np.unique(data["year"].to_numpy()), frequency)))
+
+
+def _labelled(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:
+    if "year" not in frame.columns:
+        return frame
+    return frame.assign(year=period_labels(frame["year"].to_numpy(), frequency))
 
 
 # ---------------------------------------------------------------- the scored scale

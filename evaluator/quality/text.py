@@ -14,6 +14,11 @@ def display_width(text: str) -> int:
 _WORDS = {
     "en": dict(title="Data quality report", errors="Errors", warnings="Warnings", none="none",
                summary="{u} units, {y} years, {m} indicators: {e} errors, {w} warnings",
+               periods="Time axis: {f}, {first} to {last} ({n} periods)",
+               summary_periods="{u} units, {y} periods, {m} indicators: {e} errors, "
+               "{w} warnings",
+               freq={"year": "yearly", "half": "half-yearly", "quarter": "quarterly",
+                     "month": "monthly"},
                by_indicator="Coverage by indicator", by_year="Coverage by year",
                by_unit="Units below {c} coverage", units_ok="Every unit has at least {c} "
                "of its cells observed.", constant="Constant indicators (all unit-years)",
@@ -31,6 +36,9 @@ _WORDS = {
                "observed years of its unit"),
     "zh": dict(title="数据质量报告", errors="错误", warnings="警告", none="无",
                summary="{u} 个单位，{y} 个年份，{m} 个指标：{e} 个错误，{w} 个警告",
+               periods="时间轴：{f}，{first}至{last}（共 {n} 期）",
+               summary_periods="{u} 个单位，{y} 期，{m} 个指标：{e} 个错误，{w} 个警告",
+               freq={"year": "年度", "half": "半年度", "quarter": "季度", "month": "月度"},
                by_indicator="各指标数据覆盖率", by_year="各年份数据覆盖率",
                by_unit="数据覆盖率低于 {c} 的单位", units_ok="所有单位的数据覆盖率均不低于 {c}。",
                constant="取值恒定的指标（全部单位-年份）", constant_year="某年内取值恒定的指标",
@@ -54,9 +62,14 @@ def render(report, lang: str) -> str:
     issues_of = lambda level: [i for i in report.issues if i.level == level]  # noqa: E731
     errors, warnings = issues_of("error"), issues_of("warning")
     out = [w["title"], "=" * display_width(w["title"]),
-           w["summary"].format(u=report.n_units, y=report.n_years,
+           w["summary" if report.frequency == "year" else "summary_periods"].format(
+               u=report.n_units, y=report.n_years,
                                m=len(report.coverage_by_indicator), e=len(errors),
-                               w=len(warnings)), ""]
+                               w=len(warnings))]
+    if report.periods:
+        out.append(w["periods"].format(f=w["freq"][report.frequency], first=report.periods[0],
+                                       last=report.periods[-1], n=len(report.periods)))
+    out.append("")
     for key, items in (("errors", errors), ("warnings", warnings)):
         out += _section(w[key], [line for i in items for line in
                                  (f"- {i.text(lang)}", f"  {w['fix']} {i.fix(lang)}")]

@@ -10,12 +10,13 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import EvaluatorError
+from ..model.period import period_labels
 from ..stages.diagnostics import diagnose
 from . import appendix, figures, fmt, overview, profiles, ranking
 from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
+from .disparity_section import disparity_context
 from .i18n import Messages
-from ..i18n import M
 from .details import aggregation_by_node, aggregation_sections, read_sobol, sobol_section
 from .mapfigure import map_figure
 from .selection import select_units, split_spec
@@ -50,6 +51,11 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     ``geo`` (a GeoJSON file or its parsed FeatureCollection) adds a map of the units
     coloured by ``geo_colour``: ``score``, ``tier`` (fifths of the ranking) or ``light``
     (:mod:`evaluator.report.mapfigure`)."""
+    if getattr(assessment, "frequency", "year") != "year":   # quarters, halves, months
+        shown = ", ".join(period_labels(np.unique(assessment.years), assessment.frequency))
+        raise EvaluatorError(M(f"cli.report.needs_period.{assessment.frequency}"),
+                             where="report", fix=M("cli.report.needs_period.fix",
+                                                   periods=shown))
     t = Messages(lang)
     year, previous_year, years = choose_year(assessment, year)
     source = None
@@ -201,6 +207,7 @@ def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
         "columns": ranking.columns(bundle),
         "rows": ranking.rows(bundle, anchors, alerts),
         "robustness": _robustness(bundle, given_intervals),
+        "disparity": disparity_context(bundle),
         "profiles": profiles.unit_profiles(bundle, anchors, alerts),
         "sobol": bundle.sobol,
         "aggregation": aggregation_sections(bundle, bundle.aggregation),

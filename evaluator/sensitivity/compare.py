@@ -27,6 +27,7 @@ from ..evaluate import evaluate
 from ..errors import DataError, MethodError, RecipeError
 from ..model.framework import ROOT, Framework
 from ..model.panel import Panel
+from ..model.period import period_frame, period_labels
 from ..model.recipe import Recipe, weight_method_names
 from ..registry import near_matches
 from .spec import section_for
@@ -52,13 +53,15 @@ class CompareResult:
     k: int
     notes: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    frequency: str = "year"   # a sub-annual panel: ``year`` holds calendar keys inside
 
     def moved(self, year: int) -> pd.DataFrame:
         t = self.table[(self.table["year"] == year) & self.table["moved"]]
         return t.sort_values(["max_shift", "unit"], ascending=[False, True], kind="mergesort")
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"compare": self.table, "compare_correlations": self.correlations,
+        return {"compare": period_frame(self.table, self.frequency),
+                "compare_correlations": period_frame(self.correlations, self.frequency),
                 "compare_weights": self.weights}
 
 
@@ -155,7 +158,7 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
                "years_compared": sorted(int(y) for y in correlations["year"].unique()),
                "notes": notes, **traceability(reference)}
     return CompareResult(methods, table, correlations, _weights(runs, methods), int(k),
-                         notes, summary)
+                         notes, summary, frequency=reference.frequency)
 
 
 def _file_record(path: str) -> dict[str, Any]:
@@ -215,7 +218,8 @@ def summary_lines(result: CompareResult, year: int) -> list[str]:
     off = rho[~np.eye(len(rho), dtype=bool)]
     moved = result.moved(year)
     t = result.table[result.table["year"] == year]
-    lines = [t_("sens.compare.summary", methods=len(result.methods), units=len(t), year=year,
+    shown = period_labels([year], result.frequency)[0]
+    lines = [t_("sens.compare.summary", methods=len(result.methods), units=len(t), year=shown,
                 lo=off.min(), hi=off.max()),
              t_("sens.compare.summary_moved", moved=len(moved), k=result.k,
                 largest=int(t["max_shift"].max()) if len(t) else 0)]

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import DataError, RecipeError
 from ..model.framework import Framework
+from ..model.monitoring import framework_for_panel
 from ..model.panel import Panel
 from ..model.recipe import Recipe
 from ..stages.diagnose_params import alert_params
@@ -222,6 +223,7 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     """
     timer = time.perf_counter()
     seconds: dict[str, float] = {}
+    framework = framework_for_panel(framework, panel, recipe)   # sub-annual: sub-index
     # cheap checks first: a bad N, seed, k or a single Sobol factor fails before any work
     spec = check_run_options(framework, recipe, samples=samples, seed=seed, sobol=sobol,
                              top_k=top_k, spec=spec)

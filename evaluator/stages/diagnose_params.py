@@ -51,6 +51,7 @@ import copy
 from typing import Any, Callable, Mapping
 
 from ..errors import RecipeError
+from ..model.period import PER_YEAR, Period, period_labels, year_end_key
 from ..model.names import near_matches
 
 DIAGNOSE_DEFAULTS: dict[str, Any] = {
@@ -130,7 +131,8 @@ def target_years(framework) -> list[int]:
 
 
 def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *,
-                    source: str | None = None, framework=None) -> dict[str, Any]:
+                    source: str | None = None, framework=None, frequency: str = "year"
+                    ) -> dict[str, Any]:
     """The ``diagnose`` section validated, defaults filled, ``base_year`` resolved (and
     ``base_year_given`` saying whether the recipe set it). With ``framework`` given, a
     base year that is not a panel year gets a fix naming only the panel years that no
@@ -138,11 +140,56 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
     where = f"{source or 'recipe'}: diagnose"
     section = dict(section or {})
     out = copy.deepcopy(DIAGNOSE_DEFAULTS)
+    base_period = None
+    if isinstance(section.get("base_year"), str) and frequency != "year":
+        # a sub-annual panel may name the base period itself: base_year: 2024Q4
+        text = section.pop("base_year")
+        try:
+            base_period = Period.parse(text)
+        except ValueError:
+            base_period = None
+        if base_period is None or base_period.frequency != frequency:
+            raise RecipeError(f"base year {text!r} is not a year or a period of the "
+                              f"panel's frequency ({frequency})", where=f"{where}.base_year",
+                              fix="write a year (2024: the paths start at its last period) "
+                                  "or a period such as "
+                                  f"{period_labels([min(panel_years)], frequency)[0]}")
     for key, value in section.items():
         if key not in DIAGNOSE_CHECKS:
             raise _unknown(key, list(DIAGNOSE_CHECKS), f"{where}.{key}", "diagnose parameter")
         out[key] = None if value is None else DIAGNOSE_CHECKS[key](value, f"{where}.{key}")
-    out["base_year_given"] = out["base_year"] is not None
+    out["base_year_given"] = out["base_year"] is not None or base_period is not None
+    if base_period is not None:
+        if base_period.key not in panel_years:
+            raise RecipeError(f"base period {base_period.label()} is not in the panel",
+                              where=f"{where}.base_year",
+                              fix="use one of: " + ", ".join(period_labels(
+                                  sorted(panel_years), frequency)))
+        out["base_year"] = base_period.key
+        out["base_period"] = base_period.label()
+        return out
+    if frequency != "year":
+        # a sub-annual panel: ``panel_years`` are calendar keys; a base year means the
+        # period that ends it (2024 → 2024Q4), so paths start at the year's close
+        if out["base_year"] is not None:
+            key = int(year_end_key(out["base_year"], frequency))
+            if key not in panel_years:
+                shown = sorted({int(k) // PER_YEAR[frequency] for k in panel_years
+                                if int(year_end_key(int(k) // PER_YEAR[frequency], frequency))
+                                in panel_years})
+                raise RecipeError(
+                    f"base year {out['base_year']}: its last period "
+                    f"{period_labels([key], frequency)[0]} is not in the panel",
+                    where=f"{where}.base_year",
+                    fix=("use a year whose last period the panel holds: "
+                         + ", ".join(map(str, shown)) if shown else
+                         "leave diagnose.base_year out (paths then start in the first "
+                         "period of the panel)"))
+            out["base_year"] = key
+        else:
+            out["base_year"] = int(min(panel_years))
+        out["base_period"] = str(period_labels([out["base_year"]], frequency)[0])
+        return out
     if out["base_year"] is None:
         out["base_year"] = int(min(panel_years))
     elif out["base_year"] not in panel_years:

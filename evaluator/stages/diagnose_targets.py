@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import RecipeError
 from ..methods import diagnose as dg
 from ..i18n import M
+from ..model.period import PER_YEAR, period_labels, year_end_key
 
 _SHOWN = 5   # units named in a warning before "…"
 
@@ -34,7 +35,7 @@ def _named(names: list[str]) -> str:
 
 
 def check_target_years(framework, params: dict[str, Any], panel_years: list[int],
-                       source: str | None = None) -> None:
+                       source: str | None = None, frequency: str = "year") -> None:
     """With an explicit base year, a target before it is a contradiction (its path would
     run backwards): a RecipeError whose fix only proposes base years that work — panel
     years on or before the earliest such target — or removing/moving the targets, or
@@ -43,6 +44,9 @@ def check_target_years(framework, params: dict[str, Any], panel_years: list[int]
     if not params["base_year_given"]:
         return
     base = params["base_year"]
+    if frequency != "year":   # keys of sub-annual periods: compare the target's year end
+        base = int(base) // PER_YEAR[frequency]
+        panel_years = sorted({int(k) // PER_YEAR[frequency] for k in panel_years})
     found = [(f"indicator {i.id!r}", t.year) for i in framework.indicators
              for t in i.targets if t.year < base]
     found += [(f"group {g.id!r}, indicator {ind!r}", t.year)
@@ -70,13 +74,27 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
                     ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Per row and indicator (rows × m, NaN = none): ``target`` (raw), ``target_year``
     (NaN where the target is), ``start_year`` and ``start_value`` of the path; and the
-    warnings about targets left out."""
+    warnings about targets left out.
+
+    ``years`` are calendar keys (model/period.py). In a sub-annual panel a target year T
+    — and a relative target's ``from`` year — stands for the period that ends T (2025 →
+    2025Q4), so ``target_year`` and ``start_year`` come back as keys and a straight path
+    interpolated in keys places each period at its calendar fraction: from a 2024Q4
+    base to a 2025 target, 2025Q2 is expected halfway."""
     a = assessment
     fw = a.framework
     n, m = V.shape
+    frequency = getattr(a, "frequency", "year")
+
+    def key_of(year):
+        return int(year_end_key(year, frequency)) if frequency != "year" else int(year)
+
+    def label(key) -> str:
+        return str(period_labels([key], frequency)[0])
+
     base = params["base_year"]
     panel_years = sorted(int(y) for y in np.unique(years))
-    check_target_years(fw, params, panel_years, a.recipe.source)
+    check_target_years(fw, params, panel_years, a.recipe.source, frequency)
     out = {k: np.full((n, m), np.nan) for k in ("target", "target_year", "start_year",
                                                  "start_value")}
     warnings: list[str] = []
@@ -90,11 +108,11 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
         for group in group_keys:                   # a handful of groups ...
             rows = np.arange(n) if group is None else np.flatnonzero(groups == group)
             every = fw.targets_for(ind_id, group)
-            dropped += [f"{ind_id!r} {t.year}" for t in every if t.year < base]
-            targets = [t for t in every if t.year >= base]
+            dropped += [f"{ind_id!r} {t.year}" for t in every if key_of(t.year) < base]
+            targets = [t for t in every if key_of(t.year) >= base]
             if not targets or not rows.size:
                 continue
-            tyears = np.array([t.year for t in targets])
+            tyears = np.array([key_of(t.year) for t in targets])
             choice = np.minimum(np.searchsorted(tyears, years[rows]), len(targets) - 1)
             for c, t in enumerate(targets):        # ... and of targets
                 sel = rows[choice == c]
@@ -102,10 +120,10 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
                     continue
                 if t.is_relative:
                     from_rows = dg.find_rows(units, years, units[sel],
-                                             np.full(sel.size, t.base_year))
+                                             np.full(sel.size, key_of(t.base_year)))
                     start = dg.take_rows(V[:, j], from_rows)
                     value = start * (1.0 + t.change)
-                    start_year = np.full(sel.size, float(t.base_year))
+                    start_year = np.full(sel.size, float(key_of(t.base_year)))
                     lost = np.isnan(start)
                     if lost.any():
                         override = group is not None and group in fw.groups and \
@@ -113,14 +131,15 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
                         who = f"indicator {ind_id!r}" + (f" (group {str(group)!r})" if override
                                                          else "")
                         key = (who, t.year, t.describe(), t.base_year,
-                               t.base_year in panel_years)
+                               key_of(t.base_year) in panel_years)
                         unresolved.setdefault(key, set()).update(units[sel][lost].tolist())
                 else:
                     start = dg.take_rows(V[:, j], start_rows[sel, j])
                     value = np.full(sel.size, t.value)
                     start_year = first_year[sel, j]
                 out["target"][sel, j] = value
-                out["target_year"][sel, j] = np.where(np.isnan(value), np.nan, t.year)
+                out["target_year"][sel, j] = np.where(np.isnan(value), np.nan,
+                                                      key_of(t.year))
                 out["start_year"][sel, j] = start_year
                 out["start_value"][sel, j] = start
     for (who, year, text, from_year, in_panel), lost in unresolved.items():
@@ -133,12 +152,12 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
         else:
             warnings.append(
                 f"{who}: the relative target for {year} ({text}) cannot be "
-                f"resolved — {from_year} is not a panel year ({panel_years[0]}–"
-                f"{panel_years[-1]}), so no unit has a target for {year}; give the target "
+                f"resolved — {from_year} is not a panel year ({label(panel_years[0])}–"
+                f"{label(panel_years[-1])}), so no unit has a target for {year}; give the target "
                 f"as a level, or a `from` year inside the panel")
     if dropped:
-        warnings.append(f"targets before the base year {base} (the first panel year) are "
-                        f"ignored, as paths start in {base}: "
+        warnings.append(f"targets before the base year {label(base)} (the first panel "
+                        f"year) are ignored, as paths start in {label(base)}: "
                         + ", ".join(sorted(set(dropped))))
     if groups is None and any(g.targets for g in fw.groups.values()):
         warnings.append("group targets ignored: the panel has no group column (add a "

@@ -63,6 +63,7 @@ from ..methods import alerts as al
 from ..methods import diagnose as dg
 from ..methods.ranking import competition_rank
 from ..model.framework import ROOT
+from ..model.period import PER_YEAR, UNIT_NAMES, period_frame, period_labels
 from .diagnose_params import alert_params, diagnose_params
 from .diagnose_targets import resolve_targets, scale_anchors
 
@@ -98,16 +99,19 @@ def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
     d = diagnose(assessment)
     diagnostics = d.table[DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
     diagnostics["met"] = diagnostics["met"].astype("boolean")
-    return {"diagnostics": diagnostics,
-            "alerts": d.alerts[ALERT_COLUMNS].reset_index(drop=True)}
+    frequency = getattr(assessment, "frequency", "year")
+    return {"diagnostics": period_frame(diagnostics, frequency),
+            "alerts": period_frame(d.alerts[ALERT_COLUMNS].reset_index(drop=True),
+                                   frequency)}
 
 
 def diagnose(assessment) -> Diagnosis:
     a = assessment
     fw = a.framework
     panel_years = sorted(int(y) for y in np.unique(a.years))
+    frequency = getattr(a, "frequency", "year")
     params = diagnose_params(a.recipe.diagnose, panel_years, source=a.recipe.source,
-                             framework=fw)
+                             framework=fw, frequency=frequency)
     rules = alert_params(a.recipe.alerts, source=a.recipe.source)
     ids = list(a.ids)
     n, m = len(a.units), len(ids)
@@ -184,7 +188,8 @@ def diagnose(assessment) -> Diagnosis:
 
     ind_table = _long(units, years, groups, ids, {
         "kind": "indicator", "value": V, "target": tgt["target"],
-        "target_year": tgt["target_year"], "gap": gap, "relative_gap": rel_gap,
+        # a sub-annual target is due in the period that ends its year: show the year
+        "target_year": np.floor_divide(tgt["target_year"], PER_YEAR[frequency]), "gap": gap, "relative_gap": rel_gap,
         "expected_now": expected, "light": lights, "obstacle": obstacle, "rank": ranks,
         "best": best_raw, "gap_to_best": best - G, "group_best": gbest_raw,
         "gap_to_group_best": gap_gbest, "contribution": contrib,
@@ -245,7 +250,8 @@ def diagnostic_warnings(assessment) -> list[str]:
     base year."""
     a = assessment
     params = diagnose_params(a.recipe.diagnose, sorted(int(y) for y in np.unique(a.years)),
-                             source=a.recipe.source, framework=a.framework)
+                             source=a.recipe.source, framework=a.framework,
+                             frequency=getattr(a, "frequency", "year"))
     groups = None if a.groups is None else np.asarray(a.groups).astype(str)
     _, warnings = resolve_targets(a, params, np.asarray(a.stages["denominated"], float),
                                   np.asarray(a.units).astype(str),
@@ -351,15 +357,25 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
         rows_out.append({"unit": units[i], "year": int(years[i]), "rule": rule,
                          "years": span, "message_zh": msgs[0], "message_en": msgs[1]})
 
+    frequency = getattr(a, "frequency", "year")
+    words = al.YEARS if frequency == "year" else UNIT_NAMES[frequency][1:]
+
+    def period(key):   # a year as an int; a sub-annual period as its (en, zh) labels
+        key = int(key)
+        if frequency == "year":
+            return key
+        return (str(period_labels([key], frequency, "en")[0]),
+                str(period_labels([key], frequency, "zh")[0]))
+
     p = rules["bottom_k_consecutive"]
     if p is not None:
         flag = al.bottom_k(score, years, p["k"], ties=p["ties"], decimals=decimals)
         run = al.run_lengths(flag, units, years)
         for i in np.flatnonzero(run >= p["years"]):
             chain = history(int(i), int(run[i]))
-            hist = [(int(years[r]), int(rank[r]), int(n_year[r])) for r in chain]
+            hist = [(period(years[r]), int(rank[r]), int(n_year[r])) for r in chain]
             add(int(i), "bottom_k_consecutive", al.year_span(hist[0][0], hist[-1][0]),
-                al.bottom_k_message(units[i], p["k"], hist))
+                al.bottom_k_message(units[i], p["k"], hist, words))
 
     p = rules["yellow_card"]
     if p is not None:
@@ -376,26 +392,27 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
         red_trigger = al.red_share_exceeded(red, out_of, p["red_share"])
         card = in_bottom | red_trigger
         for i in np.flatnonzero(card):
-            add(int(i), "yellow_card", str(years[i]), al.yellow_card_message(
-                units[i], int(years[i]), rank=None if np.isnan(rank[i]) else int(rank[i]),
+            add(int(i), "yellow_card", al.year_span(period(years[i]), period(years[i])),
+                al.yellow_card_message(
+                units[i], period(years[i]), rank=None if np.isnan(rank[i]) else int(rank[i]),
                 n=int(n_year[i]), bottom_share=p["bottom_share"],
                 in_bottom=bool(in_bottom[i]), red=int(red[i]), lit=int(out_of[i]),
                 red_share=p["red_share"], red_trigger=bool(red_trigger[i]),
                 red_share_of=p["red_share_of"]))
         run = al.run_lengths(card, units, years)
         for i in np.flatnonzero(run >= p["years"]):
-            yrs = [int(years[r]) for r in history(int(i), int(run[i]))]
+            yrs = [period(years[r]) for r in history(int(i), int(run[i]))]
             add(int(i), "yellow_card_talks", al.year_span(yrs[0], yrs[-1]),
-                al.yellow_talks_message(units[i], yrs))
+                al.yellow_talks_message(units[i], yrs, words))
 
     p = rules["rank_drop"]
     if p is not None:
         before = dg.take_rows(rank, lag)
         for i in np.flatnonzero(al.rank_drops(before - rank, p["places"])):
             j = int(lag[i])
-            add(int(i), "rank_drop", al.year_span(int(years[j]), int(years[i])),
-                al.rank_drop_message(units[i], int(years[j]), int(rank[j]), int(years[i]),
-                                     int(rank[i]), p["places"]))
+            add(int(i), "rank_drop", al.year_span(period(years[j]), period(years[i])),
+                al.rank_drop_message(units[i], period(years[j]), int(rank[j]),
+                                     period(years[i]), int(rank[i]), p["places"]))
 
     order = {r: k for k, r in enumerate(["bottom_k_consecutive", "yellow_card",
                                          "yellow_card_talks", "rank_drop"])}

@@ -17,6 +17,8 @@ import pandas as pd
 from ..methods.ranking import competition_rank, rank_change
 from ..model.assessment import Assessment
 from ..model.framework import ROOT, Framework
+from ..model.monitoring import monitoring_framework
+from ..model.period import PER_YEAR
 from ..model.panel import Panel
 from ..model.recipe import Recipe
 from .ahp_weights import make_ahp_loader
@@ -60,6 +62,7 @@ class Run:
     ranks: dict[str, np.ndarray] = field(default_factory=dict)
     rank_in_group: np.ndarray | None = None
     rank_change: np.ndarray | None = None
+    rank_change_yoy: np.ndarray | None = None
 
     def keep_rows(self, rows: np.ndarray) -> None:
         """Restrict every per-row array to ``rows`` (after screening)."""
@@ -91,21 +94,45 @@ def start(framework: Framework, panel: Panel, recipe: Recipe, ahp_loader=None) -
         src = Path(recipe.source) if recipe.source else None
         ahp_loader = make_ahp_loader(
             framework, base_dir=src.parent if src is not None and src.is_file() else None)
-    ids = list(framework.indicator_ids)
     df = panel.data.reset_index(drop=True)
+    monitoring = None
+    if panel.frequency != "year":   # the monitoring sub-index (model/monitoring.py)
+        monitoring = monitoring_framework(
+            framework, panel.frequency, carry=recipe.periods["annual"] == "carry",
+            available=panel.indicator_ids, where=panel.source or "panel")
+        framework = monitoring.framework
+        df = carry_annual(df, monitoring.carried)
+    ids = list(framework.indicator_ids)
     units = df["unit"].astype(str).to_numpy()
-    years = df["year"].to_numpy()
+    years = panel.keys   # calendar keys: the years, or the periods' ordinals
     groups = df["group"].astype(str).to_numpy() if "group" in df.columns else None
-    labels = np.array([f"{u} {y}" for u, y in zip(units, years)], dtype=object)
+    shown = df["period"].astype(str).to_numpy() if monitoring else years
+    labels = np.array([f"{u} {y}" for u, y in zip(units, shown)], dtype=object)
     diag = diagnose_params(recipe.diagnose, sorted(int(y) for y in np.unique(years)),
-                           source=recipe.source, framework=framework)
+                           source=recipe.source, framework=framework,
+                           frequency=panel.frequency)
     rules = alert_params(recipe.alerts, source=recipe.source)
     X = df[ids].to_numpy(dtype=float)
     run = Run(framework=framework, panel=panel, recipe=recipe, ahp_loader=ahp_loader, ids=ids,
               df=df, units=units, years=years, groups=groups, labels=labels, X=X,
               diagnose=diag, alerts=rules, warnings=list(panel.warnings))
+    if monitoring is not None:
+        run.records.append(monitoring.record())
+        run.warnings += monitoring.warnings()
     run.stages["raw"] = X.copy()
     return run
+
+
+def carry_annual(df: pd.DataFrame, ids) -> pd.DataFrame:
+    """Annual indicators in a sub-annual panel: each unit's value of a calendar year
+    (the last one the year's periods give) copied into every period of that year."""
+    if not ids:
+        return df
+    out = df.copy()
+    by = [out["unit"], out["year"]]
+    for i in ids:
+        out[i] = out[i].groupby(by, sort=False).transform("last")
+    return out
 
 
 def rank(run: Run) -> None:
@@ -120,6 +147,9 @@ def rank(run: Run) -> None:
         run.rank_in_group = competition_rank(run.scores[ROOT], group_blocks,
                                              decimals=decimals)
     run.rank_change = rank_change(run.ranks[ROOT], run.units, run.years)
+    if run.panel.frequency != "year":   # and against the same period a year earlier
+        run.rank_change_yoy = rank_change(run.ranks[ROOT], run.units, run.years,
+                                          lag=PER_YEAR[run.panel.frequency])
 
 
 def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
@@ -153,9 +183,10 @@ def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
         contribution_shares=shares, records=records, warnings=warnings,
         aggregation_details=run.aggregation_details,
         coordination=coordination(run.framework, run.recipe, run.scores, warnings),
-        diagnostics_builder=build_diagnostics)
+        diagnostics_builder=build_diagnostics, frequency=run.panel.frequency,
+        rank_change_yoy=run.rank_change_yoy)
     # targets that cannot be resolved (a relative target's base year outside the panel...)
     assessment.warnings.extend(diagnostic_warnings(assessment))
     # gaps on the calendar: changes across them are empty, runs break there (issue 9)
-    assessment.warnings.extend(gap_warnings(run.units, run.years))
+    assessment.warnings.extend(gap_warnings(run.units, run.years, run.panel.frequency))
     return assessment

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..model.framework import ROOT
+from ..model.period import PER_YEAR, period_labels
 
 TEXT = {
     "en": {"scores": "Scores and ranks", "lights": "Traffic lights",
@@ -32,9 +33,9 @@ TEXT = {
            "obstacles": "主要障碍因子（障碍度）", "dim_obstacles": "各维度障碍度",
            "strengths": "优势指标", "weaknesses": "劣势指标", "alerts": "预警",
            "none": "无", "rank": "第{r}名/共{n}个", "first": "首年", "group": "类型",
-           "gap": "面板缺少{year}年数据：不跨越缺口计算变化",
+           "gap": "面板缺少{year}数据：不跨越缺口计算变化",
            "total": "全部指标", "value": "数值", "no_data": "无数据",
-           "earlier": "往年预警：{n}条（{span}年，此处不再列出）",
+           "earlier": "往年预警：{n}条（{span}，此处不再列出）",
            "rules": {"bottom_k_consecutive": "连续位列末位", "yellow_card": "黄牌警示",
                      "yellow_card_talks": "连续黄牌：约谈", "rank_drop": "排名大幅下滑"},
            "not_decomposable": "注：聚合并非各层均为加权求和，不报告贡献分解"},
@@ -123,6 +124,15 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
     table = d.table
     mine = table[table["unit"] == unit]
     unit_years = sorted(int(y) for y in mine["year"].unique())
+    frequency = getattr(a, "frequency", "year")
+
+    def show(key) -> str:   # a year as it is; a sub-annual period by its label
+        return str(period_labels([int(key)], frequency, lang)[0]) if frequency != "year" \
+            else str(int(key))
+
+    if year is not None and frequency != "year":   # a year: its last period of the unit
+        year = max([k for k in unit_years if k // PER_YEAR[frequency] == int(year)],
+                   default=year)
     if year is None:
         year = unit_years[-1]
     elif int(year) not in unit_years:
@@ -141,7 +151,7 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
     group = str(now["group"].iloc[0]) if len(now) else ""
     glabel = fw.groups[group].name.get(lang) if group in fw.groups else group
     title = f"{fw.name.get(lang)} — {unit}" + (f" ({T['group']}: {glabel})" if glabel else "")
-    lines = [f"{title}, {year}", ""]
+    lines = [f"{title}, {show(year)}", ""]
 
     # scores and ranks
     lines.append(T["scores"])
@@ -164,7 +174,7 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
         lines.append(f"  {'  ' * depth}{label(node)}: {row['value']:.2f} ({_signed(change)}), "
                      f"{rank_txt} ({moved})")
     if prev_year is None:
-        lines.append(f"  ({T['first'] if year == panel_years[0] else T['gap'].format(year=year - 1)})")
+        lines.append(f"  ({T['first'] if year == panel_years[0] else T['gap'].format(year=period_labels([year - 1], frequency, lang)[0])})")
 
     # lights by dimension
     head = T["light_head"]
@@ -221,10 +231,15 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
     msg_col = "message_zh" if lang == "zh" else "message_en"
     for _, r in al.iterrows():
         rule = T["rules"].get(r["rule"], r["rule"])
-        lines.append(f"  [{r['year']}] {rule}: {r[msg_col]}")
+        lines.append(f"  [{show(r['year'])}] {rule}: {r[msg_col]}")
     if not earlier.empty:
-        first, last = int(earlier["year"].min()), int(earlier["year"].max())
-        span = str(first) if first == last else f"{first}–{last}"
+        first, last = show(earlier["year"].min()), show(earlier["year"].max())
+        span = first if first == last else f"{first}–{last}"
+        if lang == "zh" and frequency == "year":
+            span += "年"
+        elif lang == "zh":
+            span = "至".join(dict.fromkeys(period_labels(
+                [earlier["year"].min(), earlier["year"].max()], frequency, "zh")))
         lines.append("  " + T["earlier"].format(n=len(earlier), span=span))
     if not d.decomposable:
         lines += ["", T["not_decomposable"]]
