@@ -47,8 +47,14 @@ def main():
 @click.option("--report", "report_lang", type=click.Choice(["en", "zh"]), default=None,
               help="Also write report.html, report.xlsx and report.md to --out, in this "
                    "language.")
+@click.option("--publish", "publish", is_flag=True,
+              help="Also publish the --out folder as a round (its latest year) into --db.")
+@click.option("--db", "db", default=None, metavar="URL|FILE",
+              help="Database of published rounds for --publish (default: $EVALUATOR_DB, "
+                   "else ./evaluator.db).")
 @user_errors
-def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang):
+def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang, publish,
+          db):
     """Score a panel on a framework: every unit and year, ranked.
 
     Runs the recipe (framework's own, or --recipe) and prints the head of the ranking of
@@ -59,6 +65,9 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     if report_lang and not out:
         raise EvaluatorError(M("cli.score.report_needs_out"),
                              fix=M("cli.score.report_needs_out.fix"))
+    if publish and not out:
+        raise EvaluatorError("--publish needs --out (the folder that is published)",
+                             fix="add --out FOLDER")
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
     if report_lang:  # tables and report written as one set: all or nothing
@@ -67,6 +76,9 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     _report_run(result, None if report_lang else out, year, top, fmt)
     if report_lang and fmt == "table":
         click.echo(t("cli.score.wrote_with_report", out=out))
+    if publish:
+        from .store import publish_folder
+        publish_folder(out, db)
 
 
 def _report_run(result, out, year, top, fmt) -> None:
@@ -155,6 +167,7 @@ from .frameworks import frameworks  # noqa: E402
 from .methods import methods  # noqa: E402
 from .report import report  # noqa: E402
 from .sensitivity import compare, sensitivity  # noqa: E402
+from .store import STORE_COMMANDS  # noqa: E402
 from .weights import ahp, weights  # noqa: E402
 
 main.add_command(frameworks)
@@ -166,6 +179,8 @@ main.add_command(sensitivity)
 main.add_command(report)
 main.add_command(methods)
 main.add_command(disparity)
+for _command in STORE_COMMANDS:
+    main.add_command(_command)
 add_lang_options(main)   # --lang on every command, including ones added later
 
 
