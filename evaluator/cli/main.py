@@ -50,11 +50,15 @@ def main():
 @click.option("--publish", "publish", is_flag=True,
               help="Also publish the --out folder as a round (its latest year) into --db.")
 @click.option("--db", "db", default=None, metavar="URL|FILE",
-              help="Database of published rounds for --publish (default: $EVALUATOR_DB, "
-                   "else ./evaluator.db).")
+              help="Database of published rounds for --publish and --against-published "
+                   "(default: $EVALUATOR_DB, else ./evaluator.db).")
+@click.option("--against-published", "against", is_flag=True,
+              help="Read the past as published: rank changes and the alert rules use the "
+                   "score and rank of each earlier year from the latest valid round that "
+                   "published it (recorded in manifest.json).")
 @user_errors
 def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang, publish,
-          db):
+          db, against):
     """Score a panel on a framework: every unit and year, ranked.
 
     Runs the recipe (framework's own, or --recipe) and prints the head of the ranking of
@@ -70,6 +74,9 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
                              fix="add --out FOLDER")
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
+    if against:
+        from .store import read_published
+        read_published(result, db)
     if report_lang:  # tables and report written as one set: all or nothing
         from ..report import write_report
         write_report(result, out, lang=report_lang, year=year, tables=True)

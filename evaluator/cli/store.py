@@ -26,6 +26,15 @@ def opened(db, *, create=False):
         store.dispose()
 
 
+def read_published(result, db) -> None:
+    """`score --against-published`: the past as published, from the database."""
+    from ..store.published import against_published
+    with opened(db) as store:
+        record = against_published(result, store)
+    years = ", ".join(f"{y} (round {r})" for y, r in record["rounds"].items())
+    click.echo(f"against published rounds: {years}", err=True)
+
+
 EPILOG_PUBLISH = """\b
 Examples:
   evaluator publish results-2024/ --label "2024 official" --note "board approved 3 March"
@@ -112,4 +121,82 @@ def rounds(db, fmt):
             click.echo("no rounds published yet")
             return
     print_frame(table, fmt)
-STORE_COMMANDS = (publish, withdraw, rounds)
+
+
+@click.command(epilog="\b\nExamples:\n  evaluator history --unit 示例市007\n"
+                      "  evaluator history --unit \"Demo City 007\" --format csv --valid")
+@click.option("--unit", "-u", required=True, help="The unit, as named in rankings.csv.")
+@db_option
+@click.option("--valid", "valid_only", is_flag=True,
+              help="Only rounds in force (not superseded, not withdrawn).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@user_errors
+def history(unit, db, valid_only, fmt):
+    """A unit's published record across rounds: per round and published period its
+    score, rank, rank change, dimension scores and ranks, traffic lights (counts of
+    green / yellow / red) and alerts. Yearly and quarterly rounds are listed apart."""
+    from ..store.history import unit_history
+
+    with opened(db) as store:
+        table = unit_history(store, unit, valid_only=valid_only)
+    print_frame(table, fmt)
+
+
+@click.command(epilog="\b\nExamples:\n  evaluator export --round 3 --out round-3/\n"
+                      "  evaluator export --round 3 --out load/ --no-bom   # for PostgreSQL COPY")
+@click.option("--round", "round_id", type=int, required=True, help="The round to export.")
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), required=True,
+              help="Folder for the tables and round.json.")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv",
+              show_default=True)
+@click.option("--bom/--no-bom", default=True, show_default=True,
+              help="CSV with a UTF-8 byte-order mark (Excel shows Chinese) or without "
+                   "(PostgreSQL COPY … CSV HEADER and other loaders).")
+@user_errors
+def export(round_id, out, db, fmt, bom):
+    """Write a round's tables exactly as published (with the BOM, each CSV is
+    byte-identical to the published file) and round.json with its record."""
+    from ..store.export import export_round
+
+    with opened(db) as store:
+        written = export_round(store, round_id, out, fmt=fmt, bom=bom)
+    click.echo(f"wrote {len(written)} files to {out}/ ({', '.join(p.name for p in written)})")
+
+
+@click.command(epilog="\b\nExample:\n  evaluator diff 3 4\n  evaluator diff 3 4 --format json")
+@click.argument("round_a", type=int)
+@click.argument("round_b", type=int)
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@user_errors
+def diff(round_a, round_b, db, fmt):
+    """Per unit the score and rank change from round A's published period to round B's,
+    and why: the input files, framework and recipe that changed; when B's panel file is
+    still in place, each unit's change split into the part from the data (B's panel
+    scored with A's method) and the part from the method."""
+    import json
+
+    from ..store.diff import diff_rounds
+    from .common import frame_json
+
+    with opened(db) as store:
+        table, summary = diff_rounds(store, round_a, round_b)
+    if fmt == "json":
+        click.echo(json.dumps({**summary, "units": json.loads(frame_json(table))},
+                              ensure_ascii=False, indent=2))
+        return
+    if fmt == "table":
+        a, b = summary["a"], summary["b"]
+        click.echo(f"round {a['round']} ({a['year']}) → round {b['round']} ({b['year']})")
+        for part in ("inputs", "framework", "recipe"):
+            for line in summary["why"][part] or ["unchanged"]:
+                click.echo(f"  {part}: {line}")
+        if not summary["decomposed"]:
+            click.echo(f"  data/method split not computed: {summary['not_decomposed_because']}")
+    print_frame(table, fmt)
+
+
+STORE_COMMANDS = (publish, withdraw, rounds, history, export, diff)

@@ -63,6 +63,10 @@ class Assessment:
     frequency: str = "year"
     # sub-annual panels: places gained since the same period a year earlier
     rank_change_yoy: np.ndarray | None = None
+    # composite score and rank as published earlier, per row (NaN where none): set by
+    # `score --against-published` (evaluator.store.published) before the diagnostics are
+    # built, so the alert rules count the years as they were published
+    prior: dict[str, np.ndarray] | None = None
 
     # -- stage data --------------------------------------------------------------------
     def _keys(self) -> pd.DataFrame:

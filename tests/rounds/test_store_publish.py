@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from evaluator.store import open_store, read_round_table, resolve_url, rounds_table
 from evaluator.store.schema import IMMUTABLE, OUTPUT_TABLES
-from store_helpers import invoke, panel, score_to
+from rounds.helpers import invoke, panel, score_to
 
 
 def csv_cells(path) -> tuple[list[str], list[list[str]]]:
@@ -172,7 +172,7 @@ def test_a_correction_keeps_the_framework_and_years(db_url, tmp_path):
 
 
 def test_score_publish_publishes_the_out_folder(db_url, tmp_path):
-    from store_helpers import FRAMEWORK
+    from rounds.helpers import FRAMEWORK
     fw = tmp_path / "fw.yaml"
     fw.write_text(FRAMEWORK, encoding="utf-8")
     data = tmp_path / "p.csv"

@@ -103,7 +103,7 @@ def db_url(request, tmp_path):
 @pytest.fixture(scope="session")
 def demo_results(tmp_path_factory):
     """The demo's full results (262 units × 10 years, every table), scored once."""
-    from store_helpers import invoke
+    from rounds.helpers import invoke
     out = tmp_path_factory.mktemp("demo") / "results"
     assert invoke("demo", "--out", out).exit_code == 0
     return out

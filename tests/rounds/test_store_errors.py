@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from evaluator.store import resolve_url
 from evaluator.store.schema import OUTPUT_TABLES
-from store_helpers import invoke, panel, score_to
+from rounds.helpers import invoke, panel, score_to
 
 
 def refused(result, *needles):
