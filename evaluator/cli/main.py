@@ -70,8 +70,8 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
         raise EvaluatorError(M("cli.score.report_needs_out"),
                              fix=M("cli.score.report_needs_out.fix"))
     if publish and not out:
-        raise EvaluatorError("--publish needs --out (the folder that is published)",
-                             fix="add --out FOLDER")
+        raise EvaluatorError(M("store.score.publish_needs_out"),
+                             fix=M("store.score.publish_needs_out.fix"))
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
     if against:

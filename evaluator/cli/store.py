@@ -31,8 +31,9 @@ def read_published(result, db) -> None:
     from ..store.published import against_published
     with opened(db) as store:
         record = against_published(result, store)
-    years = ", ".join(f"{y} (round {r})" for y, r in record["rounds"].items())
-    click.echo(f"against published rounds: {years}", err=True)
+    from ..store.messages import msg
+    years = ", ".join(f"{y} (#{r})" for y, r in record["rounds"].items())
+    click.echo(msg("against.used", years=years), err=True)
 
 
 EPILOG_PUBLISH = """\b
@@ -118,7 +119,8 @@ def rounds(db, fmt):
     if fmt == "table":
         table = table.drop(columns=["note"])
         if table.empty:
-            click.echo("no rounds published yet")
+            from ..store.messages import msg
+            click.echo(msg("rounds.none"))
             return
     print_frame(table, fmt)
 
@@ -162,7 +164,9 @@ def export(round_id, out, db, fmt, bom):
 
     with opened(db) as store:
         written = export_round(store, round_id, out, fmt=fmt, bom=bom)
-    click.echo(f"wrote {len(written)} files to {out}/ ({', '.join(p.name for p in written)})")
+    from ..store.messages import msg
+    click.echo(msg("export.wrote", count=len(written), out=out,
+                   names=", ".join(p.name for p in written)))
 
 
 @click.command(epilog="\b\nExample:\n  evaluator diff 3 4\n  evaluator diff 3 4 --format json")
@@ -189,13 +193,15 @@ def diff(round_a, round_b, db, fmt):
                               ensure_ascii=False, indent=2))
         return
     if fmt == "table":
+        from ..store.messages import msg
         a, b = summary["a"], summary["b"]
-        click.echo(f"round {a['round']} ({a['year']}) → round {b['round']} ({b['year']})")
+        click.echo(msg("diff.heading", a=a["round"], year_a=a["year"], b=b["round"],
+                       year_b=b["year"]))
         for part in ("inputs", "framework", "recipe"):
-            for line in summary["why"][part] or ["unchanged"]:
-                click.echo(f"  {part}: {line}")
+            for line in summary["why"][part] or [msg("diff.unchanged")]:
+                click.echo(f"  {msg('diff.part.' + part)}: {line}")
         if not summary["decomposed"]:
-            click.echo(f"  data/method split not computed: {summary['not_decomposed_because']}")
+            click.echo("  " + msg("diff.no_split", reason=summary["not_decomposed_because"]))
     print_frame(table, fmt)
 
 

@@ -49,8 +49,8 @@ def _timeout() -> float:
     try:
         return max(0.0, float(os.environ.get(ENV_TIMEOUT, "30")))
     except ValueError:
-        raise StoreError(f"{ENV_TIMEOUT}={os.environ[ENV_TIMEOUT]!r} is not a number of "
-                         "seconds", fix=f"set {ENV_TIMEOUT} to e.g. 30") from None
+        raise StoreError(msg("timeout.bad", var=ENV_TIMEOUT, value=os.environ[ENV_TIMEOUT]),
+                         fix=msg("timeout.bad.fix", var=ENV_TIMEOUT)) from None
 
 
 @dataclass

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import EvaluatorError
 from .db import Store
+from .messages import msg
 from .read import read_round_table, round_info
 
 
@@ -59,9 +60,9 @@ def rescore_with(info_a: dict, info_b: dict, year_b: int) -> tuple[pd.DataFrame 
     data = (info_b["inputs"] or {}).get("data") or {}
     path = Path(data.get("path") or "")
     if not data.get("path") or not path.is_file():
-        return None, f"round {info_b['id']}'s panel file {data.get('path', '?')} is not there"
+        return None, msg("diff.panel_gone", round=info_b["id"], path=data.get("path", "?"))
     if hashlib.sha256(path.read_bytes()).hexdigest() != data.get("sha256"):
-        return None, f"{path} has changed since round {info_b['id']} read it"
+        return None, msg("diff.panel_changed", path=path, round=info_b["id"])
     from ..evaluate import evaluate
     from ..model.framework import Framework
     from ..model.panel import load_panel
@@ -72,8 +73,8 @@ def rescore_with(info_a: dict, info_b: dict, year_b: int) -> tuple[pd.DataFrame 
         panel = load_panel(path, fw, encoding=data.get("encoding"), sheet=data.get("sheet"))
         ranks = evaluate(fw, panel, recipe).rankings
     except EvaluatorError as exc:
-        return None, f"round {info_b['id']}'s panel cannot be scored with round " \
-                     f"{info_a['id']}'s method ({exc.problem})"
+        return None, msg("diff.cannot_rescore", b=info_b["id"], a=info_a["id"],
+                         reason=exc.problem)
     return ranks[ranks["year"] == year_b], ""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import EvaluatorError
 from ..output import atomic_write, prepare_out_dir, safe_frame, write_xlsx
 from .db import Store
+from .messages import msg
 from .read import read_round_table, round_info, rounds_table
 
 
@@ -25,8 +26,7 @@ def export_round(store: Store, round_id: int, out: str | Path, *, fmt: str = "cs
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise EvaluatorError("--format parquet needs the pyarrow package",
-                                 fix="pip install pyarrow, or use --format csv") from None
+            raise EvaluatorError(msg("export.parquet"), fix=msg("export.parquet.fix")) from None
     folder = prepare_out_dir(Path(out))
     written = []
     if fmt == "csv":
@@ -45,8 +45,8 @@ def export_round(store: Store, round_id: int, out: str | Path, *, fmt: str = "cs
             path = folder / f"{name}.parquet"
             atomic_write(path, lambda p, f=frame: f.to_parquet(p, index=False))
             written.append(path)
-    else:
-        raise EvaluatorError(f"unknown export format {fmt!r}", fix="use csv, xlsx or parquet")
+    else:   # pragma: no cover - click offers only the three
+        raise ValueError(fmt)
     status = rounds_table(store).set_index("round").loc[round_id, "status"]
     record = {k: v for k, v in info.items() if k != "tables"}
     record.update({"status": status, "tables": info["tables"]})

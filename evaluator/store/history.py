@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from ..errors import DataError
 from . import schema
 from .db import Store
+from .messages import msg
 from .read import rounds_table
 
 FIXED = ["frequency", "period", "round", "label", "status", "year", "score", "rank",
@@ -74,9 +75,8 @@ def _unknown_unit(conn, unit: str) -> None:
     rk = schema.output_tables["rankings"]
     names = [r[0] for r in conn.execute(select(rk.c.unit).distinct())]
     if not names:
-        raise DataError("no round has been published yet", where="history",
-                        fix="publish a round first: evaluator publish RESULTS_DIR")
+        raise DataError(msg("history.empty"), where="history", fix=msg("history.empty.fix"))
     close = difflib.get_close_matches(unit, names, n=5, cutoff=0.5)
-    raise DataError(f"unit {unit!r} is in no published round", where="--unit",
-                    fix=("did you mean " + ", ".join(map(repr, close)) + "?") if close
-                    else "give the unit's name as it appears in rankings.csv")
+    raise DataError(msg("history.no_unit", unit=unit), where="--unit",
+                    fix=msg("history.no_unit.near", names=", ".join(map(repr, close)))
+                    if close else msg("history.no_unit.fix"))

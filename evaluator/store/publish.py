@@ -47,9 +47,8 @@ def when(at: str | None = None) -> str:
         try:
             stamp = _dt.datetime.fromisoformat(value)
         except ValueError:
-            raise DataError(f"time {value!r} is not an ISO 8601 date-time",
-                            where=f"--at / {ENV_AT}",
-                            fix="write e.g. 2025-03-01T09:00:00+08:00") from None
+            raise DataError(msg("at.bad", value=value), where=f"--at / {ENV_AT}",
+                            fix=msg("at.bad.fix")) from None
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=_dt.timezone.utc)
         return stamp.astimezone(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -69,7 +68,7 @@ def periods_of(results: ResultsFolder, years: Iterable[int] | None) -> list[int]
     the latest year of the results."""
     have = results.years
     if not have:
-        raise DataError("manifest.json names no scored years", where=str(results.path),
+        raise DataError(msg("results.no_years"), where=str(results.path),
                         fix=msg("results.rescore.fix", path=results.path))
     chosen = sorted(set(int(y) for y in years)) if years else [max(have)]
     for y in chosen:

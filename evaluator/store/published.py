@@ -25,6 +25,7 @@ from sqlalchemy import and_, select
 from ..errors import DataError
 from . import schema
 from .db import Store
+from .messages import msg
 from .read import rounds_table
 
 
@@ -68,10 +69,8 @@ def against_published(assessment, store: Store) -> dict[str, Any]:
     wanted = sorted(set(years) | {y - 1 for y in years})
     used = published_years(store, fw_id, wanted)
     if not used:
-        raise DataError(f"no valid published round of framework {fw_id!r} covers "
-                        f"{wanted[0]}–{wanted[-1]}", where=store.url,
-                        fix="publish the earlier round first (evaluator publish), or score "
-                            "without --against-published")
+        raise DataError(msg("against.none", framework=fw_id, first=wanted[0],
+                            last=wanted[-1]), where=store.url, fix=msg("against.none.fix"))
     told = published_rankings(store, used)
     told["unit"] = told["unit"].astype(str)
     told["year"] = told["year"].astype(int)
@@ -97,9 +96,8 @@ def against_published(assessment, store: Store) -> dict[str, Any]:
     in_published = rows["year"].isin(list(used)).to_numpy() & np.isnan(prior_rank)
     missing = sorted(set(rows.loc[in_published, "unit"]))
     if missing:
-        assessment.warnings.append(
-            f"{len(missing)} unit(s) scored in a published year are not in the published "
-            f"round ({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}); their "
-            "computed score and rank are used for that year")
+        assessment.warnings.append(msg(
+            "against.missing_units", count=len(missing),
+            names=", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")))
     assessment.records.append(record)
     return record

@@ -78,8 +78,8 @@ def read_round_table(store: Store, round_id: int, name: str,
     """Table ``name`` of round ``round_id`` as it was published."""
     info = info or round_info(store, round_id)
     if name not in info["tables"]:
-        raise StoreError(f"round {round_id} holds no {name} table",
-                         fix=f"its tables: {', '.join(info['tables'])}")
+        raise StoreError(msg("round.no_table", round=round_id, name=name),
+                         fix=msg("round.no_table.fix", tables=", ".join(info["tables"])))
     columns = info["tables"][name]["columns"]
     table = schema.output_tables[name]
     known = [c for c in schema.TABLE_COLUMNS[name] if c in columns]
