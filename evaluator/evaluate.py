@@ -32,7 +32,11 @@ def evaluate(framework: Framework, panel: Panel,
     holding every stage's data, the weights with their intermediate tables, scores, ranks
     and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
     """
-    run = runs.start(framework, panel, runs.resolve_recipe(framework, recipe), ahp_loader)
+    recipe = runs.resolve_recipe(framework, recipe)
+    if recipe.freeze and not recipe.freeze.get("applied"):   # the scale of a published round
+        from .store.freeze import apply_freeze
+        framework, recipe = apply_freeze(framework, recipe)
+    run = runs.start(framework, panel, recipe, ahp_loader)
     data_steps.denominate(run)
     data_steps.impute(run)
     data_steps.screen(run)
