@@ -41,7 +41,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from evaluator.store import open_results, open_store, publish
+    from evaluator.store import open_results, open_store
+    from evaluator.store.publish import publish
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-store-"))
     db = args.db or str(tmp / "rounds.db")

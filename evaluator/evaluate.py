@@ -15,6 +15,7 @@ from .model.framework import Framework
 from .model.panel import Panel
 from .model.recipe import Recipe
 from .stages import data_steps, run as runs, tree
+from .store.freeze import apply_freeze
 
 
 def default_recipe(framework: Framework) -> Recipe:
@@ -32,10 +33,8 @@ def evaluate(framework: Framework, panel: Panel,
     holding every stage's data, the weights with their intermediate tables, scores, ranks
     and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
     """
-    recipe = runs.resolve_recipe(framework, recipe)
-    if recipe.freeze and not recipe.freeze.get("applied"):   # the scale of a published round
-        from .store.freeze import apply_freeze
-        framework, recipe = apply_freeze(framework, recipe)
+    # a recipe's `freeze` takes bounds and weights from a published round (store/freeze.py)
+    framework, recipe = apply_freeze(framework, runs.resolve_recipe(framework, recipe))
     run = runs.start(framework, panel, recipe, ahp_loader)
     data_steps.denominate(run)
     data_steps.impute(run)

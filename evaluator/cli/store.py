@@ -76,7 +76,7 @@ def publish_folder(results_dir, db, **options) -> None:
     """Check ``results_dir`` against its manifest, publish it, say so (also `score
     --publish`)."""
     from ..store import open_results
-    from ..store import publish as do_publish
+    from ..store.publish import publish as do_publish
     from ..store.messages import msg
 
     results = open_results(results_dir)   # checked before the database is opened
@@ -95,7 +95,7 @@ def publish_folder(results_dir, db, **options) -> None:
 def withdraw(round_id, reason, db, by):
     """Withdraw a published round: it stays in the history, marked withdrawn with the
     reason, and no longer counts as published."""
-    from ..store import withdraw as do_withdraw
+    from ..store.publish import withdraw as do_withdraw
     from ..store.messages import msg
 
     with opened(db) as store:

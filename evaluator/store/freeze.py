@@ -23,14 +23,16 @@ from typing import Any
 from ..errors import RecipeError
 from ..model.framework import ROOT, Framework
 from ..model.recipe import Recipe
-from .db import open_store
-from .read import read_round_table, round_info, rounds_table
 
 
 def apply_freeze(framework: Framework, recipe: Recipe) -> tuple[Framework, Recipe]:
+    """``(framework, recipe)`` with round N's bounds and weights when the recipe says
+    ``freeze: {round: N}`` (not yet applied); unchanged otherwise."""
     spec = dict(recipe.freeze)
     if not spec or spec.get("applied"):
         return framework, recipe
+    from .db import open_store
+    from .read import read_round_table, round_info, rounds_table
     rid, where = spec["round"], f"{recipe.source or 'recipe'}: freeze"
     store = open_store(spec.get("db"))
     try:
