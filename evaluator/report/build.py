@@ -24,7 +24,8 @@ from ..i18n import M
 def build_report(assessment, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
                  sensitivity_summary: dict | None = None,
-                 intervals_file: str | Path | None = None) -> ReportBundle:
+                 intervals_file: str | Path | None = None,
+                 published_trends: pd.DataFrame | None = None) -> ReportBundle:
     """Everything a report of ``assessment`` for ``year`` (default: the latest) shows,
     in ``lang`` ("en" or "zh").
 
@@ -71,6 +72,8 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
         alerts=alert_table(diagnosis, year), intervals=intervals,
         manifest=assessment.manifest, quality=_quality(assessment))
     bundle.sensitivity = dict(sensitivity_summary or {})
+    # each unit's published score and rank across rounds (`report --round N`)
+    bundle.published_trends = published_trends
     bundle.interval_source = source
     bundle.findings = main_findings(this_year, bundle.alerts)
     bundle.context = html_context(bundle, given_intervals=source is not None)

@@ -45,6 +45,7 @@ def _float(v: Any) -> float:
 def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
                   ) -> list[dict[str, Any]]:
     a, d, t, fw = bundle.assessment, bundle.diagnosis, bundle.t, bundle.framework
+    published = _published(getattr(bundle, "published_trends", None))
     year, prev_year = bundle.year, bundle.previous_year
     table = d.table
     now = table[table["year"] == year]
@@ -127,9 +128,22 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
             "weaknesses": _sw(strengths.get(unit, []), "weakness", ind_label, ind_unit, n_year),
             "alerts": alerts.get(unit, []),
             "interval": _interval(intervals.get(unit)),
+            "published": published.get(unit, []),
         }
         profiles.append(profile)
     return profiles
+
+
+def _published(trends: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
+    """unit → its published score and rank per round and period, in period order."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if trends is None or trends.empty:
+        return out
+    for rec in trends.to_dict(orient="records"):
+        out[str(rec["unit"])].append({"period": rec["period"], "round": int(rec["round"]),
+                                      "score": fmt.num(rec["score"]),
+                                      "rank": fmt.integer(rec["rank"])})
+    return out
 
 
 def _obstacles(rows, ind_label, node_label, dim_of) -> list[dict[str, Any]]:

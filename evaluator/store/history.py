@@ -80,3 +80,24 @@ def _unknown_unit(conn, unit: str) -> None:
     raise DataError(msg("history.no_unit", unit=unit), where="--unit",
                     fix=msg("history.no_unit.near", names=", ".join(map(repr, close)))
                     if close else msg("history.no_unit.fix"))
+
+
+def published_trends(store: Store, framework_id: str) -> pd.DataFrame:
+    """Every unit's published score and rank in every valid round of ``framework_id``:
+    ``unit, frequency, period, year, round, score, rank`` in period order."""
+    rk, rp = schema.output_tables["rankings"], schema.round_periods
+    table = rounds_table(store)
+    valid = table.loc[(table["status"] == "valid") & (table["framework"] == framework_id),
+                      "round"].astype(int).tolist()
+    columns = ["unit", "frequency", "period", "year", "round", "score", "rank"]
+    if not valid:
+        return pd.DataFrame(columns=columns)
+    with store.read() as conn:
+        rows = conn.execute(
+            select(rk.c.unit, rp.c.frequency, rp.c.period, rp.c.year, rp.c.round_id,
+                   rk.c.score, rk.c.rank)
+            .join(rk, and_(rk.c.round_id == rp.c.round_id, rk.c.year == rp.c.year))
+            .where(rp.c.round_id.in_(valid))).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["unit", "frequency", "period", "round"],
+                             kind="mergesort").reset_index(drop=True)
