@@ -66,6 +66,10 @@ class Published:
 def periods_of(results: ResultsFolder, years: Iterable[int] | None) -> list[int]:
     """The years a round publishes: those asked for (each must be in the results), else
     the latest year of the results."""
+    frequency = (results.manifest.get("rows") or {}).get("frequency", "year")
+    if frequency != "year":
+        raise DataError(msg("publish.frequency", frequency=frequency), where=str(results.path),
+                        fix=msg("publish.frequency.fix"))
     have = results.years
     if not have:
         raise DataError(msg("results.no_years"), where=str(results.path),

@@ -65,6 +65,9 @@ def against_published(assessment, store: Store) -> dict[str, Any]:
     if "_diagnostics" in assessment.__dict__:
         raise RuntimeError("against_published must run before the diagnostics are built")
     fw_id = assessment.framework.id
+    if getattr(assessment, "frequency", "year") != "year":
+        raise DataError(msg("publish.frequency", frequency=assessment.frequency),
+                        where="--against-published", fix=msg("publish.frequency.fix"))
     years = sorted(int(y) for y in np.unique(assessment.years))
     wanted = sorted(set(years) | {y - 1 for y in years})
     used = published_years(store, fw_id, wanted)
