@@ -163,3 +163,11 @@ def test_the_report_has_a_disparity_section_with_its_chart(tmp_path, lang, title
     section = html[html.index('<section id="disparity">'):]
     section = section[:section.index("</section>")]
     assert title in section and "<svg" in section and "2020" in section
+
+
+def test_a_sub_annual_assessment_is_refused_with_a_clear_error():
+    from evaluator.errors import DataError
+    a = evaluate(FW, Panel.from_frame(_panel(), FW))
+    a.frequency = "quarter"
+    with pytest.raises(DataError, match="per year"):
+        disparity_tables(a)
