@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import registry
 from .errors import DataError, MethodError
+from .i18n import M
 from .methods.convergence import beta_convergence, ols
 from .model.assessment import Assessment
 from .model.framework import ROOT
@@ -54,6 +55,10 @@ def disparity_tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
                         where=str(assessment.panel.source or "panel"),
                         fix="add a column `group` (e.g. growing, mature, declining, "
                             "regenerating)")
+    if getattr(assessment, "frequency", "year") != "year":
+        raise DataError(M("disparity.needs_years", frequency=assessment.frequency),
+                        where=str(assessment.panel.source or "panel"),
+                        fix=M("disparity.needs_years.fix"))
     measures = registry.methods("disparity")
     main, groups, pairs, notes = [], [], [], []
     years = sorted(int(y) for y in np.unique(assessment.years))

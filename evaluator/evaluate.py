@@ -15,6 +15,7 @@ from .model.framework import Framework
 from .model.panel import Panel
 from .model.recipe import Recipe
 from .stages import data_steps, run as runs, tree
+from .store.freeze import apply_freeze
 
 
 def default_recipe(framework: Framework) -> Recipe:
@@ -32,7 +33,9 @@ def evaluate(framework: Framework, panel: Panel,
     holding every stage's data, the weights with their intermediate tables, scores, ranks
     and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
     """
-    run = runs.start(framework, panel, runs.resolve_recipe(framework, recipe), ahp_loader)
+    # a recipe's `freeze` takes bounds and weights from a published round (store/freeze.py)
+    framework, recipe = apply_freeze(framework, runs.resolve_recipe(framework, recipe))
+    run = runs.start(framework, panel, recipe, ahp_loader)
     data_steps.denominate(run)
     data_steps.impute(run)
     data_steps.screen(run)

@@ -2,6 +2,8 @@
 formula injection neutralised (a text cell beginning with = + - @ is prefixed with ')."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -181,25 +183,42 @@ def prepare_out_dir(out: Path) -> Path:
     return out
 
 
-def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *, manifest: str | None = None,
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *,
+                 manifest: str | Mapping | None = None,
                  xlsx: Mapping[str, pd.DataFrame] | None = None,
                  xlsx_name: str = "tables.xlsx", score_columns: set[str] = frozenset(),
                  replaces: tuple[str, ...] = ()) -> list[Path]:
-    """Write the tables (CSV), the manifest and a workbook to ``out``; files named in
+    """Write the tables (CSV), a workbook and the manifest to ``out``; files named in
     ``replaces`` that this run does not write are removed, so a folder never mixes the
-    outputs of two runs (e.g. an old aggregation.csv beside a new manifest)."""
+    outputs of two runs (e.g. an old aggregation.csv beside a new manifest).
+
+    A manifest given as a mapping is written last, with ``outputs``: every other file of
+    the set with its SHA-256 and size — what `publish` checks the folder against."""
     out = prepare_out_dir(out)
     written = []
     for name, frame in tables.items():
         path = out / f"{name}.csv"
         write_csv(frame, path)
         written.append(path)
-    if manifest is not None:
-        write_text(manifest + "\n", out / "manifest.json")
-        written.append(out / "manifest.json")
     if xlsx:
         write_xlsx(xlsx, out / xlsx_name, score_columns=score_columns)
         written.append(out / xlsx_name)
+    if manifest is not None:
+        if not isinstance(manifest, str):
+            outputs = {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size}
+                       for p in written}
+            manifest = json.dumps({**manifest, "outputs": outputs}, ensure_ascii=False,
+                                  indent=2)
+        write_text(manifest + "\n", out / "manifest.json")
+        written.append(out / "manifest.json")
     for name in replaces:
         stale = out / name
         if stale not in written and stale.is_file():

@@ -159,7 +159,15 @@ def test_the_report_has_a_disparity_section_with_its_chart(tmp_path, lang, title
     res = CliRunner().invoke(main, ["report", "-f", str(fw), "-d", str(data), "--out",
                                     str(tmp_path / "rep"), "--lang", lang])
     assert res.exit_code == 0, res.output
-    html = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    html = next((tmp_path / "rep").glob(f"report-*-{lang}.html")).read_text(encoding="utf-8")
     section = html[html.index('<section id="disparity">'):]
     section = section[:section.index("</section>")]
     assert title in section and "<svg" in section and "2020" in section
+
+
+def test_a_sub_annual_assessment_is_refused_with_a_clear_error():
+    from evaluator.errors import DataError
+    a = evaluate(FW, Panel.from_frame(_panel(), FW))
+    a.frequency = "quarter"
+    with pytest.raises(DataError, match="per year"):
+        disparity_tables(a)

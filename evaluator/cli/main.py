@@ -47,8 +47,18 @@ def main():
 @click.option("--report", "report_lang", type=click.Choice(["en", "zh"]), default=None,
               help="Also write report-YEAR-LANG.html, .xlsx and .md to --out, in this "
                    "language.")
+@click.option("--publish", "publish", is_flag=True,
+              help="Also publish the --out folder as a round (its latest year) into --db.")
+@click.option("--db", "db", default=None, metavar="URL|FILE",
+              help="Database of published rounds for --publish and --against-published "
+                   "(default: $EVALUATOR_DB, else ./evaluator.db).")
+@click.option("--against-published", "against", is_flag=True,
+              help="Read the past as published: rank changes and the alert rules use the "
+                   "score and rank of each earlier year from the latest valid round that "
+                   "published it (recorded in manifest.json).")
 @user_errors
-def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang):
+def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang, publish,
+          db, against):
     """Score a panel on a framework: every unit and year, ranked.
 
     Runs the recipe (framework's own, or --recipe) and prints the head of the ranking of
@@ -59,8 +69,14 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     if report_lang and not out:
         raise EvaluatorError(M("cli.score.report_needs_out"),
                              fix=M("cli.score.report_needs_out.fix"))
+    if publish and not out:
+        raise EvaluatorError(M("store.score.publish_needs_out"),
+                             fix=M("store.score.publish_needs_out.fix"))
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     result = evaluate(fw, panel, rc)
+    if against:
+        from .store import read_published
+        read_published(result, db)
     names = None
     if report_lang:  # tables and report written as one set: all or nothing
         from ..report import write_report
@@ -70,6 +86,9 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     if names and fmt == "table":
         click.echo(t("cli.score.wrote_with_report", out=out, html=names[0], xlsx=names[1],
                      md=names[2]))
+    if publish:
+        from .store import publish_folder
+        publish_folder(out, db)
 
 
 def _report_run(result, out, year, top, fmt) -> None:
@@ -158,6 +177,7 @@ from .frameworks import frameworks  # noqa: E402
 from .methods import methods  # noqa: E402
 from .report import report  # noqa: E402
 from .sensitivity import compare, sensitivity  # noqa: E402
+from .store import STORE_COMMANDS  # noqa: E402
 from .weights import ahp, weights  # noqa: E402
 
 main.add_command(frameworks)
@@ -169,6 +189,8 @@ main.add_command(sensitivity)
 main.add_command(report)
 main.add_command(methods)
 main.add_command(disparity)
+for _command in STORE_COMMANDS:
+    main.add_command(_command)
 add_lang_options(main)   # --lang on every command, including ones added later
 
 

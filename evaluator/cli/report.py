@@ -19,11 +19,32 @@ Examples:
   evaluator report -f F -d panel.csv --profiles top:5 --profiles 示例市001 --out out/
   evaluator report -f F -d panel.csv --geo cities.geojson --geo-colour tier --out out/
   evaluator report -f monitor.yaml -d quarterly.csv --period 2025Q2 --lang zh --out bulletin/
+  evaluator report --from results-2024/ --out report-2024/          # no re-scoring
+  evaluator report --round 3 --db rounds.db --lang zh --out report-r3/
 """
 
 
+def _optional_inputs(func):
+    """The framework and data options, optional here: --from DIR or --round N replace
+    them."""
+    func = data_options(func)
+    for param in func.__click_params__:
+        if param.name in ("framework", "data"):
+            param.required = False
+    return func
+
+
 @click.command(epilog=EPILOG)
-@data_options
+@_optional_inputs
+@click.option("--from", "from_dir", type=click.Path(file_okay=False), default=None,
+              help="Render from a results folder (the --out of `score`), checked against its "
+                   "manifest, without re-scoring; no framework or data options.")
+@click.option("--round", "round_id", type=int, default=None,
+              help="Render from published round N (see `evaluator rounds`) without "
+                   "re-scoring; profiles add the unit's published score and rank across "
+                   "rounds.")
+@click.option("--db", "db", default=None, metavar="URL|FILE",
+              help="Database for --round (default: $EVALUATOR_DB, else ./evaluator.db).")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), required=True,
               help="Folder for report-YEAR-LANG.html, .xlsx and .md (e.g. report-2024-zh.html: "
                    "both languages sit side by side), and the score tables (rankings.csv, "
@@ -51,8 +72,8 @@ Examples:
               help="Colour the map by composite score (quintiles), rank tier (fifths of the "
                    "ranking) or the units' traffic light.")
 @user_errors
-def report(framework, data, recipe, encoding, sheet, out, lang, year, period, intervals, profiles,
-           geo, geo_colour):
+def report(framework, data, recipe, encoding, sheet, from_dir, round_id, db, out, lang, year,
+           period, intervals, profiles, geo, geo_colour):
     """Write the report of an assessment: one self-contained HTML file, a formatted
     Excel workbook and a Markdown summary.
 
@@ -63,6 +84,27 @@ def report(framework, data, recipe, encoding, sheet, out, lang, year, period, in
     from ..evaluate import evaluate
     from ..report import build_report, write_bundle
 
+    given = [name for name, value in (("--from", from_dir), ("--round", round_id)) if value]
+    if given:
+        from ..store.report_source import check_alone, read_assessment
+        check_alone(given, framework=framework, data=data, recipe=recipe, period=period)
+        result, trends = read_assessment(from_dir=from_dir, round_id=round_id, db=db)
+        bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
+                              published_trends=trends, profiles=list(profiles) or None,
+                              geo=geo, geo_colour=geo_colour)
+        write_bundle(bundle, out, tables=False)   # the tables are the ones read
+        if bundle.synthetic:
+            click.echo(t("cli.score.synthetic"), err=True)
+        from ..report import report_names
+        html, xlsx, md = report_names(bundle.year, bundle.lang)
+        click.echo(t("store.report.wrote", out=Path(out), html=html, xlsx=xlsx, md=md,
+                     units=len(bundle.ranking),
+                     year=bundle.year))
+        return
+    if not framework or not data:
+        from ..errors import EvaluatorError
+        from ..store.messages import msg
+        raise EvaluatorError(msg("report.inputs"), fix=msg("report.inputs.fix"))
     fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     if period is not None or panel.frequency != "year":
         _bulletin(fw, panel, rc, out, lang, year, period, intervals)

@@ -79,7 +79,7 @@ def grey_relational(X: np.ndarray, weights: Sequence[float] | np.ndarray, *, rho
     W, single = weight_batch(weights, m, where)
     delta = np.abs(sequence - values)
     delta_min, delta_max = float(delta.min()), float(delta.max())
-    if delta_max == 0:
+    if rho * delta_max == 0:   # no spread (or one below floating-point resolution)
         coefficients = np.ones_like(values)
     else:
         coefficients = (delta_min + rho * delta_max) / (delta + rho * delta_max)

@@ -8,7 +8,6 @@ scores and ranks of every node, the recipe as used and a manifest. The output ta
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -64,6 +63,10 @@ class Assessment:
     frequency: str = "year"
     # sub-annual panels: places gained since the same period a year earlier
     rank_change_yoy: np.ndarray | None = None
+    # composite score and rank as published earlier, per row (NaN where none): set by
+    # `score --against-published` (evaluator.store.published) before the diagnostics are
+    # built, so the alert rules count the years as they were published
+    prior: dict[str, np.ndarray] | None = None
 
     # -- stage data --------------------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
@@ -284,9 +287,9 @@ class Assessment:
         Every file is written to a temporary name and renamed, so a failure never leaves
         a half-written file; all tables are computed before the first file is written."""
         tables = self.tables()
-        manifest = json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=False)
+        manifest = self.manifest
         sheets = {"rankings": self._rankings_sheet(tables["rankings"])}
-        if self.manifest["synthetic_demo_data"]:
+        if manifest["synthetic_demo_data"]:
             sheets["about"] = pd.DataFrame({"note": [
                 "SYNTHETIC DEMO DATA: invented values, no real city is meant.",
                 "模拟演示数据：数值均为虚构，不代表任何真实城市。"]})

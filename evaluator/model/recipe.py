@@ -145,8 +145,30 @@ def _weight_spec(value: Any, path: str, default: str) -> dict[str, Any]:
     return spec
 
 
+def _check_freeze(raw: Any, where: str) -> dict[str, Any]:
+    """``freeze: {round: N[, db: URL]}``: a positive round id, an optional database."""
+    spec = dict(_mapping(raw or {}, f"{where}: freeze"))
+    unknown = set(spec) - {"round", "db", "applied"}
+    if unknown:
+        raise RecipeError(f"unknown parameter(s) {sorted(unknown)}", where=f"{where}: freeze",
+                          fix="valid: round, db")
+    if not spec:
+        return {}
+    rid = spec.get("round")
+    if isinstance(rid, bool) or not isinstance(rid, int) or rid < 1:
+        raise RecipeError(f"{rid!r} is not a round id (a whole number ≥ 1)",
+                          where=f"{where}: freeze.round",
+                          fix="name a published round: freeze: {round: 3} (see `evaluator "
+                              "rounds`)")
+    if spec.get("db") is not None and not isinstance(spec["db"], str):
+        raise RecipeError(f"{spec['db']!r} is not a database file or URL",
+                          where=f"{where}: freeze.db")
+    return {"round": rid, "db": spec.get("db"), "applied": bool(spec.get("applied", False))}
+
+
 SECTIONS = ("denominate", "impute", "screen", "treat", "normalise", "weights", "aggregate",
-            "rank", "coordination", "diagnose", "alerts", "uncertainty", "seed", "periods")
+            "rank", "coordination", "diagnose", "alerts", "uncertainty", "freeze", "seed",
+            "periods")
 PERIODS_ANNUAL = ("exclude", "carry")
 
 
@@ -167,6 +189,9 @@ class Recipe:
     diagnose: Mapping[str, Any] = field(default_factory=dict)
     alerts: Mapping[str, Any] = field(default_factory=dict)
     uncertainty: Mapping[str, Any] = field(default_factory=dict)
+    # {round: N, db: URL}: normalisation bounds and weights frozen from a published round
+    # (evaluator.store.freeze); `applied: true` once they are in the recipe
+    freeze: Mapping[str, Any] = field(default_factory=dict)
     seed: int = 0
     source: str | None = field(default=None, compare=False)
     # sub-annual panels (issue 14): what becomes of annual indicators in a quarterly run
@@ -208,6 +233,7 @@ class Recipe:
                               where=f"{where}: periods", fix="valid: annual")
         set_("periods", {"annual": _choice(*PERIODS_ANNUAL)(periods.get("annual", "exclude"),
                                                             f"{where}: periods.annual")})
+        set_("freeze", _check_freeze(self.freeze, where))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise RecipeError(f"seed {self.seed!r} is not a non-negative whole number",
                               where=f"{where}: seed")

@@ -28,6 +28,7 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
                  sensitivity_summary: dict | None = None,
                  intervals_file: str | Path | None = None,
+                 published_trends: pd.DataFrame | None = None,
                  profiles: Sequence[str] | str | None = None,
                  geo: str | Path | dict | None = None, geo_colour: str = "score"
                  ) -> ReportBundle:
@@ -85,6 +86,8 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
         alerts=alert_table(diagnosis, year), intervals=intervals,
         manifest=assessment.manifest, quality=_quality(assessment))
     bundle.sensitivity = dict(sensitivity_summary or {})
+    # each unit's published score and rank across rounds (`report --round N`)
+    bundle.published_trends = published_trends
     bundle.interval_source = source
     bundle.findings = main_findings(this_year, bundle.alerts)
     bundle.profile_spec = split_spec(profiles)

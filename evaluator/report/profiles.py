@@ -49,6 +49,7 @@ def _float(v: Any) -> float:
 def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
                   ) -> list[dict[str, Any]]:
     a, d, t, fw = bundle.assessment, bundle.diagnosis, bundle.t, bundle.framework
+    published = _published(getattr(bundle, "published_trends", None))
     year, prev_year = bundle.year, bundle.previous_year
     table = d.table
     now = table[table["year"] == year]
@@ -138,6 +139,7 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
             "interval": _interval(intervals.get(unit)),
             "sobol": (bundle.sobol or {}).get("leading", {}).get(unit),
             "aggregation": aggregation_for_unit(getattr(bundle, "aggregation", {}), unit),
+            "published": published.get(unit, []),
         }
         profiles.append(profile)
     return profiles
@@ -166,6 +168,18 @@ def _trends(bundle, lo: float, hi: float) -> dict[str, Any]:
     return {u: unit_trend(years, s[j].tolist(), k[j].tolist(), of, lo, hi,
                           label=t("chart.unit_trend", unit=u), titles=titles)
             for j, u in enumerate(units)}
+
+
+def _published(trends: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
+    """unit → its published score and rank per round and period, in period order."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if trends is None or trends.empty:
+        return out
+    for rec in trends.to_dict(orient="records"):
+        out[str(rec["unit"])].append({"period": rec["period"], "round": int(rec["round"]),
+                                      "score": fmt.num(rec["score"]),
+                                      "rank": fmt.integer(rec["rank"])})
+    return out
 
 
 def _obstacles(rows, ind_label, node_label, dim_of) -> list[dict[str, Any]]:

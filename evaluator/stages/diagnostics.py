@@ -343,6 +343,10 @@ def _strengths(units, years, ids, V, ranks, G, params) -> pd.DataFrame:
 def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
     score = np.asarray(a.scores[ROOT], float)
     rank = np.asarray(a.ranks[ROOT], float)
+    if a.prior is not None:   # past years as they were published (--against-published)
+        told = ~np.isnan(a.prior["rank"])
+        score = np.where(told, a.prior["score"], score)
+        rank = np.where(told, a.prior["rank"], rank)
     n_year = al.block_counts(score, years)
     decimals = a.recipe.rank["decimals"]
     rows_out: list[dict[str, Any]] = []

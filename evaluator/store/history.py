@@ -1,0 +1,103 @@
+"""A unit's published record across rounds: for every round and every period it
+published, the unit's score, rank, rank change, first-level scores and ranks, traffic
+lights (counts of green / yellow / red) and alerts. Rounds of different frequencies
+(yearly, quarterly) are listed apart, each in period order."""
+from __future__ import annotations
+
+import difflib
+import json
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+
+from ..errors import DataError
+from . import schema
+from .db import Store
+from .messages import msg
+from .read import rounds_table
+
+FIXED = ["frequency", "period", "round", "label", "status", "year", "score", "rank",
+         "rank_change"]
+
+
+def unit_history(store: Store, unit: str, *, valid_only: bool = False) -> pd.DataFrame:
+    """One row per (round, published period) that holds ``unit``."""
+    rk, rp = schema.output_tables["rankings"], schema.round_periods
+    rounds = rounds_table(store).set_index("round")
+    with store.read() as conn:
+        rows = conn.execute(
+            select(rp.c.round_id, rp.c.frequency, rp.c.period, rp.c.year, rk.c.score,
+                   rk.c.rank, rk.c.rank_change, rk.c.extra)
+            .join(rk, and_(rk.c.round_id == rp.c.round_id, rk.c.year == rp.c.year))
+            .where(rk.c.unit == unit)).all()
+        if not rows:
+            _unknown_unit(conn, unit)
+        dg = schema.output_tables["diagnostics"]
+        lights = conn.execute(
+            select(dg.c.round_id, dg.c.year, dg.c.light, func.count())
+            .where(dg.c.unit == unit, dg.c.light.is_not(None))
+            .group_by(dg.c.round_id, dg.c.year, dg.c.light)).all()
+        al = schema.output_tables["alerts"]
+        alerts = conn.execute(select(al.c.round_id, al.c.year, al.c.rule)
+                              .where(al.c.unit == unit).order_by(al.c.row_no)).all()
+    light_of: dict[tuple, dict[str, int]] = {}
+    for rid, year, light, n in lights:
+        light_of.setdefault((rid, year), {})[light] = n
+    alert_of: dict[tuple, list[str]] = {}
+    for rid, year, rule in alerts:
+        alert_of.setdefault((rid, year), []).append(rule)
+    out = []
+    for rid, freq, period, year, score, rank, change, extra in rows:
+        info = rounds.loc[rid]
+        if valid_only and info["status"] != "valid":
+            continue
+        record = {"frequency": freq, "period": period, "round": rid, "label": info["label"],
+                  "status": info["status"], "year": year, "score": score, "rank": rank,
+                  "rank_change": change}
+        extra = json.loads(extra) if isinstance(extra, str) else (extra or {})
+        record.update({k: v for k, v in extra.items() if not k.startswith("coordination")})
+        counts = light_of.get((rid, year), {})
+        for light in ("green", "yellow", "red"):
+            record[light] = counts.get(light, 0)
+        record["alerts"] = ", ".join(alert_of.get((rid, year), []))
+        out.append(record)
+    frame = pd.DataFrame(out)
+    if frame.empty:
+        return pd.DataFrame(columns=FIXED)
+    for col in ("rank", "rank_change", "year", "round"):
+        frame[col] = frame[col].astype("Int64")
+    # yearly rounds apart from quarterly ones; each in period order, then by round
+    frame = frame.sort_values(["frequency", "period", "round"], kind="mergesort")
+    return frame.reset_index(drop=True)
+
+
+def _unknown_unit(conn, unit: str) -> None:
+    rk = schema.output_tables["rankings"]
+    names = [r[0] for r in conn.execute(select(rk.c.unit).distinct())]
+    if not names:
+        raise DataError(msg("history.empty"), where="history", fix=msg("history.empty.fix"))
+    close = difflib.get_close_matches(unit, names, n=5, cutoff=0.5)
+    raise DataError(msg("history.no_unit", unit=unit), where="--unit",
+                    fix=msg("history.no_unit.near", names=", ".join(map(repr, close)))
+                    if close else msg("history.no_unit.fix"))
+
+
+def published_trends(store: Store, framework_id: str) -> pd.DataFrame:
+    """Every unit's published score and rank in every valid round of ``framework_id``:
+    ``unit, frequency, period, year, round, score, rank`` in period order."""
+    rk, rp = schema.output_tables["rankings"], schema.round_periods
+    table = rounds_table(store)
+    valid = table.loc[(table["status"] == "valid") & (table["framework"] == framework_id),
+                      "round"].astype(int).tolist()
+    columns = ["unit", "frequency", "period", "year", "round", "score", "rank"]
+    if not valid:
+        return pd.DataFrame(columns=columns)
+    with store.read() as conn:
+        rows = conn.execute(
+            select(rk.c.unit, rp.c.frequency, rp.c.period, rp.c.year, rp.c.round_id,
+                   rk.c.score, rk.c.rank)
+            .join(rk, and_(rk.c.round_id == rp.c.round_id, rk.c.year == rp.c.year))
+            .where(rp.c.round_id.in_(valid))).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["unit", "frequency", "period", "round"],
+                             kind="mergesort").reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Tests of published rounds (evaluator.store), on SQLite and a real PostgreSQL server."""
