@@ -165,3 +165,25 @@ def test_cli_errors_follow_lang_and_the_environment(monkeypatch):
     monkeypatch.setenv("EVALUATOR_LANG", "zh")
     env = CliRunner().invoke(main, args)
     assert env.output == zh.output
+
+
+def test_what_a_sensitivity_run_varied_reads_in_the_report_language():
+    from evaluator.report.intervals import varied_label
+    zh, en = i18n.Messages("zh"), i18n.Messages("en")
+    labels = ["weights × U(0.8, 1.2)", "normalise: min_max, z_score",
+              "weights ~ Dirichlet(50 × nominal)", "drop_indicator: none, pm25"]
+    shown = [varied_label(v, zh) for v in labels]
+    assert shown[:2] == ["权重 × U(0.8, 1.2)", "标准化方法：极差标准化、Z-score标准化"]
+    assert not any(english_runs(s) for s in shown), shown
+    assert [varied_label(v, en) for v in labels][0] == labels[0]
+
+
+def test_ahp_notes_follow_the_language():
+    from evaluator.model.judgements import judgements_from_dict
+    from evaluator.stages.ahp_weights import analyse_judgements
+    spec = {"matrices": {"a": {"items": ["x", "y"], "judgements": {"x": {"y": 3}}},
+                         "b": {"items": ["u", "v"], "judgements": {"u": {"v": 2}}}}}
+    analysis = analyse_judgements(judgements_from_dict(spec, None, source="j.yaml"))
+    assert analysis.notes and analysis.notes[0].startswith("no single top matrix")
+    text = analysis.to_text("zh")
+    assert "没有唯一的顶层矩阵" in text and not english_runs(text.split("说明")[-1])

@@ -17,7 +17,8 @@ from .bundle import (ReportBundle, alert_table, check_intervals, choose_year,
                      main_findings)
 from .disparity_section import disparity_context
 from .i18n import Messages
-from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
+from .intervals import (IntervalSource, check_belongs, match_units, provenance, read_intervals,
+                        varied_text)
 from ..i18n import M
 
 
@@ -101,7 +102,7 @@ def _robustness(bundle, given: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"given": given, "has_rows": iv is not None and not iv.empty,
                            "scenarios": summary.get("scenarios"),
                            "source": provenance(bundle),
-                           "varied": [str(v) for v in summary.get("varied_labels") or []],
+                           "varied": varied_text(summary, bundle.t),
                            "command": "evaluator sensitivity -f FRAMEWORK -d DATA "
                                       "[-r RECIPE] --out DIR",
                            "report_command": "evaluator report -f FRAMEWORK -d DATA "

@@ -287,22 +287,23 @@ def _methods(bundle) -> list[Col]:
     for f in formulas(bundle):
         items.append((f["title"], f"{f['formula']}  — {f['reference']}"))
     for w in m["warnings"]:
-        items.append((_bi(bundle, "warning"), w))
+        items.append((_bi(bundle, "warning"), bundle.t.local(w)))
     return [Col(_bi(bundle, "item"), [k for k, _ in items]),
             Col(_bi(bundle, "content"), [v for _, v in items])]
 
 
 def workbook_sheets(bundle) -> list[tuple[str, list[Col], str | None]]:
     sens, note = _sensitivity(bundle)
-    return [("rankings", _rankings(bundle), None),
-            ("dimension scores", _dimension_scores(bundle), None),
-            ("indicators", _indicators(bundle), None),
-            ("weights", _weights(bundle), None),
-            ("weighting", _weighting(bundle), None),
-            ("diagnostics", _diagnostics(bundle), None),
-            ("alerts", _alerts(bundle), None),
-            ("sensitivity", sens, note),
-            ("methods", _methods(bundle), None)]
+    sheets = [("rankings", _rankings(bundle), None),
+              ("dimension_scores", _dimension_scores(bundle), None),
+              ("indicators", _indicators(bundle), None),
+              ("weights", _weights(bundle), None),
+              ("weighting", _weighting(bundle), None),
+              ("diagnostics", _diagnostics(bundle), None),
+              ("alerts", _alerts(bundle), None),
+              ("sensitivity", sens, note),
+              ("methods", _methods(bundle), None)]
+    return [(bundle.t(f"sheet.{key}"), cols, note) for key, cols, note in sheets]
 
 
 def workbook_bytes(bundle) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from typing import TYPE_CHECKING, Any
+from ..i18n import localise
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..methods.ahp_repair import RevisionHint
@@ -185,5 +186,5 @@ def analysis_text(a: "AHPAnalysis", lang: str = "en") -> str:
             lines.append(f"  {levels}")
     if a.notes:
         lines.append(f"{w['notes']}:")
-        lines += [f"  - {note}" for note in a.notes]
+        lines += [f"  - {localise(note, lang)}" for note in a.notes]
     return "\n".join(lines).rstrip() + "\n"
