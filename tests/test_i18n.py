@@ -187,3 +187,37 @@ def test_ahp_notes_follow_the_language():
     assert analysis.notes and analysis.notes[0].startswith("no single top matrix")
     text = analysis.to_text("zh")
     assert "没有唯一的顶层矩阵" in text and not english_runs(text.split("说明")[-1])
+
+
+# -- unit names per language ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory):
+    import pandas as pd
+    from evaluator.resources import demo_panel_path
+    panel = pd.read_csv(demo_panel_path(), encoding="utf-8-sig")
+    keep = sorted(panel["unit"].unique())[:12]
+    path = tmp_path_factory.mktemp("names") / "panel.csv"
+    panel[panel["unit"].isin(keep)].to_csv(path, index=False, encoding="utf-8-sig")
+    return path, panel[panel["unit"].isin(keep)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_report_names_units_in_its_language(small_demo, tmp_path, lang):
+    path, panel = small_demo
+    out = tmp_path / lang
+    res = CliRunner().invoke(main, ["report", "-f", "resource_city_transition", "-d", str(path),
+                                    "--out", str(out), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    ranking = re.sub(r"<[^>]*>", " ", html.split('id="ranking"')[1].split("</table>")[0])
+    en_names, zh_names = set(panel["unit_en"]), set(panel["unit"])
+    shown, hidden = (en_names, zh_names) if lang == "en" else (zh_names, en_names)
+    assert all(n in ranking for n in shown)
+    assert not any(n in ranking for n in hidden)
+    from openpyxl import load_workbook
+    ws = load_workbook(out / "report.xlsx")[i18n.Messages(lang).t("sheet.rankings")]
+    header = [c.value for c in ws[1]]
+    if lang == "en":     # the workbook keeps the id and adds the name in the language
+        names = {ws.cell(row=r, column=header.index("name / 名称") + 1).value
+                 for r in range(2, 14)}
+        assert names == en_names

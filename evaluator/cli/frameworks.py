@@ -37,11 +37,7 @@ WORDS = {
 
 
 def _target_text(t, lang: str) -> str:
-    if lang == "zh":
-        return (f"{t.year}年较{t.base_year}年{t.change:+.0%}" if t.is_relative
-                else f"{t.year}年 {t.value:g}")
-    return (f"{t.change:+.0%} vs {t.base_year} by {t.year}" if t.is_relative
-            else f"{t.value:g} by {t.year}")
+    return t.describe().render(lang)
 
 
 @frameworks.command("show")

@@ -90,7 +90,7 @@ def _quality(assessment):
 
 
 def _unit_items(bundle, frame: pd.DataFrame, anchors: dict[str, str]) -> list[dict[str, Any]]:
-    return [{"unit": str(r["unit"]), "anchor": anchors.get(str(r["unit"]), ""),
+    return [{"unit": bundle.unit_name(r["unit"]), "anchor": anchors.get(str(r["unit"]), ""),
              "score": fmt.num(r["score"]), "rank": fmt.integer(r["rank"]),
              "change": fmt.signed(r["rank_change"], 0)}
             for r in frame.to_dict(orient="records")]
@@ -116,7 +116,7 @@ def _robustness(bundle, given: bool) -> dict[str, Any]:
         out.update(median_width=fmt.num(np.nanmedian(width), 1),
                    max_width=fmt.num(np.nanmax(width), 1), outside=int(outside),
                    n=int(len(iv)),
-                   widest=[{"unit": str(r["unit"]), "nominal": fmt.integer(r["nominal_rank"]),
+                   widest=[{"unit": bundle.unit_name(r["unit"]), "nominal": fmt.integer(r["nominal_rank"]),
                             "median": fmt.num(r["median_rank"], 1),
                             "p05": fmt.num(r["p05"], 1), "p95": fmt.num(r["p95"], 1),
                             "p_top": fmt.pct(r["p_top_k"]), "p_bottom": fmt.pct(r["p_bottom_k"])}

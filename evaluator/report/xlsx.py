@@ -49,8 +49,10 @@ def _rankings(bundle) -> list[Col]:
     alerts = ranking.alerts_by_unit(bundle)
     classes = ranking.class_labels(bundle)
     cols = [Col(_bi(bundle, "rank"), r["rank"].tolist(), RANK),
-            Col(_bi(bundle, "unit"), r["unit"].astype(str).tolist()),
-            Col(_bi(bundle, "year"), r["year"].tolist(), INT)]
+            Col(_bi(bundle, "unit"), r["unit"].astype(str).tolist())]
+    if bundle.unit_names:   # the unit's name in the report's language (unit_en / unit_zh)
+        cols.append(Col(_bi(bundle, "unit_name"), [bundle.unit_name(u) for u in r["unit"]]))
+    cols.append(Col(_bi(bundle, "year"), r["year"].tolist(), INT))
     if bundle.has_groups:
         cols.append(Col(_bi(bundle, "group"), [bundle.group_label(g) for g in r["group"]]))
     cols += [Col(_bi(bundle, "score"), r["score"].tolist(), SCORE),

@@ -13,6 +13,7 @@ from ..methods import prepare
 from ..model.framework import Framework
 from ..model.recipe import Recipe
 from .run import Run
+from ..i18n import M
 
 
 def denominate(run: Run) -> None:
@@ -60,8 +61,7 @@ def impute(run: Run) -> None:
     run.records.append({"step": "impute", **imp, "cells_imputed": int(run.imputed.sum()),
                         "cells_missing_after": still})
     if still and imp["method"] != "none":
-        run.warnings.append(f"{still} cells are still missing after imputation "
-                            f"({imp['method']}); they are skipped in aggregation")
+        run.warnings.append(M("warn.data_steps.cells_are_still_missing", still=still, imp=imp['method']))
     run.stages["imputed"] = run.X.copy()
 
 
@@ -72,8 +72,7 @@ def screen(run: Run) -> None:
     dropped = [str(label) for label in run.labels[~keep]]
     run.records.append({"step": "screen", **spec, "rows_dropped": dropped})
     if dropped:
-        run.warnings.append(f"{len(dropped)} unit-years dropped by screening "
-                            f"(own data below {spec['min_coverage']:.0%})")
+        run.warnings.append(M("warn.data_steps.unit_years_dropped_by", n_dropped=len(dropped), spec=spec['min_coverage']))
     if not keep.any():
         raise DataError("screening dropped every unit-year", where=run.panel.source,
                         fix="lower screen.min_coverage or add data")
