@@ -265,11 +265,14 @@ def test_every_number_of_the_ranking_table_equals_rankings_csv(demo_out):
     csv_rows = pd.read_csv(demo_out / "rankings.csv", encoding="utf-8-sig")
     year = int(csv_rows["year"].max())
     expected = csv_rows[csv_rows["year"] == year].reset_index(drop=True)
+    panel = pd.read_csv(demo_panel_path(), encoding="utf-8-sig")
+    names = dict(zip(panel["unit"], panel["unit_en"]))
     assert len(page.rows) == len(expected) == 262
     checked = 0
     for cells, (_, row) in zip(page.rows, expected.iterrows()):
         by_col = {c["col"]: c for c in cells}
-        assert by_col["unit"]["text"] == row["unit"]
+        assert by_col["unit"]["value"] == row["unit"]      # the id, named in English:
+        assert by_col["unit"]["text"] == names[row["unit"]]   # the panel's unit_en
         for col, cell in by_col.items():
             if col not in expected.columns or col in ("unit", "year"):
                 continue
