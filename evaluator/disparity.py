@@ -35,6 +35,7 @@ from .methods.convergence import beta_convergence, ols
 from .model.assessment import Assessment
 from .model.framework import ROOT
 from .output import write_tables
+from .i18n import M
 
 COLUMNS = ["year", "node", "gini", "within", "between", "transvariation", "theil",
            "theil_within", "theil_between", "cv"]
@@ -51,10 +52,9 @@ def nodes_of(assessment: Assessment) -> list[str]:
 def disparity_tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """Every disparity table of ``assessment`` (see the module docstring)."""
     if assessment.groups is None:
-        raise DataError("disparity between groups needs a `group` column in the panel",
+        raise DataError(M("disparity.disparity_between_groups_needs"),
                         where=str(assessment.panel.source or "panel"),
-                        fix="add a column `group` (e.g. growing, mature, declining, "
-                            "regenerating)")
+                        fix=M("disparity.disparity_between_groups_needs.fix"))
     if getattr(assessment, "frequency", "year") != "year":
         raise DataError(M("disparity.needs_years", frequency=assessment.frequency),
                         where=str(assessment.panel.source or "panel"),

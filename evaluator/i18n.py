@@ -180,6 +180,28 @@ class Msg(str):
         return (Msg, (self.key, self.params, str(self)))
 
 
+class _Pair(Msg):
+    """A message whose two texts were composed by the code (a finding with both
+    languages built together); no catalogue key."""
+
+    def __new__(cls, en: str, zh: str):
+        self = str.__new__(cls, zh if get_lang() == "zh" else en)
+        self.key = ""
+        self.params = {"en": en, "zh": zh}
+        return self
+
+    def render(self, lang: str) -> str:
+        return self.params["zh" if lang == "zh" else "en"]
+
+    def __reduce__(self):
+        return (_Pair, (self.params["en"], self.params["zh"]))
+
+
+def bilingual(en: str, zh: str) -> Msg:
+    """A message from its two texts, for code that composes both (prefer :func:`M`)."""
+    return _Pair(en, zh)
+
+
 def M(key: str, **params: Any) -> Msg:
     """A message to be shown later, possibly in another language (errors, warnings)."""
     return Msg(key, params)

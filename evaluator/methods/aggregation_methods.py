@@ -23,6 +23,7 @@ import numpy as np
 
 from ..registry import Param, Table, register
 from . import aggregate as agg
+from ..i18n import M
 
 
 @dataclass
@@ -70,9 +71,9 @@ def geometric(V, w, *, context: AggregationContext, floor: float | None = None,
     if nonpositive == "missing":
         lost = (~np.isnan(V) & (V <= 0)).any(axis=1)
         if lost.any():
-            context.warn(f"node {context.node!r}: no score for {int(lost.sum())} unit-year(s) "
-                         f"with a child ≤ 0 (geometric, nonpositive: missing): "
-                         + ", ".join(map(str, context.labels[lost][:10])))
+            context.warn(M("warn.aggregation.no_score_geometric", node=context.node,
+                           n=int(lost.sum()),
+                           units=", ".join(map(str, context.labels[lost][:10]))))
     return AggregationResult(out)
 
 
@@ -129,12 +130,10 @@ def vikor(V, w, *, context: AggregationContext, v: float = 0.5) -> AggregationRe
     from .vikor import vikor as run
     res = run(V, w, v=v, where=context.where)
     if res.constant_criteria.size:
-        context.warn(f"{context.where}: VIKOR ignores "
-                     + ", ".join(repr(context.names[j]) for j in res.constant_criteria)
-                     + " (every unit has the same value: f* = f⁻)")
+        context.warn(M("warn.aggregation.vikor_ignores", where=context.where,
+                       names=", ".join(repr(context.names[j]) for j in res.constant_criteria)))
     if np.all(res.q == 0):
-        context.warn(f"{context.where}: VIKOR found every unit equal (Q = 0 for all); "
-                     "no compromise solution is advantaged")
+        context.warn(M("warn.aggregation_methods.vikor_found_every_unit", where=context.where))
     return AggregationResult(1.0 - res.q, {"s": res.s, "r": res.r, "q": res.q},
                              block={"f_best": res.f_best, "f_worst": res.f_worst,
                                     "acceptable_advantage": res.acceptable_advantage,

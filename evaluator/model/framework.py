@@ -17,6 +17,7 @@ from .names import Name, near_matches
 from .targets import Target
 from .. import resources
 from .yamlfile import read_yaml  # noqa: F401  (re-exported: recipe and judgements use it)
+from ..i18n import M
 
 ROOT = "index"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")  # COINr codes (e.g. "LPI") are mixed case
@@ -259,7 +260,7 @@ def resolve_framework_path(name_or_path: str | Path) -> Path:
     names = list_builtin()
     hint = near_matches(text, names)
     raise FrameworkError(
-        f"no built-in framework called {text!r} and no such file",
+        M("framework.no_built_framework_called", text=text),
         fix=(f"did you mean {hint}? " if hint else "")
         + f"built-in frameworks: {', '.join(names)}; or give a path to a .yaml file")
 
