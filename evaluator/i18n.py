@@ -147,8 +147,8 @@ def _render(table: Mapping[str, Mapping[str, str]], key: str, lang: str,
         raise MissingMessage(f"message {key!r} has no {lang} text "
                              f"(add it to a file of evaluator/messages/)")
     text = entry[lang]
-    if not params:
-        return text
+    if not params:   # a text without parameters: as written ({{ }} stand for braces)
+        return text.replace("{{", "{").replace("}}", "}")
     return text.format(**{k: localise(v, lang) for k, v in params.items()})
 
 

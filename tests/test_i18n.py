@@ -221,3 +221,29 @@ def test_the_report_names_units_in_its_language(small_demo, tmp_path, lang):
         names = {ws.cell(row=r, column=header.index("name / 名称") + 1).value
                  for r in range(2, 14)}
         assert names == en_names
+
+
+# -- Chinese output of the commands holds no English sentence -----------------------------------
+def test_chinese_output_of_the_commands_holds_no_english_sentence(small_demo, tmp_path):
+    from evaluator.model.framework import load_framework
+    from evaluator.resources import weights_dir
+    path, _ = small_demo
+    fw = load_framework("resource_city_transition")
+    ids = [*fw.groups, *fw.node_ids, *(i.id for i in fw.indicators)]
+    # the framework file's own texts (the citations of its targets) are shown as written
+    ids += [i.target_source for i in fw.indicators if i.target_source]
+    runs = [["frameworks"], ["frameworks", "show", "resource_city_transition"],
+            ["ahp", str(weights_dir() / "example_panel.yaml"), "-f", "resource_city_transition"],
+            ["validate", "-f", "resource_city_transition", "-d", str(path)],
+            ["score", "-f", "resource_city_transition", "-d", str(tmp_path / "none.csv")],
+            ["score", "-f", "no_such_framework", "-d", str(path)],
+            ["weights", "-f", "resource_city_transition", "-d", str(path), "--method", "ahp"],
+            ["ahp", "template", "-f", "resource_city_transition", "-o", str(path)]]
+    found = {}
+    for args in runs:
+        res = CliRunner().invoke(main, [*args, "--lang", "zh"])
+        assert "Traceback" not in res.output, res.output
+        english = english_runs(res.output, allow=ids)
+        if english:
+            found[" ".join(args[:2])] = english[:5]
+    assert not found, found

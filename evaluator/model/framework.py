@@ -261,8 +261,8 @@ def resolve_framework_path(name_or_path: str | Path) -> Path:
     hint = near_matches(text, names)
     raise FrameworkError(
         M("framework.no_built_framework_called", text=text),
-        fix=(f"did you mean {hint}? " if hint else "")
-        + f"built-in frameworks: {', '.join(names)}; or give a path to a .yaml file")
+        fix=(M("framework.unknown.fix_hint", hint=hint, names=", ".join(names)) if hint
+             else M("framework.unknown.fix", names=", ".join(names))))
 
 
 def load_framework(name_or_path: str | Path) -> Framework:
