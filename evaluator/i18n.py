@@ -152,6 +152,11 @@ def _render(table: Mapping[str, Mapping[str, str]], key: str, lang: str,
     return text.format(**{k: localise(v, lang) for k, v in params.items()})
 
 
+def has(key: str) -> bool:
+    """Whether the catalogue has ``key``."""
+    return key in _load_all()
+
+
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """The text of ``key`` in ``lang`` (default: the current language), filled in."""
     return _render(_load_all(), key, lang or get_lang(), params)

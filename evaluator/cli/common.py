@@ -12,7 +12,7 @@ import sys
 import click
 
 from ..errors import EvaluatorError
-from ..i18n import LANGS, get_lang, set_lang, t
+from ..i18n import LANGS, get_lang, has, set_lang, t
 
 
 def _fail(message: str, code: int) -> None:
@@ -97,6 +97,13 @@ def frame_json(frame) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
+def column_title(name) -> str:
+    """A printed table's column title: the column's id in English (as in the CSV files),
+    the catalogue's word for it (``xl.<id>``) in Chinese when there is one."""
+    key = f"xl.{name}"
+    return t(key) if get_lang() == "zh" and has(key) else name
+
+
 def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None,
                 decimals: int = 3) -> None:
     if fmt == "json":
@@ -105,6 +112,7 @@ def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None,
         click.echo(frame.to_csv(index=False), nl=False)
     else:
         shown = frame if max_rows is None else frame.head(max_rows)
+        shown = shown.rename(columns=column_title)
         click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.{decimals}f}"))
 
 

@@ -14,7 +14,7 @@ from .. import __version__
 from .common import (add_lang_options, data_options, lang_option, load_inputs, print_frame,
                      user_errors)
 from ..errors import EvaluatorError
-from ..i18n import M, t
+from ..i18n import M, get_lang, t
 
 EPILOG_SCORE = """\b
 Examples:
@@ -88,6 +88,22 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
         publish_folder(out, db)
 
 
+def _in_words(result, shown):
+    """In Chinese, the printed table's groups and coordination classes by their Chinese
+    names (the files keep the ids and English classes)."""
+    lang = get_lang()
+    if lang != "zh":
+        return shown
+    words = {}
+    if "group" in shown.columns:
+        words["group"] = {g: grp.name.get(lang) for g, grp in result.framework.groups.items()}
+    c = result.coordination
+    if "coordination_class" in shown.columns and c is not None:
+        words["coordination_class"] = dict(zip(c.class_en, c.class_zh))
+    return shown.assign(**{col: shown[col].map(lambda v, m=m: m.get(v, v))
+                           for col, m in words.items()})
+
+
 def _report_run(result, out, year, top, fmt) -> None:
     table = result.rankings
     years = sorted(table["year"].unique())
@@ -107,6 +123,7 @@ def _report_run(result, out, year, top, fmt) -> None:
     if fmt == "table":
         click.echo(t("cli.score.heading", name=result.framework.name, year=year,
                      units=shown["unit"].nunique(), top=min(top, len(shown))))
+        shown = _in_words(result, shown)
     print_frame(shown, fmt, max_rows=top if fmt == "table" else None)
     if fmt == "table":
         for w in result.warnings:

@@ -11,7 +11,7 @@ import click
 
 from .common import data_options, load_inputs, print_frame, user_errors
 from ..errors import EvaluatorError, RecipeError
-from ..i18n import M, t
+from ..i18n import M, get_lang, t
 from ..model.monitoring import framework_for_panel
 from ..model.period import PER_YEAR, period_frame, period_labels
 
@@ -328,16 +328,19 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
 
 def _print_summary(run, summary, in_year, year, sobol_frame) -> None:
     shift = summary["mean_rank_shift"]
-    design = "Sobol design" if summary["design"] == "sobol" else "Monte Carlo"
+    design = t("design.sobol" if summary["design"] == "sobol" else "design.monte_carlo")
     click.echo(t("cli.sensitivity.run", framework=summary["framework"], scenarios=run.scenarios,
                  design=design, seed=summary["seed"], groups=summary["groups"]))
     if summary["defaulted"]:
         click.echo(t("cli.sensitivity.default_uncertainty"))
-    click.echo("varied: " + "; ".join(summary["varied_labels"]))
-    line = f"mean absolute rank shift: {shift['mean']:.2f} places"
-    if "p05" in shift:
-        line += f" (5–95 % of scenarios: {shift['p05']:.2f} – {shift['p95']:.2f})"
-    click.echo(line)
+    from ..i18n import Messages
+    from ..report.intervals import varied_text
+    words = Messages(get_lang())
+    click.echo(t("cli.sensitivity.varied",
+                 varied=words("list.semicolon").join(varied_text(summary, words))))
+    click.echo(t("cli.sensitivity.shift_interval", mean=shift["mean"], p05=shift["p05"],
+                 p95=shift["p95"]) if "p05" in shift
+               else t("cli.sensitivity.shift", mean=shift["mean"]))
     width = in_year["p95"] - in_year["p05"]
     click.echo(t("cli.sensitivity.interval_widths", year=year, units=len(in_year),
                  median=width.median()))
@@ -347,8 +350,8 @@ def _print_summary(run, summary, in_year, year, sobol_frame) -> None:
         max_rows=10)
     at_risk = in_year[in_year["p_bottom_k"] >= 0.5]
     if len(at_risk):
-        click.echo(f"\nin the bottom {run.top_k} in at least half of the scenarios: "
-                   + ", ".join(map(str, at_risk["unit"])))
+        click.echo(t("cli.sensitivity.at_risk", k=run.top_k,
+                     units=", ".join(map(str, at_risk["unit"]))))
     if sobol_frame is not None:
         click.echo(t("cli.sensitivity.sobol_title"))
         print_frame(sobol_frame[sobol_frame["target"] == "mean_rank_shift"]
