@@ -157,6 +157,23 @@ def has(key: str) -> bool:
     return key in _load_all()
 
 
+def words(prefix: str, lang: str | None = None) -> dict[str, Any]:
+    """Every message under ``prefix`` in ``lang`` as a dict (``prefix.a.b`` → ``["a"]["b"]``),
+    unformatted: for code that fills the texts itself (the quality and AHP reports)."""
+    lang = lang or get_lang()
+    out: dict[str, Any] = {}
+    start = prefix + "."
+    for key in _load_all():
+        if key.startswith(start):
+            *path, last = key[len(start):].split(".")
+            node = out
+            for part in path:
+                node = node.setdefault(part, {})
+            node[last] = _load_all()[key][lang] if _load_all()[key].get(lang) \
+                else _render(_load_all(), key, lang, {})
+    return out
+
+
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """The text of ``key`` in ``lang`` (default: the current language), filled in."""
     return _render(_load_all(), key, lang or get_lang(), params)
