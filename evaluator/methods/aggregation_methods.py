@@ -168,8 +168,7 @@ def rank_sum_ratio(V, w, *, context: AggregationContext, variant: str = "integer
     from .rsr import rsr
     res = rsr(V, w, variant=variant, tiers=tiers, thresholds=thresholds, where=context.where)
     if not np.isfinite(res.slope):
-        context.warn(f"{context.where}: RSR has fewer than three distinct values; the "
-                     "probit regression and the tiers are not computed")
+        context.warn(M("warn.aggregation.rsr_has_fewer_than", where=context.where))
     return AggregationResult(res.rsr, {"rsr": res.rsr, "probit": res.probit,
                                        "rsr_fitted": res.fitted, "tier": res.tier},
                              block={"intercept": res.intercept, "slope": res.slope,
@@ -207,8 +206,8 @@ def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
     from . import fuzzy as fz
     if thresholds is None:
         from ..errors import MethodError
-        raise MethodError("fuzzy evaluation needs grade thresholds", where=context.where,
-                          fix="aggregate: {method: fuzzy, thresholds: [20, 40, 60, 80]}")
+        raise MethodError(M("aggregation_methods.fuzzy_evaluation_needs_grade"), where=context.where,
+                          fix=M("aggregation_methods.fuzzy_evaluation_needs_grade.fix"))
     R = fz.triangular(V, thresholds, where=context.where) if membership == "triangular" \
         else fz.trapezoidal(V, thresholds, width, where=context.where)
     res = fz.evaluate(R, w, operator=operator, grade_scores=grade_scores)
@@ -216,8 +215,8 @@ def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
                                                      range(res.membership.shape[1])]
     if len(names) != res.membership.shape[1]:
         from ..errors import MethodError
-        raise MethodError(f"{len(names)} grade names for {res.membership.shape[1]} grades",
-                          where=context.where, fix="give one name per grade")
+        raise MethodError(M("aggregation_methods.grade_names_grades", n_names=len(names), shape=res.membership.shape[1]),
+                          where=context.where, fix=M("aggregation_methods.grade_names_grades.fix"))
     rows = {"fuzzy_grade": res.grade.astype(float), "grade_score": res.score}
     rows.update({f"membership_{g}": res.membership[:, k] for k, g in enumerate(names)})
     return AggregationResult(res.score, rows, block={"grades": names})

@@ -231,8 +231,8 @@ class Recipe:
         periods = _mapping(self.periods or {}, f"{where}: periods")
         unknown = set(periods) - {"annual"}
         if unknown:
-            raise RecipeError(f"unknown parameter(s) {sorted(unknown)}",
-                              where=f"{where}: periods", fix="valid: annual")
+            raise RecipeError(M("recipe.unknown_parameter_s", unknown=sorted(unknown)),
+                              where=f"{where}: periods", fix=M("recipe.valid", names="annual"))
         set_("periods", {"annual": _choice(*PERIODS_ANNUAL)(periods.get("annual", "exclude"),
                                                             f"{where}: periods.annual")})
         set_("freeze", _check_freeze(self.freeze, where))

@@ -150,11 +150,8 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
         except ValueError:
             base_period = None
         if base_period is None or base_period.frequency != frequency:
-            raise RecipeError(f"base year {text!r} is not a year or a period of the "
-                              f"panel's frequency ({frequency})", where=f"{where}.base_year",
-                              fix="write a year (2024: the paths start at its last period) "
-                                  "or a period such as "
-                                  f"{period_labels([min(panel_years)], frequency)[0]}")
+            raise RecipeError(M("diagnose_params.base_year_not_year_2", text=text, frequency=frequency), where=f"{where}.base_year",
+                              fix=M("diagnose_params.base_year_not_year_2.fix", period_labels=period_labels([min(panel_years)], frequency)[0]))
     for key, value in section.items():
         if key not in DIAGNOSE_CHECKS:
             raise _unknown(key, list(DIAGNOSE_CHECKS), f"{where}.{key}", "diagnose parameter")
@@ -162,7 +159,7 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
     out["base_year_given"] = out["base_year"] is not None or base_period is not None
     if base_period is not None:
         if base_period.key not in panel_years:
-            raise RecipeError(f"base period {base_period.label()} is not in the panel",
+            raise RecipeError(M("diagnose_params.base_period_not_panel", label=base_period.label()),
                               where=f"{where}.base_year",
                               fix="use one of: " + ", ".join(period_labels(
                                   sorted(panel_years), frequency)))
@@ -179,8 +176,7 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
                                 if int(year_end_key(int(k) // PER_YEAR[frequency], frequency))
                                 in panel_years})
                 raise RecipeError(
-                    f"base year {out['base_year']}: its last period "
-                    f"{period_labels([key], frequency)[0]} is not in the panel",
+                    M("diagnose_params.base_year_its_last", out=out['base_year'], period_labels=period_labels([key], frequency)[0]),
                     where=f"{where}.base_year",
                     fix=("use a year whose last period the panel holds: "
                          + ", ".join(map(str, shown)) if shown else
