@@ -42,6 +42,7 @@ from evaluator.model.panel_columns import (GROUP_ALIASES, INDICATOR_ALIASES, UNI
 from evaluator.model.period import PER_YEAR, parse_periods, period_frame, period_labels
 from evaluator.model.panel_io import (Problems, Table, counted, is_blank, label_key, listing,
                                       parse_keys, parse_label, parse_numbers, read_grid)
+from ..i18n import M
 
 LAYOUTS = ("auto", "wide", "long")
 
@@ -271,12 +272,13 @@ def _wide(table, names: FrameworkNames, frame: dict, rest: list[int]):
                             fix="delete or rename one of the two columns")
         targets[target] = position
         if guessed:
-            notes.append(f"{table.column(position)} read as {names.describe(target)}")
+            notes.append(M("panel.note.read_as", column=table.column(position),
+                           target=names.describe(target)))
     missing = [i for i in names.ids if i not in targets and i not in names.optional]
     if missing:
         raise_missing_columns(table, names, missing, extras)
-    notes += [f"no column for the denominator {den!r}; indicators divided by it cannot be "
-              "denominated" for den in names.denominators if den not in targets]
+    notes += [M("panel.note.no_denominator_column", den=den)
+              for den in names.denominators if den not in targets]
     problems = Problems(table)
     for target in (*names.ids, *names.denominators):
         if target in targets:  # (an optional indicator without a column stays absent)
@@ -331,9 +333,10 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
                                 missing), where=table.where,
                         fix="add their rows (an empty value is fine for missing data), or "
                             "check how they are named in the indicator column")
-    notes = [f"{label!r} read as {names.describe(t)}" for label, t in guessed.items()]
-    notes += [f"no rows for the denominator {den!r}; indicators divided by it cannot be "
-              "denominated" for den in names.denominators if den not in present]
+    notes = [M("panel.note.read_as", column=repr(label), target=names.describe(t))
+             for label, t in guessed.items()]
+    notes += [M("panel.note.no_denominator_rows", den=den)
+              for den in names.denominators if den not in present]
     columns = [*(i for i in names.ids if i in present or i not in names.optional),
                *(d for d in names.denominators if d in present)]
     keys = ["unit", "year"]
@@ -362,8 +365,7 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
                           dtype=object)
         per_key = cells.groupby([long["unit"], long["year"]], sort=False)
         if (per_key.nunique() > 1).any():
-            notes.append(f"{table.column(position)} dropped: it differs between rows of the "
-                         "same unit and year")
+            notes.append(M("panel.note.dropped_differs", column=table.column(position)))
             continue
         frame_out[name] = per_key.first().to_numpy(dtype=object)
     data = frame_out.merge(wide, on=keys, how="left", validate="one_to_one")
@@ -409,7 +411,7 @@ def _resolve_groups(data: pd.DataFrame, names: FrameworkNames, table: Table, pos
     per_unit = data["unit"].map(single).astype(object)
     fill = groups.isna() & per_unit.notna()
     if fill.any():
-        notes.append(f"{int(fill.sum())} empty group cells filled with the unit's group")
+        notes.append(M("panel.note.groups_filled", n=int(fill.sum())))
     groups = groups.where(~fill, per_unit)
     if groups.isna().any():
         rows = [table.row_names[r] for r in data.loc[groups.isna(), "_row"]]
