@@ -150,18 +150,17 @@ def _check_freeze(raw: Any, where: str) -> dict[str, Any]:
     spec = dict(_mapping(raw or {}, f"{where}: freeze"))
     unknown = set(spec) - {"round", "db", "applied"}
     if unknown:
-        raise RecipeError(f"unknown parameter(s) {sorted(unknown)}", where=f"{where}: freeze",
-                          fix="valid: round, db")
+        raise RecipeError(M("recipe.freeze.unknown_parameter_s", unknown=sorted(unknown)), where=f"{where}: freeze",
+                          fix=M("recipe.freeze.unknown_parameter_s.fix"))
     if not spec:
         return {}
     rid = spec.get("round")
     if isinstance(rid, bool) or not isinstance(rid, int) or rid < 1:
-        raise RecipeError(f"{rid!r} is not a round id (a whole number ≥ 1)",
+        raise RecipeError(M("recipe.freeze.not_round_id_whole", rid=rid),
                           where=f"{where}: freeze.round",
-                          fix="name a published round: freeze: {round: 3} (see `evaluator "
-                              "rounds`)")
+                          fix=M("recipe.freeze.not_round_id_whole.fix"))
     if spec.get("db") is not None and not isinstance(spec["db"], str):
-        raise RecipeError(f"{spec['db']!r} is not a database file or URL",
+        raise RecipeError(M("recipe.freeze.not_database_file_url", spec=spec['db']),
                           where=f"{where}: freeze.db")
     return {"round": rid, "db": spec.get("db"), "applied": bool(spec.get("applied", False))}
 
