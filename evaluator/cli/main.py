@@ -142,7 +142,7 @@ def _report_run(result, out, year, top, fmt) -> None:
 @click.option("--top", type=int, default=10, show_default=True, help="Rows to print.")
 @user_errors
 def demo(out, framework, year, top):
-    """Score the bundled demo panel (262 synthetic cities × 2015–2024).
+    """Score the bundled demo panel (262 synthetic cities × 2016–2025).
 
     The demo data are invented (示例市001 … / Demo City 001 …): no real city is meant.
     """
