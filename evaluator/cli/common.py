@@ -116,26 +116,42 @@ def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None,
         click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.{decimals}f}"))
 
 
+def _keep_missing(ctx, _param, value):
+    """--missing is read by load_inputs, so the commands need no parameter for it."""
+    ctx.meta["evaluator.missing"] = tuple(m for text in value for m in text.split(",")
+                                          if m.strip())
+    return value
+
+
 # options shared by the commands that read a framework and a panel
 def data_options(func):
     opts = [
         click.option("--framework", "-f", "framework", required=True,
                      help="Built-in framework name (see `evaluator frameworks`) or a YAML file."),
-        click.option("--data", "-d", "data", required=True, type=click.Path(dir_okay=False),
+        click.option("--data", "-d", "data", required=True, multiple=True,
+                     type=click.Path(dir_okay=False),
                      help="Panel file: CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX; wide or "
-                          "long layout."),
+                          "long layout. Repeat for several files of the same layout (a "
+                          "unit-year in two files is an error). A workbook whose sheets are "
+                          "named by years (2022, 2023年 …) is read whole."),
         click.option("--recipe", "-r", "recipe", type=click.Path(dir_okay=False), default=None,
                      help="Recipe YAML; sections it omits come from the framework's recipe."),
         click.option("--encoding", default=None,
                      help="Force the CSV encoding (e.g. gbk) instead of detecting it."),
-        click.option("--sheet", default=None, help="Excel sheet name or 0-based index."),
+        click.option("--sheet", default=None,
+                     help="Excel sheet name or 0-based index (default: the first sheet, or "
+                          "every sheet named by a year)."),
+        click.option("--missing", multiple=True, expose_value=False, callback=_keep_missing,
+                     help="More texts that mean 'missing' (comma-separated or repeated, e.g. "
+                          "--missing 'x,暂缺'), beside the built-in empty, NA, N/A, /, -, —, "
+                          "…, #N/A, 无."),
     ]
     for opt in reversed(opts):
         func = opt(func)
     return func
 
 
-def load_inputs(framework: str, data: str, recipe: str | None, encoding: str | None,
+def load_inputs(framework: str, data, recipe: str | None, encoding: str | None,
                 sheet: str | None):
     from ..evaluate import default_recipe
     from ..model.framework import load_framework
@@ -146,5 +162,9 @@ def load_inputs(framework: str, data: str, recipe: str | None, encoding: str | N
     rc = load_recipe(recipe, base=fw.recipe) if recipe else default_recipe(fw)
     if sheet is not None and sheet.isdigit():
         sheet = int(sheet)
-    panel = load_panel(data, fw, encoding=encoding, sheet=sheet)
+    ctx = click.get_current_context(silent=True)
+    missing = ctx.meta.get("evaluator.missing", ()) if ctx is not None else ()
+    paths = [data] if isinstance(data, str) else list(data)
+    panel = load_panel(paths[0] if len(paths) == 1 else paths, fw, encoding=encoding,
+                       sheet=sheet, missing=missing)
     return fw, panel, rc

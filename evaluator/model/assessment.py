@@ -181,6 +181,8 @@ class Assessment:
         if self.panel.source:
             inputs["data"] = {"path": str(self.panel.source), "sha256": self.panel.sha256,
                               "encoding": self.panel.encoding, "sheet": self.panel.sheet}
+            if self.panel.files:   # several files: each with its SHA-256
+                inputs["data"]["files"] = [dict(f) for f in self.panel.files]
         if self.framework.source:
             inputs["framework"] = {"path": self.framework.source,
                                    "sha256": _sha256(self.framework.source)}

@@ -58,6 +58,7 @@ class Indicator:
     target_source: str = ""
     description: str = ""
     frequency: str = "year"            # year | half | quarter | month: how often observed
+    aliases: tuple[str, ...] = ()      # other headers of its column (they vary by year)
 
     @property
     def sign(self) -> int:

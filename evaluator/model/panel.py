@@ -36,12 +36,12 @@ import pandas as pd
 from evaluator.errors import DataError
 from evaluator.model.panel_columns import (GROUP_ALIASES, INDICATOR_ALIASES, UNIT_ALIASES,
                                            VALUE_ALIASES, YEAR_ALIASES, FrameworkNames,
-                                           display_names, find_header, find_role,
+                                           display_names, find_role,
                                            raise_missing_columns, raise_no_roles,
                                            usable_columns)
 from evaluator.model.period import PER_YEAR, parse_periods, period_frame, period_labels
 from evaluator.model.panel_io import (Problems, Table, counted, is_blank, label_key, listing,
-                                      parse_keys, parse_label, parse_numbers, read_grid)
+                                      parse_keys, parse_label, parse_numbers)
 from ..i18n import M
 
 LAYOUTS = ("auto", "wide", "long")
@@ -63,6 +63,7 @@ class Panel:
     sheet: str | None = None
     warnings: tuple[str, ...] = field(default=())
     frequency: str = "year"    # year | half | quarter | month (see model/period.py)
+    files: tuple[dict, ...] = field(default=())   # several files: path, sha256, … of each
 
     def __post_init__(self):
         if not isinstance(self.data, pd.DataFrame):
@@ -83,6 +84,7 @@ class Panel:
             raise ValueError(f"Panel.layout must be 'wide' or 'long', not {self.layout!r}")
         object.__setattr__(self, "indicator_ids", tuple(self.indicator_ids))
         object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "files", tuple(self.files))
 
     def __eq__(self, other):
         if not isinstance(other, Panel):
@@ -167,34 +169,28 @@ class Panel:
 
 
 def load_panel(path, framework, *, encoding: str | None = None,
-               sheet: str | int | None = None, layout: str = "auto") -> Panel:
-    """Read a panel from a CSV or XLSX/XLSM file and match its columns to the framework.
+               sheet: str | int | None = None, layout: str = "auto",
+               missing: Sequence[str] = ()) -> Panel:
+    """Read a panel from CSV or XLSX/XLSM files and match its columns to the framework.
 
-    ``encoding`` overrides detection (UTF-8 with BOM, UTF-8, GB18030/GBK); ``sheet`` is a
-    sheet name or a 0-based position (default: the first sheet); ``layout`` is ``auto``
-    (long when there are indicator and value columns), ``wide`` or ``long``. Raises
-    :class:`DataError` naming the file, row (header = row 1), column and a fix. The file
-    is read once and never written; its SHA-256 is recorded.
+    ``path`` is a file, a list of files of the same layout (stacked; a unit-year in two
+    files is an error naming both rows) or a DataFrame. ``encoding`` overrides detection
+    (UTF-8 with BOM, UTF-8, GB18030/GBK); ``sheet`` is a sheet name or a 0-based position
+    (default: the first sheet, or every sheet named by a year — "2022", "2023年" — with
+    the year taken from the sheet's name); ``layout`` is ``auto`` (long when there are
+    indicator and value columns), ``wide`` or ``long``; ``missing`` names missing markers
+    beyond the built-in ones. Title rows above the header and note rows under the table
+    are skipped with a warning. Raises :class:`DataError` naming the file, row (header =
+    row 1), column and a fix. Files are read once and never written; their SHA-256 are
+    recorded.
     """
     if isinstance(path, pd.DataFrame):  # an in-memory table: same checks, no file
         return Panel.from_frame(path, framework, layout=layout)
+    from evaluator.model.panel_sources import read_table
+
     _check_layout(layout)
-    grid = read_grid(path, encoding=encoding, sheet=sheet)
-    if not grid.rows:
-        raise DataError("the file has no rows", where=grid.location,
-                        fix="export the panel again with a header row and data rows")
-    start, notes = find_header(grid)
-    header_number, header = grid.rows[start]
-    body = grid.rows[start + 1:]
-    if not body:
-        raise DataError(f"the file has a header (row {header_number}) but no data rows",
-                        where=grid.location, fix="add one row per unit and year")
-    table = Table(header=[parse_label(c) or "" for c in header],
-                   rows=[cells for _, cells in body],
-                   row_names=[f"row {number}" for number, _ in body],
-                   where=grid.location, letters=True)
-    meta = dict(source=grid.source, sha256=grid.sha256, encoding=grid.encoding,
-                sheet=grid.sheet, warnings=grid.warnings + notes)
+    table, meta = read_table(path, framework, encoding=encoding, sheet=sheet,
+                             missing=missing)
     return _assemble(table, framework, layout, meta)
 
 

@@ -95,6 +95,9 @@ class FrameworkNames:
             for label in (ind.id, *display_names(ind)):
                 if label:
                     self.lookup.setdefault(label_key(label), str(ind.id))
+        for ind in self.indicators:    # aliases: headers that differ from year to year
+            for label in getattr(ind, "aliases", ()) or ():
+                self.lookup.setdefault(label_key(label), str(ind.id))
         self.denominators: tuple[str, ...] = tuple(dict.fromkeys(
             str(ind.denominator) for ind in self.indicators
             if getattr(ind, "denominator", None) and str(ind.denominator) not in self.ids))

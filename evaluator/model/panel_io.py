@@ -7,8 +7,9 @@ meaning of the columns (unit, year, indicators) is decided in :mod:`evaluator.mo
 
 Cell rules (documented for users in the panel contract, DESIGN.md §4 "Panel data"):
 
-* missing: empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``-``, ``--``, ``—``, ``——``,
+* missing: empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``/``, ``-``, ``--``, ``—``, ``——``,
   ``…``, ``...``, ``#N/A``, ``无`` (Latin markers in any case; full-width forms too);
+  more with ``load_panel(..., missing=[...])`` / ``--missing``;
 * numbers: plain or scientific notation, thousands separators ``1,234.5``, surrounding
   spaces; anything else (``12%``, ``#DIV/0!``, ``约5``) is an error, never a silent NaN;
 * years: integers, also ``2020年``/``2020年度`` and Excel's ``2020.0``; or half-years,
@@ -41,7 +42,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .et, which openpyxl cannot rea
 
 # Compared after NFKC + casefold + strip, so "N/A", "ｎ／ａ" and "…" ("..." after NFKC) match.
 MISSING_MARKERS = frozenset({
-    "", "na", "n/a", "nan", "null", "-", "--", "—", "——", "...", "......", "#n/a", "无",
+    "", "na", "n/a", "nan", "null", "/", "-", "--", "—", "——", "...", "......", "#n/a", "无",
 })
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
