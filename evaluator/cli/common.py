@@ -105,15 +105,20 @@ def column_title(name) -> str:
 
 
 def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None,
-                decimals: int = 3) -> None:
+                decimals: int = 3, per_column: dict[str, int] | None = None) -> None:
+    """Print a table: ``table`` aligned and rounded (:mod:`evaluator.cli.tables`), ``csv``
+    and ``json`` at full precision; ``max_rows`` (``--top``) holds for every format."""
+    from .tables import render_table
+
+    shown = frame if max_rows is None else frame.head(max_rows)
     if fmt == "json":
-        click.echo(frame_json(frame))
+        click.echo(frame_json(shown))
     elif fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        click.echo(shown.to_csv(index=False), nl=False)
     else:
-        shown = frame if max_rows is None else frame.head(max_rows)
-        shown = shown.rename(columns=column_title)
-        click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.{decimals}f}"))
+        click.echo(render_table(shown.rename(columns=column_title), decimals=decimals,
+                                per_column={column_title(k): v
+                                            for k, v in (per_column or {}).items()}))
 
 
 def _keep_missing(ctx, _param, value):
@@ -130,22 +135,18 @@ def data_options(func):
                      help="Built-in framework name (see `evaluator frameworks`) or a YAML file."),
         click.option("--data", "-d", "data", required=True, multiple=True,
                      type=click.Path(dir_okay=False),
-                     help="Panel file: CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX; wide or "
-                          "long layout. Repeat for several files of the same layout (a "
-                          "unit-year in two files is an error). A workbook whose sheets are "
-                          "named by years (2022, 2023年 …) is read whole."),
+                     help=t("cli.option.data", "en")),
         click.option("--recipe", "-r", "recipe", type=click.Path(dir_okay=False), default=None,
                      help="Recipe YAML; sections it omits come from the framework's recipe."),
         click.option("--encoding", default=None,
                      help="Force the CSV encoding (e.g. gbk) instead of detecting it."),
-        click.option("--sheet", default=None,
-                     help="Excel sheet name or 0-based index (default: the first sheet, or "
-                          "every sheet named by a year)."),
+        click.option("--sheet", default=None, help=t("cli.option.sheet", "en")),
         click.option("--missing", multiple=True, expose_value=False, callback=_keep_missing,
-                     help="More texts that mean 'missing' (comma-separated or repeated, e.g. "
-                          "--missing 'x,暂缺'), beside the built-in empty, NA, N/A, /, -, —, "
-                          "…, #N/A, 无."),
+                     help=t("cli.option.missing", "en")),
     ]
+    from .progress import quiet_option
+
+    func = quiet_option(func)
     for opt in reversed(opts):
         func = opt(func)
     return func

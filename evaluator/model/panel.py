@@ -96,6 +96,15 @@ class Panel:
 
     __hash__ = None  # holds a mutable DataFrame
 
+    def _repr_html_(self) -> str:
+        from .notebook import html_card
+
+        years = self.years
+        facts = [f"{len(self.units)} units × {len(years)} years ({years[0]}–{years[-1]}), "
+                 f"{len(self.indicator_ids)} indicators, {self.layout} layout",
+                 f"source: {self.source or 'DataFrame'}", *self.warnings]
+        return html_card("Panel", facts, [("data", self.data)])
+
     @property
     def units(self) -> tuple[str, ...]:
         """Distinct units, sorted."""
