@@ -52,7 +52,7 @@ def test_top_holds_in_every_format(two_years, fmt):
     elif fmt == "json":
         assert len(json.loads(res.stdout)) == 2
     else:
-        assert "(top 2 shown; all with --format csv" in res.stdout
+        assert "(top 2 shown) (all with --format csv" in res.stdout
     # without --top, csv and json give every unit
     if fmt == "csv":
         res = invoke("score", "-f", FW, "-d", two_years, "--format", "csv")
@@ -61,14 +61,14 @@ def test_top_holds_in_every_format(two_years, fmt):
 
 def test_counts_say_where_the_full_list_is(two_years, tmp_path):
     res = invoke("score", "-f", FW, "-d", two_years, "--out", tmp_path / "s")
-    assert f"262 units (top 10 shown; all in {tmp_path / 's' / 'rankings.csv'})" in res.stdout
+    assert f"262 units (top 10 shown) (all in {tmp_path / 's' / 'rankings.csv'})" in res.stdout
     res = invoke("compare", "-f", FW, "-d", two_years, "-k", 20, "--out", tmp_path / "c")
     assert res.exit_code == 0, res.output
     moved = pd.read_csv(tmp_path / "c" / "compare.csv")
     n = int(((moved["year"] == 2025) & moved["moved"]).sum())
     assert n > 15
     assert (f"{n} units move more than 20 places in 2025 (all in "
-            f"{tmp_path / 'c' / 'compare.csv'} (column moved)); the 15 that move most:"
+            f"{tmp_path / 'c' / 'compare.csv'}, column moved); the 15 that move most:"
             in res.stdout)
 
 
@@ -94,7 +94,7 @@ def test_weights_table_has_no_raw_pandas(two_years):
 def test_demo_refuses_a_framework_it_does_not_carry():
     res = invoke("demo", "-f", "hdi", "--out", "unused")
     assert res.exit_code == 2
-    assert "the demo panel has no data for the framework 'hdi'" in res.output
+    assert "the demo panel has no data for the framework hdi" in res.output
     assert "policy_effect, resource_city_transition" in res.output
 
 
