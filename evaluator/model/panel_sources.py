@@ -33,12 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluator.errors import DataError
+from evaluator.i18n import M
 from evaluator.model.panel_columns import (GROUP_ALIASES, HEADER_SEARCH_ROWS, INDICATOR_ALIASES,
                                            UNIT_ALIASES, VALUE_ALIASES, YEAR_ALIASES,
                                            FrameworkNames, alias_keys, find_header, find_role,
                                            raise_no_roles)
 from evaluator.model.panel_io import (EXCEL_SUFFIXES, MISSING_MARKERS, RawGrid, Table,
-                                      counted, is_blank, label_key, listing, parse_label,
+                                      is_blank, label_key, listing, parse_label,
                                       parse_number, parse_year, read_grid)
 
 _YEAR_NAME = re.compile(r"(\d{4})(?:年度|年)?")
@@ -71,14 +72,13 @@ def read_table(paths, framework, *, encoding=None, sheet=None, missing=()):
     """
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
-        raise DataError("no data file given", where="--data",
-                        fix="give the panel file with --data (repeat it for several files)")
+        raise DataError(M("panel.no_file"), where="--data", fix=M("panel.no_file.fix"))
     seen: dict[str, str] = {}
     for path in paths:
         key = str(Path(path).resolve())
         if key in seen:
-            raise DataError("the same data file is given twice", where=str(path),
-                            fix="give each file once")
+            raise DataError(M("panel.file_twice"), where=str(path),
+                            fix=M("panel.file_twice.fix"))
         seen[key] = str(path)
     sources, warnings = [], []
     for path in paths:
@@ -143,18 +143,16 @@ def _year_sheets(file_path: Path):
     clash = sorted(y for y in {years[n] for n in named}
                    if sum(years[m] == y for m in named) > 1)
     if clash:
-        raise DataError(f"two sheets are named by the year {clash[0]}: "
-                        f"{', '.join(repr(n) for n in named if years[n] == clash[0])}",
-                        where=str(file_path), fix="keep one sheet per year, or choose one "
-                                                  "with --sheet")
+        raise DataError(M("panel.year_sheets_clash", year=clash[0], sheets=", ".join(
+                            repr(n) for n in named if years[n] == clash[0])),
+                        where=str(file_path), fix=M("panel.year_sheets_clash.fix"))
     workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     digest = hashlib.sha256(content).hexdigest()
     others = [n for n in names if years[n] is None]
     notes = []
     if others:
-        notes.append(f"{file_path.name}: read the sheets named by years "
-                     f"({', '.join(map(repr, named))}); skipped the other sheets "
-                     f"({', '.join(map(repr, others))})")
+        notes.append(M("panel.year_sheets_others", file=file_path.name,
+                       named=", ".join(map(repr, named)), others=", ".join(map(repr, others))))
     sources = []
     for name in named:
         rows = _worksheet_rows(workbook[name])
@@ -181,8 +179,7 @@ def _worksheet_rows(worksheet):
 def _source_table(source: Source, names: FrameworkNames, missing) -> tuple[Table, list[str]]:
     grid = source.grid
     if not grid.rows:
-        raise DataError("the file has no rows", where=grid.location,
-                        fix="export the panel again with a header row and data rows")
+        raise DataError(M("panel.no_rows"), where=grid.location, fix=M("panel.no_rows.fix"))
     if source.year is None:
         start, notes = find_header(grid)
         notes = list(notes)
@@ -194,12 +191,12 @@ def _source_table(source: Source, names: FrameworkNames, missing) -> tuple[Table
                          YEAR_ALIASES)
     body, note_lines = split_notes(body, year_pos)
     if note_lines:
-        notes.append(f"{grid.location}: " + listing(
-            counted(len(note_lines), "row under the table was", "rows under the table were")
-            + " skipped as notes", note_lines))
+        title = M("panel.notes_skipped." + ("one" if len(note_lines) == 1 else "many"),
+                  where=grid.location, n=len(note_lines))
+        notes.append(listing(title, note_lines))
     if not body:
-        raise DataError(f"the file has a header (row {header_number}) but no data rows",
-                        where=grid.location, fix="add one row per unit and year")
+        raise DataError(M("panel.header_only", row=header_number), where=grid.location,
+                        fix=M("panel.header_only.fix"))
     header = [parse_label(c) or "" for c in header]
     rows = [cells for _, cells in body]
     if source.year is not None:
@@ -216,8 +213,8 @@ def _unit_header(grid):
     unit_keys = alias_keys(UNIT_ALIASES)
     for position, (number, cells) in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
         if {label_key(c) for c in cells if not is_blank(c)} & unit_keys:
-            notes = ([f"{grid.location}: rows above row {number} were skipped as titles; "
-                      f"row {number} is read as the header"] if position else [])
+            notes = ([M("panel.titles_skipped", where=grid.location, row=number)]
+                     if position else [])
             return position, notes
     first_number, first = grid.rows[0]
     raise_no_roles([parse_label(c) or "" for c in first], f"row {first_number}",
@@ -242,11 +239,10 @@ def _with_sheet_year(header, rows, body, source: Source, names):
         except ValueError:
             continue      # reported with its row when the table is assembled
     if wrong:
-        raise DataError(listing(counted(len(wrong), "row has", "rows have")
-                                + f" a year other than the sheet's {source.year}", wrong),
-                        where=source.grid.location,
-                        fix="correct the year cells, or move the rows to their year's sheet; "
-                            "if each sheet is a whole panel, choose one with --sheet")
+        title = M("panel.sheet_year_differs." + ("one" if len(wrong) == 1 else "many"),
+                  n=len(wrong), year=source.year)
+        raise DataError(listing(title, wrong), where=source.grid.location,
+                        fix=M("panel.sheet_year_differs.fix"))
     return header, rows
 
 
@@ -341,9 +337,9 @@ def _stack(tables: list[Table], sources: list[Source], names: FrameworkNames) ->
         seen: dict[str, int] = {}
         for position, (key, shown) in roles.items():
             if key in seen:
-                raise DataError(f"{table.column(seen[key])} and {table.column(position)} "
-                                f"both hold {shown!r}", where=table.where,
-                                fix="delete or rename one of the two columns")
+                raise DataError(M("panel.both_hold", first=table.column(seen[key]),
+                                  second=table.column(position), what=repr(shown)),
+                                where=table.where, fix=M("panel.both_hold.fix"))
             seen[key] = position
             order.setdefault(key, shown)
         per_table.append(seen)
@@ -351,12 +347,10 @@ def _stack(tables: list[Table], sources: list[Source], names: FrameworkNames) ->
     lacking = [f"{source.label}: {', '.join(names.describe(k[4:]) for k in sorted(wanted - set(seen)))}"
                for seen, source in zip(per_table, sources) if wanted - set(seen)]
     if lacking:
-        raise DataError(listing(counted(len(lacking), "file or sheet lacks", "files or sheets "
-                                        "lack") + " columns the others have", lacking),
-                        where=", ".join(s.label for s in sources),
-                        fix="give every file the same columns (empty cells are fine for "
-                            "missing data); a column named differently in one year can be "
-                            "matched with `aliases:` in the framework")
+        title = M("panel.files_lack." + ("one" if len(lacking) == 1 else "many"),
+                  n=len(lacking))
+        raise DataError(listing(title, lacking), where=", ".join(s.label for s in sources),
+                        fix=M("panel.files_lack.fix"))
     keys = list(order)
     header = [order[k] for k in keys]
     rows, row_names = [], []

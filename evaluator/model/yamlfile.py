@@ -9,7 +9,6 @@ gets the same hint.
 """
 from __future__ import annotations
 
-import unicodedata
 
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import FrameworkError
+from ..i18n import t
 
 
 def read_yaml(path: Path, error_cls=FrameworkError) -> Any:
@@ -48,11 +48,8 @@ def read_yaml(path: Path, error_cls=FrameworkError) -> Any:
 
 #: Full-width punctuation that breaks YAML, and what to type instead.
 FULLWIDTH = {"：": ":", "，": ",", "［": "[", "］": "]", "｛": "{", "｝": "}",
-             "【": "[", "】": "]", "－": "-", "\u3000": "a half-width space",
+             "【": "[", "】": "]", "－": "-", "\u3000": " ",
              "“": '"', "”": '"', "‘": "'", "’": "'", "＃": "#"}
-_NAMES = {"\u3000": "ideographic space"}
-
-
 def fullwidth_hint(text: str, line: int | None = None) -> str | None:
     """'line 2 has a full-width '：' (FULLWIDTH COLON): type ':' …' for the full-width
     punctuation outside comments on ``line`` (0-based) and the two lines before it (the
@@ -64,12 +61,11 @@ def fullwidth_hint(text: str, line: int | None = None) -> str | None:
     for number in span:
         content = _without_comment(lines[number])
         chars = [c for c in dict.fromkeys(content) if c in FULLWIDTH]
-        found += [f"line {number + 1} has a full-width {_show(c)}: type {_show_half(c)} "
-                  "instead" for c in chars]
+        found += [t("yaml.fullwidth_line", line=number + 1, char=_show(c),
+                    half=_show_half(c)) for c in chars]
     if not found:
         return None
-    return "; ".join(found[:3]) + " (YAML needs half-width punctuation; switch the input " \
-        "method to English punctuation, or quote text that contains it)"
+    return "; ".join(found[:3]) + " " + t("yaml.fullwidth_why")
 
 
 def key_hint(key) -> str | None:
@@ -77,19 +73,18 @@ def key_hint(key) -> str | None:
     chars = [c for c in dict.fromkeys(str(key)) if c in FULLWIDTH]
     if not chars:
         return None
-    return ("the key holds full-width " + ", ".join(_show(c) for c in chars) +
-            ": YAML needs half-width punctuation (" +
-            ", ".join(f"{_show(c)} → {_show_half(c)}" for c in chars) + ")")
+    return t("yaml.fullwidth_key", chars=", ".join(_show(c) for c in chars),
+             pairs=", ".join(f"{_show(c)} → {_show_half(c)}" for c in chars))
 
 
 def _show(char: str) -> str:
-    name = _NAMES.get(char) or unicodedata.name(char, "").lower()
-    return f"{char!r} ({name})" if char != "\u3000" else f"'\\u3000' ({name})"
+    """'：' (U+FF1A): the character and its code point, the same in either language."""
+    return f"{char!r} (U+{ord(char):04X})"
 
 
 def _show_half(char: str) -> str:
     half = FULLWIDTH[char]
-    return half if len(half) > 1 else repr(half)
+    return t("yaml.half_space") if char == "\u3000" else repr(half)
 
 
 def _without_comment(line: str) -> str:
