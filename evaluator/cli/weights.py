@@ -319,7 +319,7 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
         print_frame(frame, fmt, decimals=6)  # weights and CR need more than 3 decimals
     if fmt == "table":
         for warning in assessment.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(t("warning.line", message=warning), err=True)
 
 
 def _weigh(fw, panel, rc, recipe, method, ahp_file, combine, how, alpha, nodes_method, scope,
@@ -342,12 +342,4 @@ def _weigh(fw, panel, rc, recipe, method, ahp_file, combine, how, alpha, nodes_m
             raise _blame_option(exc, nodes_given=bool(nodes_method)) from None
     loader = make_ahp_loader(fw, base_dir=Path(recipe).parent if recipe else None,
                              accept_inconsistent=accept or _accepts(rc.weights))
-    assessment = evaluate(fw, panel, rc, ahp_loader=loader)
-    frame = weights_frame(assessment)
-    if fmt == "json":
-        click.echo(frame_json(frame))
-    else:
-        print_frame(frame, fmt, decimals=6)  # weights and CR need more than 3 decimals
-    if fmt == "table":
-        for warning in assessment.warnings:
-            click.echo(t("warning.line", message=warning), err=True)
+    return evaluate(fw, panel, rc, ahp_loader=loader)
