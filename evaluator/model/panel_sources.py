@@ -32,6 +32,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from evaluator.errors import DataError
 from evaluator.i18n import M
 from evaluator.model.panel_columns import (GROUP_ALIASES, HEADER_SEARCH_ROWS, INDICATOR_ALIASES,
@@ -40,7 +43,8 @@ from evaluator.model.panel_columns import (GROUP_ALIASES, HEADER_SEARCH_ROWS, IN
                                            raise_no_roles)
 from evaluator.model.panel_io import (EXCEL_SUFFIXES, MISSING_MARKERS, RawGrid, Table,
                                       is_blank, label_key, listing, parse_label,
-                                      parse_number, parse_year, read_grid)
+                                      parse_number, read_grid)
+from evaluator.model.period import PER_YEAR, parse_periods
 
 _YEAR_NAME = re.compile(r"(\d{4})(?:年度|年)?")
 #: First words of a note row under a table (compared after NFKC and casefold).
@@ -230,14 +234,12 @@ def _with_sheet_year(header, rows, body, source: Source, names):
                                    + (source.year,) for cells in rows]
     if not source.whole:      # one sheet chosen by --sheet: its year column counts
         return header, rows
-    wrong = []
-    for (number, cells) in body:
-        cell = cells[year_pos] if year_pos < len(cells) else None
-        try:
-            if parse_year(cell) != source.year:
-                wrong.append(f"row {number}: {cell!r}")
-        except ValueError:
-            continue      # reported with its row when the table is assembled
+    cells = [cells[year_pos] if year_pos < len(cells) else None for _, cells in body]
+    keys, frequencies, readable = parse_periods(cells)
+    per_year = pd.Series(frequencies).map(PER_YEAR).fillna(1).to_numpy(np.int64)
+    # unreadable cells are reported with their row when the table is assembled
+    wrong = [f"row {body[r][0]}: {cells[r]!r}"
+             for r in np.flatnonzero(readable & (keys // per_year != source.year))]
     if wrong:
         title = M("panel.sheet_year_differs." + ("one" if len(wrong) == 1 else "many"),
                   n=len(wrong), year=source.year)
