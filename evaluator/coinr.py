@@ -102,10 +102,7 @@ def import_notes(path: Path) -> list[str]:
     if "Target" in meta.columns:
         targets = meta[(meta["Type"] == "Indicator") & meta["Target"].notna()]
         if len(targets):
-            notes.append(f"COINr's Target column ({len(targets)} indicators) has no year, so it "
-                         "is not imported as framework targets; for distance-to-target "
-                         "normalisation put them in a recipe: normalise: {method: "
-                         "distance_to_target, targets: {iCode: value}}")
+            notes.append(M("warn.coinr.coinr_s_target_column", n_targets=len(targets)))
     return notes
 
 

@@ -5,7 +5,7 @@ SYNTHETIC DEMO DATA. Every value is invented by this generator; the units 示例
 The panel exists so that ``evaluator demo``, the tutorials and the tests have data of a
 realistic shape: 262 cities in the proportions of the national plan for resource-based
 cities 2013-2020 (31 growing, 141 mature, 67 declining, 23 regenerating), the years
-2015-2024, every indicator of ``resource_city_transition.yaml`` plus the extra ones of
+2016-2025, every indicator of ``resource_city_transition.yaml`` plus the extra ones of
 ``policy_effect.yaml``, and a ``population`` column (thousands) for the denominated
 indicator.
 
@@ -14,7 +14,7 @@ How values are made (all vectorised, one ``numpy.random.default_rng(seed)``):
 * each city gets a latent *development* factor (richer, more innovative) and a latent
   *resource dependence* factor, both shifted by its group (regenerating cities are more
   developed and less dependent, declining ones less developed);
-* each indicator is a latent score = its level moving linearly from a 2015 to a 2024
+* each indicator is a latent score = its level moving linearly from a 2016 to a 2025
   mean + loadings on the two factors + a group offset + a persistent city effect + a
   city-specific trend + yearly noise; shares are mapped through a logistic curve onto
   their goalposts (so they never leave them), positive quantities through ``exp``;
@@ -23,7 +23,8 @@ How values are made (all vectorised, one ``numpy.random.default_rng(seed)``):
   the doctor count = doctors per 1,000 × population);
 * ten cells are replaced by extreme but admissible values (listed in
   ``frame.attrs["planted_outliers"]``) and exactly 3% of the indicator cells are blanked
-  at random, never the planted outliers.
+  at random, never the planted outliers nor the base-year values that the frameworks'
+  relative targets read (energy intensity in 2025), so every target resolves.
 
 The same seed gives a byte-identical CSV (:func:`demo_panel_csv`).
 
@@ -48,7 +49,7 @@ from evaluator.errors import DataError, FrameworkError
 from .i18n import M
 
 DEFAULT_SEED = 2024
-YEARS = np.arange(2015, 2025)
+YEARS = np.arange(2016, 2026)
 # National plan for resource-based cities (2013-2020): 262 cities in four types.
 GROUP_COUNTS = {"growing": 31, "mature": 141, "declining": 67, "regenerating": 23}
 # Group means of the latent (development, resource dependence) factors.
@@ -71,7 +72,7 @@ class Spec:
 
     ``kind``: ``logit`` (share mapped onto ``bounds`` by a logistic curve), ``log``
     (positive, value = exp(latent)) or ``linear`` (value = latent, clipped to ``bounds``).
-    ``start``/``end``: typical raw values in 2015 and 2024. ``dev``/``res``: loadings on
+    ``start``/``end``: typical raw values in 2016 and 2025. ``dev``/``res``: loadings on
     the development and resource-dependence factors; ``city``/``slope``/``noise``:
     standard deviations of the persistent city effect, the city-specific change over the
     decade and the yearly noise — all in latent units. ``bounds`` default to (0, 100)
@@ -186,6 +187,29 @@ def demo_indicator_ids(folder: Path | None = None) -> list[str]:
     return ids
 
 
+def target_base_cells(folder: Path | None = None) -> set[tuple[str, int]]:
+    """(indicator, year) of every base value a relative target of the two frameworks reads
+    (``{change: c, from: Y}``, group overrides too): never blanked, so every target of
+    the built-in frameworks resolves on the demo panel and a demo run warns of nothing."""
+    folder = builtin_dir() if folder is None else folder
+    cells: set[tuple[str, int]] = set()
+
+    def visit(indicator: str, targets) -> None:
+        for spec in (targets or {}).values():
+            if isinstance(spec, dict) and "from" in spec:
+                cells.add((indicator, int(spec["from"])))
+
+    for name in (PRIMARY_FRAMEWORK, SECONDARY_FRAMEWORK):
+        with open(folder / name, encoding="utf-8") as handle:
+            framework = yaml.safe_load(handle)
+        for ind in framework["indicators"]:
+            visit(ind["id"], ind.get("targets"))
+        for group in (framework.get("groups") or {}).values():
+            for indicator, targets in ((group or {}).get("targets") or {}).items():
+                visit(indicator, targets)
+    return cells
+
+
 def _to_latent(spec: Spec, value: float) -> float:
     if spec.kind == "logit":
         lo, hi = spec.limits
@@ -208,7 +232,7 @@ def _from_latent(latent: np.ndarray, kinds: np.ndarray, lows: np.ndarray, highs:
 
 
 def generate_demo_panel(seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """Synthetic demo panel (invented values, no real city): 262 cities × 2015-2024.
+    """Synthetic demo panel (invented values, no real city): 262 cities × 2016-2025.
 
     Columns: ``unit, unit_en, year, group, population`` (thousands), then every indicator
     of resource_city_transition and the extra indicators of policy_effect. The positions
@@ -251,7 +275,7 @@ def generate_demo_panel(seed: int = DEFAULT_SEED) -> pd.DataFrame:
         + shocks[year_of_row]
         + rng.standard_normal((n_cities * n_years, m)) * noise_sd
     )
-    # good-air days depend on this year's PM2.5 (centred on the 2015 typical level)
+    # good-air days depend on this year's PM2.5 (centred on the first year's typical level)
     latent[:, col["good_air_days_share"]] -= GOOD_AIR_PER_LOG_PM25 * (
         latent[:, col["pm25"]] - start[col["pm25"]]
     )
@@ -265,7 +289,12 @@ def generate_demo_panel(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     values[:, col["co2_intensity"]] *= values[:, col["energy_intensity"]]
     values[:, col["licensed_doctors"]] *= population
 
-    missing = _missing_mask(rng, values.shape, outliers)
+    protected = np.zeros(values.shape, dtype=bool)
+    protected[tuple(np.array(outliers).T)] = True
+    for indicator, year in sorted(target_base_cells()):
+        if indicator in col:
+            protected[YEARS[year_of_row] == year, col[indicator]] = True
+    missing = _missing_mask(rng, protected)
     for j, spec in enumerate(specs):
         values[:, j] = np.round(values[:, j], spec.decimals)
     values[missing] = np.nan
@@ -320,13 +349,11 @@ def _plant_outliers(latent: np.ndarray, specs: list[Spec], rng: np.random.Genera
     return [(int(r), int(c)) for r, c in zip(rows, cols)]
 
 
-def _missing_mask(rng: np.random.Generator, shape: tuple[int, int],
-                  keep: list[tuple[int, int]]) -> np.ndarray:
-    """Exactly round(MISSING_SHARE × cells) cells, uniformly at random, never the outliers."""
-    n_cells = shape[0] * shape[1]
-    protected = np.zeros(n_cells, dtype=bool)
-    protected[[r * shape[1] + c for r, c in keep]] = True
-    candidates = np.flatnonzero(~protected)
+def _missing_mask(rng: np.random.Generator, protected: np.ndarray) -> np.ndarray:
+    """Exactly round(MISSING_SHARE × cells) cells, uniformly at random, never a
+    ``protected`` cell (the planted outliers and the base values of relative targets)."""
+    shape, n_cells = protected.shape, protected.size
+    candidates = np.flatnonzero(~protected.ravel())
     chosen = rng.choice(candidates, size=int(round(MISSING_SHARE * n_cells)), replace=False)
     mask = np.zeros(n_cells, dtype=bool)
     mask[chosen] = True

@@ -35,6 +35,7 @@ from .methods.convergence import beta_convergence, ols
 from .model.assessment import Assessment
 from .model.framework import ROOT
 from .output import write_tables
+from .i18n import M
 
 COLUMNS = ["year", "node", "gini", "within", "between", "transvariation", "theil",
            "theil_within", "theil_between", "cv"]
@@ -51,10 +52,9 @@ def nodes_of(assessment: Assessment) -> list[str]:
 def disparity_tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """Every disparity table of ``assessment`` (see the module docstring)."""
     if assessment.groups is None:
-        raise DataError("disparity between groups needs a `group` column in the panel",
+        raise DataError(M("disparity.disparity_between_groups_needs"),
                         where=str(assessment.panel.source or "panel"),
-                        fix="add a column `group` (e.g. growing, mature, declining, "
-                            "regenerating)")
+                        fix=M("disparity.disparity_between_groups_needs.fix"))
     if getattr(assessment, "frequency", "year") != "year":
         raise DataError(M("disparity.needs_years", frequency=assessment.frequency),
                         where=str(assessment.panel.source or "panel"),
@@ -70,7 +70,7 @@ def disparity_tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
             extra_group: dict[str, dict[str, Any]] = {}
             if rows.sum() < 2:
                 notes.append({"year": year, "node": node, "measure": "",
-                              "note": f"{int(rows.sum())} unit(s) scored: not measured"})
+                              "note": M("disparity.note.too_few", n=int(rows.sum()))})
             for name, m in measures.items():
                 if rows.sum() < 2:
                     row.update({tb.name: np.nan for tb in m.tables if tb.per == "row"})
@@ -116,15 +116,15 @@ def convergence_table(assessment: Assessment, table: pd.DataFrame,
         pivot = wide.pivot_table(index=["unit", "group"], columns="year", values="y")
         if first == last or first not in pivot or last not in pivot:
             notes.append({"year": None, "node": node, "measure": "beta",
-                          "note": "β-convergence needs the first and the last year"})
+                          "note": M("disparity.note.beta_years")})
             continue
         both = pivot[[first, last]].dropna()
         positive = (both > 0).all(axis=1)
         if not positive.all():
             dropped = [u for u, _ in both.index[~positive]]
             notes.append({"year": None, "node": node, "measure": "beta",
-                          "note": f"{len(dropped)} unit(s) with a score ≤ 0 left out of "
-                                  f"β-convergence (logarithms): " + ", ".join(dropped[:10])})
+                          "note": M("disparity.note.beta_nonpositive", n=len(dropped),
+                                    units=", ".join(dropped[:10]))})
         both = both[positive]
         scopes = [("all", both)] + [(g, part) for g, part in both.groupby(level="group")]
         for scope, part in scopes:

@@ -147,9 +147,31 @@ def _render(table: Mapping[str, Mapping[str, str]], key: str, lang: str,
         raise MissingMessage(f"message {key!r} has no {lang} text "
                              f"(add it to a file of evaluator/messages/)")
     text = entry[lang]
-    if not params:
-        return text
+    if not params:   # a text without parameters: as written ({{ }} stand for braces)
+        return text.replace("{{", "{").replace("}}", "}")
     return text.format(**{k: localise(v, lang) for k, v in params.items()})
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue has ``key``."""
+    return key in _load_all()
+
+
+def words(prefix: str, lang: str | None = None) -> dict[str, Any]:
+    """Every message under ``prefix`` in ``lang`` as a dict (``prefix.a.b`` → ``["a"]["b"]``),
+    unformatted: for code that fills the texts itself (the quality and AHP reports)."""
+    lang = lang or get_lang()
+    out: dict[str, Any] = {}
+    start = prefix + "."
+    for key in _load_all():
+        if key.startswith(start):
+            *path, last = key[len(start):].split(".")
+            node = out
+            for part in path:
+                node = node.setdefault(part, {})
+            node[last] = _load_all()[key][lang] if _load_all()[key].get(lang) \
+                else _render(_load_all(), key, lang, {})
+    return out
 
 
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
@@ -178,6 +200,28 @@ class Msg(str):
 
     def __reduce__(self):  # pickled (worker processes) with its key, not only its text
         return (Msg, (self.key, self.params, str(self)))
+
+
+class _Pair(Msg):
+    """A message whose two texts were composed by the code (a finding with both
+    languages built together); no catalogue key."""
+
+    def __new__(cls, en: str, zh: str):
+        self = str.__new__(cls, zh if get_lang() == "zh" else en)
+        self.key = ""
+        self.params = {"en": en, "zh": zh}
+        return self
+
+    def render(self, lang: str) -> str:
+        return self.params["zh" if lang == "zh" else "en"]
+
+    def __reduce__(self):
+        return (_Pair, (self.params["en"], self.params["zh"]))
+
+
+def bilingual(en: str, zh: str) -> Msg:
+    """A message from its two texts, for code that composes both (prefer :func:`M`)."""
+    return _Pair(en, zh)
 
 
 def M(key: str, **params: Any) -> Msg:

@@ -12,6 +12,7 @@ from typing import Mapping
 import pandas as pd
 
 from .errors import EvaluatorError
+from .i18n import M
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -174,12 +175,12 @@ def make_zip_reproducible(path: Path) -> None:
 def prepare_out_dir(out: Path) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise EvaluatorError(f"{out} exists and is not a folder", fix="choose another --out")
+        raise EvaluatorError(M("output.exists_not_folder", out=out), fix=M("output.exists_not_folder.fix"))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise EvaluatorError(f"cannot create the output folder ({exc.strerror})", where=str(out),
-                             fix="choose a writable --out folder") from None
+        raise EvaluatorError(M("output.cannot_create_output_folder", strerror=exc.strerror), where=str(out),
+                             fix=M("output.cannot_create_output_folder.fix")) from None
     return out
 
 

@@ -59,7 +59,9 @@
       var q = (search.value || "").trim().toLowerCase();
       var shown = 0;
       rows.forEach(function (row) {
-        var hit = !q || row.textContent.toLowerCase().indexOf(q) !== -1;
+        var id = row.querySelector('[data-col="unit"]');   // a unit is found by id or name
+        var text = row.textContent + " " + (id ? id.getAttribute("data-value") || "" : "");
+        var hit = !q || text.toLowerCase().indexOf(q) !== -1;
         row.hidden = !hit;
         if (hit) { shown += 1; }
       });

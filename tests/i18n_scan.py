@@ -15,7 +15,7 @@ _CODE = re.compile(
     r"|'[^'\n]*'|\"[^\"\n]*\""                    # 'quoted' names and values
     r"|\bevaluator(?: [a-z][a-z-]*)+"          # commands: evaluator ahp template …
     r"|--?[A-Za-z][\w-]*(?: [A-Z_]+\b)?"         # options --lang, -f, --out FOLDER
-    r"|\S*[/\\]\S*"                             # paths
+    r"|[^\s`（）：]*[/\\][^\s`（）：]*"              # paths
     r"|[\w.-]+\.(?:csv|xlsx|yaml|yml|json|html|md|svg|txt|geojson|parquet)\b"
     r"|\b[A-Za-z]+[_\d][\w.]*\b"                # ids and codes: min_max, pm25, E01
     r"|https?://\S+")

@@ -21,7 +21,7 @@ from evaluator.sensitivity import compare_methods
 def demo():
     fw = load_framework("resource_city_transition")
     panel = load_panel(demo_panel_path(), fw)
-    data = panel.data[panel.data["year"] >= 2023]
+    data = panel.data[panel.data["year"].between(2023, 2024)]
     from evaluator.model.panel import Panel
     return fw, Panel.from_frame(data.reset_index(drop=True), fw), Recipe.from_dict(fw.recipe)
 

@@ -3,7 +3,7 @@
 Independent anchors: the city-type counts of the national plan for resource-based cities
 2013-2020 (31 growing, 141 mature, 67 declining, 23 regenerating; 262 in all), the levels
 the policy study reports for resource-based cities in §2.3 (non-resource industry share
-38% in 2020 and 45% in 2023; mine-land reclamation 28% in 2015 and 42% in 2023), and the
+38% in 2020 and 45% in 2023; mine-land reclamation 28% at the start and 42% in 2023), and the
 goalposts declared in the framework files.
 """
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_shape_units_years_groups(shipped):
     assert list(shipped.columns) == ID_COLUMNS + expected_indicator_ids()
     assert shipped.shape == (262 * 10, len(ID_COLUMNS) + 32)
     assert shipped["unit"].nunique() == 262 and shipped["unit_en"].nunique() == 262
-    assert sorted(shipped["year"].unique()) == list(range(2015, 2025))
+    assert sorted(shipped["year"].unique()) == list(range(2016, 2026))
     assert not shipped.duplicated(["unit", "year"]).any()
     assert shipped["unit"].iloc[0] == "示例市001" and shipped["unit_en"].iloc[0] == "Demo City 001"
     assert (shipped.groupby("unit")["group"].nunique() == 1).all(), "a city keeps its type"
@@ -192,16 +192,16 @@ def test_trends_over_the_decade(shipped):
               "mine_reclamation_rate", "good_air_days_share", "non_fossil_power_share", "pension_coverage"]
     falling = ["mining_share", "traditional_industry_share", "pm25", "energy_intensity",
                "co2_intensity", "water_use_intensity", "urban_rural_income_ratio"]
-    assert (median.loc[2024, rising] > median.loc[2015, rising]).all()
-    assert (median.loc[2024, falling] < median.loc[2015, falling]).all()
+    assert (median.loc[2025, rising] > median.loc[2016, rising]).all()
+    assert (median.loc[2025, falling] < median.loc[2016, falling]).all()
 
 
 def test_levels_near_the_study_figures(shipped):
-    """§2.3: non-resource share 38% (2020) -> 45% (2023); reclamation 28% (2015) -> 42% (2023)."""
+    """§2.3: non-resource share 38% (2020) -> 45% (2023); reclamation 28% (first year) -> 42% (2023)."""
     mean = shipped.groupby("year")[["non_resource_share", "mine_reclamation_rate"]].mean()
     assert mean.loc[2020, "non_resource_share"] == pytest.approx(38, abs=4)
     assert mean.loc[2023, "non_resource_share"] == pytest.approx(45, abs=4)
-    assert mean.loc[2015, "mine_reclamation_rate"] == pytest.approx(28, abs=4)
+    assert mean.loc[2016, "mine_reclamation_rate"] == pytest.approx(28, abs=4)
     assert mean.loc[2023, "mine_reclamation_rate"] == pytest.approx(42, abs=4)
 
 
@@ -214,7 +214,7 @@ def test_group_profiles(shipped):
     assert by_group.loc["declining", "population"] < by_group.loc["regenerating", "population"] * 5  # sane scale
     growth = shipped.pivot(index="unit", columns="year", values="population")
     declining_units = shipped.loc[shipped["group"] == "declining", "unit"].unique()
-    assert (growth.loc[declining_units, 2024] < growth.loc[declining_units, 2015]).mean() > 0.8
+    assert (growth.loc[declining_units, 2025] < growth.loc[declining_units, 2016]).mean() > 0.8
 
 
 # ---------------------------------------------------------------- invariants for any seed
@@ -224,10 +224,20 @@ def test_invariants_hold_for_any_seed(seed):
     frame = generate_demo_panel(seed)
     indicators = expected_indicator_ids()
     assert frame.shape == (2620, len(ID_COLUMNS) + len(indicators))
-    assert frame.loc[frame["year"] == 2015, "group"].value_counts().to_dict() == PLAN_COUNTS
+    assert frame.loc[frame["year"] == 2016, "group"].value_counts().to_dict() == PLAN_COUNTS
     assert frame[indicators].isna().to_numpy().mean() == pytest.approx(0.03, abs=1e-4)
     for indicator_id, (lo, hi) in goalposts().items():
         assert frame[indicator_id].dropna().between(lo, hi).all(), (seed, indicator_id)
     assert len({o["indicator"] for o in frame.attrs["planted_outliers"]}) == 10
     assert frame[indicators].corr().loc["gdp_per_capita_rel", "rd_intensity"] > 0
     assert demo_panel_csv(seed) == demo_panel_csv(seed)
+
+
+def test_every_relative_target_has_its_base_value(shipped):
+    """No blank where a relative target is measured from (energy intensity in 2025), for
+    any seed too, so every target of the built-in frameworks resolves on the demo."""
+    cells = demo_panel.target_base_cells()
+    assert ("energy_intensity", 2025) in cells
+    for frame in (shipped, generate_demo_panel(7)):
+        for indicator, year in cells:
+            assert frame.loc[frame["year"] == year, indicator].notna().all(), (indicator, year)

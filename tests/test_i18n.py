@@ -165,3 +165,85 @@ def test_cli_errors_follow_lang_and_the_environment(monkeypatch):
     monkeypatch.setenv("EVALUATOR_LANG", "zh")
     env = CliRunner().invoke(main, args)
     assert env.output == zh.output
+
+
+def test_what_a_sensitivity_run_varied_reads_in_the_report_language():
+    from evaluator.report.intervals import varied_label
+    zh, en = i18n.Messages("zh"), i18n.Messages("en")
+    labels = ["weights × U(0.8, 1.2)", "normalise: min_max, z_score",
+              "weights ~ Dirichlet(50 × nominal)", "drop_indicator: none, pm25"]
+    shown = [varied_label(v, zh) for v in labels]
+    assert shown[:2] == ["权重 × U(0.8, 1.2)", "标准化方法：极差标准化、Z-score标准化"]
+    assert not any(english_runs(s) for s in shown), shown
+    assert [varied_label(v, en) for v in labels][0] == labels[0]
+
+
+def test_ahp_notes_follow_the_language():
+    from evaluator.model.judgements import judgements_from_dict
+    from evaluator.stages.ahp_weights import analyse_judgements
+    spec = {"matrices": {"a": {"items": ["x", "y"], "judgements": {"x": {"y": 3}}},
+                         "b": {"items": ["u", "v"], "judgements": {"u": {"v": 2}}}}}
+    analysis = analyse_judgements(judgements_from_dict(spec, None, source="j.yaml"))
+    assert analysis.notes and analysis.notes[0].startswith("no single top matrix")
+    text = analysis.to_text("zh")
+    assert "没有唯一的顶层矩阵" in text and not english_runs(text.split("说明")[-1])
+
+
+# -- unit names per language ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory):
+    import pandas as pd
+    from evaluator.resources import demo_panel_path
+    panel = pd.read_csv(demo_panel_path(), encoding="utf-8-sig")
+    keep = sorted(panel["unit"].unique())[:12]
+    path = tmp_path_factory.mktemp("names") / "panel.csv"
+    panel[panel["unit"].isin(keep)].to_csv(path, index=False, encoding="utf-8-sig")
+    return path, panel[panel["unit"].isin(keep)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_report_names_units_in_its_language(small_demo, tmp_path, lang):
+    path, panel = small_demo
+    out = tmp_path / lang
+    res = CliRunner().invoke(main, ["report", "-f", "resource_city_transition", "-d", str(path),
+                                    "--out", str(out), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    ranking = re.sub(r"<[^>]*>", " ", html.split('id="ranking"')[1].split("</table>")[0])
+    en_names, zh_names = set(panel["unit_en"]), set(panel["unit"])
+    shown, hidden = (en_names, zh_names) if lang == "en" else (zh_names, en_names)
+    assert all(n in ranking for n in shown)
+    assert not any(n in ranking for n in hidden)
+    from openpyxl import load_workbook
+    ws = load_workbook(out / "report.xlsx")[i18n.Messages(lang).t("sheet.rankings")]
+    header = [c.value for c in ws[1]]
+    if lang == "en":     # the workbook keeps the id and adds the name in the language
+        names = {ws.cell(row=r, column=header.index("name / 名称") + 1).value
+                 for r in range(2, 14)}
+        assert names == en_names
+
+
+# -- Chinese output of the commands holds no English sentence -----------------------------------
+def test_chinese_output_of_the_commands_holds_no_english_sentence(small_demo, tmp_path):
+    from evaluator.model.framework import load_framework
+    from evaluator.resources import weights_dir
+    path, _ = small_demo
+    fw = load_framework("resource_city_transition")
+    ids = [*fw.groups, *fw.node_ids, *(i.id for i in fw.indicators)]
+    # the framework file's own texts (the citations of its targets) are shown as written
+    ids += [i.target_source for i in fw.indicators if i.target_source]
+    runs = [["frameworks"], ["frameworks", "show", "resource_city_transition"],
+            ["ahp", str(weights_dir() / "example_panel.yaml"), "-f", "resource_city_transition"],
+            ["validate", "-f", "resource_city_transition", "-d", str(path)],
+            ["score", "-f", "resource_city_transition", "-d", str(tmp_path / "none.csv")],
+            ["score", "-f", "no_such_framework", "-d", str(path)],
+            ["weights", "-f", "resource_city_transition", "-d", str(path), "--method", "ahp"],
+            ["ahp", "template", "-f", "resource_city_transition", "-o", str(path)]]
+    found = {}
+    for args in runs:
+        res = CliRunner().invoke(main, [*args, "--lang", "zh"])
+        assert "Traceback" not in res.output, res.output
+        english = english_runs(res.output, allow=ids)
+        if english:
+            found[" ".join(args[:2])] = english[:5]
+    assert not found, found

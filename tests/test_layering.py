@@ -17,7 +17,7 @@ LAYER_OF = {
     "__version__": "foundation", "errors": "foundation", "resources": "foundation",
     "output": "foundation", "output_set": "foundation", "i18n": "foundation",
     "registry": "foundation",
-    "io": "foundation",
+    "io": "foundation", "callable_module": "foundation",
     # nouns and verbs: independent of each other
     "model": "model", "coinr": "model", "demo_panel": "model",
     "methods": "methods",
@@ -28,6 +28,7 @@ LAYER_OF = {
     "disparity": "pipelines",
     # faces: the command line, the report, the package's public API
     "cli": "faces", "report": "faces", "__main__": "faces", "__init__": "faces",
+    "api": "faces",
 }
 MAY_IMPORT = {
     "foundation": {"foundation"},

@@ -180,8 +180,13 @@ def test_demo_from_another_directory_with_the_installed_command(tmp_path):
     for dim in ("structural", "ecological", "livelihood"):
         assert dim in rankings.columns and f"{dim}_rank" in rankings.columns
     assert "SYNTHETIC" in proc.stderr
+    # the demo panel covers 2016-2025, so every target of the built-in framework resolves:
+    # a demo run warns of nothing
+    assert sorted(rankings["year"].unique()) == list(range(2016, 2026))
+    assert "warning" not in proc.stderr.lower(), proc.stderr
     import json
-    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["synthetic_demo_data"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic_demo_data"] and manifest["warnings"] == []
 
 
 def test_api_round_trip_with_replace():
@@ -242,3 +247,20 @@ def test_distance_to_target_uses_the_framework_targets():
     with pytest.raises(evaluator.MethodError, match="normalise: {targets"):
         evaluate(bare, Panel.from_frame(df, bare),
                  Recipe.from_dict({"normalise": "distance_to_target"}))
+
+
+@pytest.mark.parametrize("name", ["resource_city_transition", "policy_effect"])
+def test_demo_panel_resolves_every_target_without_warnings(name):
+    """Issue 13 §7: the demo panel covers 2016-2025, every target of the frameworks it
+    carries resolves on it (the relative 2035 energy target is measured from 2025)."""
+    from evaluator.resources import demo_panel_path
+    from evaluator.stages.diagnostics import diagnose
+
+    fw = evaluator.load_framework(name)
+    panel = evaluator.load_panel(demo_panel_path(), fw)
+    assert panel.years == tuple(range(2016, 2026)) and panel.warnings == ()
+    result = evaluator.evaluate(fw, panel)
+    assert list(result.warnings) == []
+    table = diagnose(result).table
+    energy = table[(table["indicator"] == "energy_intensity") & (table["target_year"] == 2035)]
+    assert len(energy) and energy["target"].notna().all()

@@ -51,6 +51,7 @@ from evaluator.report import (report_names, build_report, render_html, render_ma
 from evaluator.report.bundle import ALERT_RULES, INTERVAL_COLUMNS
 from evaluator.report.html import script_json
 from evaluator import i18n
+from evaluator.report.intervals import varied_text
 from evaluator.report.i18n import LANGS, Messages, MissingMessage, load_messages, placeholders
 from evaluator.report.markdown import md_escape
 from evaluator.report.xlsx import SHEETS
@@ -271,11 +272,14 @@ def test_every_number_of_the_ranking_table_equals_rankings_csv(demo_out):
     csv_rows = pd.read_csv(demo_out / "rankings.csv", encoding="utf-8-sig")
     year = int(csv_rows["year"].max())
     expected = csv_rows[csv_rows["year"] == year].reset_index(drop=True)
+    panel = pd.read_csv(demo_panel_path(), encoding="utf-8-sig")
+    names = dict(zip(panel["unit"], panel["unit_en"]))
     assert len(page.rows) == len(expected) == 262
     checked = 0
     for cells, (_, row) in zip(page.rows, expected.iterrows()):
         by_col = {c["col"]: c for c in cells}
-        assert by_col["unit"]["text"] == row["unit"]
+        assert by_col["unit"]["value"] == row["unit"]      # the id, named in English:
+        assert by_col["unit"]["text"] == names[row["unit"]]   # the panel's unit_en
         for col, cell in by_col.items():
             if col not in expected.columns or col in ("unit", "year"):
                 continue
@@ -688,7 +692,7 @@ def test_the_report_names_the_sensitivity_run_it_shows(tmp_path):
     assert str(intervals) in text and sha in text and summary_sha in text
     assert t("input.intervals") in text
     run = t("manifest.sensitivity_text", design=t("design.monte_carlo"), seed=7, samples=200,
-            scenarios=summary["scenarios"], varied="; ".join(summary["varied_labels"]),
+            scenarios=summary["scenarios"], varied="; ".join(varied_text(summary, t)),
             version=summary["version"])
     assert run in text
     # footer: scoring seed (the recipe's, 0) and the sensitivity seed, each named
@@ -869,7 +873,7 @@ def _weighting_sheet(bundle, tmp_path) -> dict[tuple, object]:
     """(parent, key, item, column item) → value, read back from report.xlsx."""
     from openpyxl import load_workbook
     write_xlsx_report(bundle, tmp_path / "report.xlsx")
-    ws = load_workbook(tmp_path / "report.xlsx")["weighting"]
+    ws = load_workbook(tmp_path / "report.xlsx")[bundle.t("sheet.weighting")]
     head = [c.value for c in ws[1]]
     cjk = re.compile(r"[\u4e00-\u9fff]")
     assert all(cjk.search(h) and re.search("[A-Za-z]", h) for h in head)

@@ -12,7 +12,7 @@ import sys
 import click
 
 from ..errors import EvaluatorError
-from ..i18n import LANGS, get_lang, set_lang, t
+from ..i18n import LANGS, get_lang, has, set_lang, t
 
 
 def _fail(message: str, code: int) -> None:
@@ -97,15 +97,35 @@ def frame_json(frame) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
+def column_title(name) -> str:
+    """A printed table's column title: the column's id in English (as in the CSV files),
+    the catalogue's word for it (``xl.<id>``) in Chinese when there is one."""
+    key = f"xl.{name}"
+    return t(key) if get_lang() == "zh" and has(key) else name
+
+
 def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None,
-                decimals: int = 3) -> None:
+                decimals: int = 3, per_column: dict[str, int] | None = None) -> None:
+    """Print a table: ``table`` aligned and rounded (:mod:`evaluator.cli.tables`), ``csv``
+    and ``json`` at full precision; ``max_rows`` (``--top``) holds for every format."""
+    from .tables import render_table
+
+    shown = frame if max_rows is None else frame.head(max_rows)
     if fmt == "json":
-        click.echo(frame_json(frame))
+        click.echo(frame_json(shown))
     elif fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        click.echo(shown.to_csv(index=False), nl=False)
     else:
-        shown = frame if max_rows is None else frame.head(max_rows)
-        click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.{decimals}f}"))
+        click.echo(render_table(shown.rename(columns=column_title), decimals=decimals,
+                                per_column={column_title(k): v
+                                            for k, v in (per_column or {}).items()}))
+
+
+def _keep_missing(ctx, _param, value):
+    """--missing is read by load_inputs, so the commands need no parameter for it."""
+    ctx.meta["evaluator.missing"] = tuple(m for text in value for m in text.split(",")
+                                          if m.strip())
+    return value
 
 
 # options shared by the commands that read a framework and a panel
@@ -113,21 +133,26 @@ def data_options(func):
     opts = [
         click.option("--framework", "-f", "framework", required=True,
                      help="Built-in framework name (see `evaluator frameworks`) or a YAML file."),
-        click.option("--data", "-d", "data", required=True, type=click.Path(dir_okay=False),
-                     help="Panel file: CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX; wide or "
-                          "long layout."),
+        click.option("--data", "-d", "data", required=True, multiple=True,
+                     type=click.Path(dir_okay=False),
+                     help=t("cli.option.data", "en")),
         click.option("--recipe", "-r", "recipe", type=click.Path(dir_okay=False), default=None,
                      help="Recipe YAML; sections it omits come from the framework's recipe."),
         click.option("--encoding", default=None,
                      help="Force the CSV encoding (e.g. gbk) instead of detecting it."),
-        click.option("--sheet", default=None, help="Excel sheet name or 0-based index."),
+        click.option("--sheet", default=None, help=t("cli.option.sheet", "en")),
+        click.option("--missing", multiple=True, expose_value=False, callback=_keep_missing,
+                     help=t("cli.option.missing", "en")),
     ]
+    from .progress import quiet_option
+
+    func = quiet_option(func)
     for opt in reversed(opts):
         func = opt(func)
     return func
 
 
-def load_inputs(framework: str, data: str, recipe: str | None, encoding: str | None,
+def load_inputs(framework: str, data, recipe: str | None, encoding: str | None,
                 sheet: str | None):
     from ..evaluate import default_recipe
     from ..model.framework import load_framework
@@ -138,5 +163,9 @@ def load_inputs(framework: str, data: str, recipe: str | None, encoding: str | N
     rc = load_recipe(recipe, base=fw.recipe) if recipe else default_recipe(fw)
     if sheet is not None and sheet.isdigit():
         sheet = int(sheet)
-    panel = load_panel(data, fw, encoding=encoding, sheet=sheet)
+    ctx = click.get_current_context(silent=True)
+    missing = ctx.meta.get("evaluator.missing", ()) if ctx is not None else ()
+    paths = [data] if isinstance(data, str) else list(data)
+    panel = load_panel(paths[0] if len(paths) == 1 else paths, fw, encoding=encoding,
+                       sheet=sheet, missing=missing)
     return fw, panel, rc

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from .common import data_options, lang_option, load_inputs, user_errors
+from ..i18n import t
+from .progress import Steps
 
 EPILOG = """\b
 Examples:
@@ -33,7 +35,12 @@ def diagnose(framework, data, recipe, encoding, sheet, unit, year, lang):
     from ..stages.diagnostics import diagnose as run_diagnosis
     from ..stages.diagnostics import resolve_unit, unit_profile
 
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-    result = evaluate(fw, panel, rc)
-    name = resolve_unit(result, unit)
-    click.echo(unit_profile(result, name, year, lang, diagnosis=run_diagnosis(result)))
+    with Steps([t("progress.read"), t("progress.score"),
+                t("progress.diagnose")]) as progress:
+        fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+        progress.next()
+        result = evaluate(fw, panel, rc)
+        name = resolve_unit(result, unit)
+        progress.next()
+        text = unit_profile(result, name, year, lang, diagnosis=run_diagnosis(result))
+    click.echo(text)

@@ -7,7 +7,7 @@ from ..errors import EvaluatorError
 
 
 from .common import lang_option, user_errors as _user_errors
-from ..i18n import M, t
+from ..i18n import M, t, words
 
 
 @click.group(invoke_without_command=True,
@@ -25,23 +25,10 @@ def frameworks(ctx):
                          n=f"{len(fw.indicators):3d}", title=fw.name))
 
 
-WORDS = {
-    "en": {"benefit": "benefit", "cost": "cost", "optimum": "optimum", "range": "range",
-           "targets": "targets", "goalposts": "goalposts", "weights": "weights", "indicators": "indicators", "nodes": "nodes",
-           "groups": "groups", "none": "none", "fixed_w": "w"},
-    "zh": {"benefit": "正向", "cost": "逆向", "optimum": "适度", "range": "区间",
-           "targets": "目标", "goalposts": "阈值", "weights": "权重",
-           "indicators": "指标", "nodes": "节点", "groups": "分组", "none": "无",
-           "fixed_w": "权重"},
-}
 
 
 def _target_text(t, lang: str) -> str:
-    if lang == "zh":
-        return (f"{t.year}年较{t.base_year}年{t.change:+.0%}" if t.is_relative
-                else f"{t.year}年 {t.value:g}")
-    return (f"{t.change:+.0%} vs {t.base_year} by {t.year}" if t.is_relative
-            else f"{t.value:g} by {t.year}")
+    return t.describe().render(lang)
 
 
 @frameworks.command("show")
@@ -54,7 +41,7 @@ def show(name, lang):
     from ..model.framework import ROOT, load_framework
     from ..model.recipe import Recipe
 
-    w = WORDS[lang]
+    w = words("cli.frameworks.word", lang)
     fw = load_framework(name)
     click.echo(f"{fw.name.get(lang)}  [{fw.id}{' v' + fw.version if fw.version else ''}]")
     click.echo(f"{len(fw.indicators)} {w['indicators']}, {len(fw.nodes)} {w['nodes']}, "

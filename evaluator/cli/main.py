@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from .. import __version__
 from .common import (add_lang_options, data_options, lang_option, load_inputs, print_frame,
                      user_errors)
+from .progress import Steps, quiet_option
 from ..errors import EvaluatorError
-from ..i18n import M, t
+from ..i18n import M, get_lang, t
+
+TABLE_ROWS = 10     # rows of the ranking a table shows without --top
 
 EPILOG_SCORE = """\b
 Examples:
@@ -41,7 +45,9 @@ def main():
               help="Folder for rankings.csv, nodes.csv, indicators.csv, weights.csv, "
                    "manifest.json and rankings.xlsx.")
 @click.option("--year", type=int, default=None, help="Year to print (default: the latest).")
-@click.option("--top", type=int, default=10, show_default=True, help="Rows to print.")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Rows to print, in every format (default: 10 in the table, all in csv "
+                   "and json).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="How to print the ranking.")
 @click.option("--report", "report_lang", type=click.Choice(["en", "zh"]), default=None,
@@ -72,17 +78,26 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     if publish and not out:
         raise EvaluatorError(M("store.score.publish_needs_out"),
                              fix=M("store.score.publish_needs_out.fix"))
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-    result = evaluate(fw, panel, rc)
-    if against:
-        from .store import read_published
-        read_published(result, db)
-    names = None
-    if report_lang:  # tables and report written as one set: all or nothing
-        from ..report import write_report
-        names = [p.name for p in write_report(result, out, lang=report_lang, year=year,
-                                              tables=True)]
-    _report_run(result, None if report_lang else out, year, top, fmt)
+    steps = [t("progress.read"), t("progress.score"), t("progress.write_tables")]
+    if report_lang:
+        steps[-1] = t("progress.write_report")
+    with Steps(steps if out else steps[:-1]) as progress:
+        fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+        progress.next()
+        result = evaluate(fw, panel, rc)
+        if against:
+            from .store import read_published
+            read_published(result, db)
+        year = _check_year(result, year)
+        progress.next()
+        names = None
+        if report_lang:  # tables and report written as one set: all or nothing
+            from ..report import write_report
+            names = [p.name for p in write_report(result, out, lang=report_lang, year=year,
+                                                  tables=True)]
+        elif out:
+            result.to_dir(out)
+    _report_run(result, out, year, top, fmt, written=not report_lang)
     if names and fmt == "table":
         click.echo(t("cli.score.wrote_with_report", out=out, html=names[0], xlsx=names[1],
                      md=names[2]))
@@ -91,30 +106,58 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
         publish_folder(out, db)
 
 
-def _report_run(result, out, year, top, fmt) -> None:
-    table = result.rankings
-    years = sorted(table["year"].unique())
+def _in_words(result, shown):
+    """In Chinese, the printed table's groups and coordination classes by their Chinese
+    names (the files keep the ids and English classes)."""
+    lang = get_lang()
+    if lang != "zh":
+        return shown
+    words = {}
+    if "group" in shown.columns:
+        words["group"] = {g: grp.name.get(lang) for g, grp in result.framework.groups.items()}
+    c = result.coordination
+    if "coordination_class" in shown.columns and c is not None:
+        words["coordination_class"] = dict(zip(c.class_en, c.class_zh))
+    return shown.assign(**{col: shown[col].map(lambda v, m=m: m.get(v, v))
+                           for col, m in words.items()})
+
+
+def _check_year(result, year: int | None) -> int:
+    """The year to print: the latest by default; a year not in the data is an error."""
+    years = sorted(int(y) for y in result.rankings["year"].unique())
     if year is None:
-        year = years[-1]
-    elif year not in years:
+        return years[-1]
+    if year not in years:
         raise EvaluatorError(M("cli.score.year_not_data", year=year),
-                             fix=M("cli.score.year_not_data.fix", years=", ".join(map(str, years))))
-    if out:
-        result.to_dir(out)
+                             fix=M("cli.score.year_not_data.fix",
+                                   years=", ".join(map(str, years))))
+    return year
+
+
+def _report_run(result, out, year, top, fmt, *, written: bool = True) -> None:
+    """Print the ranking of ``year`` (the tables are already written to ``out``)."""
+    table = result.rankings
     if result.manifest["synthetic_demo_data"] and fmt == "table":
         click.echo(t("cli.score.synthetic"), err=True)
     shown = table[table["year"] == year]
     if "period" in shown.columns:   # a sub-annual panel: the year's latest period
         year = sorted(shown["period"].unique())[-1]
         shown = shown[shown["period"] == year]
+    rows = top if top is not None else (TABLE_ROWS if fmt == "table" else None)
     if fmt == "table":
-        click.echo(t("cli.score.heading", name=result.framework.name, year=year,
-                     units=shown["unit"].nunique(), top=min(top, len(shown))))
-    print_frame(shown, fmt, max_rows=top if fmt == "table" else None)
+        listed = min(rows, len(shown))
+        heading = t("cli.score.heading", name=result.framework.name, year=year,
+                    units=shown["unit"].nunique(), top=listed)
+        if listed < len(shown):
+            heading += " " + (t("cli.all_in", path=Path(out) / "rankings.csv") if out else
+                              t("cli.all_with_csv", file="rankings.csv"))
+        click.echo(heading)
+        shown = _in_words(result, shown)
+    print_frame(shown, fmt, max_rows=rows)
     if fmt == "table":
         for w in result.warnings:
             click.echo(t("warning.line", message=w), err=True)
-        if out:
+        if out and written:
             names = ", ".join(f"{n}.csv" for n in result.tables())
             click.echo(t("cli.score.wrote", out=out, names=names))
 
@@ -125,10 +168,12 @@ def _report_run(result, out, year, top, fmt) -> None:
 @click.option("--framework", "-f", "framework", default="resource_city_transition",
               show_default=True, help="Built-in framework to score the demo panel on.")
 @click.option("--year", type=int, default=None, help="Year to print (default: the latest).")
-@click.option("--top", type=int, default=10, show_default=True, help="Rows to print.")
+@click.option("--top", type=click.IntRange(min=1), default=TABLE_ROWS, show_default=True,
+              help="Rows to print.")
+@quiet_option
 @user_errors
 def demo(out, framework, year, top):
-    """Score the bundled demo panel (262 synthetic cities × 2015–2024).
+    """Score the bundled demo panel (262 synthetic cities × 2016–2025).
 
     The demo data are invented (示例市001 … / Demo City 001 …): no real city is meant.
     """
@@ -138,9 +183,35 @@ def demo(out, framework, year, top):
     from ..resources import demo_panel_path
 
     fw = load_framework(framework)
-    panel = load_panel(demo_panel_path(), fw)
-    result = evaluate(fw, panel, default_recipe(fw))
+    _check_demo_carries(fw, demo_panel_path())
+    with Steps([t("progress.read_demo"), t("progress.score"),
+                t("progress.write_tables")]) as progress:
+        panel = load_panel(demo_panel_path(), fw)
+        progress.next()
+        result = evaluate(fw, panel, default_recipe(fw))
+        year = _check_year(result, year)
+        progress.next()
+        result.to_dir(out)
     _report_run(result, out, year, top, "table")
+
+
+def _check_demo_carries(fw, path) -> None:
+    """Refuse, before any work, a framework whose indicators the demo panel lacks."""
+    from ..model.framework import list_builtin, load_framework
+
+    header = set(path.read_text(encoding="utf-8").split("\n", 1)[0].split(","))
+
+    def lacking(framework):
+        return [i.id for i in framework.indicators if i.id not in header]
+
+    missing = lacking(fw)
+    if missing:
+        carried = [n for n in list_builtin() if not lacking(load_framework(n))]
+        raise EvaluatorError(
+            M("cli.demo.not_carried", id=fw.id,
+              missing=", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")),
+            where="--framework",
+            fix=M("cli.demo.not_carried.fix", carried=", ".join(carried), id=fw.id))
 
 
 @main.command(epilog="\b\nExamples:\n  evaluator validate -f resource_city_transition -d panel.csv\n"
@@ -160,8 +231,10 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
     """
     from ..quality import quality_report
 
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-    report = quality_report(panel, fw, denominate=rc.denominate)
+    with Steps([t("progress.read"), t("progress.check")]) as progress:
+        fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+        progress.next()
+        report = quality_report(panel, fw, denominate=rc.denominate)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

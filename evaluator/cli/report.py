@@ -8,6 +8,7 @@ import click
 
 from .common import data_options, lang_option, load_inputs, user_errors
 from ..i18n import t
+from .progress import Steps
 
 EPILOG = """\b
 Examples:
@@ -105,15 +106,21 @@ def report(framework, data, recipe, encoding, sheet, from_dir, round_id, db, out
         from ..errors import EvaluatorError
         from ..store.messages import msg
         raise EvaluatorError(msg("report.inputs"), fix=msg("report.inputs.fix"))
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-    if period is not None or panel.frequency != "year":
-        _bulletin(fw, panel, rc, out, lang, year, period, intervals)
-        return
-    result = evaluate(fw, panel, rc)
-    bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
-                          profiles=list(profiles) or None, geo=geo, geo_colour=geo_colour)
-    # the report and the score tables as one set: all rendered first, then swapped in
-    write_bundle(bundle, out, tables=True)
+    with Steps([t("progress.read"), t("progress.score"), t("progress.build_report"),
+                t("progress.write_report")]) as progress:
+        fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+        if period is not None or panel.frequency != "year":
+            _bulletin(fw, panel, rc, out, lang, year, period, intervals)
+            return
+        progress.next()
+        result = evaluate(fw, panel, rc)
+        progress.next()
+        bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
+                              profiles=list(profiles) or None, geo=geo,
+                              geo_colour=geo_colour)
+        progress.next()
+        # the report and the score tables as one set: all rendered first, then swapped in
+        write_bundle(bundle, out, tables=True)
     if bundle.synthetic:
         click.echo(t("cli.score.synthetic"), err=True)
     from ..report import report_names

@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from .common import data_options, load_inputs, print_frame, user_errors
+from .progress import Steps, is_quiet
 from ..errors import EvaluatorError, RecipeError
-from ..i18n import M, t
+from ..i18n import M, get_lang, t
 from ..model.monitoring import framework_for_panel
 from ..model.period import PER_YEAR, period_frame, period_labels
 
@@ -61,6 +62,11 @@ every scenario's weights from the file alone.
 #: Files the commands write; a run removes those of them it does not write itself, so a
 #: folder never mixes two runs' outputs.
 SENSITIVITY_OUTPUTS = ("rank_intervals.csv", "sobol.csv", "sensitivity.json", "samples.npz")
+MOVED_SHOWN = 15       # units moving more than k places listed on the terminal
+WIDEST_SHOWN = 10      # widest rank intervals listed on the terminal
+# ranks print in whole places (median and percentiles may fall between two), shares at 3
+RANK_COLUMNS = {"nominal_rank": 0, "median_rank": 0, "mean_rank": 0, "p05": 0, "p95": 0,
+                "p_top_k": 3, "p_bottom_k": 3}
 COMPARE_OUTPUTS = ("compare.csv", "compare_correlations.csv", "compare_weights.csv",
                    "compare.json")
 
@@ -104,22 +110,25 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     """
     from ..sensitivity.compare import compare_methods, summary_lines
 
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-    out_dir = _check_out(out)
-    names = methods.split(",") if methods else None
-    result = compare_methods(fw, panel, rc, names, judgements=judgements, k=k)
-    keys = _years_present(result.table["year"])
-    if result.frequency != "year":   # a sub-annual panel: the year's last period
-        keys = [k for k in keys if year is None or k // PER_YEAR[result.frequency] == year] \
-            or keys
-        year = None if year is None or keys[-1] // PER_YEAR[result.frequency] == year \
-            else year
-    shown = _pick_year(year, keys)
-    label = period_labels([shown], result.frequency)[0]
-    lines = summary_lines(result, shown)        # fails if the year has too few units
-    if out_dir is not None:
-        _write_outputs(out_dir, result.tables(), "compare.json", result.summary,
-                       COMPARE_OUTPUTS)
+    with Steps([t("progress.read"), t("progress.compare"), t("progress.write")]) as progress:
+        fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+        out_dir = _check_out(out)
+        names = methods.split(",") if methods else None
+        progress.next()
+        result = compare_methods(fw, panel, rc, names, judgements=judgements, k=k)
+        keys = _years_present(result.table["year"])
+        if result.frequency != "year":   # a sub-annual panel: the year's last period
+            keys = [k for k in keys
+                    if year is None or k // PER_YEAR[result.frequency] == year] or keys
+            year = None if year is None or keys[-1] // PER_YEAR[result.frequency] == year \
+                else year
+        shown = _pick_year(year, keys)
+        label = period_labels([shown], result.frequency)[0]
+        lines = summary_lines(result, shown)        # fails if the year has too few units
+        progress.next()
+        if out_dir is not None:
+            _write_outputs(out_dir, result.tables(), "compare.json", result.summary,
+                           COMPARE_OUTPUTS)
     table = period_frame(result.table[result.table["year"] == shown], result.frequency)
     if fmt != "table":
         print_frame(table, fmt)
@@ -135,10 +144,18 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
         print_frame(corr[corr["statistic"] == name].drop(columns=["year", "statistic"]))
     moved = result.moved(shown)
     if len(moved):
-        click.echo(t("cli.compare.movers", k=result.k, shown=label_shown))
+        where = (t("cli.all_in_column", path=out_dir / "compare.csv", column="moved")
+                 if out_dir is not None else t("cli.all_with_csv", file="compare.csv"))
+        listed = min(MOVED_SHOWN, len(moved))
+        click.echo("\n" + (t("cli.compare.moved", n=len(moved), k=result.k, year=label_shown,
+                             where=where, listed=listed) if listed < len(moved) else
+                          t("cli.compare.moved_all", n=len(moved), k=result.k,
+                            year=label_shown)))
         cols = ["unit", "rank_recipe"] + [f"rank_{m}" for m in result.methods] + \
             ["max_shift", "mean_shift"]
-        print_frame(moved[cols], max_rows=15)
+        print_frame(moved[cols], max_rows=MOVED_SHOWN)
+    else:
+        click.echo("\n" + t("cli.compare.none_moved", k=result.k, year=label_shown))
     for note in result.notes:
         click.echo(t("cli.note", note=note), err=True)
     if out_dir is not None:
@@ -188,7 +205,7 @@ class _ProgressBar:
         self.shown = 0
         self.done = 0
         isatty = getattr(self.stream, "isatty", None)
-        self.enabled = bool(isatty and isatty())
+        self.enabled = bool(isatty and isatty()) and not is_quiet()
 
     def _show(self, label: str, done: int, total: int) -> None:
         if not self.enabled:
@@ -317,7 +334,7 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
         for note in summary["notes"]:
             click.echo(t("cli.note", note=note), err=True)
         return
-    _print_summary(run, summary, in_year, shown, sobol_frame)
+    _print_summary(run, summary, in_year, shown, sobol_frame, out_dir)
     if out_dir is not None:
         order = [n for n in SENSITIVITY_OUTPUTS if n in written]
         click.echo(t("cli.sensitivity.wrote", out=out, files=", ".join(order)))
@@ -326,29 +343,35 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
                err=True)
 
 
-def _print_summary(run, summary, in_year, year, sobol_frame) -> None:
+def _print_summary(run, summary, in_year, year, sobol_frame, out_dir=None) -> None:
     shift = summary["mean_rank_shift"]
-    design = "Sobol design" if summary["design"] == "sobol" else "Monte Carlo"
+    design = t("design.sobol" if summary["design"] == "sobol" else "design.monte_carlo")
     click.echo(t("cli.sensitivity.run", framework=summary["framework"], scenarios=run.scenarios,
                  design=design, seed=summary["seed"], groups=summary["groups"]))
     if summary["defaulted"]:
         click.echo(t("cli.sensitivity.default_uncertainty"))
-    click.echo("varied: " + "; ".join(summary["varied_labels"]))
-    line = f"mean absolute rank shift: {shift['mean']:.2f} places"
-    if "p05" in shift:
-        line += f" (5–95 % of scenarios: {shift['p05']:.2f} – {shift['p95']:.2f})"
-    click.echo(line)
+    from ..i18n import Messages
+    from ..report.intervals import varied_text
+    words = Messages(get_lang())
+    click.echo(t("cli.sensitivity.varied",
+                 varied=words("list.semicolon").join(varied_text(summary, words))))
+    click.echo(t("cli.sensitivity.shift_interval", mean=shift["mean"], p05=shift["p05"],
+                 p95=shift["p95"]) if "p05" in shift
+               else t("cli.sensitivity.shift", mean=shift["mean"]))
     width = in_year["p95"] - in_year["p05"]
-    click.echo(t("cli.sensitivity.interval_widths", year=year, units=len(in_year),
-                 median=width.median()))
+    where = (t("cli.all_in", path=out_dir / "rank_intervals.csv") if out_dir is not None
+             else t("cli.all_with_csv", file="rank_intervals.csv"))
+    click.echo("\n" + t("cli.sensitivity.widest", year=year, n=len(in_year),
+                        width=f"{width.median():.1f}", listed=min(WIDEST_SHOWN, len(in_year)),
+                        where=where))
     cols = ["unit", "nominal_rank", "median_rank", "p05", "p95", "p_top_k", "p_bottom_k"]
     print_frame(in_year.assign(width=width).sort_values(
         ["width", "nominal_rank"], ascending=[False, True], kind="mergesort")[cols],
-        max_rows=10)
+        max_rows=WIDEST_SHOWN, per_column=RANK_COLUMNS)
     at_risk = in_year[in_year["p_bottom_k"] >= 0.5]
     if len(at_risk):
-        click.echo(f"\nin the bottom {run.top_k} in at least half of the scenarios: "
-                   + ", ".join(map(str, at_risk["unit"])))
+        click.echo(t("cli.sensitivity.at_risk", k=run.top_k,
+                     units=", ".join(map(str, at_risk["unit"]))))
     if sobol_frame is not None:
         click.echo(t("cli.sensitivity.sobol_title"))
         print_frame(sobol_frame[sobol_frame["target"] == "mean_rank_shift"]

@@ -12,6 +12,7 @@ import numpy as np
 
 from .common import data_options, frame_json, lang_option, load_inputs, print_frame, user_errors
 from .methods import RegistryName
+from .progress import Steps
 from ..errors import EvaluatorError, FrameworkError, RecipeError
 from ..i18n import M, set_lang, t
 
@@ -355,10 +356,27 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
     CRITIC's sigma and information are on the normalisation range (0–100 by default),
     where SPSSAU shows them on 0–1; the weights are the same.
     """
+    with Steps([t("progress.read"), t("progress.weigh")]) as progress:
+        fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+        progress.next()
+        assessment = _weigh(fw, panel, rc, recipe, method, ahp_file, combine, how, alpha,
+                            nodes_method, scope, accept)
+    frame = weights_frame(assessment)
+    if fmt == "json":
+        click.echo(frame_json(frame))
+    else:
+        print_frame(frame, fmt, decimals=6)  # weights and CR need more than 3 decimals
+    if fmt == "table":
+        for warning in assessment.warnings:
+            click.echo(t("warning.line", message=warning), err=True)
+
+
+def _weigh(fw, panel, rc, recipe, method, ahp_file, combine, how, alpha, nodes_method, scope,
+           accept):
+    """The recipe with the options' weights section, evaluated."""
     from ..evaluate import evaluate
     from ..stages.ahp_weights import make_ahp_loader
 
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
     if method or nodes_method or scope:
         current = rc.weights
         ind = _spec(method, ahp_file, accept, combine, how, alpha) if method else current["indicators"]
@@ -377,12 +395,4 @@ def weights(framework, data, recipe, encoding, sheet, method, ahp_file, combine,
             raise _blame_option(exc, nodes_given=bool(nodes_method)) from None
     loader = make_ahp_loader(fw, base_dir=Path(recipe).parent if recipe else None,
                              accept_inconsistent=accept or _accepts(rc.weights))
-    assessment = evaluate(fw, panel, rc, ahp_loader=loader)
-    frame = weights_frame(assessment)
-    if fmt == "json":
-        click.echo(frame_json(frame))
-    else:
-        print_frame(frame, fmt, decimals=6)  # weights and CR need more than 3 decimals
-    if fmt == "table":
-        for warning in assessment.warnings:
-            click.echo(t("warning.line", message=warning), err=True)
+    return evaluate(fw, panel, rc, ahp_loader=loader)

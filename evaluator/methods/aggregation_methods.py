@@ -23,6 +23,7 @@ import numpy as np
 
 from ..registry import Param, Table, register
 from . import aggregate as agg
+from ..i18n import M
 
 
 @dataclass
@@ -70,9 +71,9 @@ def geometric(V, w, *, context: AggregationContext, floor: float | None = None,
     if nonpositive == "missing":
         lost = (~np.isnan(V) & (V <= 0)).any(axis=1)
         if lost.any():
-            context.warn(f"node {context.node!r}: no score for {int(lost.sum())} unit-year(s) "
-                         f"with a child ≤ 0 (geometric, nonpositive: missing): "
-                         + ", ".join(map(str, context.labels[lost][:10])))
+            context.warn(M("warn.aggregation.no_score_geometric", node=context.node,
+                           n=int(lost.sum()),
+                           units=", ".join(map(str, context.labels[lost][:10]))))
     return AggregationResult(out)
 
 
@@ -129,12 +130,10 @@ def vikor(V, w, *, context: AggregationContext, v: float = 0.5) -> AggregationRe
     from .vikor import vikor as run
     res = run(V, w, v=v, where=context.where)
     if res.constant_criteria.size:
-        context.warn(f"{context.where}: VIKOR ignores "
-                     + ", ".join(repr(context.names[j]) for j in res.constant_criteria)
-                     + " (every unit has the same value: f* = f⁻)")
+        context.warn(M("warn.aggregation.vikor_ignores", where=context.where,
+                       names=", ".join(repr(context.names[j]) for j in res.constant_criteria)))
     if np.all(res.q == 0):
-        context.warn(f"{context.where}: VIKOR found every unit equal (Q = 0 for all); "
-                     "no compromise solution is advantaged")
+        context.warn(M("warn.aggregation_methods.vikor_found_every_unit", where=context.where))
     return AggregationResult(1.0 - res.q, {"s": res.s, "r": res.r, "q": res.q},
                              block={"f_best": res.f_best, "f_worst": res.f_worst,
                                     "acceptable_advantage": res.acceptable_advantage,
@@ -169,8 +168,7 @@ def rank_sum_ratio(V, w, *, context: AggregationContext, variant: str = "integer
     from .rsr import rsr
     res = rsr(V, w, variant=variant, tiers=tiers, thresholds=thresholds, where=context.where)
     if not np.isfinite(res.slope):
-        context.warn(f"{context.where}: RSR has fewer than three distinct values; the "
-                     "probit regression and the tiers are not computed")
+        context.warn(M("warn.aggregation.rsr_has_fewer_than", where=context.where))
     return AggregationResult(res.rsr, {"rsr": res.rsr, "probit": res.probit,
                                        "rsr_fitted": res.fitted, "tier": res.tier},
                              block={"intercept": res.intercept, "slope": res.slope,
@@ -208,8 +206,8 @@ def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
     from . import fuzzy as fz
     if thresholds is None:
         from ..errors import MethodError
-        raise MethodError("fuzzy evaluation needs grade thresholds", where=context.where,
-                          fix="aggregate: {method: fuzzy, thresholds: [20, 40, 60, 80]}")
+        raise MethodError(M("aggregation_methods.fuzzy_evaluation_needs_grade"), where=context.where,
+                          fix=M("aggregation_methods.fuzzy_evaluation_needs_grade.fix"))
     R = fz.triangular(V, thresholds, where=context.where) if membership == "triangular" \
         else fz.trapezoidal(V, thresholds, width, where=context.where)
     res = fz.evaluate(R, w, operator=operator, grade_scores=grade_scores)
@@ -217,8 +215,8 @@ def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
                                                      range(res.membership.shape[1])]
     if len(names) != res.membership.shape[1]:
         from ..errors import MethodError
-        raise MethodError(f"{len(names)} grade names for {res.membership.shape[1]} grades",
-                          where=context.where, fix="give one name per grade")
+        raise MethodError(M("aggregation_methods.grade_names_grades", n_names=len(names), shape=res.membership.shape[1]),
+                          where=context.where, fix=M("aggregation_methods.grade_names_grades.fix"))
     rows = {"fuzzy_grade": res.grade.astype(float), "grade_score": res.score}
     rows.update({f"membership_{g}": res.membership[:, k] for k, g in enumerate(names)})
     return AggregationResult(res.score, rows, block={"grades": names})

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,11 @@ def ols(x: np.ndarray, y: np.ndarray, *, what: str = "regression") -> Regression
     x, y = np.asarray(x, float), np.asarray(y, float)
     n = x.size
     if n < 3:
-        raise MethodError(f"{what} needs three or more observations, found {n}",
-                          fix="use more units or years")
+        raise MethodError(M("convergence.needs_three_more_observations", what=what, n=n),
+                          fix=M("convergence.needs_three_more_observations.fix"))
     sxx = ((x - x.mean()) ** 2).sum()
     if sxx == 0:
-        raise MethodError(f"{what}: every observation has the same x", fix="use more data")
+        raise MethodError(M("convergence.every_observation_has_same", what=what), fix=M("convergence.every_observation_has_same.fix"))
     b = ((x - x.mean()) * (y - y.mean())).sum() / sxx
     a = y.mean() - b * x.mean()
     resid = y - a - b * x
@@ -66,10 +67,10 @@ def beta_convergence(y0: np.ndarray, y1: np.ndarray, span: int) -> tuple[Regress
     years: the regression and the speed λ (NaN when 1 + βT ≤ 0)."""
     y0, y1 = np.asarray(y0, float), np.asarray(y1, float)
     if span <= 0:
-        raise MethodError("β-convergence needs two or more years", fix="score more years")
+        raise MethodError(M("convergence.convergence_needs_two_more"), fix=M("convergence.convergence_needs_two_more.fix"))
     if (y0 <= 0).any() or (y1 <= 0).any():
-        raise MethodError("β-convergence takes logarithms of the scores, which must be > 0",
-                          fix="use a normalisation with a positive range (e.g. range: [1, 100])")
+        raise MethodError(M("convergence.convergence_takes_logarithms_scores"),
+                          fix=M("convergence.convergence_takes_logarithms_scores.fix"))
     reg = ols(np.log(y0), np.log(y1 / y0) / span, what="β-convergence")
     base = 1 + reg.slope * span
     speed = float(-np.log(base) / span) if base > 0 else float("nan")

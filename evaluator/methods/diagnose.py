@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 LIGHTS = ("green", "yellow", "red")
 NOT_JUDGED = ""
@@ -230,8 +231,8 @@ def traffic_lights(value: np.ndarray, target: np.ndarray, expected: np.ndarray,
     slack = np.asarray(slack, dtype=float)
     min_gain = np.asarray(min_gain, dtype=float)
     if (slack < 0).any() or (min_gain < 0).any():
-        raise MethodError("negative slack or minimum gain", where="traffic lights",
-                          fix="use tolerance ≥ 0 and min_improvement ≥ 0")
+        raise MethodError(M("diagnose.negative_slack_minimum_gain"), where=M("diagnose.negative_slack_minimum_gain.where"),
+                          fix=M("diagnose.negative_slack_minimum_gain.fix"))
     judged = ~np.isnan(v) & ~np.isnan(t)
     green = judged & (meets(v, t, slack, rtol=rtol) | meets(v, e, slack, rtol=rtol))
     known = judged & ~green & ~np.isnan(e) & ~np.isnan(r)
@@ -267,15 +268,14 @@ def obstacle_degree(z: np.ndarray, weights: np.ndarray, *, tol: float = 1e-9
     z = np.asarray(z, dtype=float)
     w = np.asarray(weights, dtype=float)
     if z.ndim != 2 or w.shape != (z.shape[1],):
-        raise MethodError(f"obstacle degree needs rows × {w.size} values and {w.size} "
-                          f"weights, got {z.shape} and {w.shape}", where="obstacle degree")
+        raise MethodError(M("diagnose.obstacle_degree_needs_rows", size=w.size, shape=z.shape, shape2=w.shape), where=M("diagnose.obstacle_degree_needs_rows.where"))
     if (w < 0).any() or not np.isfinite(w).all():
-        raise MethodError("weights must be finite and non-negative", where="obstacle degree")
+        raise MethodError(M("diagnose.weights_must_finite_non"), where=M("diagnose.weights_must_finite_non.where"))
     present = ~np.isnan(z)
     if (z[present] < -tol).any() or (z[present] > 1 + tol).any():
-        raise MethodError("normalised values must lie in [0, 1] for the obstacle degree",
-                          where="obstacle degree",
-                          fix="rescale by the normalisation range (or its min and max) first")
+        raise MethodError(M("diagnose.normalised_values_must_lie"),
+                          where=M("diagnose.normalised_values_must_lie.where"),
+                          fix=M("diagnose.normalised_values_must_lie.fix"))
     deviation = 1.0 - np.clip(z, 0.0, 1.0)
     weighted = deviation * w[None, :]
     total = np.nansum(weighted, axis=1, keepdims=True)

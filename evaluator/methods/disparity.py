@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import M
 from ..registry import Table, register
 
 
@@ -60,7 +61,7 @@ def _codes(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _single_notes(names, counts) -> list[str]:
-    return [f"group {g!r} has one unit: its within-group disparity is 0"
+    return [M("disparity.note.single_group", group=g)
             for g, c in zip(names, counts) if c == 1]
 
 

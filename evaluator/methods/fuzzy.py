@@ -33,6 +33,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 OPERATORS = ("weighted_average", "min_max")
 
@@ -49,9 +50,8 @@ class FuzzyResult:
 def _increasing(values: Sequence[float], what: str, where: str) -> np.ndarray:
     t = np.asarray(values, dtype=float)
     if t.ndim != 1 or t.size < 1 or not np.isfinite(t).all() or np.any(np.diff(t) <= 0):
-        raise MethodError(f"fuzzy grade {what} must be increasing numbers: "
-                          f"{list(np.ravel(values))}", where=where or None,
-                          fix=f"list the {what} from the lowest grade up, e.g. [20, 40, 60, 80]")
+        raise MethodError(M("fuzzy.fuzzy_grade_must_increasing", what=what, ravel=list(np.ravel(values))), where=where or None,
+                          fix=M("fuzzy.fuzzy_grade_must_increasing.fix", what=what))
     return t
 
 
@@ -59,7 +59,7 @@ def triangular(X: np.ndarray, centres: Sequence[float], *, where: str = "") -> n
     """Membership (…, K) of values ``X`` in grades centred at ``centres``."""
     c = _increasing(centres, "centres", where)
     if c.size < 2:
-        raise MethodError("fuzzy evaluation needs two or more grades", where=where or None)
+        raise MethodError(M("fuzzy.fuzzy_evaluation_needs_two"), where=where or None)
     x = np.clip(np.asarray(X, float)[..., None], c[0], c[-1])
     left, right = c[:-1], c[1:]
     # position within each interval: 0 at its left centre, 1 at its right
@@ -78,8 +78,8 @@ def trapezoidal(X: np.ndarray, boundaries: Sequence[float], width: float, *,
     of half-width ``width`` around each boundary."""
     t = _increasing(boundaries, "thresholds", where)
     if width < 0 or (t.size > 1 and np.any(np.diff(t) < 2 * width)):
-        raise MethodError(f"transition half-width {width} overlaps the thresholds {t.tolist()}",
-                          where=where or None, fix="use a width below half the gap")
+        raise MethodError(M("fuzzy.transition_half_width_overlaps", width=width, tolist=t.tolist()),
+                          where=where or None, fix=M("fuzzy.transition_half_width_overlaps.fix"))
     x = np.asarray(X, float)[..., None]
     if width == 0:
         above = (x >= t).astype(float)
@@ -94,12 +94,10 @@ def from_counts(counts: np.ndarray) -> np.ndarray:
     """Membership (m, K) from survey grade counts (m factors × K grades)."""
     n = np.asarray(counts, float)
     if n.ndim != 2 or (n < 0).any() or not np.isfinite(n).all():
-        raise MethodError("survey grade counts must be a factors × grades table of "
-                          "non-negative numbers")
+        raise MethodError(M("fuzzy.survey_grade_counts_must"))
     total = n.sum(axis=1, keepdims=True)
     if (total == 0).any():
-        raise MethodError(f"factor {int(np.flatnonzero(total[:, 0] == 0)[0]) + 1} has no "
-                          "answers", fix="give at least one answer per factor")
+        raise MethodError(M("fuzzy.factor_has_no_answers", value=int(np.flatnonzero(total[:, 0] == 0)[0]) + 1), fix=M("fuzzy.factor_has_no_answers.fix"))
     return n / total
 
 
@@ -116,7 +114,7 @@ def evaluate(R: np.ndarray, weights: Sequence[float], *, operator: str = "weight
     elif operator == "min_max":
         B = np.minimum(a[None, :, None], R3).max(axis=1)
     else:
-        raise MethodError(f"unknown fuzzy operator {operator!r}",
+        raise MethodError(M("fuzzy.unknown_fuzzy_operator", operator=operator),
                           fix="operator: " + " | ".join(OPERATORS))
     raw = B
     total = B.sum(axis=1, keepdims=True)
@@ -124,8 +122,8 @@ def evaluate(R: np.ndarray, weights: Sequence[float], *, operator: str = "weight
     K = B.shape[1]
     s = np.linspace(0.0, 1.0, K) if grade_scores is None else np.asarray(grade_scores, float)
     if s.shape != (K,):
-        raise MethodError(f"{s.size} grade scores for {K} grades",
-                          fix="give one score per grade")
+        raise MethodError(M("fuzzy.grade_scores_grades", size=s.size, K=K),
+                          fix=M("fuzzy.grade_scores_grades.fix"))
     grade = B.argmax(axis=1) + 1
     if single:
         return FuzzyResult(raw[0], B[0], grade[:1], B[0] @ s, R)

@@ -54,6 +54,7 @@ from .. import registry
 from ..errors import MethodError
 from ..registry import Param, register
 from .checks import column_names
+from ..i18n import M
 
 METHODS = ("min_max", "goalposts", "z_score", "vector", "ratio_max", "rank", "percentile",
            "distance_to_target")
@@ -89,8 +90,8 @@ def normalise(X: np.ndarray, method: str, *, direction: Sequence[float] | None =
     """
     X = np.array(X, dtype=float)
     if X.ndim != 2:
-        raise MethodError(f"normalise needs a rows × indicators matrix, got {X.ndim} dimension(s)",
-                          fix="pass a 2-D array (one column per indicator)")
+        raise MethodError(M("normalise.normalise_needs_rows_indicators", ndim=X.ndim),
+                          fix=M("normalise.normalise_needs_rows_indicators.fix"))
     n, m = X.shape
     names = column_names(names, m)
     settings = _settings(method, params)
@@ -101,20 +102,19 @@ def normalise(X: np.ndarray, method: str, *, direction: Sequence[float] | None =
     lo, hi = _out_range(out_range)
     has_opt, has_band = ~np.isnan(opt), ~np.isnan(band).any(axis=1)
     for j in np.flatnonzero(has_opt & has_band):
-        raise MethodError("an indicator has both an optimum and an interval",
-                          where=f"indicator {names[j]!r}", fix="give one of them")
+        raise MethodError(M("normalise.indicator_has_both_optimum"),
+                          where=M("normalise.indicator_has_both_optimum.where", names=names[j]), fix=M("normalise.indicator_has_both_optimum.fix"))
     moderate = has_opt | has_band
     regular = np.flatnonzero(~moderate)
     if np.isinf(X).any():
         j = int(np.flatnonzero(np.isinf(X).any(axis=0))[0])
-        raise MethodError("infinite value", where=f"indicator {names[j]!r}",
-                          fix="replace it with a finite value or leave it missing")
+        raise MethodError(M("normalise.infinite_value"), where=M("normalise.infinite_value.where", names=names[j]),
+                          fix=M("normalise.infinite_value.fix"))
     if method == "goalposts":
         for j in regular[np.isnan(posts[regular]).any(axis=1)]:
-            raise MethodError("method 'goalposts' needs goalposts for every indicator",
-                              where=f"indicator {names[j]!r}",
-                              fix="add `goalposts: [lower, upper]` to the indicator, or "
-                                  "choose another method such as min_max")
+            raise MethodError(M("normalise.method_goalposts_needs_goalposts"),
+                              where=M("normalise.method_goalposts_needs_goalposts.where", names=names[j]),
+                              fix=M("normalise.method_goalposts_needs_goalposts.fix"))
     if method == "distance_to_target":
         settings["targets"] = _targets(settings["targets"], m, regular, names)
 
@@ -140,26 +140,26 @@ def normalise(X: np.ndarray, method: str, *, direction: Sequence[float] | None =
 def _settings(method: str, params: dict[str, Any]) -> dict[str, Any]:
     known = registry.methods("normalisations")
     if method not in known:
-        raise MethodError(f"unknown normalisation method {method!r}",
+        raise MethodError(M("normalise.unknown_normalisation_method", method=method),
                           fix="valid methods: " + ", ".join(known))
     valid = {"zero_range": "error", **_PARAMS.get(method, {
         p.name: p.default for p in known[method].params if p.name not in ("range", "scope")})}
     unknown = sorted(set(params) - set(valid))
     if unknown:
-        raise MethodError(f"unknown parameter(s) {unknown} for method {method!r}",
+        raise MethodError(M("normalise.unknown_parameter_s_method", unknown=unknown, method=method),
                           fix="valid parameters: " + ", ".join(valid))
     settings = {**valid, **params}
     if settings["zero_range"] not in ZERO_RANGE_CHOICES:
-        raise MethodError(f"zero_range={settings['zero_range']!r} is not a valid choice",
+        raise MethodError(M("normalise.zero_range_not_valid", settings=settings['zero_range']),
                           fix="valid: " + ", ".join(ZERO_RANGE_CHOICES))
     if method == "z_score":
         if settings["zero_range"] == "max":
-            raise MethodError("zero_range='max' is not defined for z_score (it has no top)",
-                              fix="use zero_range='mid' (the mean score) or 'error'")
+            raise MethodError(M("normalise.zero_range_max_not"),
+                              fix=M("normalise.zero_range_max_not.fix"))
         if not float(settings["sd"]) > 0:
-            raise MethodError(f"z_score sd must be positive, got {settings['sd']!r}")
+            raise MethodError(M("normalise.z_score_sd_must", settings=settings['sd']))
         if settings["ddof"] not in (0, 1):
-            raise MethodError(f"z_score ddof must be 0 or 1, got {settings['ddof']!r}")
+            raise MethodError(M("normalise.z_score_ddof_must", settings=settings['ddof']))
     return settings
 
 
@@ -168,10 +168,10 @@ def _direction(direction: Sequence[float] | None, m: int, names: list[str]) -> n
         return np.ones(m)
     signs = np.asarray(direction, dtype=float).reshape(-1)
     if signs.size != m:
-        raise MethodError(f"{signs.size} directions for {m} indicator columns")
+        raise MethodError(M("normalise.directions_indicator_columns", size=signs.size, m=m))
     for j in np.flatnonzero((signs != 1) & (signs != -1)):
-        raise MethodError(f"direction must be +1 (benefit) or -1 (cost), got {signs[j]!r}",
-                          where=f"indicator {names[j]!r}")
+        raise MethodError(M("normalise.direction_must_benefit_cost", signs=signs[j]),
+                          where=M("normalise.direction_must_benefit_cost.where", names=names[j]))
     return signs
 
 
@@ -180,8 +180,8 @@ def _vector(values: Sequence[float] | None, m: int, what: str) -> np.ndarray:
         return np.full(m, np.nan)
     v = np.asarray(values, dtype=float).reshape(-1)
     if v.size != m:
-        raise MethodError(f"{v.size} {what} values for {m} indicator columns",
-                          fix="give one value per indicator, NaN where none")
+        raise MethodError(M("normalise.values_indicator_columns", size=v.size, what=what, m=m),
+                          fix=M("normalise.values_indicator_columns.fix"))
     return v
 
 
@@ -190,38 +190,37 @@ def _pairs(values: np.ndarray | None, m: int, what: str, names: list[str]) -> np
         return np.full((m, 2), np.nan)
     v = np.asarray(values, dtype=float)
     if v.shape != (m, 2):
-        raise MethodError(f"{what} must have shape ({m}, 2), got {v.shape}",
-                          fix="one [lower, upper] row per indicator, NaN where none")
+        raise MethodError(M("normalise.must_have_shape_got", what=what, m=m, shape=v.shape),
+                          fix=M("normalise.must_have_shape_got.fix"))
     full = ~np.isnan(v).any(axis=1)
     for j in np.flatnonzero(np.isnan(v).any(axis=1) & ~np.isnan(v).all(axis=1)):
-        raise MethodError(f"{what} has only one of its two bounds", where=f"indicator {names[j]!r}")
+        raise MethodError(M("normalise.has_only_one_its", what=what), where=M("normalise.has_only_one_its.where", names=names[j]))
     bad = full & ~(v[:, 0] < v[:, 1]) if what == "goalposts" else full & (v[:, 0] > v[:, 1])
     for j in np.flatnonzero(bad):
-        raise MethodError(f"{what} {v[j].tolist()} must be [lower, upper] with lower "
-                          f"{'<' if what == 'goalposts' else '<='} upper",
-                          where=f"indicator {names[j]!r}")
+        raise MethodError(M("normalise.must_lower_upper_with", what=what, tolist=v[j].tolist(), value='<' if what == 'goalposts' else '<='),
+                          where=M("normalise.must_lower_upper_with.where", names=names[j]))
     return v
 
 
 def _out_range(out_range: tuple[float, float]) -> tuple[float, float]:
     lo, hi = (float(v) for v in out_range)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise MethodError(f"out_range {list(out_range)} must be [low, high] with low < high",
+        raise MethodError(M("normalise.out_range_must_low", out_range=list(out_range)),
                           fix="e.g. [0, 100]")
     return lo, hi
 
 
 def _targets(targets: Any, m: int, regular: np.ndarray, names: list[str]) -> np.ndarray:
     if targets is None:
-        raise MethodError("distance_to_target needs targets",
-                          fix="pass targets=<one target per indicator>")
+        raise MethodError(M("normalise.distance_target_needs_targets"),
+                          fix=M("normalise.distance_target_needs_targets.fix"))
     t = _vector(targets, m, "target")
     for j in regular[~(t[regular] > 0)]:
         problem = ("distance_to_target needs a target for every indicator, but this one has "
                    "none" if np.isnan(t[j]) else
                    f"distance_to_target needs a positive target, got {t[j]:g}")
-        raise MethodError(problem, where=f"indicator {names[j]!r}",
-                          fix="set a positive target, or use goalposts for a bounded scale")
+        raise MethodError(problem, where=M("normalise.indicator", names=names[j]),
+                          fix=M("normalise.set_positive_target_use"))
     return t
 
 
@@ -231,7 +230,7 @@ def _blocks(blocks: Sequence | None, n: int) -> Iterator[tuple[Any, np.ndarray]]
         return
     labels = np.asarray(blocks)
     if labels.shape != (n,):
-        raise MethodError(f"blocks must give one label per row ({n}), got shape {labels.shape}")
+        raise MethodError(M("normalise.blocks_must_give_one", n=n, shape=labels.shape))
     uniques, inverse = np.unique(labels, return_inverse=True)
     for k, label in enumerate(uniques):   # a handful of years: a loop is fine
         yield label.item() if hasattr(label, "item") else label, np.flatnonzero(inverse == k)
@@ -260,17 +259,15 @@ class _Context:
             return out
         if self.zero_range == "error":
             bad = ", ".join(repr(self.names[j]) for j in np.flatnonzero(zero))
-            raise MethodError(f"zero range: {what}, so the scores would be undefined",
-                              where=f"indicator {bad}{self.where}",
-                              fix="drop or fix the indicator, normalise pooled over all years "
-                                  "instead of per year, or set zero_range: mid (every unit "
-                                  "gets the middle of the scale) or max (every unit gets the top)")
+            raise MethodError(M("normalise.zero_range_so_scores", what=what),
+                              where=M("normalise.zero_range_so_scores.where", bad=bad, where=self.where),
+                              fix=M("normalise.zero_range_so_scores.fix"))
         out[:, zero] = self.constant(mid)
         return out
 
     def require(self, ok: np.ndarray, problem: str, fix: str) -> None:
         for j in np.flatnonzero(~ok):
-            raise MethodError(problem, where=f"indicator {self.names[j]!r}{self.where}", fix=fix)
+            raise MethodError(problem, where=M("normalise.indicator_2", names=self.names[j], where=self.where), fix=fix)
 
 
 def _count(X: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 #: probit thresholds for 3, 4 and 5 tiers (田凤调's table)
 TIER_THRESHOLDS = {3: (4.0, 6.0), 4: (3.5, 5.0, 6.5), 5: (3.2, 4.4, 5.6, 6.8)}
@@ -63,11 +64,11 @@ def rsr(V: np.ndarray, weights: np.ndarray, *, variant: str = "integer",
     w = np.asarray(weights, dtype=float)
     n, m = V.shape
     if n < 2:
-        raise MethodError(f"RSR ranks units against each other, but only {n} unit is scored",
-                          where=where or None, fix="score two or more units")
+        raise MethodError(M("rsr.rsr_ranks_units_against", n=n),
+                          where=where or None, fix=M("rsr.rsr_ranks_units_against.fix"))
     if np.isnan(V).any():
-        raise MethodError("RSR needs complete data", where=where or None,
-                          fix="impute missing values first")
+        raise MethodError(M("rsr.rsr_needs_complete_data"), where=where or None,
+                          fix=M("rsr.rsr_needs_complete_data.fix"))
     w = w / w.sum()
     if variant == "integer":
         R = _mean_ranks(V)
@@ -77,8 +78,8 @@ def rsr(V: np.ndarray, weights: np.ndarray, *, variant: str = "integer",
         # an indicator without spread gives every unit the mean rank (n + 1)/2
         R = np.where(hi > lo, 1 + (n - 1) * (V - lo) / span, (n + 1) / 2)
     else:
-        raise MethodError(f"unknown RSR variant {variant!r}", where=where or None,
-                          fix="variant: integer | non_integer")
+        raise MethodError(M("rsr.unknown_rsr_variant", variant=variant), where=where or None,
+                          fix=M("rsr.unknown_rsr_variant.fix"))
     value = (R * w).sum(axis=1) / n
     # the distribution of the distinct values
     distinct, inverse, f = np.unique(np.round(value, 12), return_inverse=True,

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import MethodError
+from ..i18n import M
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,12 +54,12 @@ def vikor(X: np.ndarray, weights: np.ndarray, *, v: float = 0.5,
     X = np.asarray(X, dtype=float)
     w = np.asarray(weights, dtype=float)
     if X.ndim != 2 or X.shape[0] < 2:
-        raise MethodError("VIKOR compares two or more alternatives", where=where or None)
+        raise MethodError(M("vikor.vikor_compares_two_more"), where=where or None)
     if np.isnan(X).any() or not np.isfinite(X).all():
-        raise MethodError("VIKOR needs complete, finite values", where=where or None,
-                          fix="impute missing values first")
+        raise MethodError(M("vikor.vikor_needs_complete_finite"), where=where or None,
+                          fix=M("vikor.vikor_needs_complete_finite.fix"))
     if not 0 <= v <= 1:
-        raise MethodError(f"v = {v} is outside [0, 1]", where=where or None)
+        raise MethodError(M("vikor.v_outside", v=v), where=where or None)
     m = X.shape[0]
     f_best, f_worst = X.max(axis=0), X.min(axis=0)
     span = f_best - f_worst

@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import MethodError, RecipeError
 from ..registry import Param, Table, register
 from . import combine, weighting
+from ..i18n import M
 
 SHARED = ("normalised",)
 
@@ -60,8 +61,8 @@ def fixed(data: WeightData, values: Mapping[str, float] | None = None) -> np.nda
     w = np.array([float(values.get(c, data.fixed.get(c) if data.fixed.get(c) is not None
                                    else 1.0)) for c in data.names])
     if w.sum() <= 0:
-        raise MethodError("all fixed weights are zero",
-                          fix="give at least one child a positive weight")
+        raise MethodError(M("weight_methods.all_fixed_weights_are"),
+                          fix=M("weight_methods.all_fixed_weights_are.fix"))
     return w
 
 
@@ -124,8 +125,8 @@ def pca(data: WeightData, min_eigenvalue: float = 1.0, min_variance_share: float
 
 def _order(value: Any, path: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RecipeError(f"{value!r} is not a list of child ids", where=path,
-                          fix="order: [most_important, next, ...]")
+        raise RecipeError(M("weight_methods.not_list_child_ids", value=value), where=path,
+                          fix=M("weight_methods.not_list_child_ids.fix"))
     return list(value)
 
 
@@ -184,7 +185,7 @@ def pca_spssau(data: WeightData, min_eigenvalue: float = 1.0, n_components: int 
           traits={"judgements"})
 def ahp(data: WeightData, file: str | None = None, accept_inconsistent: bool = False):
     if data.ahp is None:
-        raise MethodError("AHP weights need a judgement file")
+        raise MethodError(M("weight_methods.ahp_weights_need_judgement"))
     w, details = data.ahp(file, data.node, list(data.names),
                           accept_inconsistent=accept_inconsistent)
     return weighting.WeightResult(np.asarray(w, float), "ahp", dict(details), {}, None)
@@ -199,8 +200,8 @@ def component_labels(methods: Sequence[str]) -> list[str]:
 
 def _combined_methods(value: Any, path: str) -> list:
     if not isinstance(value, list) or len(value) < 2:
-        raise RecipeError("combined weights need a list of two or more methods", where=path,
-                          fix="write methods: [entropy, critic]")
+        raise RecipeError(M("weight_methods.combined_weights_need_list"), where=path,
+                          fix=M("weight_methods.combined_weights_need_list.fix"))
     return value
 
 
@@ -235,5 +236,5 @@ def combined(data: WeightData, methods: Sequence[Mapping[str, Any]] = (),
           formula="w_node = Σ of its indicators' global weights (indicators weighed at once)",
           reference="OECD/JRC (2008) Handbook §6", traits={"pooled", "nodes_only"})
 def from_indicators(data: WeightData):
-    raise MethodError("from_indicators is resolved over all indicators at once",
-                      fix="use it under `weights: nodes:`")
+    raise MethodError(M("weight_methods.from_indicators_resolved_over"),
+                      fix=M("weight_methods.from_indicators_resolved_over.fix"))

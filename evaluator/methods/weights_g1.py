@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import MethodError
 from .weighting import WeightResult
+from ..i18n import M
 
 
 def g1_weights(order: Sequence[str], ratios: Sequence[float], names: Sequence[str],
@@ -44,13 +45,11 @@ def g1_weights(order: Sequence[str], ratios: Sequence[float], names: Sequence[st
     r = np.asarray(ratios if ratios is not None else [], dtype=float)
     m = len(names)
     if r.shape != (m - 1,):
-        raise MethodError(f"G1 needs {m - 1} adjacent ratios for {m} indicators, got "
-                          f"{r.size}", where=where or None,
-                          fix="ratios: [r_2, …, r_m], r_k = w_(k−1)/w_k, e.g. 1.2")
+        raise MethodError(M("weights_g1.g_needs_adjacent_ratios", value=m - 1, m=m, size=r.size), where=where or None,
+                          fix=M("weights_g1.g_needs_adjacent_ratios.fix"))
     if (r < 1).any() or not np.isfinite(r).all():
-        raise MethodError(f"G1 ratios must be ≥ 1 (the order puts the more important "
-                          f"first): {r.tolist()}", where=where or None,
-                          fix="use Guo's scale 1.0, 1.2, 1.4, 1.6, 1.8")
+        raise MethodError(M("weights_g1.g_ratios_must_order", tolist=r.tolist()), where=where or None,
+                          fix=M("weights_g1.g_ratios_must_order.fix"))
     # products Π_{i=k}^{m} r_i for k = 2..m, from the back
     tail = np.cumprod(r[::-1])[::-1]
     w_ordered = np.empty(m)

@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import MethodError
 from .checks import column_names
 from .weighting import WeightResult, _complete_rows, _require_spread
+from ..i18n import M
 
 
 def independence_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightResult:
@@ -31,26 +32,24 @@ def independence_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -
     n, m = V.shape
     names = column_names(names, m)
     if m < 2:
-        raise MethodError("independence weights need two or more indicators",
-                          fix="use equal weights")
+        raise MethodError(M("weights_independence.independence_weights_need_two"),
+                          fix=M("weights_independence.independence_weights_need_two.fix"))
     if n <= m:
-        raise MethodError(f"independence weights regress each indicator on the other "
-                          f"{m - 1}: they need more than {m} complete rows, found {n}",
-                          fix="use more units or fewer indicators")
+        raise MethodError(M("weights_independence.independence_weights_regress_each", value=m - 1, m=m, n=n),
+                          fix=M("weights_independence.independence_weights_regress_each.fix"))
     _require_spread(V.std(axis=0, ddof=1), "independence", names)
     C = np.corrcoef(V, rowvar=False)
     if np.linalg.matrix_rank(C) < m:
-        raise MethodError("independence weights: the indicators are perfectly collinear",
+        raise MethodError(M("weights_independence.independence_weights_indicators_are"),
                           where="indicators " + ", ".join(map(repr, names)),
-                          fix="drop an indicator that is a combination of others")
+                          fix=M("weights_independence.independence_weights_indicators_are.fix"))
     r2 = np.clip(1.0 - 1.0 / np.diag(np.linalg.inv(C)), 0.0, 1.0)
     r = np.sqrt(r2)
     if (r <= 1e-12).any():
         j = int(np.argmin(r))
-        raise MethodError("independence weights are undefined: an indicator is "
-                          "uncorrelated with all the others (R = 0)",
-                          where=f"indicator {names[j]!r}",
-                          fix="weigh it by another method (by_node) or use entropy/CRITIC")
+        raise MethodError(M("weights_independence.independence_weights_are_undefined"),
+                          where=M("weights_independence.independence_weights_are_undefined.where", names=names[j]),
+                          fix=M("weights_independence.independence_weights_are_undefined.fix"))
     inverse = 1.0 / r
     return WeightResult(inverse / inverse.sum(), "independence",
                         {"r": r, "r2": r2, "inverse_r": inverse}, {}, n)

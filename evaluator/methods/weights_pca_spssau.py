@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import MethodError
 from .checks import column_names
 from .weighting import WeightResult, _complete_rows, _require_spread
+from ..i18n import M
 
 
 def pca_spssau_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0,
@@ -39,8 +40,7 @@ def pca_spssau_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0,
     n, m = V.shape
     names = column_names(names, m)
     if m < 2 or n < 3:
-        raise MethodError("PCA weights need two or more indicators and three or more "
-                          f"complete rows (found {m} and {n})", fix="use equal weights")
+        raise MethodError(M("pca_spssau.pca_weights_need_two", m=m, n=n), fix=M("pca_spssau.pca_weights_need_two.fix"))
     _require_spread(V.std(axis=0, ddof=1), "PCA (SPSSAU)", names)
     C = np.corrcoef(V, rowvar=False)
     eigenvalues, vectors = np.linalg.eigh(C)
@@ -49,7 +49,7 @@ def pca_spssau_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0,
     explained = eigenvalues / m
     if n_components is not None:
         if not 1 <= int(n_components) <= m:
-            raise MethodError(f"n_components must be from 1 to {m}, got {n_components}")
+            raise MethodError(M("pca_spssau.n_components_must_from", m=m, n_components=n_components))
         k = int(n_components)
     else:
         k = max(1, int((eigenvalues > min_eigenvalue).sum()))
@@ -59,9 +59,8 @@ def pca_spssau_weights(Z: np.ndarray, *, min_eigenvalue: float = 1.0,
     score = coefficients @ explained[:k] / explained[:k].sum()
     if (score <= 0).any():
         j = int(np.argmin(score))
-        raise MethodError("PCA (SPSSAU) gives an indicator a comprehensive-score "
-                          f"coefficient ≤ 0 ({score[j]:.4f})", where=f"indicator {names[j]!r}",
-                          fix="check its direction, or use another weighting method")
+        raise MethodError(M("pca_spssau.pca_spssau_gives_indicator", score=score[j]), where=M("pca_spssau.pca_spssau_gives_indicator.where", names=names[j]),
+                          fix=M("pca_spssau.pca_spssau_gives_indicator.fix"))
     return WeightResult(score / score.sum(), "pca_spssau",
                         {"eigenvalues": eigenvalues, "explained": explained,
                          "component_matrix": loadings, "coefficients": coefficients,

@@ -181,6 +181,8 @@ class Assessment:
         if self.panel.source:
             inputs["data"] = {"path": str(self.panel.source), "sha256": self.panel.sha256,
                               "encoding": self.panel.encoding, "sheet": self.panel.sheet}
+            if self.panel.files:   # several files: each with its SHA-256
+                inputs["data"]["files"] = [dict(f) for f in self.panel.files]
         if self.framework.source:
             inputs["framework"] = {"path": self.framework.source,
                                    "sha256": _sha256(self.framework.source)}
@@ -280,6 +282,23 @@ class Assessment:
         out = rankings.copy()
         out["group"] = out["group"].map(lambda g: names.get(str(g), g) if pd.notna(g) else g)
         return out
+    def _repr_html_(self) -> str:
+        """A notebook shows the ranking of the latest year and the weights."""
+        from .notebook import html_card
+
+        table = self.rankings
+        latest = int(table["year"].max())
+        name = self.framework.name
+        title = f"Assessment — {getattr(name, 'en', '') or name} ({self.framework.id})"
+        facts = [f"{table['unit'].nunique()} units × {table['year'].nunique()} years "
+                 f"({int(table['year'].min())}–{latest}); recipe: "
+                 f"{self.recipe.normalise['method']} → weights "
+                 f"{self.recipe.weights['indicators']['method']} → "
+                 f"{self.recipe.aggregate['method']}",
+                 *[f"warning: {w}" for w in self.warnings]]
+        ranking = table[table["year"] == latest].sort_values("rank", kind="mergesort")
+        return html_card(title, facts, [(f"ranking {latest}", ranking),
+                                        ("weights", self.weights_table)])
 
     def to_dir(self, out: str | Path, *, xlsx: bool = True) -> list[Path]:
         """Write the output tables, ``manifest.json`` and ``rankings.xlsx`` to ``out``.

@@ -17,6 +17,7 @@ from .names import Name, near_matches
 from .targets import Target
 from .. import resources
 from .yamlfile import read_yaml  # noqa: F401  (re-exported: recipe and judgements use it)
+from ..i18n import M
 
 ROOT = "index"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")  # COINr codes (e.g. "LPI") are mixed case
@@ -57,6 +58,7 @@ class Indicator:
     target_source: str = ""
     description: str = ""
     frequency: str = "year"            # year | half | quarter | month: how often observed
+    aliases: tuple[str, ...] = ()      # other headers of its column (they vary by year)
 
     @property
     def sign(self) -> int:
@@ -259,9 +261,9 @@ def resolve_framework_path(name_or_path: str | Path) -> Path:
     names = list_builtin()
     hint = near_matches(text, names)
     raise FrameworkError(
-        f"no built-in framework called {text!r} and no such file",
-        fix=(f"did you mean {hint}? " if hint else "")
-        + f"built-in frameworks: {', '.join(names)}; or give a path to a .yaml file")
+        M("framework.no_built_framework_called", text=text),
+        fix=(M("framework.unknown.fix_hint", hint=hint, names=", ".join(names)) if hint
+             else M("framework.unknown.fix", names=", ".join(names))))
 
 
 def load_framework(name_or_path: str | Path) -> Framework:

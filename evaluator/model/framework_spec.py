@@ -11,13 +11,14 @@ from ..errors import FrameworkError
 from .framework import ID_PATTERN, ROOT, Framework, Group, Indicator, Node
 from .names import Name, near_matches
 from .targets import Target, parse_targets
+from .yamlfile import key_hint
 
 TOP_KEYS = {"id", "name", "version", "description", "reference", "nodes", "indicators",
             "groups", "recipe"}
 NODE_KEYS = {"id", "name", "parent", "weight", "description"}
 INDICATOR_KEYS = {"id", "name", "parent", "unit", "direction", "goalposts", "transform",
                   "denominator", "weight", "targets", "source", "target_source",
-                  "description", "frequency"}
+                  "description", "frequency", "aliases"}
 FREQUENCIES = ("year", "half", "quarter", "month")
 GROUP_KEYS = {"name", "description", "targets"}
 DIRECTIONS = ("benefit", "cost", "{optimum: x}", "{range: [a, b]}")
@@ -45,13 +46,47 @@ class _Problems:
                 where=self.source)
 
 
+def _aliases(raw, path: str, problems) -> tuple[str, ...]:
+    """Other headers the indicator's column has in some files or years (``aliases:
+    [地区生产总值, GDP（亿元）]``): a list of texts, or one text."""
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)) or not all(
+            isinstance(a, (str, int, float)) and not isinstance(a, bool) and str(a).strip()
+            for a in items):
+        problems.add(path, f"{raw!r} is not a list of column names",
+                     "write e.g. aliases: [地区生产总值, GDP（亿元）]")
+        return ()
+    return tuple(str(a).strip() for a in items)
+
+
+def _check_aliases(indicators, problems) -> None:
+    """An alias may name one indicator only, and never another indicator's id or name
+    (headers are compared ignoring case, spaces and full-/half-width forms)."""
+    from .panel_io import label_key
+
+    owner: dict[str, str] = {}
+    for ind in indicators:
+        for label in (ind.id, ind.name.zh, ind.name.en):
+            if label:
+                owner.setdefault(label_key(label), ind.id)
+    for k, ind in enumerate(indicators):
+        for alias in ind.aliases:
+            other = owner.setdefault(label_key(alias), ind.id)
+            if other != ind.id:
+                problems.add(f"indicators[{k}].aliases",
+                             f"{alias!r} already names indicator {other!r}",
+                             "give each alias to one indicator only")
+
+
 def _check_keys(spec: Mapping, allowed: set[str], path: str, problems: _Problems) -> None:
     for key in spec:
         if key not in allowed:
             hint = near_matches(str(key), sorted(allowed))
             problems.add(f"{path}.{key}" if path else str(key), "unknown key",
-                         f"did you mean {hint}?" if hint else
-                         f"allowed keys: {', '.join(sorted(allowed))}")
+                         key_hint(key) or (f"did you mean {hint}?" if hint else
+                                           f"allowed keys: {', '.join(sorted(allowed))}"))
 
 
 def _number(value: Any, path: str, problems: _Problems) -> float | None:
@@ -177,7 +212,9 @@ def build_framework(spec: Any, source: str) -> Framework:
             Name.parse(raw.get("unit") or "", f"{path}.unit", problems.add), direction, optimum,
             interval, goalposts, transform, str(denominator) if denominator else None, weight,
             targets, str(raw.get("source") or ""), str(raw.get("target_source") or ""),
-            str(raw.get("description") or ""), frequency))
+            str(raw.get("description") or ""), frequency,
+            _aliases(raw.get("aliases"), f"{path}.aliases", problems)))
+    _check_aliases(indicators, problems)
 
     groups: dict[str, Group] = {}
     raw_groups = spec.get("groups") or {}

@@ -85,6 +85,13 @@ class JudgementFile:
     checked_against: str | None = field(default=None, compare=False)  # framework id
 
 
+class _ListText(list):
+    """Problem lines joined one per line, each rendered in the language asked."""
+
+    def __format__(self, spec: str) -> str:
+        return "\n  ".join(str(x) for x in self)
+
+
 class _Problems:
     """Collects every problem in a judgement file so they are reported together."""
 
@@ -93,13 +100,15 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, path: str, message: str, fix: str | None = None) -> None:
-        self.items.append(f"{path}: {message}" + (f" — fix: {fix}" if fix else ""))
+        self.items.append(M("problem.line_fix", path=path, message=message, fix=fix) if fix
+                          else M("problem.line", path=path, message=message))
 
     def raise_if_any(self) -> None:
         if self.items:
             n = len(self.items)
-            raise FrameworkError(f"{n} problem{'s' if n > 1 else ''} in the judgement file:\n  "
-                                 + "\n  ".join(self.items), where=self.source)
+            raise FrameworkError(M("judgements.problems" if n > 1 else "judgements.problem_one",
+                                   n=n,
+                                   listing=_ListText(self.items)), where=self.source)
 
 
 # ------------------------------------------------------------------------------ paths
@@ -163,7 +172,7 @@ def _check_keys(spec: Mapping, allowed: Sequence[str], path: str, problems: _Pro
     for key in spec:
         if key not in allowed:
             hint = near_matches(str(key), list(allowed))
-            problems.add(f"{path}.{key}" if path else str(key), "unknown key",
+            problems.add(f"{path}.{key}" if path else str(key), M("judgements.problem.unknown_key"),
                          f"did you mean {hint}?" if hint else f"allowed keys: {', '.join(allowed)}")
 
 
@@ -171,7 +180,7 @@ def _choice(spec: Mapping, key: str, options: Sequence[str], problems: _Problems
     value = spec.get(key, DEFAULTS[key])
     if value not in options:
         hint = near_matches(str(value), list(options))
-        problems.add(key, f"unknown value {value!r}",
+        problems.add(key, M("judgements.problem.unknown_value", value=value),
                      (f"did you mean {hint}? " if hint else "") + "valid: " + ", ".join(options))
         return DEFAULTS[key]
     return value
@@ -195,28 +204,26 @@ def judgements_from_dict(spec: Any, framework: Framework | None = None, *,
     aggregation = _choice(spec, "aggregation", AGGREGATIONS, problems)
     max_cr = spec.get("max_cr", DEFAULTS["max_cr"])
     if not (_positive_number(max_cr) and max_cr <= 1):
-        problems.add("max_cr", f"{max_cr!r} is not a number in (0, 1]", "Saaty's threshold is 0.10")
+        problems.add("max_cr", M("judgements.problem.not_number", max_cr=max_cr), M("judgements.problem.not_number.fix"))
         max_cr = DEFAULTS["max_cr"]
     framework_id = spec.get("framework")
     if framework_id is not None and not _is_name(framework_id):
-        problems.add("framework", f"{framework_id!r} is not a framework id",
-                     "write the id of the framework the judgements are for, or drop the key")
+        problems.add("framework", M("judgements.problem.not_framework_id", framework_id=framework_id),
+                     M("judgements.problem.not_framework_id.fix"))
         framework_id = None
     if framework is not None and framework_id is not None and framework_id != framework.id:
-        problems.add("framework", f"the file is for framework {framework_id!r}, "
-                                  f"but it is used with {framework.id!r}",
-                     f"use --framework {framework_id}, or change `framework:` to {framework.id!r}")
+        problems.add("framework", M("judgements.problem.file_framework_but_used", framework_id=framework_id, id=framework.id),
+                     M("judgements.problem.file_framework_but_used.fix", framework_id=framework_id, id=framework.id))
 
     raw_matrices = spec.get("matrices")
     matrices: dict[str, MatrixSpec] = {}
     if not isinstance(raw_matrices, Mapping) or not raw_matrices:
-        problems.add("matrices", "missing, empty or not a mapping of node → judgements",
-                     "write `matrices:` then one entry per node, e.g. `index: {items: [...], "
-                     "judgements: {...}}`")
+        problems.add("matrices", M("judgements.problem.missing_empty_not_mapping"),
+                     M("judgements.problem.missing_empty_not_mapping.fix"))
         raw_matrices = {}
     for node, raw in raw_matrices.items():
         if not _is_name(node):
-            problems.add(f"matrices.{node}", _key_problem(node), "quote the node id, e.g. \"no\"")
+            problems.add(f"matrices.{node}", _key_problem(node), M("judgements.problem.quote_node_id_e"))
             continue
         matrix = _matrix_spec(str(node), raw, framework, problems)
         if matrix is not None:
@@ -236,10 +243,8 @@ def check_against(judgements: JudgementFile, framework: Framework) -> JudgementF
         return judgements
     problems = _Problems(judgements.source)
     if judgements.framework_id is not None and judgements.framework_id != framework.id:
-        problems.add("framework", f"the file is for framework {judgements.framework_id!r}, "
-                                  f"but it is used with {framework.id!r}",
-                     f"use --framework {judgements.framework_id}, or change `framework:` "
-                     f"to {framework.id!r}")
+        problems.add("framework", M("judgements.problem.file_framework_but_used_2", framework_id=judgements.framework_id, id=framework.id),
+                     M("judgements.problem.file_framework_but_used_2.fix", framework_id=judgements.framework_id, id=framework.id))
     for node, spec in judgements.matrices.items():
         if not _node_problem(node, framework, spec.key, problems):
             _items(node, list(spec.items), framework, spec.key, problems)
@@ -253,11 +258,11 @@ def _node_problem(node: str, framework: Framework, path: str, problems: _Problem
     if node in parents:
         return False
     if framework.is_indicator(node):
-        problems.add(path, f"{node!r} is an indicator: it has no children to compare",
-                     f"judge it within its parent's matrix, `matrices.{framework.parent_of(node)}`")
+        problems.add(path, M("judgements.problem.indicator_has_no_children", node=node),
+                     M("judgements.problem.indicator_has_no_children.fix", parent_of=framework.parent_of(node)))
         return True
     hint = near_matches(node, parents)
-    problems.add(path, f"unknown node {node!r}",
+    problems.add(path, M("judgements.problem.unknown_node", node=node),
                  (f"did you mean {hint}? " if hint else "")
                  + f"nodes of {framework.id!r}: {', '.join(parents)}")
     return True
@@ -269,20 +274,19 @@ def _items(node: str, raw: Any, framework: Framework | None, path: str,
     children = framework.children(node) if framework is not None else None
     example = f"items: [{', '.join(children)}]" if children else "items: [a, b, c]"
     if not isinstance(raw, list) or not raw:
-        problems.add(f"{path}.items", "missing or not a list of the items compared",
-                     f"list them in the order the judgements use, e.g. `{example}`")
+        problems.add(f"{path}.items", M("judgements.problem.missing_not_list_items"),
+                     M("judgements.problem.missing_not_list_items.fix", example=example))
         return None, False
     bad = [x for x in raw if not _is_name(x)]
     if bad:
-        problems.add(f"{path}.items", f"{', '.join(map(repr, bad))} "
-                                      f"{'is' if len(bad) == 1 else 'are'} not names",
-                     "write the ids of the items; quote ids YAML reads as numbers or booleans")
+        problems.add(f"{path}.items", M("judgements.problem.not_names", items=", ".join(map(repr, bad))),
+                     M("judgements.problem.not_names.fix"))
         return None, False
     items = tuple(raw)
     duplicated = sorted({x for x in items if items.count(x) > 1})
     if duplicated:
-        problems.add(f"{path}.items", f"listed more than once: {', '.join(duplicated)}",
-                     "list each item once")
+        problems.add(f"{path}.items", M("judgements.problem.listed_more_than_once", duplicated=', '.join(duplicated)),
+                     M("judgements.problem.listed_more_than_once.fix"))
         return None, False
     if children is None:
         return items, True
@@ -293,24 +297,22 @@ def _items(node: str, raw: Any, framework: Framework | None, path: str,
         ok = False
         fix = f"children of {node!r}: {', '.join(children)}"
         if framework.is_indicator(item) or item in framework.node_ids:
-            kind = "indicator" if framework.is_indicator(item) else "node"
-            problems.add(f"{path}.items", f"{kind} {item!r} sits under "
-                                          f"{framework.parent_of(item)!r}, not under {node!r}",
-                         f"compare it in `matrices.{framework.parent_of(item)}`; {fix}")
+            kind = M("word.indicator") if framework.is_indicator(item) else M("word.node")
+            problems.add(f"{path}.items", M("judgements.problem.sits_under_not_under", kind=kind, item=item, parent_of=framework.parent_of(item), node=node),
+                         M("judgements.problem.sits_under_not_under.fix", parent_of=framework.parent_of(item), fix=fix))
             continue
         kinds = {framework.is_indicator(c) for c in children}
-        kind = "item" if len(kinds) > 1 else "indicator" if kinds == {True} else "node"
+        kind = (M("word.item") if len(kinds) > 1 else M("word.indicator") if kinds == {True}
+                else M("word.node"))
         hint = near_matches(item, children) or near_matches(
             item, list(framework.indicator_ids) + list(framework.node_ids))
-        problems.add(f"{path}.items", f"unknown {kind} {item!r}",
+        problems.add(f"{path}.items", M("judgements.problem.unknown", kind=kind, item=item),
                      (f"did you mean {hint}? " if hint else "") + fix)
     missing = [c for c in children if c not in items]
     if missing:
         ok = False
-        problems.add(f"{path}.items", f"the matrix does not cover {', '.join(map(repr, missing))} "
-                                      f"(every child of {node!r} must be compared)",
-                     f"add {'it' if len(missing) == 1 else 'them'} to `items` and judge "
-                     f"{'it' if len(missing) == 1 else 'them'} against the others")
+        problems.add(f"{path}.items", M("judgements.problem.matrix_does_not_cover", map=', '.join(map(repr, missing)), node=node),
+                     M("judgements.problem.matrix_does_not_cover.fix", value='it' if len(missing) == 1 else 'them'))
     return items, ok
 
 
@@ -320,7 +322,7 @@ def _matrix_spec(node: str, raw: Any, framework: Framework | None,
     if framework is not None and _node_problem(node, framework, path, problems):
         return None
     if not isinstance(raw, Mapping):
-        problems.add(path, "must be a mapping with `items` and `judgements`, `matrix` or `experts`")
+        problems.add(path, M("judgements.problem.must_mapping_with_items"))
         return None
     _check_keys(raw, MATRIX_KEYS, path, problems)
     items, items_ok = _items(node, raw.get("items"), framework, path, problems)
@@ -328,13 +330,13 @@ def _matrix_spec(node: str, raw: Any, framework: Framework | None,
     if len(given) != 1:
         problems.add(path, "give exactly one of `experts`, `matrix` or `judgements`"
                            + (f" (found {', '.join(given)})" if given else ""),
-                     "one expert: `judgements:` or `matrix:`; several: `experts: [{name, judgements}]`")
+                     M("judgements.problem.one_expert_judgements_matrix"))
         return None
     if given[0] != "experts":
         entries = [(path, {"name": "", given[0]: raw[given[0]]})]
     elif not isinstance(raw["experts"], list) or not raw["experts"]:
-        problems.add(f"{path}.experts", "must be a non-empty list",
-                     "write `- {name: E1, judgements: {...}}` per expert")
+        problems.add(f"{path}.experts", M("judgements.problem.must_non_empty_list"),
+                     M("judgements.problem.must_non_empty_list.fix"))
         return None
     else:
         entries = [(f"{path}.experts[{k}]", e) for k, e in enumerate(raw["experts"])]
@@ -343,8 +345,8 @@ def _matrix_spec(node: str, raw: Any, framework: Framework | None,
     names = [e.name for e in experts if e is not None]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        problems.add(f"{path}.experts", f"expert names repeated: {', '.join(repeated)}",
-                     "give each expert their own name (e.g. E1, E2)")
+        problems.add(f"{path}.experts", M("judgements.problem.expert_names_repeated", repeated=', '.join(repeated)),
+                     M("judgements.problem.expert_names_repeated.fix"))
     if items is None or not items_ok or any(e is None for e in experts):
         return None
     return MatrixSpec(node=node, items=items, experts=tuple(experts), key=path)
@@ -353,19 +355,19 @@ def _matrix_spec(node: str, raw: Any, framework: Framework | None,
 def _expert(key: str, raw: Any, k: int, items: tuple[str, ...] | None, listed: bool,
             problems: _Problems) -> ExpertJudgements | None:
     if not isinstance(raw, Mapping):
-        problems.add(key, "must be a mapping `{name: ..., judgements: {...}}`")
+        problems.add(key, M("judgements.problem.must_mapping"))
         return None
     _check_keys(raw, EXPERT_KEYS, key, problems)
     name = raw.get("name")
     if isinstance(name, (Mapping, list)):
-        problems.add(f"{key}.name", f"{name!r} is not a name", "write e.g. `name: E1`")
+        problems.add(f"{key}.name", M("judgements.problem.not_name", name=name), M("judgements.problem.not_name.fix"))
         return None
     if name in (None, ""):
         name = f"E{k + 1}" if listed else ""
     weight = raw.get("weight")
     if weight is not None and not _positive_number(weight):
-        problems.add(f"{key}.weight", f"{weight!r} is not a positive number",
-                     "weights are relative, e.g. 1 and 2; leave them out for equal weights")
+        problems.add(f"{key}.weight", M("judgements.problem.not_positive_number", weight=weight),
+                     M("judgements.problem.not_positive_number.fix"))
         return None
     given = [g for g in ("matrix", "judgements") if g in raw]
     if len(given) != 1:
@@ -386,9 +388,8 @@ def _full_matrix(raw: Any, items: tuple[str, ...], path: str,
     n = len(items)
     if (not isinstance(raw, list) or len(raw) != n
             or any(not isinstance(row, list) or len(row) != n for row in raw)):
-        problems.add(path, f"must be {n} rows of {n} values, one row and column per item "
-                           f"in the order of `items` ({', '.join(items)})",
-                     "or write the upper triangle as `judgements: {a: {b: 3}}`")
+        problems.add(path, M("judgements.problem.must_rows_values_one", n=n, items=', '.join(items)),
+                     M("judgements.problem.must_rows_values_one.fix"))
         return None
     return tuple(tuple(row) for row in raw)
 
@@ -396,8 +397,8 @@ def _full_matrix(raw: Any, items: tuple[str, ...], path: str,
 def _pairs(raw: Any, items: tuple[str, ...], path: str,
            problems: _Problems) -> dict[str, dict[str, Any]] | None:
     if not isinstance(raw, Mapping):
-        problems.add(path, "must map each item to {other item: judgement}",
-                     f"write e.g. `{items[0]}: {{{items[-1]}: 3}}`")
+        problems.add(path, M("judgements.problem.must_map_each_item"),
+                     M("judgements.problem.must_map_each_item.fix", items=items[0], items2=items[-1]))
         return None
     out: dict[str, dict[str, Any]] = {}
     ok = True
@@ -408,7 +409,7 @@ def _pairs(raw: Any, items: tuple[str, ...], path: str,
         if columns is None:       # a row left empty in a template: nothing judged
             continue
         if not isinstance(columns, Mapping):
-            problems.add(f"{path}.{row}", f"must map other items to judgements, got {columns!r}",
+            problems.add(f"{path}.{row}", M("judgements.problem.must_map_other_items", columns=columns),
                          f"write e.g. `{row}: {{{next(i for i in items if i != row)}: 3}}`"
                          if len(items) > 1 else None)
             ok = False
@@ -422,11 +423,11 @@ def _pairs(raw: Any, items: tuple[str, ...], path: str,
 
 def _item_key(key: Any, items: tuple[str, ...], path: str, problems: _Problems) -> bool:
     if not _is_name(key):
-        problems.add(path, _key_problem(key), "quote the id, e.g. \"no\": {...}")
+        problems.add(path, _key_problem(key), M("judgements.problem.quote_id_e_g"))
         return False
     if key not in items:
         hint = near_matches(key, list(items))
-        problems.add(path, f"{key!r} is not one of the items of this matrix",
+        problems.add(path, M("judgements.problem.not_one_items_this", key_=key),
                      (f"did you mean {hint}? " if hint else "") + f"items: {', '.join(items)}")
         return False
     return True

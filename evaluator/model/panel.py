@@ -36,12 +36,13 @@ import pandas as pd
 from evaluator.errors import DataError
 from evaluator.model.panel_columns import (GROUP_ALIASES, INDICATOR_ALIASES, UNIT_ALIASES,
                                            VALUE_ALIASES, YEAR_ALIASES, FrameworkNames,
-                                           display_names, find_header, find_role,
+                                           display_names, find_role,
                                            raise_missing_columns, raise_no_roles,
                                            usable_columns)
 from evaluator.model.period import PER_YEAR, parse_periods, period_frame, period_labels
 from evaluator.model.panel_io import (Problems, Table, counted, is_blank, label_key, listing,
-                                      parse_keys, parse_label, parse_numbers, read_grid)
+                                      parse_keys, parse_label, parse_numbers)
+from ..i18n import M
 
 LAYOUTS = ("auto", "wide", "long")
 
@@ -62,6 +63,7 @@ class Panel:
     sheet: str | None = None
     warnings: tuple[str, ...] = field(default=())
     frequency: str = "year"    # year | half | quarter | month (see model/period.py)
+    files: tuple[dict, ...] = field(default=())   # several files: path, sha256, … of each
 
     def __post_init__(self):
         if not isinstance(self.data, pd.DataFrame):
@@ -82,6 +84,7 @@ class Panel:
             raise ValueError(f"Panel.layout must be 'wide' or 'long', not {self.layout!r}")
         object.__setattr__(self, "indicator_ids", tuple(self.indicator_ids))
         object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "files", tuple(self.files))
 
     def __eq__(self, other):
         if not isinstance(other, Panel):
@@ -92,6 +95,15 @@ class Panel:
         return same_meta and self.data.equals(other.data)
 
     __hash__ = None  # holds a mutable DataFrame
+
+    def _repr_html_(self) -> str:
+        from .notebook import html_card
+
+        years = self.years
+        facts = [f"{len(self.units)} units × {len(years)} years ({years[0]}–{years[-1]}), "
+                 f"{len(self.indicator_ids)} indicators, {self.layout} layout",
+                 f"source: {self.source or 'DataFrame'}", *self.warnings]
+        return html_card("Panel", facts, [("data", self.data)])
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -166,34 +178,28 @@ class Panel:
 
 
 def load_panel(path, framework, *, encoding: str | None = None,
-               sheet: str | int | None = None, layout: str = "auto") -> Panel:
-    """Read a panel from a CSV or XLSX/XLSM file and match its columns to the framework.
+               sheet: str | int | None = None, layout: str = "auto",
+               missing: Sequence[str] = ()) -> Panel:
+    """Read a panel from CSV or XLSX/XLSM files and match its columns to the framework.
 
-    ``encoding`` overrides detection (UTF-8 with BOM, UTF-8, GB18030/GBK); ``sheet`` is a
-    sheet name or a 0-based position (default: the first sheet); ``layout`` is ``auto``
-    (long when there are indicator and value columns), ``wide`` or ``long``. Raises
-    :class:`DataError` naming the file, row (header = row 1), column and a fix. The file
-    is read once and never written; its SHA-256 is recorded.
+    ``path`` is a file, a list of files of the same layout (stacked; a unit-year in two
+    files is an error naming both rows) or a DataFrame. ``encoding`` overrides detection
+    (UTF-8 with BOM, UTF-8, GB18030/GBK); ``sheet`` is a sheet name or a 0-based position
+    (default: the first sheet, or every sheet named by a year — "2022", "2023年" — with
+    the year taken from the sheet's name); ``layout`` is ``auto`` (long when there are
+    indicator and value columns), ``wide`` or ``long``; ``missing`` names missing markers
+    beyond the built-in ones. Title rows above the header and note rows under the table
+    are skipped with a warning. Raises :class:`DataError` naming the file, row (header =
+    row 1), column and a fix. Files are read once and never written; their SHA-256 are
+    recorded.
     """
     if isinstance(path, pd.DataFrame):  # an in-memory table: same checks, no file
         return Panel.from_frame(path, framework, layout=layout)
+    from evaluator.model.panel_sources import read_table
+
     _check_layout(layout)
-    grid = read_grid(path, encoding=encoding, sheet=sheet)
-    if not grid.rows:
-        raise DataError("the file has no rows", where=grid.location,
-                        fix="export the panel again with a header row and data rows")
-    start, notes = find_header(grid)
-    header_number, header = grid.rows[start]
-    body = grid.rows[start + 1:]
-    if not body:
-        raise DataError(f"the file has a header (row {header_number}) but no data rows",
-                        where=grid.location, fix="add one row per unit and year")
-    table = Table(header=[parse_label(c) or "" for c in header],
-                   rows=[cells for _, cells in body],
-                   row_names=[f"row {number}" for number, _ in body],
-                   where=grid.location, letters=True)
-    meta = dict(source=grid.source, sha256=grid.sha256, encoding=grid.encoding,
-                sheet=grid.sheet, warnings=grid.warnings + notes)
+    table, meta = read_table(path, framework, encoding=encoding, sheet=sheet,
+                             missing=missing)
     return _assemble(table, framework, layout, meta)
 
 
@@ -271,12 +277,13 @@ def _wide(table, names: FrameworkNames, frame: dict, rest: list[int]):
                             fix="delete or rename one of the two columns")
         targets[target] = position
         if guessed:
-            notes.append(f"{table.column(position)} read as {names.describe(target)}")
+            notes.append(M("panel.note.read_as", column=table.column(position),
+                           target=names.describe(target)))
     missing = [i for i in names.ids if i not in targets and i not in names.optional]
     if missing:
         raise_missing_columns(table, names, missing, extras)
-    notes += [f"no column for the denominator {den!r}; indicators divided by it cannot be "
-              "denominated" for den in names.denominators if den not in targets]
+    notes += [M("panel.note.no_denominator_column", den=den)
+              for den in names.denominators if den not in targets]
     problems = Problems(table)
     for target in (*names.ids, *names.denominators):
         if target in targets:  # (an optional indicator without a column stays absent)
@@ -331,9 +338,10 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
                                 missing), where=table.where,
                         fix="add their rows (an empty value is fine for missing data), or "
                             "check how they are named in the indicator column")
-    notes = [f"{label!r} read as {names.describe(t)}" for label, t in guessed.items()]
-    notes += [f"no rows for the denominator {den!r}; indicators divided by it cannot be "
-              "denominated" for den in names.denominators if den not in present]
+    notes = [M("panel.note.read_as", column=repr(label), target=names.describe(t))
+             for label, t in guessed.items()]
+    notes += [M("panel.note.no_denominator_rows", den=den)
+              for den in names.denominators if den not in present]
     columns = [*(i for i in names.ids if i in present or i not in names.optional),
                *(d for d in names.denominators if d in present)]
     keys = ["unit", "year"]
@@ -362,8 +370,7 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
                           dtype=object)
         per_key = cells.groupby([long["unit"], long["year"]], sort=False)
         if (per_key.nunique() > 1).any():
-            notes.append(f"{table.column(position)} dropped: it differs between rows of the "
-                         "same unit and year")
+            notes.append(M("panel.note.dropped_differs", column=table.column(position)))
             continue
         frame_out[name] = per_key.first().to_numpy(dtype=object)
     data = frame_out.merge(wide, on=keys, how="left", validate="one_to_one")
@@ -409,7 +416,7 @@ def _resolve_groups(data: pd.DataFrame, names: FrameworkNames, table: Table, pos
     per_unit = data["unit"].map(single).astype(object)
     fill = groups.isna() & per_unit.notna()
     if fill.any():
-        notes.append(f"{int(fill.sum())} empty group cells filled with the unit's group")
+        notes.append(M("panel.note.groups_filled", n=int(fill.sum())))
     groups = groups.where(~fill, per_unit)
     if groups.isna().any():
         rows = [table.row_names[r] for r in data.loc[groups.isna(), "_row"]]

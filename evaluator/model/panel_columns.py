@@ -13,6 +13,7 @@ import re
 from evaluator.errors import DataError
 from evaluator.model.panel_io import (Table, column_letter, counted, is_blank, label_key,
                                       listing, parse_label)
+from ..i18n import M
 
 UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city",
                 "ucode")  # ucode: COINr's unit code column (uCode)
@@ -69,8 +70,9 @@ def raise_no_roles(header, where_header, where, notes=()):
     for note in notes:
         fix += f". Note: {note}"
     shown = ", ".join(repr(h) for h in header[:15] if h) or "none"
-    raise DataError(f"no {' or '.join(lacking)} column in the header ({where_header}: "
-                    f"{shown})", where=where, fix=fix)
+    raise DataError(M("panel.no_column_header", lacking=(M("panel.either", a=lacking[0], b=lacking[1]) if len(lacking) == 2
+                               else " / ".join(lacking)),
+                      where_header=where_header, shown=shown), where=where, fix=fix)
 
 
 def display_names(obj) -> tuple[str, str]:
@@ -93,6 +95,9 @@ class FrameworkNames:
             for label in (ind.id, *display_names(ind)):
                 if label:
                     self.lookup.setdefault(label_key(label), str(ind.id))
+        for ind in self.indicators:    # aliases: headers that differ from year to year
+            for label in getattr(ind, "aliases", ()) or ():
+                self.lookup.setdefault(label_key(label), str(ind.id))
         self.denominators: tuple[str, ...] = tuple(dict.fromkeys(
             str(ind.denominator) for ind in self.indicators
             if getattr(ind, "denominator", None) and str(ind.denominator) not in self.ids))
@@ -146,8 +151,7 @@ def raise_missing_columns(table: Table, names: FrameworkNames, missing: list[str
     raise DataError(listing(counted(len(missing), "indicator of the framework has",
                                      "indicators of the framework have") + " no column",
                              lines), where=table.where,
-                    fix="name each indicator's column by its id, Chinese name or English "
-                        f"name; columns that matched nothing: {unknown}")
+                    fix=M("panel.name_each_indicator_s", unknown=unknown))
 
 
 def usable_columns(table: Table):
@@ -161,7 +165,6 @@ def usable_columns(table: Table):
             keep.append(position)
         elif any(not is_blank(c) for c in table.cells(position)):
             table.header[position] = f"column_{column_letter(position)}"
-            notes.append(f"{table.column(position)} has values but no header; kept as an "
-                         "extra column")
+            notes.append(M("panel.has_values_but_no", column=table.column(position)))
             keep.append(position)
     return keep, notes

@@ -7,8 +7,9 @@ meaning of the columns (unit, year, indicators) is decided in :mod:`evaluator.mo
 
 Cell rules (documented for users in the panel contract, DESIGN.md §4 "Panel data"):
 
-* missing: empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``-``, ``--``, ``—``, ``——``,
+* missing: empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``/``, ``-``, ``--``, ``—``, ``——``,
   ``…``, ``...``, ``#N/A``, ``无`` (Latin markers in any case; full-width forms too);
+  more with ``load_panel(..., missing=[...])`` / ``--missing``;
 * numbers: plain or scientific notation, thousands separators ``1,234.5``, surrounding
   spaces; anything else (``12%``, ``#DIV/0!``, ``约5``) is an error, never a silent NaN;
 * years: integers, also ``2020年``/``2020年度`` and Excel's ``2020.0``; or half-years,
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from evaluator.errors import DataError
+from ..i18n import M
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -40,7 +42,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .et, which openpyxl cannot rea
 
 # Compared after NFKC + casefold + strip, so "N/A", "ｎ／ａ" and "…" ("..." after NFKC) match.
 MISSING_MARKERS = frozenset({
-    "", "na", "n/a", "nan", "null", "-", "--", "—", "——", "...", "......", "#n/a", "无",
+    "", "na", "n/a", "nan", "null", "/", "-", "--", "—", "——", "...", "......", "#n/a", "无",
 })
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
@@ -69,26 +71,22 @@ def read_grid(path, *, encoding: str | None = None, sheet: str | int | None = No
     content = _read_bytes(file_path)
     digest = hashlib.sha256(content).hexdigest()
     if not content.strip():
-        raise DataError("the file is empty", where=str(file_path),
-                        fix="export the panel again: a header row (unit, year, indicators) "
-                            "and one row per unit and year")
+        raise DataError(M("panel.file_empty"), where=str(file_path),
+                        fix=M("panel.file_empty.fix"))
     suffix = file_path.suffix.lower()
     if suffix == ".xls" or content.startswith(_OLE_MAGIC):
-        raise DataError("this is a legacy Excel 97–2003 (.xls) workbook, which cannot be read",
+        raise DataError(M("panel.this_legacy_excel_xls"),
                         where=str(file_path),
-                        fix="open it in Excel or WPS and save it as .xlsx, or export the "
-                            "sheet as CSV")
+                        fix=M("panel.this_legacy_excel_xls.fix"))
     warnings: list[str] = []
     if suffix in EXCEL_SUFFIXES or content.startswith(_ZIP_MAGIC):
         if encoding is not None:
-            warnings.append(f"encoding {encoding!r} ignored: {file_path.name} is an Excel "
-                            "workbook, which stores its own encoding")
+            warnings.append(M("panel.encoding_ignored_excel_workbook", encoding=encoding, name=file_path.name))
         rows, sheet_name, sheet_warnings = _excel_rows(content, file_path, sheet)
         return RawGrid(rows, str(file_path), f"{file_path}, sheet {sheet_name!r}", digest,
                        None, sheet_name, tuple(warnings + sheet_warnings))
     if sheet is not None:
-        warnings.append(f"sheet {sheet!r} ignored: {file_path.name} is a text (CSV) file "
-                        "with a single table")
+        warnings.append(M("panel.sheet_ignored_text_csv", sheet=sheet, name=file_path.name))
     text, used, decode_warnings = decode_text(content, file_path, encoding)
     rows = _csv_rows(text, file_path)
     return RawGrid(rows, str(file_path), str(file_path), digest, used, None,
@@ -97,21 +95,20 @@ def read_grid(path, *, encoding: str | None = None, sheet: str | int | None = No
 
 def _read_bytes(file_path: Path) -> bytes:
     if file_path.is_dir():
-        raise DataError("this is a folder, not a data file", where=str(file_path),
-                        fix="give the path of the CSV or XLSX file inside it")
+        raise DataError(M("panel.this_folder_not_data"), where=str(file_path),
+                        fix=M("panel.this_folder_not_data.fix"))
     try:
         return file_path.read_bytes()
     except FileNotFoundError:
-        raise DataError("the data file does not exist", where=str(file_path),
-                        fix="check the path and the file name (and its extension)") from None
+        raise DataError(M("panel.data_file_does_not"), where=str(file_path),
+                        fix=M("panel.data_file_does_not.fix")) from None
     except PermissionError:
-        raise DataError("the data file cannot be read: permission denied",
+        raise DataError(M("panel.data_file_cannot_read"),
                         where=str(file_path),
-                        fix="close it in Excel/WPS if it is open there, or ask for read "
-                            "permission") from None
+                        fix=M("panel.data_file_cannot_read.fix")) from None
     except OSError as exc:
-        raise DataError(f"the data file cannot be read ({exc.strerror or exc})",
-                        where=str(file_path), fix="check the path and the file") from None
+        raise DataError(M("panel.data_file_cannot_read_2", value=exc.strerror or exc),
+                        where=str(file_path), fix=M("panel.data_file_cannot_read_2.fix")) from None
 
 
 # ---------------------------------------------------------------- text encodings
@@ -143,30 +140,25 @@ def decode_text(content: bytes, file_path: Path, encoding: str | None):
         if detected is None:
             failure = _first_failure(content, "gb18030")
             raise DataError(
-                f"the file is neither UTF-8 nor GB18030/GBK text ({failure})",
+                M("panel.file_neither_utf_nor", failure=failure),
                 where=str(file_path),
-                fix="pass the file's encoding explicitly (e.g. --encoding big5), or save it "
-                    "again from Excel/WPS as 'CSV UTF-8'")
+                fix=M("panel.file_neither_utf_nor.fix"))
         return content.decode(detected).lstrip("\ufeff"), detected, []
     try:
         used = codecs.lookup(encoding).name
     except LookupError:
-        raise DataError(f"unknown encoding {encoding!r}", where=str(file_path),
-                        fix="use utf-8, utf-8-sig, gb18030 or gbk, or leave the encoding out "
-                            "to detect it") from None
+        raise DataError(M("panel.unknown_encoding", encoding=encoding), where=str(file_path),
+                        fix=M("panel.unknown_encoding.fix")) from None
     try:
         text = content.decode(used)
     except UnicodeDecodeError:
-        suggestion = (f"the file decodes as {detected}: use --encoding {detected}, or leave "
-                      "the encoding out to detect it" if detected else
-                      "save the file again from Excel/WPS as 'CSV UTF-8'")
-        raise DataError(f"the file is not valid {encoding} text "
-                        f"({_first_failure(content, used)})",
+        suggestion = (M("panel.decodes_as.fix", detected=detected) if detected
+                      else M("panel.save_utf8.fix"))
+        raise DataError(M("panel.file_not_valid_text", encoding=encoding, first_failure=_first_failure(content, used)),
                         where=str(file_path), fix=suggestion) from None
     warnings = []
     if detected and detected != used and content.decode(detected) != text:
-        warnings.append(f"read as {encoding} as requested, but the file also decodes as "
-                        f"{detected}; if Chinese text looks garbled, leave the encoding out")
+        warnings.append(M("panel.read_as_as_requested", encoding=encoding, detected=detected))
     return text.lstrip("\ufeff"), used, warnings
 
 
@@ -185,8 +177,8 @@ def _csv_rows(text: str, file_path: Path):
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise DataError(f"the file is not a readable CSV table ({exc})", where=str(file_path),
-                        fix="export the sheet again as CSV from Excel/WPS") from None
+        raise DataError(M("panel.file_not_readable_csv", exc=exc), where=str(file_path),
+                        fix=M("panel.file_not_readable_csv.fix")) from None
     # A spreadsheet shows one row per record, blank ones included: count them all.
     return tuple((number, tuple(cells)) for number, cells in enumerate(records, start=1)
                  if any(cell.strip() for cell in cells))
@@ -213,22 +205,20 @@ def _excel_rows(content: bytes, file_path: Path, sheet):
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise DataError(f"the workbook cannot be opened ({exc})", where=str(file_path),
-                        fix="check that it is an .xlsx/.xlsm file; open and save it again "
-                            "in Excel/WPS") from None
+        raise DataError(M("panel.workbook_cannot_opened", exc=exc), where=str(file_path),
+                        fix=M("panel.workbook_cannot_opened.fix")) from None
     names = workbook.sheetnames
     listing = ", ".join(f"{i}: {name!r}" for i, name in enumerate(names))
     warnings: list[str] = []
     if sheet is None:
         chosen = names[0]
         if len(names) > 1:
-            warnings.append(f"read the first sheet {chosen!r} of {len(names)} ({listing}); "
-                            "choose another with --sheet")
+            warnings.append(M("panel.read_first_sheet_choose", chosen=chosen, n_names=len(names), listing=listing))
     else:
         chosen = _pick_sheet(names, sheet)
         if chosen is None:
-            raise DataError(f"there is no sheet {sheet!r} (sheets count from 0)",
-                            where=str(file_path), fix=f"choose one of the sheets: {listing}")
+            raise DataError(M("panel.there_no_sheet_sheets", sheet=sheet),
+                            where=str(file_path), fix=M("panel.there_no_sheet_sheets.fix", listing=listing))
     worksheet = workbook[chosen]
     grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
     _fill_merged(worksheet, grid)

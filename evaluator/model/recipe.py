@@ -17,16 +17,17 @@ import yaml
 from .. import registry
 from ..errors import RecipeError
 from .names import near_matches
+from ..i18n import M
 
 
 def _number(lo: float | None = None, hi: float | None = None, integer: bool = False):
     def check(value: Any, path: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RecipeError(f"{value!r} is not a number", where=path)
+            raise RecipeError(M("recipe.not_number", value=value), where=path)
         if integer and int(value) != value:
-            raise RecipeError(f"{value!r} is not a whole number", where=path)
+            raise RecipeError(M("recipe.not_whole_number", value=value), where=path)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise RecipeError(f"{value} is outside [{lo}, {hi}]", where=path)
+            raise RecipeError(M("recipe.outside", value=value, lo=lo, hi=hi), where=path)
         return int(value) if integer else float(value)
     return check
 
@@ -39,13 +40,13 @@ def _optional(check: Callable) -> Callable:
 
 def _string(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value:
-        raise RecipeError(f"{value!r} is not a name", where=path)
+        raise RecipeError(M("recipe.not_name", value=value), where=path)
     return value
 
 
 def _boolean(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
-        raise RecipeError(f"{value!r} is not true or false", where=path)
+        raise RecipeError(M("recipe.not_true_false", value=value), where=path)
     return value
 
 
@@ -53,7 +54,7 @@ def _choice(*options: str) -> Callable:
     def check(value: Any, path: str) -> str:
         if value not in options:
             hint = near_matches(str(value), options)
-            raise RecipeError(f"unknown value {value!r}", where=path,
+            raise RecipeError(M("recipe.unknown_value", value=value), where=path,
                               fix=(f"did you mean {hint}? " if hint else "")
                               + "valid: " + ", ".join(options))
         return value
@@ -62,7 +63,7 @@ def _choice(*options: str) -> Callable:
 
 def _mapping(value: Any, path: str) -> dict:
     if not isinstance(value, Mapping):
-        raise RecipeError(f"{value!r} is not a mapping", where=path)
+        raise RecipeError(M("recipe.not_mapping", value=value), where=path)
     return dict(value)
 
 
@@ -111,7 +112,7 @@ def _spec(value: Any, methods: Mapping[str, Mapping] | str, path: str,
         if key not in params:
             valid = ", ".join(params) or "none"
             hint = near_matches(str(key), list(params))
-            raise RecipeError(f"unknown parameter {key!r} for method {method!r}",
+            raise RecipeError(M("recipe.unknown_parameter_method", key_=key, method=method),
                               where=f"{path}.{key}",
                               fix=(f"did you mean {hint}? " if hint else "")
                               + f"valid parameters of {method}: {valid}")
@@ -125,13 +126,13 @@ def _spec(value: Any, methods: Mapping[str, Mapping] | str, path: str,
 def _weight_spec(value: Any, path: str, default: str) -> dict[str, Any]:
     spec = _spec(value, WEIGHT_METHODS, path, default)
     if spec["method"] == "ahp" and not spec["file"]:
-        raise RecipeError("AHP weights need a judgement file", where=f"{path}.file",
-                          fix="write {method: ahp, file: weights/panel.yaml}")
+        raise RecipeError(M("recipe.ahp_weights_need_judgement"), where=f"{path}.file",
+                          fix=M("recipe.ahp_weights_need_judgement.fix"))
     if spec["method"] == "combined":
         parts = spec["methods"]
         if not isinstance(parts, list) or len(parts) < 2:
-            raise RecipeError("combined weights need a list of two or more methods",
-                              where=f"{path}.methods", fix="write methods: [entropy, critic]")
+            raise RecipeError(M("recipe.combined_weights_need_list"),
+                              where=f"{path}.methods", fix=M("recipe.combined_weights_need_list.fix"))
         spec["methods"] = [_weight_spec(p, f"{path}.methods[{k}]", "equal")
                            for k, p in enumerate(parts)]
         alpha = spec["alpha"]
@@ -139,8 +140,7 @@ def _weight_spec(value: Any, path: str, default: str) -> dict[str, Any]:
             alpha = alpha if alpha is not None else [1.0 / len(parts)] * len(parts)
             if (not isinstance(alpha, list) or len(alpha) != len(parts)
                     or abs(sum(alpha) - 1) > 1e-9 or min(alpha) < 0):
-                raise RecipeError(f"alpha {alpha!r} must be {len(parts)} non-negative numbers "
-                                  "summing to 1", where=f"{path}.alpha")
+                raise RecipeError(M("recipe.alpha_must_non_negative", alpha=alpha, n_parts=len(parts)), where=f"{path}.alpha")
             spec["alpha"] = [float(a) for a in alpha]
     return spec
 
@@ -150,18 +150,17 @@ def _check_freeze(raw: Any, where: str) -> dict[str, Any]:
     spec = dict(_mapping(raw or {}, f"{where}: freeze"))
     unknown = set(spec) - {"round", "db", "applied"}
     if unknown:
-        raise RecipeError(f"unknown parameter(s) {sorted(unknown)}", where=f"{where}: freeze",
-                          fix="valid: round, db")
+        raise RecipeError(M("recipe.freeze.unknown_parameter_s", unknown=sorted(unknown)), where=f"{where}: freeze",
+                          fix=M("recipe.freeze.unknown_parameter_s.fix"))
     if not spec:
         return {}
     rid = spec.get("round")
     if isinstance(rid, bool) or not isinstance(rid, int) or rid < 1:
-        raise RecipeError(f"{rid!r} is not a round id (a whole number ≥ 1)",
+        raise RecipeError(M("recipe.freeze.not_round_id_whole", rid=rid),
                           where=f"{where}: freeze.round",
-                          fix="name a published round: freeze: {round: 3} (see `evaluator "
-                              "rounds`)")
+                          fix=M("recipe.freeze.not_round_id_whole.fix"))
     if spec.get("db") is not None and not isinstance(spec["db"], str):
-        raise RecipeError(f"{spec['db']!r} is not a database file or URL",
+        raise RecipeError(M("recipe.freeze.not_database_file_url", spec=spec['db']),
                           where=f"{where}: freeze.db")
     return {"round": rid, "db": spec.get("db"), "applied": bool(spec.get("applied", False))}
 
@@ -201,14 +200,15 @@ class Recipe:
         where = self.source or "recipe"
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 (frozen dataclass)
         if not isinstance(self.denominate, bool):
-            raise RecipeError(f"{self.denominate!r} is not true or false",
+            raise RecipeError(M("recipe.not_true_false_2", denominate=self.denominate),
                               where=f"{where}: denominate")
         set_("impute", _spec(self.impute or None, IMPUTE_METHODS, f"{where}: impute", "none"))
         screen = _mapping(self.screen or {}, f"{where}: screen")
         unknown = set(screen) - {"min_coverage"}
         if unknown:
-            raise RecipeError(f"unknown parameter(s) {sorted(unknown)}", where=f"{where}: screen",
-                              fix="valid: min_coverage")
+            raise RecipeError(M("recipe.unknown_parameter_s", unknown=sorted(unknown)),
+                              where=f"{where}: screen",
+                              fix=M("recipe.unknown_parameter_s.fix"))
         set_("screen", {"min_coverage": _number(0, 1)(screen.get("min_coverage", 0.0),
                                                       f"{where}: screen.min_coverage")})
         set_("treat", _spec(self.treat or None, TREAT_METHODS, f"{where}: treat", "none"))
@@ -219,8 +219,9 @@ class Recipe:
         rank = _mapping(self.rank or {}, f"{where}: rank")
         unknown = set(rank) - {"decimals"}
         if unknown:
-            raise RecipeError(f"unknown parameter(s) {sorted(unknown)}", where=f"{where}: rank",
-                              fix="valid: decimals")
+            raise RecipeError(M("recipe.unknown_parameter_s_2", unknown=sorted(unknown)),
+                              where=f"{where}: rank",
+                              fix=M("recipe.unknown_parameter_s_2.fix"))
         set_("rank", {"decimals": _optional(_number(0, 15, True))(rank.get("decimals"),
                                                                   f"{where}: rank.decimals")})
         set_("coordination", self._check_coordination(where))
@@ -229,13 +230,13 @@ class Recipe:
         periods = _mapping(self.periods or {}, f"{where}: periods")
         unknown = set(periods) - {"annual"}
         if unknown:
-            raise RecipeError(f"unknown parameter(s) {sorted(unknown)}",
-                              where=f"{where}: periods", fix="valid: annual")
+            raise RecipeError(M("recipe.unknown_parameter_s", unknown=sorted(unknown)),
+                              where=f"{where}: periods", fix=M("recipe.valid", names="annual"))
         set_("periods", {"annual": _choice(*PERIODS_ANNUAL)(periods.get("annual", "exclude"),
                                                             f"{where}: periods.annual")})
         set_("freeze", _check_freeze(self.freeze, where))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise RecipeError(f"seed {self.seed!r} is not a non-negative whole number",
+            raise RecipeError(M("recipe.seed_not_non_negative", seed=self.seed),
                               where=f"{where}: seed")
 
     def _check_weights(self, where: str) -> dict[str, Any]:
@@ -245,8 +246,9 @@ class Recipe:
         raw = _mapping(raw or {}, f"{where}: weights")
         unknown = set(raw) - {"indicators", "nodes", "by_node", "scope"}
         if unknown:
-            raise RecipeError(f"unknown key(s) {sorted(unknown)}", where=f"{where}: weights",
-                              fix="valid: indicators, nodes, by_node, scope")
+            raise RecipeError(M("recipe.unknown_key_s", unknown=sorted(unknown)),
+                              where=f"{where}: weights",
+                              fix=M("recipe.unknown_key_s.fix"))
         out = {"indicators": _weight_spec(raw.get("indicators"), f"{where}: weights.indicators",
                                           "fixed"),
                "nodes": _weight_spec(raw.get("nodes"), f"{where}: weights.nodes", "fixed"),
@@ -256,8 +258,9 @@ class Recipe:
         out["by_node"] = {str(k): _weight_spec(v, f"{where}: weights.by_node.{k}", "fixed")
                           for k, v in by_node.items()}
         if registry.get("weights", out["indicators"]["method"]).has("nodes_only"):
-            raise RecipeError("from_indicators is a node method", where=f"{where}: weights",
-                              fix="use it under `nodes:`")
+            raise RecipeError(M("recipe.from_indicators_node_method"),
+                              where=f"{where}: weights",
+                              fix=M("recipe.from_indicators_node_method.fix"))
         return out
 
     def _check_coordination(self, where: str) -> dict[str, Any]:
@@ -269,7 +272,7 @@ class Recipe:
         for key, value in raw.items():
             if key not in params:
                 hint = near_matches(str(key), list(params))
-                raise RecipeError(f"unknown coordination parameter {key!r}",
+                raise RecipeError(M("recipe.unknown_coordination_parameter", key_=key),
                                   where=f"{where}: coordination.{key}",
                                   fix=(f"did you mean {hint}? " if hint else "")
                                   + "valid: " + ", ".join(params))
@@ -278,15 +281,15 @@ class Recipe:
         nodes = out.get("nodes")
         if nodes is not None and (not isinstance(nodes, list) or len(nodes) < 2
                                   or not all(isinstance(n, str) for n in nodes)):
-            raise RecipeError(f"{nodes!r} is not a list of two or more node ids",
+            raise RecipeError(M("recipe.not_list_two_more", nodes=nodes),
                               where=f"{where}: coordination.nodes",
-                              fix="e.g. nodes: [structural, ecological, livelihood]")
+                              fix=M("recipe.not_list_two_more.fix"))
         coef = out.get("coefficients")
         if coef is not None:
             if (not isinstance(coef, list) or not all(
                     isinstance(c, (int, float)) and not isinstance(c, bool) and c >= 0
                     for c in coef) or abs(sum(coef) - 1) > 1e-9):
-                raise RecipeError(f"{coef!r} must be non-negative numbers summing to 1",
+                raise RecipeError(M("recipe.must_non_negative_numbers", coef=coef),
                                   where=f"{where}: coordination.coefficients")
             out["coefficients"] = [float(c) for c in coef]
         for key, (_, default) in params.items():
@@ -317,7 +320,7 @@ class Recipe:
         if unknown:
             hints = "; ".join(f"{k!r}: did you mean {near_matches(k, SECTIONS)}?"
                               if near_matches(k, SECTIONS) else repr(k) for k in unknown)
-            raise RecipeError(f"unknown recipe section(s): {hints}", where=source or "recipe",
+            raise RecipeError(M("recipe.unknown_recipe_section_s", hints=hints), where=source or "recipe",
                               fix="valid sections: " + ", ".join(SECTIONS))
         return cls(**spec, source=source)
 
@@ -358,6 +361,6 @@ def load_recipe(path: str | Path, base: Mapping[str, Any] | None = None) -> Reci
     if spec is None:
         spec = {}
     if not isinstance(spec, Mapping):
-        raise RecipeError("the recipe file must be a mapping of sections", where=str(path),
-                          fix="e.g. `normalise: {method: min_max}`")
+        raise RecipeError(M("recipe.recipe_file_must_mapping"), where=str(path),
+                          fix=M("recipe.recipe_file_must_mapping.fix"))
     return Recipe.from_dict(spec, source=str(path), base=base)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
+from ..i18n import M
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,10 @@ class Target:
         return self.value
 
     def describe(self) -> str:
+        """The target in words (a :class:`~evaluator.i18n.Msg`: ``.render("zh")``)."""
         if self.is_relative:
-            return f"{self.change:+.0%} vs {self.base_year} by {self.year}"
-        return f"{self.value:g} by {self.year}"
+            return M("target.relative_by", change=self.change, base=self.base_year, year=self.year)
+        return M("target.level_by", value=self.value, year=self.year)
 
 
 def _is_number(v: Any) -> bool:

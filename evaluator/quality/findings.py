@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from ..i18n import localise
 
 VALUES_IN_MESSAGE = 5     # possible outlier values named in one warning (all in the table)
 RAW_SCALE = ("raw", "原始值")   # (en, zh) of an indicator checked as the data give it
@@ -241,7 +242,7 @@ def log_nonpositive(indicator, rows, data, raw, labels) -> Issue:
 
 def load_issue(note: str) -> Issue:
     """A note from reading the panel (a guessed column, a filled group...)."""
-    return Issue("warning", "load", note, note,
+    return Issue("warning", "load", localise(note, "en"), localise(note, "zh"),
                  "if this is not what you meant, correct the data file (headers, values) or "
                  "the reading options (--sheet, --encoding) and validate again",
                  "如与预期不符，请修改数据文件（表头、数值）或读取选项（--sheet、--encoding）后重新检查")
@@ -249,6 +250,7 @@ def load_issue(note: str) -> Issue:
 
 def about_missing_denominator(note: str, dens: set, data: pd.DataFrame) -> bool:
     """The panel's note on a missing denominator column, which has its own finding."""
+    note = localise(note, "en")
     return any(den not in data.columns and note.startswith(
         (f"no column for the denominator {den!r}", f"no rows for the denominator {den!r}"))
         for den in dens)

@@ -132,6 +132,18 @@ class QualityReport:
             "scales": {k: {"en": en, "zh": zh} for k, (en, zh) in self.scales.items()},
         }
 
+    def _repr_html_(self) -> str:
+        from ..model.notebook import html_card
+
+        issues = pd.DataFrame([{"level": i.level, "message": i.full_text()}
+                               for i in self.issues], columns=["level", "message"])
+        facts = [f"{self.n_units} units × {self.n_years} years; "
+                 f"{len(self.errors)} errors, {len(self.warnings)} warnings"]
+        return html_card("Data-quality report", facts,
+                         [("issues", issues), ("coverage by indicator",
+                                               self.coverage_by_indicator),
+                          ("outliers", self.outliers)], max_rows=20)
+
     def to_text(self, lang: str = "en") -> str:
         """A readable report with aligned tables, in English or Chinese."""
         return render(self, "zh" if lang == "zh" else "en")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from ..i18n import words
 
 
 def display_width(text: str) -> int:
@@ -11,53 +12,11 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
-_WORDS = {
-    "en": dict(title="Data quality report", errors="Errors", warnings="Warnings", none="none",
-               summary="{u} units, {y} years, {m} indicators: {e} errors, {w} warnings",
-               periods="Time axis: {f}, {first} to {last} ({n} periods)",
-               summary_periods="{u} units, {y} periods, {m} indicators: {e} errors, "
-               "{w} warnings",
-               freq={"year": "yearly", "half": "half-yearly", "quarter": "quarterly",
-                     "month": "monthly"},
-               by_indicator="Coverage by indicator", by_year="Coverage by year",
-               by_unit="Units below {c} coverage", units_ok="Every unit has at least {c} "
-               "of its cells observed.", constant="Constant indicators (all unit-years)",
-               constant_year="Constant within a year",
-               shape="Skewness and kurtosis (outlier: |skew| >= {s} and kurtosis >= {k})",
-               extremes="Most extreme values of flagged indicators",
-               indicator="indicator", name="name", observed="observed", missing="missing",
-               share="share", year="year", unit="unit", value="value", n="n", skew="skew",
-               kurtosis="kurtosis", outlier="outlier", z="z", yes="yes", more="… {n} more",
-               fix="fix:", scale="checked as", checked="checked value", z_year="z in year",
-               z_unit="z in unit",
-               values="Possible outlier values (robust z > {c} both among the units of the "
-               "year and within the unit's years; {n} values screened)",
-               unscreened="not screened: a value needs at least 3 units in its year and 3 "
-               "observed years of its unit"),
-    "zh": dict(title="数据质量报告", errors="错误", warnings="警告", none="无",
-               summary="{u} 个单位，{y} 个年份，{m} 个指标：{e} 个错误，{w} 个警告",
-               periods="时间轴：{f}，{first}至{last}（共 {n} 期）",
-               summary_periods="{u} 个单位，{y} 期，{m} 个指标：{e} 个错误，{w} 个警告",
-               freq={"year": "年度", "half": "半年度", "quarter": "季度", "month": "月度"},
-               by_indicator="各指标数据覆盖率", by_year="各年份数据覆盖率",
-               by_unit="数据覆盖率低于 {c} 的单位", units_ok="所有单位的数据覆盖率均不低于 {c}。",
-               constant="取值恒定的指标（全部单位-年份）", constant_year="某年内取值恒定的指标",
-               shape="偏度与峰度（异常值判据：|偏度| >= {s} 且峰度 >= {k}）",
-               extremes="疑似异常指标的最极端值",
-               indicator="指标", name="名称", observed="有数据", missing="缺失",
-               share="覆盖率", year="年份", unit="单位", value="取值", n="样本数", skew="偏度",
-               kurtosis="峰度", outlier="异常", z="标准分", yes="是", more="… 另有 {n} 项",
-               fix="处理办法：", scale="检查口径", checked="检查值", z_year="年内稳健z",
-               z_unit="单位内稳健z",
-               values="疑似异常值（稳健 z 分数在同年各单位间与本单位各年间均 > {c}；"
-               "共检查 {n} 个数值）",
-               unscreened="未检查：每个数值需所在年份至少 3 个单位、所属单位至少 3 个年份有数据"),
-}
 _UNITS_SHOWN = 20
 
 
 def render(report, lang: str) -> str:
-    w = _WORDS[lang]
+    w = words("quality.text", lang)
     cfg = report.settings
     issues_of = lambda level: [i for i in report.issues if i.level == level]  # noqa: E731
     errors, warnings = issues_of("error"), issues_of("warning")

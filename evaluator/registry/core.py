@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import RecipeError
 from .params import Param, near_matches
+from ..i18n import M
 
 # family → (English, Chinese) name and the call signature of its functions
 FAMILIES = {
@@ -90,7 +91,7 @@ class Method:
                 continue
             if key not in known:
                 hint = near_matches(str(key), list(known))
-                raise RecipeError(f"unknown parameter {key!r} for method {self.name!r}",
+                raise RecipeError(M("core.unknown_parameter_method", key_=key, name=self.name),
                                   where=f"{path}.{key}",
                                   fix=(f"did you mean {', '.join(map(repr, hint))}? "
                                        if hint else "")

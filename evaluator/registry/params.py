@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import RecipeError
+from ..i18n import M
 
 KINDS = ("number", "integer", "boolean", "string", "choice", "pair", "numbers_by_id",
          "numbers", "mapping", "list", "any")
@@ -74,53 +75,53 @@ class Param:
         fix = f"allowed: {self.allowed()}"
         if self.kind in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise RecipeError(f"{value!r} is not a number", where=path, fix=fix)
+                raise RecipeError(M("params.not_number", value=value), where=path, fix=fix)
             if self.kind == "integer" and int(value) != value:
-                raise RecipeError(f"{value!r} is not a whole number", where=path, fix=fix)
+                raise RecipeError(M("params.not_whole_number", value=value), where=path, fix=fix)
             if (self.lo is not None and value < self.lo) or (self.hi is not None
                                                              and value > self.hi):
-                raise RecipeError(f"{value} is outside the allowed range", where=path, fix=fix)
+                raise RecipeError(M("params.outside_allowed_range", value=value), where=path, fix=fix)
             return int(value) if self.kind == "integer" else float(value)
         if self.kind == "boolean":
             if not isinstance(value, bool):
-                raise RecipeError(f"{value!r} is not true or false", where=path, fix=fix)
+                raise RecipeError(M("params.not_true_false", value=value), where=path, fix=fix)
             return value
         if self.kind == "string":
             if not isinstance(value, str) or not value:
-                raise RecipeError(f"{value!r} is not a name", where=path, fix=fix)
+                raise RecipeError(M("params.not_name", value=value), where=path, fix=fix)
             return value
         if self.kind == "choice":
             if value not in self.choices:
                 hint = near_matches(str(value), self.choices)
-                raise RecipeError(f"unknown value {value!r}", where=path,
+                raise RecipeError(M("params.unknown_value", value=value), where=path,
                                   fix=(f"did you mean {', '.join(map(repr, hint))}? "
                                        if hint else "") + "valid: " + ", ".join(self.choices))
             return value
         if self.kind == "pair":
             if (not isinstance(value, (list, tuple)) or len(value) != 2
                     or not all(_is_number(v) for v in value) or value[0] >= value[1]):
-                raise RecipeError(f"{value!r} is not an increasing pair of numbers",
-                                  where=path, fix="write e.g. [0, 100]")
+                raise RecipeError(M("params.not_increasing_pair_numbers", value=value),
+                                  where=path, fix=M("params.not_increasing_pair_numbers.fix"))
             return [float(value[0]), float(value[1])]
         if self.kind == "numbers":
             if not isinstance(value, (list, tuple)) or not all(_is_number(v) for v in value):
-                raise RecipeError(f"{value!r} is not a list of numbers", where=path, fix=fix)
+                raise RecipeError(M("params.not_list_numbers", value=value), where=path, fix=fix)
             return [float(v) for v in value]
         if self.kind in ("mapping", "numbers_by_id"):
             if not isinstance(value, Mapping):
-                raise RecipeError(f"{value!r} is not a mapping", where=path, fix=fix)
+                raise RecipeError(M("params.not_mapping", value=value), where=path, fix=fix)
             if self.kind == "mapping":
                 return dict(value)
             out = {}
             for k, v in value.items():
                 if not _is_number(v) or v < 0:
-                    raise RecipeError(f"{v!r} is not a non-negative number",
+                    raise RecipeError(M("params.not_non_negative_number", v=v),
                                       where=f"{path}.{k}", fix=fix)
                 out[str(k)] = float(v)
             return out
         if self.kind == "list":
             if not isinstance(value, list):
-                raise RecipeError(f"{value!r} is not a list", where=path, fix=fix)
+                raise RecipeError(M("params.not_list", value=value), where=path, fix=fix)
             return value
         return value
 

@@ -71,3 +71,8 @@ def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int
 __all__ = ["ReportBundle", "build_report", "write_report", "write_bundle", "render_report",
            "write_html", "write_xlsx_report", "write_markdown", "render_html",
            "render_markdown", "workbook_bytes", "report_names", "REPORT_KINDS"]
+
+# `evaluator.report(...)` is the Python function of the command (evaluator.api.report)
+from ..callable_module import make_callable  # noqa: E402
+
+make_callable(__name__)

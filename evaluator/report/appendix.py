@@ -227,7 +227,8 @@ def manifest(bundle) -> dict[str, Any]:
     recipe_yaml = yaml.safe_dump(m["recipe"], allow_unicode=True, sort_keys=False)
     return {"tool": m["tool"], "version": m["version"], "seed": m["seed"],
             "synthetic": bool(m.get("synthetic_demo_data")), "inputs": inputs,
-            "rows": m["rows"], "warnings": m["warnings"], "recipe_yaml": recipe_yaml,
+            "rows": m["rows"], "warnings": [bundle.t.local(w) for w in m["warnings"]],
+            "recipe_yaml": recipe_yaml,
             "framework": f"{bundle.framework.id} {bundle.framework.version}".strip(),
             "framework_name": bundle.framework.name.get(bundle.lang),
             "reference": bundle.framework.reference, "sensitivity": run}

@@ -20,7 +20,8 @@ from .i18n import Messages
 from .details import aggregation_by_node, aggregation_sections, read_sobol, sobol_section
 from .mapfigure import map_figure
 from .selection import select_units, split_spec
-from .intervals import IntervalSource, check_belongs, match_units, provenance, read_intervals
+from .intervals import (IntervalSource, check_belongs, match_units, provenance, read_intervals,
+                        varied_text)
 from ..i18n import M
 
 
@@ -133,7 +134,7 @@ def _quality(assessment):
 
 
 def _unit_items(bundle, frame: pd.DataFrame, anchors: dict[str, str]) -> list[dict[str, Any]]:
-    return [{"unit": str(r["unit"]), "anchor": anchors.get(str(r["unit"]), ""),
+    return [{"unit": bundle.unit_name(r["unit"]), "anchor": anchors.get(str(r["unit"]), ""),
              "score": fmt.num(r["score"]), "rank": fmt.integer(r["rank"]),
              "change": fmt.signed(r["rank_change"], 0)}
             for r in frame.to_dict(orient="records")]
@@ -145,7 +146,7 @@ def _robustness(bundle, given: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"given": given, "has_rows": iv is not None and not iv.empty,
                            "scenarios": summary.get("scenarios"),
                            "source": provenance(bundle),
-                           "varied": [str(v) for v in summary.get("varied_labels") or []],
+                           "varied": varied_text(summary, bundle.t),
                            "command": "evaluator sensitivity -f FRAMEWORK -d DATA "
                                       "[-r RECIPE] --out DIR",
                            "report_command": "evaluator report -f FRAMEWORK -d DATA "
@@ -159,7 +160,7 @@ def _robustness(bundle, given: bool) -> dict[str, Any]:
         out.update(median_width=fmt.num(np.nanmedian(width), 1),
                    max_width=fmt.num(np.nanmax(width), 1), outside=int(outside),
                    n=int(len(iv)),
-                   widest=[{"unit": str(r["unit"]), "nominal": fmt.integer(r["nominal_rank"]),
+                   widest=[{"unit": bundle.unit_name(r["unit"]), "nominal": fmt.integer(r["nominal_rank"]),
                             "median": fmt.num(r["median_rank"], 1),
                             "p05": fmt.num(r["p05"], 1), "p95": fmt.num(r["p95"], 1),
                             "p_top": fmt.pct(r["p_top_k"]), "p_bottom": fmt.pct(r["p_bottom_k"])}

@@ -2,6 +2,7 @@
 tables every output (HTML, workbook, Markdown) draws on — computed once."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,22 @@ class ReportBundle:
         if item == ROOT:
             return self.t("index")
         return self.framework.label(item, self.lang)
+
+    @functools.cached_property
+    def unit_names(self) -> dict[str, str]:
+        """Each unit's name in the report's language, from a panel column ``unit_en`` /
+        ``unit_zh`` (the demo panel has ``unit_en``); units without one keep their id."""
+        data = self.assessment.panel.data
+        col = f"unit_{self.lang}"
+        if col not in data.columns:
+            return {}
+        pairs = data[["unit", col]].dropna().astype(str).drop_duplicates("unit")
+        return {u: n.strip() for u, n in zip(pairs["unit"], pairs[col])
+                if n.strip() and n.strip() != u}
+
+    def unit_name(self, unit: Any) -> str:
+        """How ``unit`` is shown in this report's language (its id without a name)."""
+        return self.unit_names.get(str(unit), str(unit))
 
     def group_label(self, group: Any) -> str:
         if group is None or (isinstance(group, float) and np.isnan(group)):

@@ -73,4 +73,4 @@ def disparity_context(bundle) -> dict[str, Any] | None:
     return {"rows": rows, "columns": list(COLUMNS), "sentences": sentences,
             "chart": density_chart(density, shown, label=t("chart.density"))
             if shown else None,
-            "notes": [str(n) for n in notes[notes["node"] == "index"]["note"]]}
+            "notes": [str(t.local(n)) for n in notes[notes["node"] == "index"]["note"]]}

@@ -57,7 +57,7 @@ def top_bottom(bundle) -> Markup:
     n = min(TOP_N, max(len(scored) // 2, 1))
 
     def items(frame):
-        return [(str(u), float(s), f"{int(k)}") for u, s, k in
+        return [(bundle.unit_name(u), float(s), f"{int(k)}") for u, s, k in
                 zip(frame["unit"], frame["score"], frame["rank"])]
     lo, hi = value_range(bundle, [scored["score"]])
     return charts.ranked_bars([(bundle.t("chart.top", n=n), items(scored.head(n))),
@@ -70,7 +70,7 @@ def intervals(bundle) -> Markup | None:
     if iv is None or iv.empty:
         return None
     iv = iv.sort_values(["nominal_rank", "median_rank", "unit"], kind="mergesort")
-    rows = [(str(u), float(a), float(b), float(c), float(d)) for u, a, b, c, d in
+    rows = [(bundle.unit_name(u), float(a), float(b), float(c), float(d)) for u, a, b, c, d in
             zip(iv["unit"], iv["nominal_rank"], iv["median_rank"], iv["p05"], iv["p95"])]
     t = bundle.t
     return charts.rank_intervals(rows, label=t("chart.intervals"),

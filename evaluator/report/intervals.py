@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,36 @@ def _rank(v: float) -> str:
     return "none (unranked)" if not np.isfinite(v) else f"{v:g}"
 
 
+_PERTURB = re.compile(r"^weights × U\(([^,]+), ([^)]+)\)$")
+_DIRICHLET = re.compile(r"^weights ~ Dirichlet\((\S+) × nominal\)$")
+_METHOD_SECTION = {"weight_methods": "weights", "normalise": "normalise",
+                   "aggregate": "aggregate", "impute": "impute"}
+
+
+def varied_label(label: str, t) -> str:
+    """One entry of sensitivity.json's ``varied_labels`` (written by
+    :func:`evaluator.sensitivity.analyse.run_summary`: ``weights × U(0.8, 1.2)``,
+    ``normalise: min_max, z_score``) in the report's language: the factor by its name,
+    each method by the report's name for it; ids and numbers stay as they are."""
+    label = str(label)
+    if m := _PERTURB.match(label):
+        return t("robustness.varied.perturb", lo=m.group(1), hi=m.group(2))
+    if m := _DIRICHLET.match(label):
+        return t("robustness.varied.dirichlet", c=m.group(1))
+    name, sep, rest = label.partition(": ")
+    if not sep or not t.has(f"robustness.factor.{name}"):
+        return label
+    section = _METHOD_SECTION.get(name)
+    choices = [t(f"method.{section}.{c}") if section and t.has(f"method.{section}.{c}")
+               else c for c in rest.split(", ")]
+    return t("robustness.varied.factor", name=t(f"robustness.factor.{name}"),
+             choices=t("list.sep").join(choices))
+
+
+def varied_text(summary: dict, t) -> list[str]:
+    return [varied_label(v, t) for v in summary.get("varied_labels") or []]
+
+
 def provenance(bundle) -> dict[str, Any] | None:
     """What the report shows about the run (None without intervals): the file, its
     SHA-256, the sensitivity.json beside it, the run's seed, samples, scenarios and what
@@ -175,7 +206,7 @@ def provenance(bundle) -> dict[str, Any] | None:
             "seed": shown("seed"), "samples": shown("samples"),
             "scenarios": shown("scenarios"),
             "design": t(f"design.{design}") if t.has(f"design.{design}") else shown("design"),
-            "varied": "; ".join(str(v) for v in s.get("varied_labels") or []) or unknown,
+            "varied": t("list.semicolon").join(varied_text(s, t)) or unknown,
             "version": shown("version")}
 
 

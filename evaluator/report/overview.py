@@ -144,5 +144,5 @@ def coverage(bundle) -> dict[str, Any]:
                           for r in q.coverage_by_year.to_dict(orient="records")]
         out["issues"] = [{"level": i.level, "level_text": t(f"level.{i.level}"),
                           "text": i.text(bundle.lang)} for i in q.issues]
-    out["warnings"] = list(a.warnings)
+    out["warnings"] = [t.local(w) for w in a.warnings]
     return out

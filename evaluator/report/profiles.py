@@ -235,10 +235,5 @@ def _dimension(fw, item: str) -> str:
 def _aliases(bundle) -> dict[str, str]:
     """Another name of each unit in the report's language, from a panel column named
     ``unit_en`` / ``unit_zh`` (the demo panel has ``unit_en``)."""
-    data = bundle.assessment.panel.data
-    col = f"unit_{bundle.lang}"
-    if col not in data.columns:
-        return {}
-    pairs = data[["unit", col]].dropna().astype(str).drop_duplicates("unit")
-    return {u: n for u, n in zip(pairs["unit"], pairs[col]) if n and n != u}
+    return bundle.unit_names
 

@@ -84,7 +84,7 @@ def rows(bundle, anchors: dict[str, str], alerts: dict[str, list]) -> list[dict[
                 continue
             v = rec.get(col["col"])
             if kind == "unit":
-                text, value = unit, unit
+                text, value = bundle.unit_name(unit), unit
             elif kind == "group":
                 text, value = bundle.group_label(v), "" if fmt.is_missing(v) else str(v)
             elif kind == "coordination_class":

@@ -50,8 +50,10 @@ def _rankings(bundle) -> list[Col]:
     alerts = ranking.alerts_by_unit(bundle)
     classes = ranking.class_labels(bundle)
     cols = [Col(_bi(bundle, "rank"), r["rank"].tolist(), RANK),
-            Col(_bi(bundle, "unit"), r["unit"].astype(str).tolist()),
-            Col(_bi(bundle, "year"), r["year"].tolist(), INT)]
+            Col(_bi(bundle, "unit"), r["unit"].astype(str).tolist())]
+    if bundle.unit_names:   # the unit's name in the report's language (unit_en / unit_zh)
+        cols.append(Col(_bi(bundle, "unit_name"), [bundle.unit_name(u) for u in r["unit"]]))
+    cols.append(Col(_bi(bundle, "year"), r["year"].tolist(), INT))
     if bundle.has_groups:
         cols.append(Col(_bi(bundle, "group"), [bundle.group_label(g) for g in r["group"]]))
     cols += [Col(_bi(bundle, "score"), r["score"].tolist(), SCORE),
@@ -288,22 +290,23 @@ def _methods(bundle) -> list[Col]:
     for f in formulas(bundle):
         items.append((f["title"], f"{f['formula']}  — {f['reference']}"))
     for w in m["warnings"]:
-        items.append((_bi(bundle, "warning"), w))
+        items.append((_bi(bundle, "warning"), bundle.t.local(w)))
     return [Col(_bi(bundle, "item"), [k for k, _ in items]),
             Col(_bi(bundle, "content"), [v for _, v in items])]
 
 
 def workbook_sheets(bundle) -> list[tuple[str, list[Col], str | None]]:
     sens, note = _sensitivity(bundle)
-    return [("rankings", _rankings(bundle), None),
-            ("dimension scores", _dimension_scores(bundle), None),
-            ("indicators", _indicators(bundle), None),
-            ("weights", _weights(bundle), None),
-            ("weighting", _weighting(bundle), None),
-            ("diagnostics", _diagnostics(bundle), None),
-            ("alerts", _alerts(bundle), None),
-            ("sensitivity", sens, note),
-            ("methods", _methods(bundle), None)]
+    sheets = [("rankings", _rankings(bundle), None),
+              ("dimension_scores", _dimension_scores(bundle), None),
+              ("indicators", _indicators(bundle), None),
+              ("weights", _weights(bundle), None),
+              ("weighting", _weighting(bundle), None),
+              ("diagnostics", _diagnostics(bundle), None),
+              ("alerts", _alerts(bundle), None),
+              ("sensitivity", sens, note),
+              ("methods", _methods(bundle), None)]
+    return [(bundle.t(f"sheet.{key}"), cols, note) for key, cols, note in sheets]
 
 
 def workbook_bytes(bundle) -> bytes:

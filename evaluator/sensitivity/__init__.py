@@ -24,3 +24,8 @@ __all__ = ["run_sensitivity", "SensitivityRun", "check_run_options", "sampled_we
            "interval_table", "shift_summary",
            "sobol_indices", "sobol_table", "compare_methods", "CompareResult",
            "parse_uncertainty", "UncertaintySpec", "DEFAULT_UNCERTAINTY"]
+
+# `evaluator.sensitivity(...)` is the Python function of the command
+from ..callable_module import make_callable  # noqa: E402
+
+make_callable(__name__)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import SensitivityRun
+from ..i18n import M
 
 QUANTILES = {"median_rank": 0.5, "p05": 0.05, "p95": 0.95}
 #: Output values (scenarios × targets) converted to float at a time in the Sobol analysis.
@@ -240,8 +241,7 @@ def sobol_table(run: SensitivityRun, *, num_resamples: int = 100,
     if left_out:
         shown = ", ".join(left_out[:10]) + (f" … ({len(left_out)})" if len(left_out) > 10
                                             else "")
-        notes.append(f"{len(left_out)} unit(s) of {year} have no score in some scenarios and "
-                     f"are left out of sobol.csv (no rank to attribute there): {shown}")
+        notes.append(M("warn.analyse.unit_s_have_no", n_left_out=len(left_out), year=year, shown=shown))
     return table, notes
 
 
@@ -251,26 +251,20 @@ def sobol_notes(idx: dict[str, np.ndarray], groups: list[str], N: int,
     then ``n_units`` units)."""
     notes = []
     if N < 512:
-        notes.append(f"N = {N} is small for Sobol indices: use N ≥ 512 (1,024 or more for "
-                     "per-unit indices); their confidence intervals are wide")
+        notes.append(M("warn.analyse.n_small_sobol_indices", N=N))
     if N & (N - 1):
-        notes.append(f"N = {N} is not a power of 2, which spoils the balance of the Sobol' "
-                     "sequence: use 512, 1,024, 2,048 …")
+        notes.append(M("warn.analyse.n_not_power_which", N=N))
     for j, factor in enumerate(groups):
         for key in ("S1", "ST"):
             value, conf = idx[key][j, 0], idx[f"{key}_conf"][j, 0]
             if conf > abs(value) and conf > 0.02:
-                notes.append(f"mean rank shift: the confidence interval of {key} of "
-                             f"{factor} (±{conf:.3f}) is wider than the index ({value:.3f}): "
-                             "increase N")
+                notes.append(M("warn.analyse.mean_rank_shift_confidence", key_=key, factor=factor, conf=conf, value=value))
     wide = (idx["ST_conf"][:, 1:] > np.maximum(np.abs(idx["ST"][:, 1:]), 0.02)).any(axis=0)
     if wide.any():
-        notes.append(f"{int(wide.sum())} of {n_units} units have a total index narrower "
-                     "than its confidence interval: increase N for per-unit indices")
+        notes.append(M("warn.analyse.units_have_total_index", sum=int(wide.sum()), n_units=n_units))
     still = int(idx["constant"][1:].sum())
     if still:
-        notes.append(f"{still} unit(s) never change rank: their indices are 0 (no variance "
-                     "to attribute)")
+        notes.append(M("warn.analyse.unit_s_never_change", still=still))
     return notes
 
 
@@ -314,8 +308,7 @@ def run_summary(run: SensitivityRun, notes: list[str] | None = None) -> dict:
             groups[label] = int(count)
     all_notes = run.notes + interval_notes(interval_table(run)) + list(notes or [])
     if run.scenarios < 1000 and run.sobol_year is None:
-        all_notes.append(f"{run.scenarios} scenarios give coarse percentiles: use 1,000 or "
-                         "more")
+        all_notes.append(M("warn.analyse.scenarios_give_coarse_percentiles", scenarios=run.scenarios))
     return {
         "tool": "evaluator", "version": __version__, "framework": d.framework.id,
         "design": "sobol" if run.sobol_year is not None else "monte_carlo",

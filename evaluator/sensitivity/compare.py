@@ -64,6 +64,17 @@ class CompareResult:
                 "compare_correlations": period_frame(self.correlations, self.frequency),
                 "compare_weights": self.weights}
 
+    def _repr_html_(self) -> str:
+        from ..model.notebook import html_card
+
+        latest = int(self.table["year"].max())
+        moved = self.moved(latest)
+        facts = [f"methods: {', '.join(self.methods)}; {len(moved)} units move more than "
+                 f"{self.k} places in {latest} (all in .table)", *self.notes]
+        corr = self.correlations[self.correlations["year"] == latest]
+        return html_card("Weighting methods compared", facts,
+                         [(f"correlations {latest}", corr), (f"moved {latest}", moved)])
+
 
 def weight_section(recipe: Recipe, method: str, judgements: str | None) -> dict[str, Any]:
     """The recipe ``weights`` section for comparing ``method``."""

@@ -179,9 +179,7 @@ def _check_k_against_units(k: int, given: bool, design: Design) -> list[str]:
             if given:
                 raise RecipeError(M("sens.engine.top_k_not_smaller", k=k, scored=scored, year=year), where="--top-k",
                                   fix=M("sens.engine.top_k_not_smaller.fix", scored=scored))
-            notes.append(f"{year}: k = {k} (the alert rule's) is not smaller than the "
-                         f"{scored} unit(s) scored, so P(top k) and P(bottom k) say nothing "
-                         "there; pass --top-k or --year")
+            notes.append(M("warn.engine.k_alert_rule_s", year=year, k=k, scored=scored))
     return notes
 
 

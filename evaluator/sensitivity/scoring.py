@@ -127,7 +127,7 @@ class GroupPlan:
         method = node.how["method"]
         where = f"node {node.name!r}"
         if not registry.get("aggregations", method, where=where).has("batched"):
-            raise MethodError(f"the sensitivity engine has no batched scorer for {method!r}",
+            raise MethodError(M("scoring.sensitivity_engine_has_no", method=method),
                               where=where,
                               fix="use " + ", ".join(batched_aggregations())
                               + " in the recipe and uncertainty.aggregate")

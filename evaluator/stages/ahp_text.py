@@ -5,39 +5,12 @@ from __future__ import annotations
 
 import unicodedata
 from typing import TYPE_CHECKING, Any
+from ..i18n import localise, words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..methods.ahp_repair import RevisionHint
     from .ahp_weights import AHPAnalysis, MatrixAnalysis
 
-WORDS = {
-    "en": {"title": "AHP judgements", "method": "priority method", "table": "RI table",
-           "threshold": "CR threshold", "pooled": "experts pooled by",
-           "item": "item", "name": "name", "priority": "priority", "ok": "consistent",
-           "bad": "INCONSISTENT", "experts": "experts", "own_cr": "own CR",
-           "completed": "completed by Harker's method (not judged)",
-           "revise": "judgements to revise first (Saaty 2003)", "now": "now",
-           "agrees": "the value agreeing with the others", "on_scale": "on the scale",
-           "after": "CR after the change", "global": "Global weights",
-           "indicator": "indicator", "weight": "global weight",
-           "total": "Consistency ratio of the hierarchy (Saaty 1980)", "level": "level",
-           "overall": "overall", "notes": "Notes", "stats_of": "statistics of",
-           "incomplete": "too incomplete alone", "wrote": "wrote", "blank": "left it blank",
-           "pooled_value": "pooled"},
-    "zh": {"title": "层次分析法判断矩阵", "method": "权重计算方法", "table": "RI 表",
-           "threshold": "CR 阈值", "pooled": "专家集结方式",
-           "item": "要素", "name": "名称", "priority": "权重", "ok": "通过一致性检验",
-           "bad": "未通过一致性检验", "experts": "专家", "own_cr": "个人 CR",
-           "completed": "由 Harker 方法补全（非专家判断）",
-           "revise": "建议优先修改的判断（Saaty 2003）", "now": "现值",
-           "agrees": "与其他判断一致的值", "on_scale": "标度取值",
-           "after": "修改后 CR", "global": "层次总排序权重",
-           "indicator": "指标", "weight": "总权重",
-           "total": "层次总排序一致性比率（Saaty 1980）", "level": "层",
-           "overall": "总体", "notes": "说明", "stats_of": "一致性统计取自",
-           "incomplete": "单独判断不完整", "wrote": "判断为", "blank": "未判断",
-           "pooled_value": "集结值"},
-}
 
 
 def _number(value: float | None) -> float | None:
@@ -118,7 +91,7 @@ def scale_text(value: float) -> str:
 def written_text(h: "RevisionHint", lang: str = "en") -> str:
     """Who wrote what for a hinted pair: "E1 wrote 9, E2 wrote 7 (pooled 7.94)" on a group
     matrix, "now 3" on a single expert's."""
-    w = WORDS.get(lang, WORDS["en"])
+    w = words("ahp.text", lang)
     if not h.by_expert:
         return f"{w['now']} {scale_text(h.current)}"
     text = ", ".join(f"{name} {w['blank']}" if value is None else f"{name} {w['wrote']} {scale_text(value)}"
@@ -164,7 +137,7 @@ def _matrix_text(a: "AHPAnalysis", m: "MatrixAnalysis", w: dict[str, str], lang:
 
 
 def analysis_text(a: "AHPAnalysis", lang: str = "en") -> str:
-    w = WORDS.get(lang, WORDS["en"])
+    w = words("ahp.text", lang)
     jf = a.judgements
     lines = [f"{w['title']}: {jf.source}",
              f"{w['method']} {jf.method} · {w['table']} {jf.ri_table} · "
@@ -185,5 +158,5 @@ def analysis_text(a: "AHPAnalysis", lang: str = "en") -> str:
             lines.append(f"  {levels}")
     if a.notes:
         lines.append(f"{w['notes']}:")
-        lines += [f"  - {note}" for note in a.notes]
+        lines += [f"  - {localise(note, lang)}" for note in a.notes]
     return "\n".join(lines).rstrip() + "\n"

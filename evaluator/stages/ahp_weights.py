@@ -265,8 +265,7 @@ def _tree_from_file(judgements: JudgementFile) -> tuple[dict[str, list[str]], st
     tops = [node for node in tree if node not in compared]
     if len(tops) == 1:
         return tree, tops[0], []
-    note = ("no single top matrix (" + (", ".join(tops) if tops else "the matrices form a cycle")
-            + "): global weights need a matrix named `index` or a --framework")
+    note = M("ahp.note.no_top", tops=", ".join(tops) if tops else M("ahp.note.cycle"))
     return tree, None, [note]
 
 
@@ -319,8 +318,7 @@ def analyse_judgements(judgements: JudgementFile, framework: Framework | None = 
             if len(children) > 1:
                 equal.append(parent)
     if equal:
-        notes.append("no matrix for " + ", ".join(map(repr, equal))
-                     + ": their children get equal weights")
+        notes.append(M("ahp.note.equal", nodes=", ".join(map(repr, equal))))
     leaves: dict[str, float] = {}
     nodes: dict[str, float] = {}
     consistency = None

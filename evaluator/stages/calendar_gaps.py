@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..methods.calendar import panel_gaps, unit_gaps
-from ..i18n import get_lang, t
+from ..i18n import bilingual, t
 from ..model.period import UNIT_NAMES, period_labels, span_text
 
 UNITS_NAMED = 10       # units named in one finding (all are counted)
@@ -81,8 +81,8 @@ def gap_findings(units, keys, frequency: str = "year") -> list[dict]:
 
 
 def gap_warnings(units, keys, frequency: str = "year") -> list[str]:
-    """The findings as warnings for ``assessment.warnings`` (the manifest, the CLI), in
+    """The findings as warnings for ``assessment.warnings`` (the manifest, the CLI): in
     the current language (:func:`evaluator.i18n.get_lang`), as the other warnings are."""
-    lang = get_lang()
-    sep = "；" if lang == "zh" else "; "
-    return [f"{f[lang]}{sep}{f[f'fix_{lang}']}" for f in gap_findings(units, keys, frequency)]
+    # a Msg: its text in the current language, rendered again in the report's language
+    return [bilingual(f"{f['en']}; {f['fix_en']}", f"{f['zh']}；{f['fix_zh']}")
+            for f in gap_findings(units, keys, frequency)]

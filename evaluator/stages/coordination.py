@@ -34,7 +34,7 @@ def coordination(framework, recipe, scores: Mapping[str, np.ndarray],
         if explicit:
             raise RecipeError(M("coordination.coupling_coordination_cannot_computed", reason=reason),
                               where=where, fix=fix)
-        warnings.append(f"no coupling coordination: {reason}")
+        warnings.append(M("warn.coordination.no_coupling_coordination", reason=reason))
 
     unknown = [n for n in nodes if n not in scores]
     if unknown:

@@ -13,6 +13,7 @@ from ..methods import prepare
 from ..model.framework import Framework
 from ..model.recipe import Recipe
 from .run import Run
+from ..i18n import M
 
 
 def denominate(run: Run) -> None:
@@ -24,14 +25,11 @@ def denominate(run: Run) -> None:
         for j, ind in enumerate(run.framework.indicators):
             if ind.denominator:
                 if ind.denominator in df.columns and df[ind.denominator].isna().all():
-                    raise DataError(f"denominator column {ind.denominator!r} of indicator "
-                                    f"{ind.id!r} is empty", where=panel.source,
-                                    fix="fill the denominator column")
+                    raise DataError(M("data_steps.denominator_column_indicator_empty", denominator=ind.denominator, id=ind.id), where=panel.source,
+                                    fix=M("data_steps.denominator_column_indicator_empty.fix"))
                 if ind.denominator not in df.columns:
-                    raise DataError(f"denominator column {ind.denominator!r} of indicator "
-                                    f"{ind.id!r} is not in the data", where=panel.source,
-                                    fix=f"add a column {ind.denominator!r} or remove "
-                                        f"`denominator:` from the framework")
+                    raise DataError(M("data_steps.denominator_column_indicator_not", denominator=ind.denominator, id=ind.id), where=panel.source,
+                                    fix=M("data_steps.denominator_column_indicator_not.fix", denominator=ind.denominator))
                 D[:, j] = pd.to_numeric(df[ind.denominator], errors="coerce").to_numpy(float)
                 used.append(ind.id)
         if used:
@@ -48,8 +46,8 @@ def impute(run: Run) -> None:
     df, imp = run.df, run.recipe.impute
     by = imp.get("by")
     if by is not None and by not in df.columns:
-        raise DataError(f"impute.by names column {by!r}, which is not in the data",
-                        where=run.panel.source, fix="name a column of the panel, e.g. group")
+        raise DataError(M("data_steps.impute_by_names_column", by=by),
+                        where=run.panel.source, fix=M("data_steps.impute_by_names_column.fix"))
     by_labels = None
     if by:  # a missing group label stays missing (not a group called "nan")
         by_labels = df[by].map(lambda v: None if pd.isna(v) else str(v)).to_numpy(object)
@@ -60,8 +58,7 @@ def impute(run: Run) -> None:
     run.records.append({"step": "impute", **imp, "cells_imputed": int(run.imputed.sum()),
                         "cells_missing_after": still})
     if still and imp["method"] != "none":
-        run.warnings.append(f"{still} cells are still missing after imputation "
-                            f"({imp['method']}); they are skipped in aggregation")
+        run.warnings.append(M("warn.data_steps.cells_are_still_missing", still=still, imp=imp['method']))
     run.stages["imputed"] = run.X.copy()
 
 
@@ -72,11 +69,10 @@ def screen(run: Run) -> None:
     dropped = [str(label) for label in run.labels[~keep]]
     run.records.append({"step": "screen", **spec, "rows_dropped": dropped})
     if dropped:
-        run.warnings.append(f"{len(dropped)} unit-years dropped by screening "
-                            f"(own data below {spec['min_coverage']:.0%})")
+        run.warnings.append(M("warn.data_steps.unit_years_dropped_by", n_dropped=len(dropped), spec=spec['min_coverage']))
     if not keep.any():
-        raise DataError("screening dropped every unit-year", where=run.panel.source,
-                        fix="lower screen.min_coverage or add data")
+        raise DataError(M("data_steps.screening_dropped_every_unit"), where=run.panel.source,
+                        fix=M("data_steps.screening_dropped_every_unit.fix"))
     run.keep_rows(np.flatnonzero(keep))
     run.stages["screened"] = run.X.copy()
 
@@ -99,11 +95,9 @@ def transform(run: Run) -> None:
             bad = ~np.isnan(col) & (col <= 0)
             if bad.any():
                 r = np.flatnonzero(bad)[0]
-                raise MethodError(f"log of a non-positive value ({col[r]:g}) for {labels[r]}"
-                                  f" ({int(bad.sum())} such value(s))",
-                                  where=f"indicator {ind.id!r}",
-                                  fix="check the data, or remove `transform: log` from the "
-                                      "framework for this indicator")
+                raise MethodError(M("data_steps.log_non_positive_value", col=col[r], labels=labels[r], sum=int(bad.sum())),
+                                  where=M("data_steps.log_non_positive_value.where", id=ind.id),
+                                  fix=M("data_steps.log_non_positive_value.fix"))
             with np.errstate(divide="ignore", invalid="ignore"):
                 X[:, j] = np.log(col)
                 goalposts[j], optimum[j] = np.log(goalposts[j]), np.log(optimum[j])
@@ -156,7 +150,6 @@ def normalise_targets(framework: Framework, recipe: Recipe, ids: list[str]) -> n
         raise MethodError(f"distance_to_target needs a target for every indicator; "
                           f"none for {', '.join(missing[:8])}"
                           + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""),
-                          where="recipe normalise",
-                          fix="give absolute targets in the framework (targets: {2035: 50}) "
-                              "or in the recipe (normalise: {targets: {indicator: value}})")
+                          where=M("data_steps.recipe_normalise"),
+                          fix=M("data_steps.give_absolute_targets_framework"))
     return out

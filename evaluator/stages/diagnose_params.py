@@ -53,6 +53,7 @@ from typing import Any, Callable, Mapping
 from ..errors import RecipeError
 from ..model.period import PER_YEAR, Period, period_labels, year_end_key
 from ..model.names import near_matches
+from ..i18n import M
 
 DIAGNOSE_DEFAULTS: dict[str, Any] = {
     "base_year": None, "compare": "previous", "tolerance": 0.0, "min_improvement": 0.0,
@@ -71,15 +72,15 @@ def _number(lo: float | None = None, hi: float | None = None, *, integer: bool =
             open_lo: bool = False, open_hi: bool = False) -> Callable[[Any, str], Any]:
     def check(value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RecipeError(f"{value!r} is not a number", where=where)
+            raise RecipeError(M("diagnose_params.not_number", value=value), where=where)
         if integer and int(value) != value:
-            raise RecipeError(f"{value!r} is not a whole number", where=where)
+            raise RecipeError(M("diagnose_params.not_whole_number", value=value), where=where)
         bad_lo = lo is not None and (value <= lo if open_lo else value < lo)
         bad_hi = hi is not None and (value >= hi if open_hi else value > hi)
         if bad_lo or bad_hi:
             left = "(" if open_lo else "["
             right = ")" if open_hi else "]"
-            raise RecipeError(f"{value} is outside {left}{lo}, {hi}{right}", where=where)
+            raise RecipeError(M("diagnose_params.outside", value=value, left=left, lo=lo, hi=hi, right=right), where=where)
         return int(value) if integer else float(value)
     return check
 
@@ -87,7 +88,7 @@ def _number(lo: float | None = None, hi: float | None = None, *, integer: bool =
 def _choice(*options: str) -> Callable[[Any, str], str]:
     def check(value: Any, where: str) -> str:
         if value not in options:
-            raise RecipeError(f"unknown value {value!r}", where=where,
+            raise RecipeError(M("diagnose_params.unknown_value", value=value), where=where,
                               fix="valid: " + ", ".join(options))
         return value
     return check
@@ -115,7 +116,7 @@ ALERT_CHECKS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
 
 def _unknown(key: str, valid: list[str], where: str, what: str) -> RecipeError:
     hint = near_matches(str(key), valid)
-    return RecipeError(f"unknown {what} {key!r}", where=where,
+    return RecipeError(M("diagnose_params.unknown", what=what, key_=key), where=where,
                        fix=(f"did you mean {hint}? " if hint else "")
                        + "valid: " + ", ".join(valid))
 
@@ -149,11 +150,8 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
         except ValueError:
             base_period = None
         if base_period is None or base_period.frequency != frequency:
-            raise RecipeError(f"base year {text!r} is not a year or a period of the "
-                              f"panel's frequency ({frequency})", where=f"{where}.base_year",
-                              fix="write a year (2024: the paths start at its last period) "
-                                  "or a period such as "
-                                  f"{period_labels([min(panel_years)], frequency)[0]}")
+            raise RecipeError(M("diagnose_params.base_year_not_year_2", text=text, frequency=frequency), where=f"{where}.base_year",
+                              fix=M("diagnose_params.base_year_not_year_2.fix", period_labels=period_labels([min(panel_years)], frequency)[0]))
     for key, value in section.items():
         if key not in DIAGNOSE_CHECKS:
             raise _unknown(key, list(DIAGNOSE_CHECKS), f"{where}.{key}", "diagnose parameter")
@@ -161,7 +159,7 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
     out["base_year_given"] = out["base_year"] is not None or base_period is not None
     if base_period is not None:
         if base_period.key not in panel_years:
-            raise RecipeError(f"base period {base_period.label()} is not in the panel",
+            raise RecipeError(M("diagnose_params.base_period_not_panel", label=base_period.label()),
                               where=f"{where}.base_year",
                               fix="use one of: " + ", ".join(period_labels(
                                   sorted(panel_years), frequency)))
@@ -178,8 +176,7 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
                                 if int(year_end_key(int(k) // PER_YEAR[frequency], frequency))
                                 in panel_years})
                 raise RecipeError(
-                    f"base year {out['base_year']}: its last period "
-                    f"{period_labels([key], frequency)[0]} is not in the panel",
+                    M("diagnose_params.base_year_its_last", out=out['base_year'], period_labels=period_labels([key], frequency)[0]),
                     where=f"{where}.base_year",
                     fix=("use a year whose last period the panel holds: "
                          + ", ".join(map(str, shown)) if shown else
@@ -193,7 +190,7 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
     if out["base_year"] is None:
         out["base_year"] = int(min(panel_years))
     elif out["base_year"] not in panel_years:
-        raise RecipeError(f"base year {out['base_year']} is not a year of the panel",
+        raise RecipeError(M("diagnose_params.base_year_not_year", out=out['base_year']),
                           where=f"{where}.base_year",
                           fix=_base_year_fix(panel_years, target_years(framework)))
     return out
@@ -229,7 +226,7 @@ def alert_params(section: Mapping[str, Any] | None, *, source: str | None = None
         if spec is None or spec is True:
             continue
         if not isinstance(spec, Mapping):
-            raise RecipeError(f"{spec!r} is not a mapping of parameters, true or false",
+            raise RecipeError(M("diagnose_params.not_mapping_parameters_true", spec=spec),
                               where=f"{where}.{rule}",
                               fix=f"e.g. {rule}: {ALERT_DEFAULTS[rule]}")
         params = out[rule]

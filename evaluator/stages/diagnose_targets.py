@@ -128,8 +128,8 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
                     if lost.any():
                         override = group is not None and group in fw.groups and \
                             t in fw.groups[group].targets.get(ind_id, ())
-                        who = f"indicator {ind_id!r}" + (f" (group {str(group)!r})" if override
-                                                         else "")
+                        who = (M("warn.who.indicator_group", id=ind_id, group=str(group))
+                               if override else M("warn.who.indicator", id=ind_id))
                         key = (who, t.year, t.describe(), t.base_year,
                                key_of(t.base_year) in panel_years)
                         unresolved.setdefault(key, set()).update(units[sel][lost].tolist())
@@ -146,23 +146,18 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
         names = sorted(lost)
         if in_panel:
             warnings.append(
-                f"{who}: the relative target for {year} ({text}) cannot be "
-                f"resolved for {len(names)} unit(s) without a {from_year} value "
-                f"({_named(names)}); they have no target for {year}")
+                M("warn.diagnose_targets.relative_target_cannot_resolved", who=who, year=year, text=text, n_names=len(names), from_year=from_year, named=_named(names)))
         else:
             warnings.append(
-                f"{who}: the relative target for {year} ({text}) cannot be "
-                f"resolved — {from_year} is not a panel year ({label(panel_years[0])}–"
-                f"{label(panel_years[-1])}), so no unit has a target for {year}; give the target "
-                f"as a level, or a `from` year inside the panel")
+                M("warn.diagnose_targets.relative_target_cannot_resolved_2", who=who,
+                  year=year, text=text, from_year=from_year,
+                  panel_years=label(panel_years[0]), panel_years2=label(panel_years[-1])))
     if dropped:
-        warnings.append(f"targets before the base year {label(base)} (the first panel "
-                        f"year) are ignored, as paths start in {label(base)}: "
-                        + ", ".join(sorted(set(dropped))))
+        warnings.append(M("warn.diagnose_targets.before_base", base=label(base),
+                          listed=", ".join(sorted(set(dropped)))))
     if groups is None and any(g.targets for g in fw.groups.values()):
-        warnings.append("group targets ignored: the panel has no group column (add a "
-                        "`group` column to apply the overrides of "
-                        + ", ".join(g for g in fw.groups if fw.groups[g].targets) + ")")
+        warnings.append(M("warn.diagnose_targets.no_group_column",
+                          groups=", ".join(g for g in fw.groups if fw.groups[g].targets)))
     return out, warnings
 
 

@@ -91,18 +91,32 @@ class Diagnosis:
     alerts: pd.DataFrame
     decomposable: bool
     warnings: list[str]          # see diagnostic_warnings()
+    frequency: str = "year"      # of the panel: sub-annual tables carry a period column
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``diagnostics.csv`` and ``alerts.csv`` as ``score --out`` writes them: the
+        contract columns first and in their order, then :data:`EXTRA_COLUMNS` (``met`` as
+        true/false/empty)."""
+        diagnostics = self.table[DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
+        diagnostics["met"] = diagnostics["met"].astype("boolean")
+        alerts = self.alerts[ALERT_COLUMNS].reset_index(drop=True)
+        return {"diagnostics": period_frame(diagnostics, self.frequency),
+                "alerts": period_frame(alerts, self.frequency)}
+
+    def _repr_html_(self) -> str:
+        from ..model.notebook import html_card
+
+        lights = self.lights[self.lights["node"] == "index"] if "node" in self.lights else \
+            self.lights
+        return html_card("Diagnosis", [f"{len(self.alerts)} alerts", *self.warnings],
+                         [("alerts", self.alerts[ALERT_COLUMNS]), ("lights", lights),
+                          ("obstacles", self.obstacles), ("diagnostics", self.table)])
 
 
 def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
     """``{"diagnostics": ..., "alerts": ...}``: the contract columns first and in their
     order, then :data:`EXTRA_COLUMNS` in diagnostics (``met`` as true/false/empty)."""
-    d = diagnose(assessment)
-    diagnostics = d.table[DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
-    diagnostics["met"] = diagnostics["met"].astype("boolean")
-    frequency = getattr(assessment, "frequency", "year")
-    return {"diagnostics": period_frame(diagnostics, frequency),
-            "alerts": period_frame(d.alerts[ALERT_COLUMNS].reset_index(drop=True),
-                                   frequency)}
+    return diagnose(assessment).tables()
 
 
 def diagnose(assessment) -> Diagnosis:
@@ -228,7 +242,7 @@ def diagnose(assessment) -> Diagnosis:
     alerts = _alerts(a, rules, units, years, lag, light_counts)
     warnings += _contribution_warnings(a, decomposable)
     return Diagnosis(params, rules, table, obstacles, strengths, light_counts, alerts,
-                     decomposable, warnings)
+                     decomposable, warnings, getattr(a, "frequency", "year"))
 
 
 # -- warnings ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .coordination import coordination
 from .diagnose_params import alert_params, diagnose_params
 from .calendar_gaps import gap_warnings
 from .diagnostics import build_diagnostics, diagnostic_warnings
+from ..i18n import M
 
 
 @dataclass
@@ -167,13 +168,10 @@ def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
                                       for blk in d["blocks"]]})
     for node, nw in run.weights.items():
         if nw.details.get("accepted_inconsistent"):
-            warnings.append(f"AHP matrix of {node!r} is inconsistent (CR = "
-                            f"{nw.details.get('cr', float('nan')):.3f}) and was accepted "
-                            "(accept_inconsistent: true)")
+            warnings.append(M("warn.run.ahp_matrix_inconsistent_cr", node=node, get=nw.details.get('cr', float('nan'))))
     records.append({"step": "diagnose", "params": run.diagnose, "alerts": run.alerts})
     if shares is None:
-        warnings.append("contributions are not reported: a geometric mean, TOPSIS or grey "
-                        "relational grade does not decompose into indicator contributions")
+        warnings.append(M("warn.run.contributions_are_not_reported"))
     assessment = Assessment(
         framework=run.framework, panel=run.panel, recipe=run.recipe, ids=run.ids,
         units=run.units, years=run.years, groups=run.groups, observed=run.observed,

@@ -17,6 +17,7 @@ from ..model.framework import ROOT
 from ..model.recipe import Recipe
 from .run import Run
 from .weigh import NodeWeights, compute_weights, global_weights
+from ..i18n import M
 
 
 def weigh_and_aggregate(run: Run) -> None:
@@ -68,8 +69,7 @@ def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, war
         if registry.get("weights", spec["method"]).has("pooled") or (
                 pooled is not None and spec is ind_spec):
             if pooled is None:
-                raise MethodError("nodes: from_indicators needs indicator weights computed "
-                                  "over all indicators", where="recipe weights")
+                raise MethodError(M("tree.nodes_from_indicators_needs"), where=M("tree.nodes_from_indicators_needs.where"))
             w = np.array([sum(pooled_of[i] for i in ([k] if framework.is_indicator(k) else
                                                      framework.indicators_under(k)))
                           for k in kids])
@@ -101,10 +101,9 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
     complete = entry.has("compares_units") or entry.has("needs_complete")
     if complete and np.isnan(V).any():
         r, c = np.argwhere(np.isnan(V))[0]
-        raise MethodError(f"{method} needs complete data: {kids[c]!r} is missing for "
-                          f"{labels[r]} ({int(np.isnan(V).sum())} missing values in all)",
-                          where=f"node {parent!r}",
-                          fix="impute missing values first (impute: {method: linear})")
+        raise MethodError(M("tree.needs_complete_data_missing", method=method, kids=kids[c], labels=labels[r], sum=int(np.isnan(V).sum())),
+                          where=M("tree.needs_complete_data_missing.where", parent=parent),
+                          fix=M("tree.needs_complete_data_missing.fix"))
     if not entry.has("compares_units"):   # row by row: one call over all rows
         res = entry.func(V, w, context=context, **params)
         if res.rows or res.per_child:
@@ -122,9 +121,8 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
         rows = block_ids == b
         where = f"node {parent!r}" + (f", year {b}" if blocks is not None else "")
         if rows.sum() < 2:
-            raise MethodError(f"{method} compares units with each other, but only "
-                              f"{int(rows.sum())} unit is scored", where=where,
-                              fix="score two or more units, or use weighted_sum")
+            raise MethodError(M("tree.compares_units_with_each", method=method, sum=int(rows.sum())), where=where,
+                              fix=M("tree.compares_units_with_each.fix"))
         context.where, context.labels = where, labels[rows]
         res = entry.func(V[rows], w, context=context, **params)
         score[rows] = res.score

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..model.framework import ROOT
+from ..i18n import M
 from ..model.period import PER_YEAR, period_labels
 
 TEXT = {
@@ -82,7 +83,7 @@ def resolve_unit(assessment, text: str) -> str:
     candidates.update({name: f"{name} ({u})" for name, u in aliases.items()})
     close = _near(text, list(candidates))
     shown = ", ".join(units[:8]) + (f", … ({len(units)} units)" if len(units) > 8 else "")
-    raise DataError(f"unit {text!r} is not in the panel",
+    raise DataError(M("unit_profile.unit_not_panel", text=text),
                     where=str(assessment.panel.source or "panel"),
                     fix=(f"did you mean {', '.join(repr(candidates[c]) for c in close)}? "
                          if close else "") + f"units in the panel: {shown}")
@@ -118,7 +119,7 @@ def _signed(v: float, fmt: str = "{:+.2f}") -> str:
 
 def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
     if lang not in TEXT:
-        raise DataError(f"unknown language {lang!r}", fix="use zh or en")
+        raise DataError(M("unit_profile.unknown_language", lang_=lang), fix=M("unit_profile.unknown_language.fix"))
     T = TEXT[lang]
     fw = a.framework
     table = d.table
@@ -136,7 +137,7 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
     if year is None:
         year = unit_years[-1]
     elif int(year) not in unit_years:
-        raise DataError(f"unit {unit!r} has no data for {year}",
+        raise DataError(M("unit_profile.unit_has_no_data", unit=unit, year=year),
                         fix="years of this unit: " + ", ".join(map(str, unit_years)))
     year = int(year)
     panel_years = sorted(int(y) for y in np.unique(a.years))

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import MethodError
 from .. import registry
 from ..methods.weight_methods import WeightData
+from ..i18n import M
 
 
 @dataclass
@@ -53,7 +54,7 @@ def compute_weights(spec: Mapping[str, Any], *, children: Sequence[str], node: s
         else:
             entry = registry.get("weights", method, where=where)
             if entry.has("pooled"):   # from_indicators is resolved by the caller
-                raise MethodError(f"weight method {method!r} cannot be used here", where=where)
+                raise MethodError(M("weigh.weight_method_cannot_used", method=method), where=where)
             data = WeightData(normalised, raw, list(children), node, fixed, ahp_weights,
                               weigh=lambda sub: compute_weights(
                                   sub, children=children, node=node, normalised=normalised,

@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import RecipeError
 from ..model.framework import ROOT, Framework
 from ..model.recipe import Recipe
+from ..i18n import M
 
 
 def apply_freeze(framework: Framework, recipe: Recipe) -> tuple[Framework, Recipe]:
@@ -44,12 +45,11 @@ def apply_freeze(framework: Framework, recipe: Recipe) -> tuple[Framework, Recip
     finally:
         store.dispose()
     if status != "valid":
-        raise RecipeError(f"round {rid} is {status}; its scale is not in force", where=where,
-                          fix="freeze from the round in force (see `evaluator rounds`)")
+        raise RecipeError(M("freeze.round_its_scale_not", rid=rid, status=status), where=where,
+                          fix=M("freeze.round_its_scale_not.fix"))
     if info["framework_id"] != framework.id:
-        raise RecipeError(f"round {rid} was scored on framework {info['framework_id']!r}, "
-                          f"this run on {framework.id!r}", where=where,
-                          fix="freeze from a round of the same framework")
+        raise RecipeError(M("freeze.round_was_scored_framework", rid=rid, info=info['framework_id'], id=framework.id), where=where,
+                          fix=M("freeze.round_was_scored_framework.fix"))
     norm = info["recipe"]["normalise"]
     bounds = _bounds(norm, info, indicators, where)
     w = {(row.node, row.indicator): float(row.weight)
@@ -58,11 +58,10 @@ def apply_freeze(framework: Framework, recipe: Recipe) -> tuple[Framework, Recip
     for ind in spec_fw["indicators"]:
         parent = ind.get("parent") or ROOT
         if ind["id"] not in bounds or (parent, ind["id"]) not in w:
-            raise RecipeError(f"indicator {ind['id']!r} is not in round {rid}", where=where,
-                              fix="freeze from a round of the same framework version")
+            raise RecipeError(M("freeze.indicator_not_round", ind=ind['id'], rid=rid), where=where,
+                              fix=M("freeze.indicator_not_round.fix"))
         if isinstance(ind.get("direction"), dict):
-            raise RecipeError(f"indicator {ind['id']!r} has a moderate direction; freezing "
-                              "the scale covers benefit and cost indicators", where=where)
+            raise RecipeError(M("freeze.indicator_has_moderate_direction", ind=ind['id']), where=where)
         lo, hi = bounds[ind["id"]]
         if ind.get("transform") == "log":   # the bounds are on the log scale
             lo, hi = math.exp(lo), math.exp(hi)
@@ -86,9 +85,8 @@ def _bounds(norm: dict[str, Any], info: dict[str, Any], indicators, where: str
         return {i["id"]: tuple(i["goalposts"]) for i in
                 info["manifest"]["framework"]["indicators"] if i.get("goalposts")}
     if method != "min_max":
-        raise RecipeError(f"round {info['id']} was normalised by {method!r}; freezing the "
-                          "scale needs min_max or goalposts", where=where,
-                          fix="freeze from a round normalised by min_max or goalposts")
+        raise RecipeError(M("freeze.round_was_normalised_by", info=info['id'], method=method), where=where,
+                          fix=M("freeze.round_was_normalised_by.fix"))
     rows = indicators
     if norm.get("scope") == "per_year":
         latest = max(int(p) for p in str(info["period"]).split(","))

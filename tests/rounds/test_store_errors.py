@@ -155,3 +155,19 @@ def test_a_killed_publish_leaves_nothing(db_url, demo_results):
     done = invoke("publish", demo_results, "--db", db_url)
     assert done.exit_code in (0, 2), done.output
     assert _consistent(db_url) == [1]
+
+
+def test_the_database_comes_from_db_then_the_environment_then_the_working_folder(
+        tmp_path, monkeypatch):
+    folder = score_to(tmp_path, "r", panel())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EVALUATOR_DB", raising=False)
+    assert invoke("publish", folder, "--year", 2021).exit_code == 0
+    assert (tmp_path / "evaluator.db").is_file()                  # ./evaluator.db
+    monkeypatch.setenv("EVALUATOR_DB", str(tmp_path / "env.db"))
+    assert invoke("publish", folder, "--year", 2022).exit_code == 0
+    assert (tmp_path / "env.db").is_file()
+    explicit = invoke("rounds", "--db", tmp_path / "evaluator.db", "--format", "json")
+    assert [r["period"] for r in json.loads(explicit.output)] == ["2021"]
+    from_env = invoke("rounds", "--format", "json")
+    assert [r["period"] for r in json.loads(from_env.output)] == ["2022"]
