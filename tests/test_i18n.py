@@ -208,14 +208,14 @@ def test_the_report_names_units_in_its_language(small_demo, tmp_path, lang):
     res = CliRunner().invoke(main, ["report", "-f", "resource_city_transition", "-d", str(path),
                                     "--out", str(out), "--lang", lang])
     assert res.exit_code == 0, res.output
-    html = (out / "report.html").read_text(encoding="utf-8")
+    html = next(out.glob(f"report-*-{lang}.html")).read_text(encoding="utf-8")
     ranking = re.sub(r"<[^>]*>", " ", html.split('id="ranking"')[1].split("</table>")[0])
     en_names, zh_names = set(panel["unit_en"]), set(panel["unit"])
     shown, hidden = (en_names, zh_names) if lang == "en" else (zh_names, en_names)
     assert all(n in ranking for n in shown)
     assert not any(n in ranking for n in hidden)
     from openpyxl import load_workbook
-    ws = load_workbook(out / "report.xlsx")[i18n.Messages(lang).t("sheet.rankings")]
+    ws = load_workbook(next(out.glob(f"report-*-{lang}.xlsx")))[i18n.Messages(lang).t("sheet.rankings")]
     header = [c.value for c in ws[1]]
     if lang == "en":     # the workbook keeps the id and adds the name in the language
         names = {ws.cell(row=r, column=header.index("name / 名称") + 1).value
