@@ -217,7 +217,8 @@ class _ProgressBar:
             if time.monotonic() - self.started < self.delay:
                 return
             self.bar = click.progressbar(length=total, label=label, file=self.stream,
-                                         show_eta=label == "scenarios", show_percent=True)
+                                         show_eta=label == t("progress.scenarios"),
+                                         show_percent=True)
             self.bar.__enter__()
             self.shown = 0
         if done > self.shown:
@@ -231,11 +232,11 @@ class _ProgressBar:
 
     def setup(self, done: int, total: int) -> None:
         """Set-up: ``done`` of ``total`` checks and groups of discrete choices."""
-        self._show("building groups of choices", done, total)
+        self._show(t("progress.groups"), done, total)
 
     def __call__(self, n: int, total: int) -> None:
         self.done += n
-        self._show("scenarios", self.done, total)
+        self._show(t("progress.scenarios"), self.done, total)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -309,7 +310,7 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
             by_key = interval_table(run)
             intervals = period_frame(by_key, panel.frequency)
             if sobol:
-                bar.status("computing Sobol indices …")
+                bar.status(t("progress.sobol"))
             sobol_frame, notes = sobol_table(run) if sobol else (None, [])
         summary = run_summary(run, notes)
         if out_dir is not None:

@@ -52,6 +52,10 @@ Examples:
 @click.option("--year", "years", type=int, multiple=True,
               help="Year the round publishes (repeat for several; default: the latest year "
                    "of the results). Only these years count as published later.")
+@click.option("--period", "periods", multiple=True, metavar="LABEL",
+              help="Sub-annual results: period the round publishes, as in the tables' "
+                   "period column (e.g. 2025Q2; repeat for several; default: the latest "
+                   "period, or every period of --year).")
 @click.option("--supersedes", type=int, default=None, metavar="N",
               help="This round corrects round N (same framework and years; needs --reason).")
 @click.option("--reason", default=None, help="Why round N is corrected.")
@@ -60,7 +64,7 @@ Examples:
 @click.option("--at", default=None,
               help="When, ISO 8601 (default: $EVALUATOR_PUBLISHED_AT, else now).")
 @user_errors
-def publish(results_dir, db, label, note, years, supersedes, reason, by, at):
+def publish(results_dir, db, label, note, years, periods, supersedes, reason, by, at):
     """Store a scored results folder as a published round, in one transaction.
 
     Every file is first checked against the SHA-256 its manifest.json lists (a missing
@@ -68,8 +72,8 @@ def publish(results_dir, db, label, note, years, supersedes, reason, by, at):
     twice. A published round never changes: a correction is a new round with
     --supersedes N --reason TEXT, a mistake is withdrawn (`evaluator withdraw`).
     """
-    publish_folder(results_dir, db, years=years or None, label=label, note=note, by=by,
-                   at=at, supersedes=supersedes, reason=reason)
+    publish_folder(results_dir, db, years=years or None, periods=periods or None, label=label,
+                   note=note, by=by, at=at, supersedes=supersedes, reason=reason)
 
 
 def publish_folder(results_dir, db, **options) -> None:

@@ -21,6 +21,7 @@ import math
 from typing import Any
 
 from ..errors import RecipeError
+from .messages import msg
 from ..model.framework import ROOT, Framework
 from ..model.recipe import Recipe
 from ..i18n import M
@@ -89,6 +90,10 @@ def _bounds(norm: dict[str, Any], info: dict[str, Any], indicators, where: str
                           fix=M("freeze.round_was_normalised_by.fix"))
     rows = indicators
     if norm.get("scope") == "per_year":
+        if info.get("frequency", "year") != "year":
+            raise RecipeError(msg("freeze.frequency", round=info["id"],
+                                  frequency=info["frequency"]), where=where,
+                              fix=msg("freeze.frequency.fix"))
         latest = max(int(p) for p in str(info["period"]).split(","))
         rows = rows[rows["year"] == latest]
     agg = rows.groupby("indicator")["prepared"].agg(["min", "max"])

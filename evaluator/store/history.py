@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import and_, func, select
 
 from ..errors import DataError
+from ..model.period import FREQUENCIES
 from . import schema
 from .db import Store
 from .messages import msg
@@ -34,41 +35,62 @@ def unit_history(store: Store, unit: str, *, valid_only: bool = False) -> pd.Dat
             _unknown_unit(conn, unit)
         dg = schema.output_tables["diagnostics"]
         lights = conn.execute(
-            select(dg.c.round_id, dg.c.year, dg.c.light, func.count())
-            .where(dg.c.unit == unit, dg.c.light.is_not(None))
-            .group_by(dg.c.round_id, dg.c.year, dg.c.light)).all()
+            select(dg.c.round_id, dg.c.year, dg.c.light, dg.c.extra)
+            .where(dg.c.unit == unit, dg.c.light.is_not(None))).all()
         al = schema.output_tables["alerts"]
-        alerts = conn.execute(select(al.c.round_id, al.c.year, al.c.rule)
+        alerts = conn.execute(select(al.c.round_id, al.c.year, al.c.rule, al.c.extra)
                               .where(al.c.unit == unit).order_by(al.c.row_no)).all()
     light_of: dict[tuple, dict[str, int]] = {}
-    for rid, year, light, n in lights:
-        light_of.setdefault((rid, year), {})[light] = n
+    for rid, year, light, extra in lights:
+        counts = light_of.setdefault((rid, row_period(year, extra)), {})
+        counts[light] = counts.get(light, 0) + 1
     alert_of: dict[tuple, list[str]] = {}
-    for rid, year, rule in alerts:
-        alert_of.setdefault((rid, year), []).append(rule)
+    for rid, year, rule, extra in alerts:
+        alert_of.setdefault((rid, row_period(year, extra)), []).append(rule)
     out = []
     for rid, freq, period, year, score, rank, change, extra in rows:
+        extra = _json(extra)
+        if row_period(year, extra) != period:   # another period of the same year
+            continue
         info = rounds.loc[rid]
         if valid_only and info["status"] != "valid":
             continue
         record = {"frequency": freq, "period": period, "round": rid, "label": info["label"],
                   "status": info["status"], "year": year, "score": score, "rank": rank,
                   "rank_change": change}
-        extra = json.loads(extra) if isinstance(extra, str) else (extra or {})
-        record.update({k: v for k, v in extra.items() if not k.startswith("coordination")})
-        counts = light_of.get((rid, year), {})
+        record.update({k: v for k, v in extra.items()
+                       if not k.startswith("coordination") and k != "period"})
+        counts = light_of.get((rid, period), {})
         for light in ("green", "yellow", "red"):
             record[light] = counts.get(light, 0)
-        record["alerts"] = ", ".join(alert_of.get((rid, year), []))
+        record["alerts"] = ", ".join(alert_of.get((rid, period), []))
         out.append(record)
     frame = pd.DataFrame(out)
     if frame.empty:
         return pd.DataFrame(columns=FIXED)
     for col in ("rank", "rank_change", "year", "round"):
         frame[col] = frame[col].astype("Int64")
-    # yearly rounds apart from quarterly ones; each in period order, then by round
-    frame = frame.sort_values(["frequency", "period", "round"], kind="mergesort")
-    return frame.reset_index(drop=True)
+    # yearly rounds apart from half-yearly, quarterly and monthly ones; each in period
+    # order (canonical labels sort on the calendar: 2025Q1 < 2025Q2, 2024-09 < 2024-10)
+    return frame.iloc[_by_frequency(frame)].reset_index(drop=True)
+
+
+def _json(extra) -> dict:
+    return json.loads(extra) if isinstance(extra, str) else (extra or {})
+
+
+def row_period(year, extra) -> str:
+    """The period a published row belongs to: its ``period`` column (sub-annual tables),
+    else its year."""
+    return str(_json(extra).get("period") or year)
+
+
+def _by_frequency(frame: pd.DataFrame) -> list[int]:
+    """Row order: frequency (year, half, quarter, month), then period, then round."""
+    rank = frame["frequency"].map({f: i for i, f in enumerate(FREQUENCIES)}).fillna(
+        len(FREQUENCIES))
+    keys = pd.DataFrame({"f": rank, "p": frame["period"].astype(str), "r": frame["round"]})
+    return keys.sort_values(["f", "p", "r"], kind="mergesort").index.tolist()
 
 
 def _unknown_unit(conn, unit: str) -> None:
@@ -95,9 +117,10 @@ def published_trends(store: Store, framework_id: str) -> pd.DataFrame:
     with store.read() as conn:
         rows = conn.execute(
             select(rk.c.unit, rp.c.frequency, rp.c.period, rp.c.year, rp.c.round_id,
-                   rk.c.score, rk.c.rank)
+                   rk.c.score, rk.c.rank, rk.c.extra)
             .join(rk, and_(rk.c.round_id == rp.c.round_id, rk.c.year == rp.c.year))
             .where(rp.c.round_id.in_(valid))).all()
+    rows = [r[:-1] for r in rows if row_period(r.year, r.extra) == r.period]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["unit", "frequency", "period", "round"],
                              kind="mergesort").reset_index(drop=True)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import __version__
 from ..errors import DataError
+from ..model.period import parse_periods, period_years
 from . import schema
 from .db import Store, StoreError
 from .messages import msg
@@ -63,43 +64,75 @@ class Published:
     tables: int
 
 
-def periods_of(results: ResultsFolder, years: Iterable[int] | None) -> list[int]:
-    """The years a round publishes: those asked for (each must be in the results), else
-    the latest year of the results."""
-    frequency = (results.manifest.get("rows") or {}).get("frequency", "year")
-    if frequency != "year":
-        raise DataError(msg("publish.frequency", frequency=frequency), where=str(results.path),
-                        fix=msg("publish.frequency.fix"))
+def periods_of(results: ResultsFolder, years: Iterable[int] | None,
+               periods: Iterable[str] | None = None) -> tuple[str, list[tuple[str, int]]]:
+    """The results' frequency and the periods a round publishes, ``(label, year)`` in
+    calendar order. Yearly results: the years asked for (each must be in the results),
+    else the latest year. Sub-annual results (``rows.frequency`` quarter/half/month):
+    the periods asked for (labels as in the tables' ``period`` column, e.g. ``2025Q2``),
+    else every period of the years asked for, else the latest period."""
+    rows = results.manifest.get("rows") or {}
+    frequency = str(rows.get("frequency", "year"))
     have = results.years
     if not have:
         raise DataError(msg("results.no_years"), where=str(results.path),
                         fix=msg("results.rescore.fix", path=results.path))
-    chosen = sorted(set(int(y) for y in years)) if years else [max(have)]
-    for y in chosen:
+    for y in sorted(set(int(y) for y in years or ())):
         if y not in have:
             raise DataError(msg("results.no_year", year=y, years=", ".join(map(str, have))),
                             where=str(results.path), fix=msg("results.no_year.fix"))
-    return chosen
+    if frequency == "year":
+        if periods:
+            raise DataError(msg("publish.period_yearly"), where="--period",
+                            fix=msg("publish.period_yearly.fix"))
+        chosen = sorted(set(int(y) for y in years)) if years else [max(have)]
+        return frequency, [(str(y), y) for y in chosen]
+    labels = [str(p) for p in rows.get("periods") or []]
+    keys, freqs, ok = parse_periods(labels)
+    if not labels or not ok.all() or set(freqs) != {frequency}:
+        raise DataError(msg("publish.no_periods", frequency=frequency), where=str(results.path),
+                        fix=msg("results.rescore.fix", path=results.path))
+    year_of = dict(zip(labels, (int(y) for y in period_years(keys, frequency))))
+    order = {label: k for label, k in zip(labels, keys.tolist())}
+    if periods:
+        chosen = sorted(set(str(p) for p in periods), key=lambda p: order.get(p, -1))
+        for p in chosen:
+            if p not in order:
+                raise DataError(msg("publish.no_period", period=p, periods=", ".join(labels)),
+                                where="--period", fix=msg("publish.no_period.fix"))
+        if years:
+            wanted = set(int(y) for y in years)
+            chosen = [p for p in chosen if year_of[p] in wanted]
+    elif years:
+        wanted = set(int(y) for y in years)
+        chosen = sorted((p for p in labels if year_of[p] in wanted), key=order.get)
+    else:
+        chosen = [max(labels, key=order.get)]
+    if not chosen:
+        raise DataError(msg("publish.no_period", period=", ".join(map(str, years or ())),
+                            periods=", ".join(labels)), where="--year / --period",
+                        fix=msg("publish.no_period.fix"))
+    return frequency, [(p, year_of[p]) for p in chosen]
 
 
 def publish(store: Store, results: ResultsFolder, *, years: Iterable[int] | None = None,
-            label: str | None = None, note: str | None = None, by: str | None = None,
-            at: str | None = None, supersedes: int | None = None,
-            reason: str | None = None) -> Published:
+            periods: Iterable[str] | None = None, label: str | None = None,
+            note: str | None = None, by: str | None = None, at: str | None = None,
+            supersedes: int | None = None, reason: str | None = None) -> Published:
     """Store ``results`` as a new round — all of it in one transaction, or nothing."""
-    chosen = periods_of(results, years)
+    frequency, chosen = periods_of(results, years, periods)
     if supersedes is not None and not (reason or "").strip():
         raise DataError(msg("publish.need_reason", round=supersedes),
                         fix=msg("publish.need_reason.fix"))
     fw = results.framework
-    period = ",".join(map(str, chosen))
+    period = ",".join(label for label, _ in chosen)
     where = str(results.path)
     frames = {name: results.read_table(name) for name in results.tables}
     rows_of = {name: typed_rows(name, frame, where=str(results.path / f"{name}.csv"))
                for name, frame in frames.items()}
     inputs = results.manifest.get("inputs") or {}
     record = {
-        "label": label, "note": note, "frequency": "year", "period": period,
+        "label": label, "note": note, "frequency": frequency, "period": period,
         "framework_id": str(fw.get("id", "")), "framework_version": fw.get("version"),
         "framework_sha256": (inputs.get("framework") or {}).get("sha256"),
         "recipe": results.manifest.get("recipe") or {}, "inputs": inputs,
@@ -118,8 +151,8 @@ def publish(store: Store, results: ResultsFolder, *, years: Iterable[int] | None
             round_id = conn.execute(insert(schema.rounds).values(**record)
                                     .returning(schema.rounds.c.id)).scalar_one()
             conn.execute(insert(schema.round_periods),
-                         [{"round_id": round_id, "frequency": "year", "period": str(y),
-                           "year": y} for y in chosen])
+                         [{"round_id": round_id, "frequency": frequency, "period": label,
+                           "year": year} for label, year in chosen])
             for name, (names, rows) in rows_of.items():
                 header = [str(c) for c in frames[name].columns]
                 conn.execute(insert(schema.round_tables).values(

@@ -66,8 +66,8 @@ def against_published(assessment, store: Store) -> dict[str, Any]:
         raise RuntimeError("against_published must run before the diagnostics are built")
     fw_id = assessment.framework.id
     if getattr(assessment, "frequency", "year") != "year":
-        raise DataError(msg("publish.frequency", frequency=assessment.frequency),
-                        where="--against-published", fix=msg("publish.frequency.fix"))
+        raise DataError(msg("against.frequency", frequency=assessment.frequency),
+                        where="--against-published", fix=msg("against.frequency.fix"))
     years = sorted(int(y) for y in np.unique(assessment.years))
     wanted = sorted(set(years) | {y - 1 for y in years})
     used = published_years(store, fw_id, wanted)

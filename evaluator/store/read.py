@@ -90,7 +90,9 @@ def read_round_table(store: Store, round_id: int, name: str,
     frame = pd.DataFrame(rows, columns=[*known, "extra"])
     extra_cols = [c for c in columns if c not in schema.TABLE_COLUMNS[name]]
     if extra_cols:
-        extras = pd.DataFrame([_json(e) or {} for e in frame["extra"]], columns=extra_cols)
+        # object cells, so a whole-number column with gaps stays whole (not 0.0)
+        extras = pd.DataFrame([_json(e) or {} for e in frame["extra"]], columns=extra_cols,
+                              dtype=object)
         frame = pd.concat([frame.drop(columns="extra"), extras], axis=1)
     else:
         frame = frame.drop(columns="extra")
@@ -98,7 +100,7 @@ def read_round_table(store: Store, round_id: int, name: str,
         kind = schema.TABLE_COLUMNS[name].get(col)
         if kind is schema.Integer or (kind is None and _whole(frame[col])):
             frame[col] = frame[col].astype("Int64")
-        elif kind is schema.Float:
+        elif kind is schema.Float or (kind is None and _numbers(frame[col])):
             frame[col] = frame[col].astype(float)
     return frame[columns]
 
@@ -106,4 +108,10 @@ def read_round_table(store: Store, round_id: int, name: str,
 def _whole(values: pd.Series) -> bool:
     present = values.dropna()
     return len(present) > 0 and all(isinstance(v, int) and not isinstance(v, bool)
+                                    for v in present.tolist())
+
+
+def _numbers(values: pd.Series) -> bool:
+    present = values.dropna()
+    return len(present) > 0 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                     for v in present.tolist())
