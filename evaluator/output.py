@@ -13,21 +13,17 @@ import pandas as pd
 
 from .errors import EvaluatorError
 from .i18n import M
+from .table_text import FORMULA_START, neutralise, write_csv_file, write_parquet_file
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"   # with a BOM, so Excel shows Chinese text correctly
-
-
-def neutralise(value):
-    """Make a text cell inert in Excel/LibreOffice (OWASP 'CSV injection')."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+TABLE_FORMATS = ("csv", "parquet")
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The guarded copy pandas' writer wrote (the previous writer; kept for the benchmark
+    that compares it with the columnar one and for tests of equal content)."""
     out = frame.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:
@@ -50,8 +46,13 @@ def atomic_write(path: Path, write) -> None:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda p: safe_frame(frame).to_csv(p, index=False, encoding=CSV_ENCODING,
-                                                     lineterminator="\n"))
+    """One table as CSV (UTF-8 with BOM), written column-wise: see :mod:`evaluator.table_text`."""
+    atomic_write(path, lambda p: write_csv_file(frame, p))
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """One table as Parquet (typed columns, same guarded text as the CSV)."""
+    atomic_write(path, lambda p: write_parquet_file(frame, p))
 
 
 def write_text(text: str, path: Path) -> None:
@@ -59,59 +60,10 @@ def write_text(text: str, path: Path) -> None:
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
-    """A plain workbook: one sheet per table, frozen header row, readable widths.
-
-    Uses openpyxl's write-only mode (streams rows; several times faster than pandas'
-    default writer on the 80,000-row tables of a panel)."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    def cell(value):
-        if value is None or value is pd.NA or value is pd.NaT:
-            return None
-        if isinstance(value, float) and value != value:
-            return None
-        if hasattr(value, "item"):  # numpy scalar → Python
-            value = value.item()
-        return neutralise(value)
-
-    def write(p: Path) -> None:
-        wb = Workbook(write_only=True)
-        for name, frame in sheets.items():
-            ws = wb.create_sheet(title=name[:31])
-            ws.freeze_panes = "A2"
-            head = frame.head(200)
-            for k, col in enumerate(frame.columns, start=1):
-                width = max([len(str(col))] + [len(str(v)) for v in head[col]])
-                ws.column_dimensions[get_column_letter(k)].width = min(max(8, width + 2), 40)
-            ws.append([neutralise(str(c)) for c in frame.columns])
-            for row in frame.itertuples(index=False, name=None):
-                ws.append([cell(v) for v in row])
-        wb.properties.created = wb.properties.modified = FIXED_TIME
-        wb.save(p)
-        make_zip_reproducible(p)
-    atomic_write(path, write)
-
-
-FIXED_TIME = __import__("datetime").datetime(2000, 1, 1)
-
-
-def make_zip_reproducible(path: Path) -> None:
-    """Rewrite an .xlsx (a zip) with fixed entry times and document times, so the same
-    tables give a byte-identical workbook."""
-    import re
-    import zipfile
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" itself
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
-                              data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, data)
+    """A plain workbook: one sheet per table, frozen header row, readable widths; written
+    by XlsxWriter in constant-memory mode (see :mod:`evaluator.table_xlsx`)."""
+    from .table_xlsx import write_frames
+    atomic_write(path, lambda p: write_frames(sheets, p))
 
 
 def prepare_out_dir(out: Path) -> Path:
@@ -138,18 +90,24 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *,
                  manifest: str | Mapping | None = None,
                  xlsx: Mapping[str, pd.DataFrame] | None = None,
                  xlsx_name: str = "tables.xlsx",
-                 replaces: tuple[str, ...] = ()) -> list[Path]:
-    """Write the tables (CSV), a workbook and the manifest to ``out``; files named in
-    ``replaces`` that this run does not write are removed, so a folder never mixes the
-    outputs of two runs (e.g. an old aggregation.csv beside a new manifest).
+                 replaces: tuple[str, ...] = (), table_format: str = "csv") -> list[Path]:
+    """Write the tables (CSV, or Parquet with ``table_format="parquet"``), a workbook and
+    the manifest to ``out``; files named in ``replaces`` that this run does not write are
+    removed, so a folder never mixes the outputs of two runs (e.g. an old aggregation.csv
+    beside a new manifest).
 
     A manifest given as a mapping is written last, with ``outputs``: every other file of
     the set with its SHA-256 and size — what `publish` checks the folder against."""
+    if table_format not in TABLE_FORMATS:
+        raise EvaluatorError(M("output.unknown_table_format", format=table_format),
+                             fix=M("output.unknown_table_format.fix",
+                                   formats=", ".join(TABLE_FORMATS)))
     out = prepare_out_dir(out)
     written = []
+    writer = write_parquet if table_format == "parquet" else write_csv
     for name, frame in tables.items():
-        path = out / f"{name}.csv"
-        write_csv(frame, path)
+        path = out / f"{name}.{table_format}"
+        writer(frame, path)
         written.append(path)
     if xlsx:
         write_xlsx(xlsx, out / xlsx_name)
