@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import EvaluatorError
 from .i18n import M
-from .table_text import FORMULA_START, neutralise, write_csv_file, write_parquet_file
+from .io.tables import FORMULA_START, neutralise, write_csv_file, write_parquet_file
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -46,7 +46,7 @@ def atomic_write(path: Path, write) -> None:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """One table as CSV (UTF-8 with BOM), written column-wise: see :mod:`evaluator.table_text`."""
+    """One table as CSV (UTF-8 with BOM), written column-wise: see :mod:`evaluator.io.tables`."""
     atomic_write(path, lambda p: write_csv_file(frame, p))
 
 
@@ -61,8 +61,8 @@ def write_text(text: str, path: Path) -> None:
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     """A plain workbook: one sheet per table, frozen header row, readable widths; written
-    by XlsxWriter in constant-memory mode (see :mod:`evaluator.table_xlsx`)."""
-    from .table_xlsx import write_frames
+    by XlsxWriter in constant-memory mode (see :mod:`evaluator.io.workbook`)."""
+    from .io.workbook import write_frames
     atomic_write(path, lambda p: write_frames(sheets, p))
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluator.output import safe_frame, write_csv, write_parquet, write_xlsx
-from evaluator.table_text import write_csv_stream
+from evaluator.io.tables import write_csv_stream
 
 
 def old_bytes(frame: pd.DataFrame) -> bytes:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..output import FORMULA_START
-from ..table_xlsx import fix_properties, workbook_options
+from ..io.workbook import fix_properties, workbook_options
 
 GENERAL = "General"
 LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}

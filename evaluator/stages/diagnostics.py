@@ -120,6 +120,18 @@ def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
 
 
 def diagnose(assessment) -> Diagnosis:
+    """The assessment's diagnosis, computed once and shared: the tables
+    (:func:`build_diagnostics`), the report and the unit profiles all read the same
+    object (kept on the assessment, whose results do not change after ``evaluate``)."""
+    cached = getattr(assessment, "__dict__", {}).get("_diagnosis")
+    if cached is None:
+        cached = _diagnose(assessment)
+        if hasattr(assessment, "__dict__"):
+            assessment.__dict__["_diagnosis"] = cached
+    return cached
+
+
+def _diagnose(assessment) -> Diagnosis:
     a = assessment
     fw = a.framework
     panel_years = sorted(int(y) for y in np.unique(a.years))

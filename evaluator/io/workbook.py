@@ -20,7 +20,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .table_text import neutralise
+from .tables import neutralise
 
 FIXED_TIME = _dt.datetime(2000, 1, 1)
 _MAX_TEXT = 32767          # Excel's limit for one cell
