@@ -19,6 +19,8 @@ give it the same value, so the result never depends on which path read a cell:
 """
 from __future__ import annotations
 
+import functools
+import re
 from typing import Collection, Sequence
 
 import numpy as np
@@ -42,7 +44,12 @@ _kind_codes = np.frompyfunc(lambda cell: _KIND_OF.get(type(cell), 0), 1, 1)
 
 def _kinds(col: np.ndarray) -> dict[str, np.ndarray]:
     """Masks of text, float, int and None cells (by exact type: bools are neither)."""
-    codes = _kind_codes(col).astype(np.int8) if len(col) else np.zeros(0, dtype=np.int8)
+    import pandas as pd
+    whole = pd.api.types.infer_dtype(col, skipna=False) if len(col) else "empty"
+    if whole == "string":   # every cell text (a CSV column): one C pass decides
+        codes = np.ones(len(col), dtype=np.int8)
+    else:
+        codes = _kind_codes(col).astype(np.int8) if len(col) else np.zeros(0, np.int8)
     return {kind: codes == code for kind, code in
             (("str", 1), ("float", 2), ("int", 3), ("none", 4))}
 
@@ -57,6 +64,13 @@ def _trimmed_text(values: np.ndarray):
     except (pa.ArrowException, UnicodeError):
         return None
     return pc.utf8_trim(text, _TRIM)
+
+
+@functools.lru_cache(maxsize=8)
+def _number_like(markers: frozenset) -> list[str]:
+    """The missing markers that look like numbers (none of the built-in ones do)."""
+    return sorted(m for m in markers if re.fullmatch(_NUMBER[1:-1], m) or
+                  re.fullmatch(_THOUSANDS[1:-1], m))
 
 
 def numbers(cells: Sequence, markers: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -90,8 +104,7 @@ def numbers(cells: Sequence, markers: Collection[str]) -> tuple[np.ndarray, np.n
         plain = pc.match_substring_regex(text, _NUMBER)
         grouped = pc.match_substring_regex(text, _THOUSANDS)
         numeric = pc.or_(plain, grouped)
-        number_markers = [m for m in markers if m and pc.match_substring_regex(
-            pa.array([m]), _NUMBER).to_pylist()[0]]
+        number_markers = _number_like(frozenset(markers))
         if number_markers:
             numeric = pc.and_(numeric, pc.invert(pc.is_in(pc.utf8_lower(text),
                                                           pa.array(number_markers))))
