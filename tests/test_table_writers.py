@@ -76,11 +76,13 @@ def test_any_floats_and_text_are_written_as_pandas_wrote_them(floats, texts):
     clean = frame["t"].str.contains(r'[",\r\n]', regex=True).sum() == 0
     if clean:
         assert new_bytes(frame) == old_bytes(frame)
-    old = pd.read_csv(io.BytesIO(old_bytes(frame)), encoding="utf-8-sig", dtype={"t": str},
-                      keep_default_na=False)
     new = pd.read_csv(io.BytesIO(new_bytes(frame)), encoding="utf-8-sig", dtype={"t": str},
                       keep_default_na=False)
-    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    assert len(new) == n      # a bare CR is quoted: pandas' writer left it bare (a new row)
+    if not frame["t"].str.contains("\r").any():
+        old = pd.read_csv(io.BytesIO(old_bytes(frame)), encoding="utf-8-sig",
+                          dtype={"t": str}, keep_default_na=False)
+        pd.testing.assert_frame_equal(new, old, check_exact=True)
 
 
 def test_single_column_with_empty_cells_keeps_its_rows():
