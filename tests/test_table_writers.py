@@ -133,3 +133,13 @@ def test_workbook_cells_are_the_guarded_values(tmp_path):
                 assert cell == want          # text, never a formula
             else:
                 assert cell == pytest.approx(float(want), rel=0, abs=0)
+
+
+def test_a_table_written_in_slices_is_the_same_file():
+    frame = pd.concat([MIXED] * 7, ignore_index=True)
+    whole, sliced = io.BytesIO(), io.BytesIO()
+    write_csv_stream(frame, whole)
+    write_csv_stream(frame, sliced, rows_per_slice=3)
+    assert whole.getvalue() == sliced.getvalue()
+    plain = frame[["year", "score", "met"]]
+    assert new_bytes(plain) == old_bytes(plain)

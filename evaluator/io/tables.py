@@ -32,6 +32,7 @@ BOM = b"\xef\xbb\xbf"
 _WHOLE = r"^-?[0-9]+$"
 _ARROW_ONLY = r"e|^-?0\.0000"   # exponent, or a fixed form Python writes with one
 _NEEDS_QUOTES = r'[",\r\n]'
+ROWS_PER_SLICE = 200_000        # rows converted to text at once (bounds the writer's memory)
 
 
 def neutralise(value):
@@ -126,40 +127,69 @@ def arrow_table(frame: pd.DataFrame, *, as_text: bool):
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _needs_quotes(table) -> bool:
+def _mixed_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns mixing kinds (numbers and text) turned into text for the whole
+    table first, so every slice writes them alike (a slice of only numbers would
+    otherwise be written unquoted where the rest is quoted text)."""
+    mixed = [k for k in range(frame.shape[1]) if frame.iloc[:, k].dtype == object and
+             pd.api.types.infer_dtype(frame.iloc[:, k], skipna=True) not in
+             ("string", "floating", "integer", "boolean", "empty")]
+    if not mixed:
+        return frame
+    frame = frame.copy(deep=False)
+    for k in mixed:
+        series = frame.iloc[:, k]
+        frame.isetitem(k, series.astype(str).where(series.notna(), None).astype(object))
+    return frame
+
+
+def _needs_quotes(frame: pd.DataFrame) -> bool:
+    """Whether a header or text cell holds a quote, comma, CR or LF (numbers never do)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    if any(any(ch in name for ch in '",\r\n') for name in table.column_names):
+    if any(any(ch in str(name) for ch in '",\r\n') for name in frame.columns):
         return True
-    for column in table.columns:
-        if pa.types.is_string(column.type) and pc.any(
-                pc.match_substring_regex(column, _NEEDS_QUOTES)).as_py():
+    for k in range(frame.shape[1]):
+        series = frame.iloc[:, k]
+        if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
+                series.dtype):
+            continue
+        values = column_array(series, as_text=True)
+        if pa.types.is_string(values.type) and pc.any(
+                pc.match_substring_regex(values, _NEEDS_QUOTES)).as_py():
             return True
     return False
 
 
-def write_csv_stream(frame: pd.DataFrame, stream: BinaryIO, *, bom: bool = True) -> None:
-    """``frame`` as CSV bytes on ``stream`` (see the module docstring)."""
+def write_csv_stream(frame: pd.DataFrame, stream: BinaryIO, *, bom: bool = True,
+                     rows_per_slice: int = ROWS_PER_SLICE) -> None:
+    """``frame`` as CSV bytes on ``stream`` (see the module docstring), converted and
+    written ``rows_per_slice`` rows at a time, so the text of a large table is never
+    held whole."""
     import pyarrow.csv as pcsv
-    table = arrow_table(frame, as_text=True)
     if bom:
         stream.write(BOM)
-    quoting = "needed" if _needs_quotes(table) else "none"
-    if table.num_columns == 0 or (table.num_columns == 1 and table.column(0).null_count):
+    names = [neutralise(str(c)) for c in frame.columns]
+    if frame.shape[1] == 0 or (frame.shape[1] == 1 and frame.iloc[:, 0].isna().any()):
         # no columns, or one with empty cells: a row would be a blank line, which readers
         # skip; written as the csv module writes it (an empty cell as "")
+        table = arrow_table(frame, as_text=True)
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(table.column_names)
+        writer.writerow(names)
         if table.num_columns:
             writer.writerows([v] for v in table.column(0).to_pylist())
         stream.write(text.getvalue().encode("utf-8"))
         return
+    frame = _mixed_as_text(frame)
+    options = pcsv.WriteOptions(include_header=False, batch_size=65536,
+                                quoting_style="needed" if _needs_quotes(frame) else "none")
     header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(table.column_names)  # quoted as pandas
+    csv.writer(header, lineterminator="\n").writerow(names)  # quoted as pandas quotes
     stream.write(header.getvalue().encode("utf-8"))
-    pcsv.write_csv(table, stream, pcsv.WriteOptions(include_header=False,
-                                                    quoting_style=quoting, batch_size=65536))
+    for start in range(0, len(frame), rows_per_slice):
+        part = frame.iloc[start:start + rows_per_slice]
+        pcsv.write_csv(arrow_table(part, as_text=True), stream, options)
 
 
 def write_csv_file(frame: pd.DataFrame, path: Path, *, bom: bool = True) -> None:
