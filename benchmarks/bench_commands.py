@@ -59,27 +59,26 @@ def measure(argv: list[str], cwd: Path, repeat: int) -> dict:
 
 
 def inputs(work: Path, large: bool) -> dict[str, Path]:
-    """Data files of the runs: the README's recipes, the wide framework, the big panel."""
+    """Data files of the runs: the README's recipes, the wide framework, the big panel —
+    made in child processes, so this process stays small (a child's peak memory counts
+    the pages it shares with its parent at fork)."""
     from evaluator.resources import demo_panel_path
-    import wide_framework
     paths = {"demo": demo_panel_path()}
     (work / "uncertainty.yaml").write_text(README_UNCERTAINTY, encoding="utf-8")
     (work / "weights_only.yaml").write_text(WEIGHTS_ONLY, encoding="utf-8")
     paths["uncertainty"], paths["weights_only"] = (work / "uncertainty.yaml",
                                                   work / "weights_only.yaml")
-    wide = work / "wide"
-    wide.mkdir(exist_ok=True)
-    import yaml
-    (wide / "framework.yaml").write_text(yaml.safe_dump(
-        wide_framework.framework_dict(1000), allow_unicode=True, sort_keys=False),
-        encoding="utf-8")
-    wide_framework.panel_frame(1000, 100, 5).to_csv(wide / "panel.csv", index=False)
-    paths["wide_fw"], paths["wide_panel"] = wide / "framework.yaml", wide / "panel.csv"
+    subprocess.run([sys.executable, str(HERE / "wide_framework.py"), "--indicators", "1000",
+                    "--units", "100", "--years", "5", "--out", str(work / "wide")], check=True)
+    paths["wide_fw"], paths["wide_panel"] = (work / "wide" / "framework.yaml",
+                                             work / "wide" / "panel.csv")
     if large:
-        import evaluator
-        from bench_evaluate import synthetic_panel
-        fw = evaluator.load_framework("resource_city_transition")
-        synthetic_panel(fw, 30_000, 10).to_csv(work / "large.csv", index=False)
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); import evaluator; "
+                "from bench_evaluate import synthetic_panel; "
+                "fw = evaluator.load_framework('resource_city_transition'); "
+                "synthetic_panel(fw, 30_000, 10).to_csv(sys.argv[2], index=False)")
+        subprocess.run([sys.executable, "-c", code, str(HERE), str(work / "large.csv")],
+                       check=True)
         paths["large"] = work / "large.csv"
     return paths
 
