@@ -138,7 +138,10 @@ def side_by_side(repeat: int) -> list[tuple[str, float, float]]:
                                                    encoding="utf-8-sig", lineterminator="\n"))
     new_csv = cpu(lambda: write_csv_stream(table, io.BytesIO()))
     grid = panel_io.read_grid(demo_panel_path())
-    columns = list(zip(*[cells for _, cells in grid.rows[1:]]))[3:]
+    header = grid.rows[0][1]
+    wanted = [k for k, name in enumerate(header) if name in fw.indicator_ids]
+    body = list(zip(*[cells for _, cells in grid.rows[1:]]))
+    columns = [body[k] for k in wanted]
 
     def per_cell():
         for col in columns:
