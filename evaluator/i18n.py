@@ -108,12 +108,17 @@ def catalogue_files() -> list[Path]:
     return sorted(messages_dir().glob("*.yaml"))
 
 
+# libyaml's safe loader when PyYAML has it (same documents, ~10× faster: the catalogue is
+# read at every start of the command line)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.lru_cache(maxsize=1)
 def _load_all() -> dict[str, dict[str, str]]:
     table: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
     for path in catalogue_files():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or {}
         if not isinstance(raw, Mapping):
             raise MissingMessage(f"{path.name} must be a mapping of keys to {{en, zh}}")
         for key, entry in raw.items():

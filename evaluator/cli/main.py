@@ -62,9 +62,13 @@ def main():
               help="Read the past as published: rank changes and the alert rules use the "
                    "score and rank of each earlier year from the latest valid round that "
                    "published it (recorded in manifest.json).")
+@click.option("--tables", "table_format", type=click.Choice(["csv", "parquet"]),
+              default="csv", show_default=True,
+              help="Format of the output tables: csv (UTF-8 with BOM, for Excel) or parquet "
+                   "(typed columns, for databases and dataframes).")
 @user_errors
 def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_lang, publish,
-          db, against):
+          db, against, table_format):
     """Score a panel on a framework: every unit and year, ranked.
 
     Runs the recipe (framework's own, or --recipe) and prints the head of the ranking of
@@ -78,6 +82,9 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     if publish and not out:
         raise EvaluatorError(M("store.score.publish_needs_out"),
                              fix=M("store.score.publish_needs_out.fix"))
+    if publish and table_format != "csv":
+        raise EvaluatorError(M("cli.score.publish_needs_csv"),
+                             fix=M("cli.score.publish_needs_csv.fix"))
     steps = [t("progress.read"), t("progress.score"), t("progress.write_tables")]
     if report_lang:
         steps[-1] = t("progress.write_report")
@@ -94,10 +101,11 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
         if report_lang:  # tables and report written as one set: all or nothing
             from ..report import write_report
             names = [p.name for p in write_report(result, out, lang=report_lang, year=year,
-                                                  tables=True)]
+                                                  tables=True, table_format=table_format)]
         elif out:
-            result.to_dir(out)
-    _report_run(result, out, year, top, fmt, written=not report_lang)
+            result.to_dir(out, table_format=table_format)
+    _report_run(result, out, year, top, fmt, written=not report_lang,
+                table_format=table_format)
     if names and fmt == "table":
         click.echo(t("cli.score.wrote_with_report", out=out, html=names[0], xlsx=names[1],
                      md=names[2]))
@@ -134,7 +142,8 @@ def _check_year(result, year: int | None) -> int:
     return year
 
 
-def _report_run(result, out, year, top, fmt, *, written: bool = True) -> None:
+def _report_run(result, out, year, top, fmt, *, written: bool = True,
+                table_format: str = "csv") -> None:
     """Print the ranking of ``year`` (the tables are already written to ``out``)."""
     table = result.rankings
     if result.manifest["synthetic_demo_data"] and fmt == "table":
@@ -158,7 +167,7 @@ def _report_run(result, out, year, top, fmt, *, written: bool = True) -> None:
         for w in result.warnings:
             click.echo(t("warning.line", message=w), err=True)
         if out and written:
-            names = ", ".join(f"{n}.csv" for n in result.tables())
+            names = ", ".join(f"{n}.{table_format}" for n in result.tables())
             click.echo(t("cli.score.wrote", out=out, names=names))
 
 
@@ -171,8 +180,12 @@ def _report_run(result, out, year, top, fmt, *, written: bool = True) -> None:
 @click.option("--top", type=click.IntRange(min=1), default=TABLE_ROWS, show_default=True,
               help="Rows to print.")
 @quiet_option
+@click.option("--tables", "table_format", type=click.Choice(["csv", "parquet"]),
+              default="csv", show_default=True,
+              help="Format of the output tables: csv (UTF-8 with BOM, for Excel) or parquet "
+                   "(typed columns, for databases and dataframes).")
 @user_errors
-def demo(out, framework, year, top):
+def demo(out, framework, year, top, table_format):
     """Score the bundled demo panel (262 synthetic cities × 2016–2025).
 
     The demo data are invented (示例市001 … / Demo City 001 …): no real city is meant.
@@ -191,8 +204,8 @@ def demo(out, framework, year, top):
         result = evaluate(fw, panel, default_recipe(fw))
         year = _check_year(result, year)
         progress.next()
-        result.to_dir(out)
-    _report_run(result, out, year, top, "table")
+        result.to_dir(out, table_format=table_format)
+    _report_run(result, out, year, top, "table", table_format=table_format)
 
 
 def _check_demo_carries(fw, path) -> None:

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import click
-import numpy as np
 
 from .common import data_options, frame_json, lang_option, load_inputs, print_frame, user_errors
 from .methods import RegistryName
@@ -284,6 +283,7 @@ def weights_frame(assessment):
     sigma, conflict, information; AHP lambda_max, ci, ri, cr; combined component_* and
     alpha_* …). Intermediate results that are not one number per child or per node
     (e.g. the correlation matrix) are left to the manifest."""
+    import numpy as np
     import pandas as pd
 
     rows = []

@@ -23,8 +23,9 @@ from .period import PER_YEAR, period_frame, period_labels
 from .recipe import Recipe
 
 # every file `score` may write: one run's folder never keeps another run's leftovers
-SCORE_OUTPUTS = ("rankings.csv", "nodes.csv", "indicators.csv", "weights.csv",
-                 "diagnostics.csv", "alerts.csv", "coordination.csv", "aggregation.csv",
+SCORE_TABLES = ("rankings", "nodes", "indicators", "weights", "diagnostics", "alerts",
+                "coordination", "aggregation")
+SCORE_OUTPUTS = (*(f"{t}.{ext}" for ext in ("csv", "parquet") for t in SCORE_TABLES),
                  "manifest.json", "rankings.xlsx")
 STAGES = ("raw", "denominated", "imputed", "screened", "transformed", "treated", "prepared",
           "normalised")
@@ -300,8 +301,10 @@ class Assessment:
         return html_card(title, facts, [(f"ranking {latest}", ranking),
                                         ("weights", self.weights_table)])
 
-    def to_dir(self, out: str | Path, *, xlsx: bool = True) -> list[Path]:
-        """Write the output tables, ``manifest.json`` and ``rankings.xlsx`` to ``out``.
+    def to_dir(self, out: str | Path, *, xlsx: bool = True,
+               table_format: str = "csv") -> list[Path]:
+        """Write the output tables, ``manifest.json`` and ``rankings.xlsx`` to ``out``;
+        the tables as CSV (UTF-8 with BOM) or, with ``table_format="parquet"``, Parquet.
 
         Every file is written to a temporary name and renamed, so a failure never leaves
         a half-written file; all tables are computed before the first file is written."""
@@ -314,8 +317,7 @@ class Assessment:
                 "模拟演示数据：数值均为虚构，不代表任何真实城市。"]})
         return write_tables(Path(out), tables, manifest=manifest,
                             xlsx=sheets if xlsx else None, xlsx_name="rankings.xlsx",
-                            score_columns=set(self.framework.first_level),
-                            replaces=SCORE_OUTPUTS)
+                            replaces=SCORE_OUTPUTS, table_format=table_format)
 
 
 def is_demo_panel(panel: Panel) -> bool:

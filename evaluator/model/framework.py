@@ -6,6 +6,7 @@ reported together, so a user fixes the file in one pass.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,32 +104,37 @@ class Framework:
     def node_ids(self) -> tuple[str, ...]:
         return tuple(n.id for n in self.nodes)
 
+    @functools.cached_property
+    def _index(self) -> "_TreeIndex":
+        """Look-ups by id, built once (the framework never changes): a 1,000-indicator
+        tree is navigated in constant time per question, not by scanning the lists."""
+        return _TreeIndex(self)
+
     def indicator(self, indicator_id: str) -> Indicator:
-        for ind in self.indicators:
-            if ind.id == indicator_id:
-                return ind
-        raise KeyError(indicator_id)
+        try:
+            return self._index.indicators[indicator_id]
+        except (KeyError, TypeError):
+            raise KeyError(indicator_id) from None
 
     def node(self, node_id: str) -> Node:
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
-        raise KeyError(node_id)
+        try:
+            return self._index.nodes[node_id]
+        except (KeyError, TypeError):
+            raise KeyError(node_id) from None
 
     def children(self, node_id: str) -> list[str]:
         """Direct children (nodes first, then indicators) in file order."""
-        kids = [n.id for n in self.nodes if n.parent == node_id]
-        kids += [i.id for i in self.indicators if i.parent == node_id]
-        return kids
+        return list(self._index.children.get(node_id, ()))
 
     def is_indicator(self, item_id: str) -> bool:
-        return any(i.id == item_id for i in self.indicators)
+        try:
+            return item_id in self._index.indicators
+        except TypeError:  # an unhashable id is no indicator
+            return False
 
     def level(self, item_id: str) -> int:
         """Height above the indicators: indicators 0, their parents 1, ..., root highest."""
-        if self.is_indicator(item_id):
-            return 0
-        return 1 + max(self.level(c) for c in self.children(item_id))
+        return self._index.level(item_id)
 
     def depth(self, item_id: str) -> int:
         """Distance from the root: root 0, first-level nodes 1, ..."""
@@ -139,10 +145,8 @@ class Framework:
         return d
 
     def parent_of(self, item_id: str) -> str:
-        for n in self.nodes:
-            if n.id == item_id:
-                return n.parent
-        return self.indicator(item_id).parent
+        node = self._index.nodes.get(item_id)
+        return node.parent if node is not None else self.indicator(item_id).parent
 
     @property
     def first_level(self) -> list[str]:
@@ -155,10 +159,8 @@ class Framework:
         return order + [ROOT]
 
     def indicators_under(self, node_id: str) -> list[str]:
-        out: list[str] = []
-        for c in self.children(node_id):
-            out += [c] if self.is_indicator(c) else self.indicators_under(c)
-        return out
+        """The indicators below ``node_id``, depth first in file order."""
+        return list(self._index.under(node_id))
 
     def label(self, item_id: str, lang: str = "en") -> str:
         if item_id == ROOT:
@@ -264,6 +266,40 @@ def resolve_framework_path(name_or_path: str | Path) -> Path:
         M("framework.no_built_framework_called", text=text),
         fix=(M("framework.unknown.fix_hint", hint=hint, names=", ".join(names)) if hint
              else M("framework.unknown.fix", names=", ".join(names))))
+
+
+
+class _TreeIndex:
+    """Dicts over a framework's tree: id → indicator / node, parent → children, and the
+    memoised answers of ``level`` and ``indicators_under``."""
+
+    def __init__(self, fw: "Framework"):
+        self.indicators = {i.id: i for i in fw.indicators}
+        self.nodes = {n.id: n for n in fw.nodes}
+        children: dict[str, list[str]] = {}
+        for n in fw.nodes:
+            children.setdefault(n.parent, []).append(n.id)
+        for i in fw.indicators:
+            children.setdefault(i.parent, []).append(i.id)
+        self.children = {k: tuple(v) for k, v in children.items()}
+        self._levels: dict[str, int] = {}
+        self._under: dict[str, tuple[str, ...]] = {}
+
+    def level(self, item_id: str) -> int:
+        if item_id in self.indicators:
+            return 0
+        if item_id not in self._levels:
+            kids = self.children.get(item_id, ())
+            self._levels[item_id] = 1 + max(self.level(c) for c in kids)  # ValueError: leaf node
+        return self._levels[item_id]
+
+    def under(self, node_id: str) -> tuple[str, ...]:
+        if node_id not in self._under:
+            out: list[str] = []
+            for c in self.children.get(node_id, ()):
+                out += [c] if c in self.indicators else self.under(c)
+            self._under[node_id] = tuple(out)
+        return self._under[node_id]
 
 
 def load_framework(name_or_path: str | Path) -> Framework:

@@ -22,6 +22,7 @@ import csv
 import datetime as _dt
 import hashlib
 import io
+import itertools
 import math
 import re
 import unicodedata
@@ -35,6 +36,7 @@ import pandas as pd
 
 from evaluator.errors import DataError
 from ..i18n import M
+from evaluator.model import panel_vector
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -181,7 +183,7 @@ def _csv_rows(text: str, file_path: Path):
                         fix=M("panel.file_not_readable_csv.fix")) from None
     # A spreadsheet shows one row per record, blank ones included: count them all.
     return tuple((number, tuple(cells)) for number, cells in enumerate(records, start=1)
-                 if any(cell.strip() for cell in cells))
+                 if "".join(cells).strip())
 
 
 def _guess_delimiter(text: str) -> str:
@@ -352,8 +354,13 @@ class Table:
         return (f"column {column_letter(position)} {name!r}" if self.letters
                 else f"column {name!r}")
 
-    def cells(self, position: int) -> list:
-        return [row[position] if position < len(row) else None for row in self.rows]
+    def cells(self, position: int) -> tuple:
+        """The column's cells (None past the end of a short row), transposed once."""
+        columns = self.__dict__.get("_columns")
+        if columns is None or self.__dict__.get("_columns_of") is not self.rows:
+            columns = tuple(itertools.zip_longest(*self.rows, fillvalue=None))
+            self.__dict__.update(_columns=columns, _columns_of=self.rows)
+        return columns[position] if position < len(columns) else (None,) * len(self.rows)
 
 
 class Problems:
@@ -389,16 +396,20 @@ def _number_from_text(text: str):
 
 
 def parse_numbers(table: Table, position: int, problems: Problems) -> np.ndarray:
-    """A column as floats (NaN = missing); bad cells go to ``problems``."""
-    out = np.full(len(table.rows), np.nan)
-    for row, cell in enumerate(table.cells(position)):
+    """A column as floats (NaN = missing); bad cells go to ``problems``.
+
+    The whole column is read at once (:func:`evaluator.model.panel_vector.numbers`); only
+    the cells it leaves take the per-cell rules of :func:`parse_number`."""
+    cells = table.cells(position)
+    out, careful = panel_vector.numbers(cells, MISSING_MARKERS)
+    for row in np.flatnonzero(careful):
+        cell = cells[row]
         try:
             value = _number_from_text(cell) if isinstance(cell, str) else parse_number(cell)
         except ValueError as exc:
             problems.add(row, position, cell, str(exc))
             continue
-        if value is not None:
-            out[row] = value
+        out[row] = np.nan if value is None else value
     return out
 
 
@@ -408,14 +419,15 @@ def parse_keys(table: Table, unit_pos: int, year_pos: int):
     from evaluator.model.panel_time import read_time_column
     from evaluator.model.period import ACCEPTED_FORMS
     problems = Problems(table)
-    units = []
-    for row, cell in enumerate(table.cells(unit_pos)):
-        units.append(parse_label(cell))
-        if units[-1] is None:
-            problems.add(row, unit_pos, cell, "the unit is empty")
+    cells = table.cells(unit_pos)
+    units, careful = panel_vector.labels(cells)
+    for row in np.flatnonzero(careful):
+        units[row] = parse_label(cells[row])
+    for row in np.flatnonzero(pd.isna(units)):
+        problems.add(row, unit_pos, cells[row], "the unit is empty")
     keys, frequency = read_time_column(table, year_pos, problems)
     problems.raise_if_any("row lacks a valid unit or year", "rows lack a valid unit or year",
                           "give every row a unit name and a four-digit year such as 2020 "
                           "(2020年 is accepted) or a period of one frequency — accepted "
                           f"forms: {ACCEPTED_FORMS}; delete note rows below the table")
-    return units, keys, frequency
+    return units.tolist(), keys, frequency

@@ -18,6 +18,8 @@ import yaml
 from ..errors import FrameworkError
 from ..i18n import t
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def read_yaml(path: Path, error_cls=FrameworkError) -> Any:
     """Read a YAML file, turning every I/O or syntax problem into a clear error."""
@@ -35,7 +37,10 @@ def read_yaml(path: Path, error_cls=FrameworkError) -> Any:
         raise error_cls(f"is not UTF-8 text ({exc.reason} at byte {exc.start})",
                         where=str(path), fix="save the YAML file as UTF-8")
     try:
-        return yaml.safe_load(text)
+        try:   # libyaml when PyYAML has it: the same documents, ~10× faster
+            return yaml.load(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            return yaml.safe_load(text)   # the pure loader's message for a bad file
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)

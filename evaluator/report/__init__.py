@@ -41,31 +41,34 @@ def render_report(bundle: ReportBundle) -> dict[str, bytes]:
             md: render_markdown(bundle).encode("utf-8")}
 
 
-def write_bundle(bundle: ReportBundle, out_dir: str | Path, *, tables: bool = False
-                 ) -> list[Path]:
+def write_bundle(bundle: ReportBundle, out_dir: str | Path, *, tables: bool = False,
+                 table_format: str = "csv") -> list[Path]:
     """Write ``report-<year>-<lang>.html``, ``.xlsx`` and ``.md`` of ``bundle`` into
     ``out_dir`` as one set — with ``tables``, also the assessment's tables
-    (:meth:`Assessment.to_dir`: rankings.csv …, manifest.json). Everything is rendered
+    (:meth:`Assessment.to_dir`: rankings.csv …, manifest.json; ``table_format`` csv or
+    parquet). Everything is rendered
     before the first file is replaced, and a file that cannot be replaced (open in
     Excel) leaves the folder as it was: an :class:`EvaluatorError` naming that file.
     Returns the report files' paths."""
     files = render_report(bundle)
-    return write_set(out_dir, files,
-                     tables=bundle.assessment.to_dir if tables else None)
+    def write_tables(folder):
+        return bundle.assessment.to_dir(folder, table_format=table_format)
+    return write_set(out_dir, files, tables=write_tables if tables else None)
 
 
 def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int | None = None,
                  rank_intervals: pd.DataFrame | None = None,
                  sensitivity_summary: dict | None = None,
                  intervals_file: str | Path | None = None, tables: bool = False,
-                 profiles=None, geo=None, geo_colour: str = "score") -> list[Path]:
+                 table_format: str = "csv", profiles=None, geo=None,
+                 geo_colour: str = "score") -> list[Path]:
     """Build the report once (:func:`build_report`) and write it (:func:`write_bundle`).
     Returns the paths of the report's .html, .xlsx and .md (:func:`report_names`)."""
     bundle = build_report(assessment, lang=lang, year=year, rank_intervals=rank_intervals,
                           sensitivity_summary=sensitivity_summary,
                           intervals_file=intervals_file, profiles=profiles, geo=geo,
                           geo_colour=geo_colour)
-    return write_bundle(bundle, out_dir, tables=tables)
+    return write_bundle(bundle, out_dir, tables=tables, table_format=table_format)
 
 
 __all__ = ["ReportBundle", "build_report", "write_report", "write_bundle", "render_report",

@@ -1,18 +1,17 @@
-"""Writing a workbook of plain tables fast and safely (openpyxl's write-only mode).
+"""Writing a workbook of plain tables fast and safely (XlsxWriter, constant-memory mode).
 
-* Every look (header, number format, traffic-light fill) is built once per workbook on a
-  prototype cell, and styled cells copy its style array: assigning a font, fill or
-  number format cell by cell would look the style up again for each of the ~90,000
-  cells of the diagnostics sheet. Only cells that show a style get one.
+* Every look (header, number format, traffic-light fill, quote prefix) is one XlsxWriter
+  format built once per workbook; only cells that show a style get one. Rows stream to
+  disk as they are written, so memory is bounded by a row, and the same sheets give the
+  same bytes (document times fixed, zip entries stamped with a fixed date).
 * Text is kept exactly: a string that Excel would read as a formula (``=``, ``+``,
   ``-``, ``@`` …) or an error code (``#N/A`` …) is a string cell with the quote prefix,
   as Excel stores ``'=text`` typed by hand — shown as typed, never evaluated, and read
-  back as the same text.
+  back as the same text. No text is ever written as a formula, number or link.
   Characters XML cannot hold are shown as U+FFFD.
 """
 from __future__ import annotations
 
-import copy
 import io
 import math
 import re
@@ -23,12 +22,13 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from openpyxl.cell.cell import ERROR_CODES
-
 from ..output import FORMULA_START
+from ..io.workbook import fix_properties, workbook_options
 
 GENERAL = "General"
 LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
+# Excel's error values, which a text cell must not be read as (ECMA-376 Part 1 §18.17.4)
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -80,98 +80,94 @@ def _width(text: Any) -> int:
 
 
 class _Styles:
-    """The workbook's cell styles, each built once on a prototype cell whose style array
-    new cells copy (assigning a font, fill or number format to every cell would look the
-    style up again for each of the ~90,000 cells of the diagnostics sheet)."""
+    """The workbook's cell formats, each built once and shared by every cell that shows
+    the same look."""
 
-    def __init__(self):
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-        self.header_look = dict(font=Font(bold=True, color="1D2733"),
-                                fill=PatternFill("solid", fgColor="E9EEF4"),
-                                border=Border(bottom=Side(style="medium", color="1D2733")),
-                                alignment=Alignment(wrap_text=True, vertical="top"))
-        self.fills = {k: PatternFill("solid", fgColor=v) for k, v in LIGHT_FILLS.items()}
-        self._arrays: dict[tuple, Any] = {}
+    HEADER = {"bold": True, "font_color": "#1D2733", "bg_color": "#E9EEF4",
+              "pattern": 1, "bottom": 2, "bottom_color": "#1D2733", "text_wrap": True,
+              "valign": "top"}
 
-    def array(self, ws, number_format: str = GENERAL, fill: str | None = None,
-              quote: bool = False, header: bool = False):
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self.fills = LIGHT_FILLS
+        self._formats: dict[tuple, Any] = {}
+
+    def format(self, number_format: str = GENERAL, fill: str | None = None,
+               quote: bool = False, header: bool = False):
         key = (number_format, fill, quote, header)
-        if key not in self._arrays:
-            from openpyxl.cell import WriteOnlyCell
-            proto = WriteOnlyCell(ws)
-            if header:
-                for name, value in self.header_look.items():
-                    setattr(proto, name, value)
+        if key == (GENERAL, None, False, False):
+            return None
+        if key not in self._formats:
+            spec: dict[str, Any] = dict(self.HEADER) if header else {}
             if number_format != GENERAL:
-                proto.number_format = number_format
+                spec["num_format"] = number_format
             if fill is not None:
-                proto.fill = self.fills[fill]
+                spec.update(pattern=1, bg_color="#" + self.fills[fill])
             if quote:
-                proto.quotePrefix = True
-            self._arrays[key] = proto._style
-        return self._arrays[key]
+                spec["quote_prefix"] = True
+            self._formats[key] = self.workbook.add_format(spec)
+        return self._formats[key]
 
-    def cell(self, ws, value: Any, **look):
-        """A styled cell; text that Excel would read as a formula or an error code stays
-        the exact text: a string cell with the quote prefix, as Excel stores '=text."""
-        from openpyxl.cell import WriteOnlyCell
-        quote = kept_as_text(value)
-        c = WriteOnlyCell(ws, value=value)
-        if quote:
-            c.data_type = "s"     # never a formula or an error
-        c._style = copy.copy(self.array(ws, quote=quote, **look))
-        return c
+
+def _write(ws, row: int, col: int, value: Any, fmt) -> None:
+    """One cell by its type: text always as text (never a formula, number or link)."""
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
 
 def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
                 note: str | None = None) -> None:
     """One sheet: bilingual header row (frozen), widths from the first 200 values, then
-    the columns' values."""
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title=name[:31])
-    ws.freeze_panes = "B2" if len(cols) > 2 else "A2"
+    the columns' values, row by row (constant-memory mode writes rows in order)."""
+    ws = wb.add_worksheet(name[:31])
+    ws.freeze_panes(1, 1 if len(cols) > 2 else 0)
     values = [_column_values(c.values) for c in cols]
     n = max((len(v) for v in values), default=0)
-    for k, (col, vals) in enumerate(zip(cols, values), start=1):
+    for k, (col, vals) in enumerate(zip(cols, values)):
         sample = [_width(v) for v in vals[:200]]
         width = max([_width(col.header) // 2 + 2] + [min(w, 60) for w in sample] + [6])
         if col.number_format != GENERAL:
             width = max(width, 9)
-        ws.column_dimensions[get_column_letter(k)].width = min(width + 2, 62)
-    from ..output import sheet_layout
-    sheet_layout(ws, n, len(cols))        # before the first row: write-only sheets
-    ws.append([styles.cell(ws, _plain(col.header), header=True) for col in cols])
-    # a styled cell only where it shows something (a number format, a light's fill, text
-    # kept as text); every other cell is written as a plain value
-    for col, vals in zip(cols, values):
+        ws.set_column(k, k, min(width + 2, 62))
+    for k, col in enumerate(cols):
+        header = _plain(col.header)
+        _write(ws, 0, k, header, styles.format(header=True, quote=kept_as_text(header)))
+    for vals in values:
         vals.extend([None] * (n - len(vals)))
-        if col.number_format == GENERAL and col.fills is None:
-            for r, v in enumerate(vals):
-                if kept_as_text(v):
-                    vals[r] = styles.cell(ws, v)
-            continue
-        for r, v in enumerate(vals):
+    for r in range(n):
+        row = r + 1
+        for k, (col, vals) in enumerate(zip(cols, values)):
+            v = vals[r]
+            if v is None and col.fills is None:
+                continue
             number = isinstance(v, (int, float)) and not isinstance(v, bool)
-            fill = col.fills[r] if col.fills is not None else None
+            fill = col.fills[r] if col.fills is not None and r < len(col.fills) else None
             fill = fill if fill in styles.fills else None
-            if (number and col.number_format != GENERAL) or fill or kept_as_text(v):
-                vals[r] = styles.cell(ws, v, fill=fill, number_format=col.number_format
-                                      if number else GENERAL)
-    for row in zip(*values):
-        ws.append(row)
+            if v is None and fill is None:
+                continue
+            fmt = styles.format(number_format=col.number_format if number else GENERAL,
+                                fill=fill, quote=kept_as_text(v))
+            _write(ws, row, k, v, fmt)
     if note:
-        ws.append([])
-        ws.append([styles.cell(ws, _plain(note))])
+        _write(ws, n + 2, 0, _plain(note), styles.format(quote=kept_as_text(note)))
 
 
 def workbook_bytes(sheets: Sequence[tuple[str, list[Col], str | None]]) -> bytes:
-    """An .xlsx file of ``sheets`` (name, columns, note under the table) in memory."""
-    from openpyxl import Workbook
-    wb = Workbook(write_only=True)
-    styles = _Styles()
+    """An .xlsx file of ``sheets`` (name, columns, note under the table) in memory; the
+    same sheets give the same bytes."""
+    import xlsxwriter
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, workbook_options())
+    fix_properties(wb)
+    styles = _Styles(wb)
     for name, cols, note in sheets:
         write_sheet(wb, styles, name, cols, note)
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    wb.close()
     return buffer.getvalue()

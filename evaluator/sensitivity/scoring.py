@@ -70,6 +70,7 @@ class GroupPlan:
     #                                    every node a weighted sum, the columns used complete
     nominal: np.ndarray | None = None  # the pipeline's own composite with the nominal
     #                                    weights (used as is when the weights do not vary)
+    _prepared: dict = field(default_factory=dict, repr=False)   # fixed nodes' columns
 
     def local_weights(self, node: NodePlan, draws: np.ndarray | None) -> np.ndarray:
         """(S, k) relative weights of ``node``'s children for each scenario."""
@@ -118,9 +119,60 @@ class GroupPlan:
         if self.filled is not None:
             return self.global_weights(draws) @ self.filled.T
         values: list[np.ndarray] = []
-        for node in self.nodes:
-            values.append(self._node(node, self.local_weights(node, draws), values))
+        for pos, node in enumerate(self.nodes):
+            W = self.local_weights(node, draws)
+            if node.fixed and node.how["method"] in ("weighted_sum", "geometric"):
+                values.append(self._fixed_mean(pos, node, W))
+            else:
+                values.append(self._node(node, W, values))
         return np.ascontiguousarray(values[-1].T)
+
+    def _fixed_mean(self, pos: int, node: NodePlan, W: np.ndarray) -> np.ndarray:
+        """A weighted or geometric mean of indicator columns for a batch of weights: the
+        formula of :func:`evaluator.methods.aggregate.weighted_sum` / ``geometric`` with
+        the same operands, but the per-column part (values or logs with missing → 0,
+        presence, the floor and the ≤ 0 check) prepared once per group, not per batch, and
+        the weight each row's present children carry computed by one product, not two."""
+        prepared = self._prepared.get(pos)
+        if prepared is None:
+            prepared = self._prepared[pos] = self._prepare_fixed(node)
+        terms, present, dropped = prepared
+        num = terms @ W.T
+        den = present @ W.T
+        ok = den > 0
+        if node.min_coverage > 0:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ok &= den / W.sum(axis=1)[None, :] >= node.min_coverage - 1e-12
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = num / np.where(ok, den, 1.0)
+            out = np.where(ok, np.exp(mean) if node.how["method"] == "geometric" else mean,
+                           np.nan)
+        if dropped is not None:
+            out[dropped] = np.nan
+        return out
+
+    def _prepare_fixed(self, node: NodePlan):
+        """(terms, presence, rows without a score) of a fixed node; a value ≤ 0 under a
+        geometric mean raises the pipeline's own error (from the method itself)."""
+        V = self.data[:, node.columns]
+        dropped = None
+        if node.how["method"] == "geometric":
+            floor = node.how.get("floor")
+            if floor is not None:
+                V = np.where(np.isnan(V), V, np.maximum(V, floor))
+            bad = ~np.isnan(V) & (V <= 0)
+            if bad.any():
+                if node.how.get("nonpositive", "error") != "missing":
+                    agg.geometric(V, node.weights, floor=floor, names=node.children,
+                                  row_labels=self.row_labels)   # raises, naming the cell
+                dropped = bad.any(axis=1)
+                V = np.where(bad, 1.0, V)
+        present = ~np.isnan(V)
+        if node.how["method"] == "geometric":
+            terms = np.where(present, np.log(np.where(present, V, 1.0)), 0.0)
+        else:
+            terms = np.where(present, V, 0.0)
+        return terms, present.astype(float), dropped
 
     # -- one node, rows × S -----------------------------------------------------------
     def _node(self, node: NodePlan, W: np.ndarray, done: list[np.ndarray]) -> np.ndarray:

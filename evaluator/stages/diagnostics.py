@@ -120,6 +120,18 @@ def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
 
 
 def diagnose(assessment) -> Diagnosis:
+    """The assessment's diagnosis, computed once and shared: the tables
+    (:func:`build_diagnostics`), the report and the unit profiles all read the same
+    object (kept on the assessment, whose results do not change after ``evaluate``)."""
+    cached = getattr(assessment, "__dict__", {}).get("_diagnosis")
+    if cached is None:
+        cached = _diagnose(assessment)
+        if hasattr(assessment, "__dict__"):
+            assessment.__dict__["_diagnosis"] = cached
+    return cached
+
+
+def _diagnose(assessment) -> Diagnosis:
     a = assessment
     fw = a.framework
     panel_years = sorted(int(y) for y in np.unique(a.years))
@@ -213,8 +225,7 @@ def diagnose(assessment) -> Diagnosis:
 
     # nodes: scores, ranks, peers, obstacle and contribution shares of their indicators
     nodes = fw.aggregation_order()
-    M = np.array([[1.0 if i in set(fw.indicators_under(node)) else 0.0 for node in nodes]
-                  for i in ids]) if nodes else np.zeros((m, 0))
+    M = _membership(fw, ids, nodes)
     S = np.column_stack([np.asarray(a.scores[q], float) for q in nodes])
     node_best, _ = dg.block_best(S, years)
     if gblocks is not None:
@@ -274,6 +285,16 @@ def diagnostic_warnings(assessment) -> list[str]:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+def _membership(fw, ids: list[str], nodes: list[str]) -> np.ndarray:
+    """indicators × nodes: 1 where the indicator lies under the node (by index look-up)."""
+    position = {i: k for k, i in enumerate(ids)}
+    M = np.zeros((len(ids), len(nodes)))
+    for c, node in enumerate(nodes):
+        rows = [position[i] for i in fw.indicators_under(node) if i in position]
+        M[rows, c] = 1.0
+    return M
+
+
 def _unit_interval(Z: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Normalised values mapped to [0, 1] by the normalisation range; a column that
     leaves the range (z-scores, for instance) is min–max rescaled over all rows."""

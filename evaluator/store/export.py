@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from ..errors import EvaluatorError
-from ..output import atomic_write, prepare_out_dir, safe_frame, write_xlsx
+from ..io.tables import write_csv_file
+from ..output import atomic_write, prepare_out_dir, write_xlsx
 from .db import Store
 from .messages import msg
 from .read import read_round_table, round_info, rounds_table
@@ -30,11 +31,9 @@ def export_round(store: Store, round_id: int, out: str | Path, *, fmt: str = "cs
     folder = prepare_out_dir(Path(out))
     written = []
     if fmt == "csv":
-        encoding = "utf-8-sig" if bom else "utf-8"
-        for name, frame in frames.items():
+        for name, frame in frames.items():   # the writer `score` used: the same bytes
             path = folder / f"{name}.csv"
-            atomic_write(path, lambda p, f=frame: safe_frame(f).to_csv(
-                p, index=False, encoding=encoding, lineterminator="\n"))
+            atomic_write(path, lambda p, f=frame: write_csv_file(f, p, bom=bom))
             written.append(path)
     elif fmt == "xlsx":
         path = folder / f"round-{round_id}.xlsx"
