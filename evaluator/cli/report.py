@@ -94,13 +94,7 @@ def report(framework, data, recipe, encoding, sheet, from_dir, round_id, db, out
                               published_trends=trends, profiles=list(profiles) or None,
                               geo=geo, geo_colour=geo_colour)
         write_bundle(bundle, out, tables=False)   # the tables are the ones read
-        if bundle.synthetic:
-            click.echo(t("cli.score.synthetic"), err=True)
-        from ..report import report_names
-        html, xlsx, md = report_names(bundle.year, bundle.lang)
-        click.echo(t("store.report.wrote", out=Path(out), html=html, xlsx=xlsx, md=md,
-                     units=len(bundle.ranking),
-                     year=bundle.year))
+        _say_written(bundle, out, "store.report.wrote")
         return
     if not framework or not data:
         from ..errors import EvaluatorError
@@ -121,12 +115,16 @@ def report(framework, data, recipe, encoding, sheet, from_dir, round_id, db, out
         progress.next()
         # the report and the score tables as one set: all rendered first, then swapped in
         write_bundle(bundle, out, tables=True)
+    _say_written(bundle, out, "cli.report.wrote")
+
+
+def _say_written(bundle, out, key: str) -> None:
+    """The closing lines of a report run: the demo-data notice, then the files written."""
+    from ..report import report_names
     if bundle.synthetic:
         click.echo(t("cli.score.synthetic"), err=True)
-    from ..report import report_names
     html, xlsx, md = report_names(bundle.year, bundle.lang)
-    click.echo(t("cli.report.wrote", out=Path(out), html=html, xlsx=xlsx, md=md,
-                 units=len(bundle.ranking),
+    click.echo(t(key, out=Path(out), html=html, xlsx=xlsx, md=md, units=len(bundle.ranking),
                  year=bundle.year))
 
 

@@ -17,20 +17,13 @@ import pandas as pd
 
 from ..errors import DataError
 from . import schema
+from ..output import file_sha256
 from .messages import msg
 
 MANIFEST = "manifest.json"
 # pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs
 # round_trip, else the last digit can differ from what was written
 EXACT_FLOATS = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def manifest_outputs(manifest: dict[str, Any]) -> dict[str, str] | None:
@@ -102,7 +95,7 @@ def open_results(path: str | Path) -> ResultsFolder:
         if not file.is_file():
             raise DataError(msg("results.missing_file", name=name), where=str(file),
                             fix=msg("results.edited.fix"))
-        found = sha256_file(file)
+        found = file_sha256(file)
         if found != expected:
             raise DataError(msg("results.edited_file", name=name, found=found[:12],
                                 expected=expected[:12]), where=str(file),

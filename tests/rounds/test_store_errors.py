@@ -154,7 +154,9 @@ def test_a_killed_publish_leaves_nothing(db_url, demo_results):
     # and the next publish works and stores the round whole
     done = invoke("publish", demo_results, "--db", db_url)
     assert done.exit_code in (0, 2), done.output
-    assert _consistent(db_url) == [1]
+    # one whole round; its id need not be 1: a PostgreSQL sequence does not roll back, so
+    # a transaction killed after taking an id leaves a gap
+    assert len(_consistent(db_url)) == 1
 
 
 def test_the_database_comes_from_db_then_the_environment_then_the_working_folder(
