@@ -34,14 +34,15 @@ MEAN_SHIFT = "mean_rank_shift"
 def _label(t, name: str, method: str = "") -> str:
     """A quantity's caption: the one its method declares in the registry (as pymcdm's
     tables do), else the report's words, else its name."""
+    from ..errors import RecipeError
+    from ..registry import get
     try:
-        from ..registry import get
         for table in get("aggregations", method).tables:
             if table.name == name:
                 caption = table.zh if t.lang == "zh" else table.en
                 return f"{caption} {table.symbol}".strip() if table.symbol and \
                     table.symbol not in caption else caption
-    except Exception:   # an unknown method (e.g. a plugin since removed): our own words
+    except RecipeError:   # an unknown method (e.g. a plugin since removed): our own words
         pass
     return t(f"agg.{name}") if t.has(f"agg.{name}") else name
 
