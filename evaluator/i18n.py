@@ -26,6 +26,7 @@ import contextvars
 import functools
 import locale
 import os
+import reprlib
 import string
 from pathlib import Path
 from typing import Any, Mapping
@@ -154,7 +155,52 @@ def _render(table: Mapping[str, Mapping[str, str]], key: str, lang: str,
     text = entry[lang]
     if not params:   # a text without parameters: as written ({{ }} stand for braces)
         return text.replace("{{", "{").replace("}}", "}")
-    return text.format(**{k: localise(v, lang) for k, v in params.items()})
+    return _FORMATTER.vformat(text, (), {k: _shallow(v, lang) for k, v in params.items()})
+
+
+#: A value quoted in a message (``{value!r}``, or any list, tuple, dict or set) is cut to
+#: this many characters, ending in ``…``: no message can quote a huge value (a whole
+#: file's content, an alias bomb's expansion), and nothing walks more than a bounded part
+#: of a nested value to show it.
+QUOTE_LIMIT = 80
+_ITEMS = 12
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, QUOTE_LIMIT, QUOTE_LIMIT, 40
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = _ITEMS
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` of at most ``limit`` characters (cut with ``…``), built without
+    reading more of the value than it shows."""
+    if isinstance(value, str):
+        text = repr(str(value) if len(value) <= limit - 2 else str(value[:limit - 3]) + "…")
+    else:
+        text = _REPR.repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class _Quoting(string.Formatter):
+    """``str.format`` with ``!r`` and containers shown by :func:`quote`."""
+
+    def convert_field(self, value, conversion):
+        if conversion == "r" or (conversion is None and type(value) in _CONTAINERS):
+            return quote(value)
+        return super().convert_field(value, conversion)
+
+
+_FORMATTER = _Quoting()
+_CONTAINERS = (list, tuple, dict, set, frozenset)   # not subclasses: they format themselves
+
+
+def _shallow(value: Any, lang: str) -> Any:
+    """A parameter in ``lang``: a message rendered; a list's first items localised (a
+    nested or huge list is never walked whole: :func:`quote` shows a bounded part)."""
+    if type(value) in (list, tuple):
+        head = [e if isinstance(e, (list, tuple, dict)) else localise(e, lang)
+                for e in value[:_ITEMS]]
+        return head + list(value[_ITEMS:]) if isinstance(value, list) \
+            else tuple(head) + tuple(value[_ITEMS:])
+    return localise(value, lang)
 
 
 def has(key: str) -> bool:
@@ -229,7 +275,15 @@ def bilingual(en: str, zh: str) -> Msg:
     return _Pair(en, zh)
 
 
-def M(key: str, **params: Any) -> Msg:
+class Listing(list):
+    """Items (messages or text) shown joined by their placeholder's format spec, so each
+    language chooses its separator: ``{items:; }`` / ``{items:；}`` (default ``, ``)."""
+
+    def __format__(self, spec: str) -> str:
+        return (spec or ", ").join(str(x) for x in self)
+
+
+def M(key: str, /, **params: Any) -> Msg:
     """A message to be shown later, possibly in another language (errors, warnings)."""
     return Msg(key, params)
 
