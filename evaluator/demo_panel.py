@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
+from .model.yamlfile import read_yaml
 
 from evaluator import resources
 from evaluator.errors import DataError, FrameworkError
@@ -174,8 +174,7 @@ def demo_indicator_ids(folder: Path | None = None) -> list[str]:
     folder = builtin_dir() if folder is None else folder
     ids: list[str] = []
     for name in (PRIMARY_FRAMEWORK, SECONDARY_FRAMEWORK):
-        with open(folder / name, encoding="utf-8") as handle:
-            framework = yaml.safe_load(handle)
+        framework = read_yaml(folder / name)
         ids += [ind["id"] for ind in framework["indicators"] if ind["id"] not in ids]
     unknown = [i for i in ids if i not in SPECS]
     if unknown:
@@ -200,8 +199,7 @@ def target_base_cells(folder: Path | None = None) -> set[tuple[str, int]]:
                 cells.add((indicator, int(spec["from"])))
 
     for name in (PRIMARY_FRAMEWORK, SECONDARY_FRAMEWORK):
-        with open(folder / name, encoding="utf-8") as handle:
-            framework = yaml.safe_load(handle)
+        framework = read_yaml(folder / name)
         for ind in framework["indicators"]:
             visit(ind["id"], ind.get("targets"))
         for group in (framework.get("groups") or {}).values():

@@ -30,6 +30,10 @@ from typing import Any, Sequence
 from ..errors import FrameworkError
 from ..i18n import M
 from .framework import ROOT, Framework, read_yaml
+from .yamlfile import read_bounded
+
+#: A questionnaire workbook is read only up to this size (a filled one is ~100 KB).
+MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
 
 INSTRUCTIONS = "说明 Instructions"
 NODE, EXPERT = "node", "expert"
@@ -257,8 +261,9 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
     from openpyxl import load_workbook
 
     path = Path(path)
+    content = read_bounded(path, FrameworkError, limit=MAX_WORKBOOK_BYTES)  # no device, pipe
     try:
-        wb = load_workbook(path, data_only=True, read_only=False)
+        wb = load_workbook(io.BytesIO(content), data_only=True, read_only=False)
     except Exception as exc:   # openpyxl raises many kinds for a file that is no workbook
         raise FrameworkError(M("ahp.workbook.unreadable", reason=str(exc) or type(exc).__name__),
                              where=str(path), fix=M("ahp.workbook.unreadable.fix")) from None

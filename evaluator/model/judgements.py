@@ -122,7 +122,7 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
     """
     path = Path(file)
     if path.is_absolute():
-        if path.is_file() or path.is_dir():   # a folder: one questionnaire per expert
+        if path.exists():   # a folder: one questionnaire per expert; a device: refused later
             return path
         raise FrameworkError(M("judgements.judgement_file_not_found_2"), where=str(path),
                              fix=M("judgements.judgement_file_not_found_2.fix"))
@@ -134,7 +134,7 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
     if path.parts and path.parts[0] == "weights" and len(path.parts) > 1:
         candidates.append(builtin.joinpath(*path.parts[1:]))
     for candidate in candidates:
-        if candidate.is_file() or (candidate.is_dir() and candidate != builtin):
+        if candidate.exists() and candidate != builtin:
             return candidate
     shipped = sorted(p.name for p in builtin.glob("*.yaml")) if builtin.is_dir() else []
     tried = ", ".join(str(c) for c in dict.fromkeys(candidates))
