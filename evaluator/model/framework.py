@@ -94,6 +94,9 @@ class Framework:
     description: str = ""
     reference: str = ""
     source: str | None = None  # the file it was read from
+    #: warnings about the file itself (indicators left without a direction), shown by
+    #: validate and score and kept in the manifest
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     # -- tree navigation -------------------------------------------------------------
     @property

@@ -1,13 +1,21 @@
 """Parsing and validating a framework specification (the YAML file's content).
 
 Collects every problem in the file and reports them together, each with its key path
-(e.g. ``indicators[3].direction``) and a fix.
+(e.g. ``indicators[3].direction``) and a fix. Limits, far beyond real frameworks (tens to
+hundreds of indicators, three or four levels): at most :data:`MAX_ITEMS` indicators and as
+many nodes, a tree at most :data:`MAX_TREE_DEPTH` levels deep (checked before anything
+walks the tree recursively).
+
+An indicator without ``direction`` is a benefit indicator (higher is better), as the
+README says; the framework then carries one warning naming every such indicator
+(:attr:`Framework.warnings`: shown by ``validate`` and ``score``, kept in the manifest).
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from ..errors import FrameworkError
+from ..i18n import Listing, M
 from .framework import ID_PATTERN, ROOT, Framework, Group, Indicator, Node
 from .names import Name, near_matches
 from .targets import Target, parse_targets
@@ -22,6 +30,8 @@ INDICATOR_KEYS = {"id", "name", "parent", "unit", "direction", "goalposts", "tra
 FREQUENCIES = ("year", "half", "quarter", "month")
 GROUP_KEYS = {"name", "description", "targets"}
 DIRECTIONS = ("benefit", "cost", "{optimum: x}", "{range: [a, b]}")
+MAX_ITEMS = 10_000        # indicators, and nodes
+MAX_TREE_DEPTH = 32       # levels from the root to the deepest indicator
 
 
 class _Problems:
@@ -32,18 +42,14 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, path: str, message: str, fix: str | None = None) -> None:
-        text = f"{path}: {message}"
-        if fix:
-            text += f" — fix: {fix}"
-        self.items.append(text)
+        self.items.append(M("problem.line_fix", path=path, message=message, fix=fix) if fix
+                          else M("problem.line", path=path, message=message))
 
     def raise_if_any(self) -> None:
         if self.items:
             n = len(self.items)
-            body = "\n  ".join(self.items)
-            raise FrameworkError(
-                f"{n} problem{'s' if n > 1 else ''} in the framework file:\n  {body}",
-                where=self.source)
+            raise FrameworkError(M("fwspec.problems" if n > 1 else "fwspec.problem_one",
+                                   n=n, listing=Listing(self.items)), where=self.source)
 
 
 def _aliases(raw, path: str, problems) -> tuple[str, ...]:
@@ -55,8 +61,8 @@ def _aliases(raw, path: str, problems) -> tuple[str, ...]:
     if not isinstance(items, (list, tuple)) or not all(
             isinstance(a, (str, int, float)) and not isinstance(a, bool) and str(a).strip()
             for a in items):
-        problems.add(path, f"{raw!r} is not a list of column names",
-                     "write e.g. aliases: [地区生产总值, GDP（亿元）]")
+        problems.add(path, M("fwspec.aliases_not_list", value=raw),
+                     M("fwspec.aliases_not_list.fix"))
         return ()
     return tuple(str(a).strip() for a in items)
 
@@ -76,22 +82,23 @@ def _check_aliases(indicators, problems) -> None:
             other = owner.setdefault(label_key(alias), ind.id)
             if other != ind.id:
                 problems.add(f"indicators[{k}].aliases",
-                             f"{alias!r} already names indicator {other!r}",
-                             "give each alias to one indicator only")
+                             M("fwspec.alias_taken", alias=alias, other=other),
+                             M("fwspec.alias_taken.fix"))
 
 
 def _check_keys(spec: Mapping, allowed: set[str], path: str, problems: _Problems) -> None:
     for key in spec:
         if key not in allowed:
             hint = near_matches(str(key), sorted(allowed))
-            problems.add(f"{path}.{key}" if path else str(key), "unknown key",
-                         key_hint(key) or (f"did you mean {hint}?" if hint else
-                                           f"allowed keys: {', '.join(sorted(allowed))}"))
+            problems.add(f"{path}.{key}" if path else str(key), M("fwspec.unknown_key"),
+                         key_hint(key) or (M("fwspec.did_you_mean", hint=hint) if hint else
+                                           M("fwspec.allowed_keys",
+                                             keys=", ".join(sorted(allowed)))))
 
 
 def _number(value: Any, path: str, problems: _Problems) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.add(path, f"{value!r} is not a number", "write a plain number, e.g. 1 or 0.5")
+        problems.add(path, M("fwspec.not_number", value=value), M("fwspec.not_number.fix"))
         return None
     return float(value)
 
@@ -113,46 +120,47 @@ def _parse_direction(value: Any, path: str, problems: _Problems):
         if (isinstance(r, (list, tuple)) and len(r) == 2
                 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in r)):
             if r[0] >= r[1]:
-                problems.add(f"{path}.range", f"lower end {r[0]} is not below upper end {r[1]}",
-                             "write the interval as [low, high]")
+                problems.add(f"{path}.range", M("fwspec.range_order", low=r[0], high=r[1]),
+                             M("fwspec.range_order.fix"))
             return "range", None, (float(r[0]), float(r[1]))
-        problems.add(f"{path}.range", f"{r!r} is not a pair of numbers", "write e.g. [4, 6]")
+        problems.add(f"{path}.range", M("fwspec.not_pair", value=r),
+                     M("fwspec.not_pair.fix", example="[4, 6]"))
         return "range", None, (0.0, 1.0)
-    problems.add(path, f"bad direction {value!r}",
-                 "use one of: " + ", ".join(DIRECTIONS))
+    problems.add(path, M("fwspec.bad_direction", value=value),
+                 M("fwspec.use_one_of", choices=", ".join(DIRECTIONS)))
     return "benefit", None, None
 
 
 def build_framework(spec: Any, source: str) -> Framework:
     problems = _Problems(source)
     if not isinstance(spec, Mapping):
-        raise FrameworkError("the file is empty or not a mapping of keys", where=source,
-                             fix="start the file with `id:`, `name:`, `indicators:` "
-                                 "(see README, 'Framework files')")
+        raise FrameworkError(M("fwspec.not_mapping"), where=source,
+                             fix=M("fwspec.not_mapping.fix"))
     _check_keys(spec, TOP_KEYS, "", problems)
     fid = spec.get("id")
     if not isinstance(fid, str) or not ID_PATTERN.match(fid or ""):
-        problems.add("id", f"missing or invalid framework id {fid!r}",
-                     "give a short id of letters, digits and _, e.g. `id: my_index`")
+        problems.add("id", M("fwspec.bad_framework_id", value=fid),
+                     M("fwspec.bad_framework_id.fix"))
         fid = str(fid)
     name = Name.parse(spec.get("name", fid), "name", problems.add, default=fid)
 
-    seen: dict[str, str] = {ROOT: "the root"}
+    seen: dict[str, str] = {ROOT: M("fwspec.the_root")}
     nodes: list[Node] = []
     raw_nodes = spec.get("nodes") or []
     if not isinstance(raw_nodes, list):
-        problems.add("nodes", "must be a list", "write each node as `- {id: ..., name: ...}`")
+        problems.add("nodes", M("fwspec.nodes_not_list"), M("fwspec.nodes_not_list.fix"))
         raw_nodes = []
+    _check_count(raw_nodes, "nodes", source)
     for k, raw in enumerate(raw_nodes):
         path = f"nodes[{k}]"
         if not isinstance(raw, Mapping):
-            problems.add(path, "must be a mapping with at least `id`")
+            problems.add(path, M("fwspec.item_not_mapping"))
             continue
         _check_keys(raw, NODE_KEYS, path, problems)
         nid = _item_id(raw, path, seen, problems)
         weight = _number(raw["weight"], f"{path}.weight", problems) if "weight" in raw else None
         if weight is not None and weight < 0:
-            problems.add(f"{path}.weight", "weights cannot be negative")
+            problems.add(f"{path}.weight", M("fwspec.negative_weight"))
         nodes.append(Node(nid, Name.parse(raw.get("name", nid), f"{path}.name", problems.add,
                                           default=nid),
                           str(raw.get("parent") or ROOT), weight,
@@ -161,16 +169,19 @@ def build_framework(spec: Any, source: str) -> Framework:
     indicators: list[Indicator] = []
     raw_inds = spec.get("indicators")
     if not isinstance(raw_inds, list) or not raw_inds:
-        problems.add("indicators", "missing or empty",
-                     "list the indicators, each `- {id: ..., name: ..., direction: benefit}`")
+        problems.add("indicators", M("fwspec.no_indicators"), M("fwspec.no_indicators.fix"))
         raw_inds = []
+    _check_count(raw_inds, "indicators", source)
+    undirected: list[str] = []
     for k, raw in enumerate(raw_inds):
         path = f"indicators[{k}]"
         if not isinstance(raw, Mapping):
-            problems.add(path, "must be a mapping with at least `id`")
+            problems.add(path, M("fwspec.item_not_mapping"))
             continue
         _check_keys(raw, INDICATOR_KEYS, path, problems)
         iid = _item_id(raw, path, seen, problems)
+        if "direction" not in raw:
+            undirected.append(iid)
         direction, optimum, interval = _parse_direction(raw.get("direction", "benefit"),
                                                         f"{path}.direction", problems)
         goalposts = None
@@ -181,30 +192,30 @@ def build_framework(spec: Any, source: str) -> Framework:
                 goalposts = (float(gp[0]), float(gp[1]))
                 if goalposts[0] >= goalposts[1]:
                     problems.add(f"{path}.goalposts",
-                                 f"low goalpost {gp[0]} is not below high goalpost {gp[1]}",
-                                 "write [low, high]; the direction says which end is good")
+                                 M("fwspec.goalposts_order", low=gp[0], high=gp[1]),
+                                 M("fwspec.goalposts_order.fix"))
             else:
-                problems.add(f"{path}.goalposts", f"{gp!r} is not a pair of numbers",
-                             "write e.g. [0, 100]")
+                problems.add(f"{path}.goalposts", M("fwspec.not_pair", value=gp),
+                             M("fwspec.not_pair.fix", example="[0, 100]"))
         transform = str(raw.get("transform") or "none")
         if transform not in ("none", "log"):
-            problems.add(f"{path}.transform", f"unknown transform {transform!r}", "use none or log")
+            problems.add(f"{path}.transform", M("fwspec.unknown_transform", value=transform),
+                         M("fwspec.unknown_transform.fix"))
         if transform == "log" and goalposts is not None and goalposts[0] <= 0:
-            problems.add(f"{path}.goalposts", "the log of a goalpost ≤ 0 is undefined",
-                         "use a positive lower goalpost with transform: log")
+            problems.add(f"{path}.goalposts", M("fwspec.log_goalpost"),
+                         M("fwspec.log_goalpost.fix"))
         if transform == "log" and ((optimum is not None and optimum <= 0)
                                    or (interval is not None and interval[0] <= 0)):
-            problems.add(f"{path}.direction", "the log of an optimum or interval bound ≤ 0 "
-                         "is undefined", "use positive bounds with transform: log")
+            problems.add(f"{path}.direction", M("fwspec.log_bound"), M("fwspec.log_bound.fix"))
         weight = _number(raw["weight"], f"{path}.weight", problems) if "weight" in raw else None
         if weight is not None and weight < 0:
-            problems.add(f"{path}.weight", "weights cannot be negative")
+            problems.add(f"{path}.weight", M("fwspec.negative_weight"))
         targets = parse_targets(raw.get("targets"), f"{path}.targets", problems.add)
         denominator = raw.get("denominator")
         frequency = str(raw.get("frequency") or "year")
         if frequency not in FREQUENCIES:
-            problems.add(f"{path}.frequency", f"unknown frequency {frequency!r}",
-                         f"use one of: {', '.join(FREQUENCIES)} (default year)")
+            problems.add(f"{path}.frequency", M("fwspec.unknown_frequency", value=frequency),
+                         M("fwspec.unknown_frequency.fix", choices=", ".join(FREQUENCIES)))
             frequency = "year"
         indicators.append(Indicator(
             iid, Name.parse(raw.get("name", iid), f"{path}.name", problems.add, default=iid),
@@ -219,22 +230,23 @@ def build_framework(spec: Any, source: str) -> Framework:
     groups: dict[str, Group] = {}
     raw_groups = spec.get("groups") or {}
     if not isinstance(raw_groups, Mapping):
-        problems.add("groups", "must be a mapping group id → {name, targets}")
+        problems.add("groups", M("fwspec.groups_not_mapping"))
         raw_groups = {}
     ind_ids = [i.id for i in indicators]
     for gid, raw in raw_groups.items():
         path = f"groups.{gid}"
         raw = raw or {}
         if not isinstance(raw, Mapping):
-            problems.add(path, "must be a mapping with `name` and optional `targets`")
+            problems.add(path, M("fwspec.group_not_mapping"))
             continue
         _check_keys(raw, GROUP_KEYS, path, problems)
         gtargets: dict[str, tuple[Target, ...]] = {}
         for ind_id, tspec in (raw.get("targets") or {}).items():
             if ind_id not in ind_ids:
                 hint = near_matches(str(ind_id), ind_ids)
-                problems.add(f"{path}.targets.{ind_id}", "target for an unknown indicator",
-                             f"did you mean {hint}?" if hint else "use an indicator id")
+                problems.add(f"{path}.targets.{ind_id}", M("fwspec.target_unknown_indicator"),
+                             M("fwspec.did_you_mean", hint=hint) if hint
+                             else M("fwspec.use_indicator_id"))
                 continue
             gtargets[ind_id] = parse_targets(tspec, f"{path}.targets.{ind_id}", problems.add)
         groups[str(gid)] = Group(str(gid), Name.parse(raw.get("name", gid), f"{path}.name",
@@ -242,9 +254,10 @@ def build_framework(spec: Any, source: str) -> Framework:
                                  str(raw.get("description") or ""), gtargets)
 
     _check_tree(nodes, indicators, problems)
+    _check_depth(nodes, indicators, problems)
     recipe = spec.get("recipe") or {}
     if not isinstance(recipe, Mapping):
-        problems.add("recipe", "must be a mapping of recipe sections")
+        problems.add("recipe", M("fwspec.recipe_not_mapping"))
         recipe = {}
     else:  # the framework's own recipe is checked with the file, not at the first run
         from .recipe import Recipe
@@ -256,9 +269,46 @@ def build_framework(spec: Any, source: str) -> Framework:
                                      if exc.where and ": " in exc.where else ""),
                          exc.problem, exc.fix)
     problems.raise_if_any()
+    shown = Listing(undirected[:10] + (["…"] if len(undirected) > 10 else []))
+    warnings = (M("fwspec.direction_default", n=len(undirected), ids=shown),) \
+        if undirected else ()
     return Framework(fid, name, tuple(nodes), tuple(indicators), groups, dict(recipe),
                      str(spec.get("version") or ""), str(spec.get("description") or ""),
-                     str(spec.get("reference") or ""), source)
+                     str(spec.get("reference") or ""), source, warnings)
+
+
+def _check_count(items: list, key: str, source: str) -> None:
+    """More than :data:`MAX_ITEMS` nodes or indicators: refused before reading them."""
+    if len(items) > MAX_ITEMS:
+        raise FrameworkError(M("fwspec.too_many", key=key, n=f"{len(items):,}",
+                               limit=f"{MAX_ITEMS:,}"), where=M("fwspec.where_key", file=source,
+                                                                key=key),
+                             fix=M("fwspec.too_many.fix"))
+
+
+def _check_depth(nodes: list[Node], indicators: list[Indicator], problems: _Problems) -> None:
+    """The tree at most :data:`MAX_TREE_DEPTH` levels deep (root → deepest indicator),
+    measured without recursion (a cycle is reported by :func:`_check_tree`)."""
+    parents = {n.id: n.parent for n in nodes}
+    depth: dict[str, int] = {ROOT: 0}
+
+    def depth_of(item: str) -> int:
+        chain, cur = [], item
+        while cur not in depth and cur in parents and len(chain) <= MAX_TREE_DEPTH + 1:
+            chain.append(cur)
+            cur = parents[cur]
+        base = depth.get(cur, 0)
+        for k, above in enumerate(reversed(chain), start=1):
+            depth[above] = base + k
+        return depth.get(item, base + len(chain))
+
+    for k, ind in enumerate(indicators):
+        levels = depth_of(ind.parent) + 1
+        if levels > MAX_TREE_DEPTH:
+            problems.add(f"indicators[{k}].parent",
+                         M("fwspec.too_deep", id=ind.id, limit=MAX_TREE_DEPTH),
+                         M("fwspec.too_deep.fix"))
+            return
 
 
 # column names of the output tables and panel keys: an item with one of these ids would
@@ -271,16 +321,15 @@ RESERVED_IDS = {"index", "unit", "year", "group", "score", "rank", "rank_in_grou
 def _item_id(raw: Mapping, path: str, seen: dict[str, str], problems: _Problems) -> str:
     iid = raw.get("id")
     if not isinstance(iid, str) or not ID_PATTERN.match(iid):
-        problems.add(f"{path}.id", f"missing or invalid id {iid!r}",
-                     "use letters, digits and _ only, e.g. `tertiary_share`")
+        problems.add(f"{path}.id", M("fwspec.bad_id", value=iid), M("fwspec.bad_id.fix"))
         return f"<invalid {path}>"
     if iid in RESERVED_IDS:
-        problems.add(f"{path}.id", f"{iid!r} is reserved (a column of the data or the "
-                                   "output tables)", f"rename it, e.g. `{iid}_score`")
+        problems.add(f"{path}.id", M("fwspec.reserved_id", value=iid),
+                     M("fwspec.reserved_id.fix", value=iid))
         return iid
     if iid in seen:
-        problems.add(f"{path}.id", f"duplicate id {iid!r} (already used by {seen[iid]})",
-                     "give every node and indicator its own id")
+        problems.add(f"{path}.id", M("fwspec.duplicate_id", value=iid, other=seen[iid]),
+                     M("fwspec.duplicate_id.fix"))
     else:
         seen[iid] = path
     return iid
@@ -292,15 +341,18 @@ def _check_tree(nodes: list[Node], indicators: list[Indicator], problems: _Probl
     for k, n in enumerate(nodes):
         if n.parent != ROOT and n.parent not in parents:
             hint = near_matches(n.parent, node_ids)
-            problems.add(f"nodes[{k}].parent", f"unknown parent {n.parent!r}",
-                         f"did you mean {hint}?" if hint else "name a node listed under `nodes`")
+            problems.add(f"nodes[{k}].parent", M("fwspec.unknown_parent", value=n.parent),
+                         M("fwspec.did_you_mean", hint=hint) if hint
+                         else M("fwspec.unknown_parent.fix"))
     ind_ids = {i.id for i in indicators}
     for k, ind in enumerate(indicators):
         if ind.parent != ROOT and ind.parent not in parents:
             hint = near_matches(ind.parent, node_ids)
-            extra = " (it is an indicator)" if ind.parent in ind_ids else ""
-            problems.add(f"indicators[{k}].parent", f"unknown parent {ind.parent!r}{extra}",
-                         f"did you mean {hint}?" if hint else "name a node listed under `nodes`")
+            problems.add(f"indicators[{k}].parent",
+                         M("fwspec.parent_is_indicator" if ind.parent in ind_ids
+                           else "fwspec.unknown_parent", value=ind.parent),
+                         M("fwspec.did_you_mean", hint=hint) if hint
+                         else M("fwspec.unknown_parent.fix"))
     # cycles: follow parents from every node
     reported: set[str] = set()
     for start in node_ids:
@@ -312,9 +364,8 @@ def _check_tree(nodes: list[Node], indicators: list[Indicator], problems: _Probl
                 key = min(cycle)
                 if key not in reported:
                     reported.add(key)
-                    problems.add("nodes", "cycle in the tree: " + " → ".join(cycle),
-                                 "every chain of parents must end at the root "
-                                 "(a top-level node has no `parent`)")
+                    problems.add("nodes", M("fwspec.cycle", cycle=" → ".join(cycle)),
+                                 M("fwspec.cycle.fix"))
                 break
             chain.append(cur)
             cur = parents.get(cur)
@@ -327,5 +378,5 @@ def _check_tree(nodes: list[Node], indicators: list[Indicator], problems: _Probl
             cur, guard = parents[cur], guard + 1
     for k, n in enumerate(nodes):
         if not has_ind[n.id] and not reported:
-            problems.add(f"nodes[{k}]", f"node {n.id!r} has no indicators below it",
-                         "add indicators with `parent: " + n.id + "` or remove the node")
+            problems.add(f"nodes[{k}]", M("fwspec.empty_node", value=n.id),
+                         M("fwspec.empty_node.fix", id=n.id))

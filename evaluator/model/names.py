@@ -5,6 +5,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
+from ..i18n import M
+
 
 @dataclass(frozen=True)
 class Name:
@@ -35,12 +37,12 @@ class Name:
         if isinstance(value, Mapping):
             unknown = set(value) - {"zh", "en"}
             if unknown:
-                report(path, f"unknown language key(s) {sorted(map(str, unknown))}",
-                       "use zh and en, e.g. {zh: 第三产业占比, en: Tertiary share}")
+                report(path, M("fwspec.name_languages", keys=", ".join(sorted(map(str, unknown)))),
+                       M("fwspec.name_languages.fix"))
             zh = value.get("zh") or value.get("en") or default
             en = value.get("en") or value.get("zh") or default
             return cls(str(zh), str(en))
-        report(path, f"{value!r} is not a name", "write a string or {zh: ..., en: ...}")
+        report(path, M("fwspec.not_name", value=value), M("fwspec.not_name.fix"))
         return cls(default, default)
 
 

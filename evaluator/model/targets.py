@@ -42,8 +42,8 @@ def parse_targets(spec: Any, path: str, report: Callable[..., None]) -> tuple[Ta
     if spec is None:
         return ()
     if not isinstance(spec, Mapping):
-        report(path, f"{spec!r} is not a mapping of year → target",
-               "write e.g. {2025: 48, 2035: 50}")
+        report(path, M("fwspec.targets_not_mapping", value=spec),
+               M("fwspec.targets_not_mapping.fix"))
         return ()
     out = []
     for year, value in spec.items():
@@ -53,7 +53,7 @@ def parse_targets(spec: Any, path: str, report: Callable[..., None]) -> tuple[Ta
             if not 1000 <= y <= 9999:
                 raise ValueError
         except ValueError:
-            report(ypath, f"target year {year!r} is not a year", "use a four-digit year, e.g. 2035")
+            report(ypath, M("fwspec.target_year", value=year), M("fwspec.target_year.fix"))
             continue
         if _is_number(value):
             out.append(Target(y, value=float(value)))
@@ -61,11 +61,10 @@ def parse_targets(spec: Any, path: str, report: Callable[..., None]) -> tuple[Ta
                 and _is_number(value["change"]) and _is_number(value["from"]):
             base = int(value["from"])
             if base >= y:
-                report(ypath, f"relative target's base year {base} is not before {y}",
-                       "the `from` year must come before the target year")
+                report(ypath, M("fwspec.target_base", base=base, year=y),
+                       M("fwspec.target_base.fix"))
                 continue
             out.append(Target(y, change=float(value["change"]), base_year=base))
         else:
-            report(ypath, f"{value!r} is not a target",
-                   "write a number, or {change: -0.25, from: 2025} for a relative target")
+            report(ypath, M("fwspec.not_target", value=value), M("fwspec.not_target.fix"))
     return tuple(sorted(out, key=lambda t: t.year))

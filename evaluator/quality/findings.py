@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from ..i18n import localise
+from ..i18n import has, localise, t
 
 VALUES_IN_MESSAGE = 5     # possible outlier values named in one warning (all in the table)
 RAW_SCALE = ("raw", "原始值")   # (en, zh) of an indicator checked as the data give it
@@ -246,6 +246,13 @@ def load_issue(note: str) -> Issue:
                  "if this is not what you meant, correct the data file (headers, values) or "
                  "the reading options (--sheet, --encoding) and validate again",
                  "如与预期不符，请修改数据文件（表头、数值）或读取选项（--sheet、--encoding）后重新检查")
+
+
+def framework_issue(note) -> Issue:
+    """A warning about the framework file itself (an indicator without a direction)."""
+    key = getattr(note, "key", "") + ".fix"
+    fix = (t(key, "en"), t(key, "zh")) if has(key) else ("", "")
+    return Issue("warning", "framework", localise(note, "en"), localise(note, "zh"), *fix)
 
 
 def about_missing_denominator(note: str, dens: set, data: pd.DataFrame) -> bool:

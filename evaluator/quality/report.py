@@ -51,7 +51,8 @@ import pandas as pd
 from evaluator.errors import DataError
 from evaluator.methods.treat import skewness_and_kurtosis
 from evaluator.quality.findings import (
-    RAW_SCALE, Issue, about_missing_denominator, constant_issues, coverage_issues,
+    RAW_SCALE, Issue, about_missing_denominator, constant_issues,
+    framework_issue, coverage_issues,
     denominator_issues, denominator_missing, load_issue, log_nonpositive,
     outlier_issues)
 from evaluator.model.period import period_labels
@@ -186,8 +187,9 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     X, usable = scored.values, ~np.isnan(scored.values)
     den_names = {str(i.denominator) for i in getattr(framework, "indicators", ())
                  if denominate and getattr(i, "denominator", None)}
-    issues: list[Issue] = [load_issue(w) for w in panel.warnings
-                           if not about_missing_denominator(w, den_names, data)]
+    issues: list[Issue] = [framework_issue(w) for w in getattr(framework, "warnings", ())]
+    issues += [load_issue(w) for w in panel.warnings
+               if not about_missing_denominator(w, den_names, data)]
 
     by_indicator = _coverage(pd.Series(ids, name="indicator"), scored.observed.sum(axis=0),
                              np.full(len(ids), X.shape[0]))

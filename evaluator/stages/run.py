@@ -91,6 +91,7 @@ def start(framework: Framework, panel: Panel, recipe: Recipe, ahp_loader=None) -
     """Rows, labels and the raw matrix; the diagnose and alerts sections are checked before
     any work, and recorded as used. AHP judgement files resolve beside the recipe file,
     then in weights/."""
+    warnings = list(framework.warnings)   # of the file as given (not the monitoring sub-index)
     if ahp_loader is None:
         src = Path(recipe.source) if recipe.source else None
         ahp_loader = make_ahp_loader(
@@ -116,7 +117,7 @@ def start(framework: Framework, panel: Panel, recipe: Recipe, ahp_loader=None) -
     X = df[ids].to_numpy(dtype=float)
     run = Run(framework=framework, panel=panel, recipe=recipe, ahp_loader=ahp_loader, ids=ids,
               df=df, units=units, years=years, groups=groups, labels=labels, X=X,
-              diagnose=diag, alerts=rules, warnings=list(panel.warnings))
+              diagnose=diag, alerts=rules, warnings=[*warnings, *panel.warnings])
     if monitoring is not None:
         run.records.append(monitoring.record())
         run.warnings += monitoring.warnings()
