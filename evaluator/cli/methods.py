@@ -7,7 +7,7 @@ import click
 
 from .common import lang_option, user_errors
 from .. import registry
-from ..i18n import get_lang, t
+from ..i18n import get_lang, has, t
 
 EPILOG = """\b
 Examples:
@@ -17,12 +17,61 @@ Examples:
 """
 
 
+_COLON = {"en": ": ", "zh": "："}
+_SEP = {"en": "; ", "zh": "；"}
+# the catalogue's formula texts (shared with the report's methods appendix) by family
+_FORMULA_KEYS = {"normalisations": "normalise", "weights": "weights",
+                 "aggregations": "aggregate", "disparity": "disparity"}
+
+
+def _value(value) -> str:
+    """A default as the recipe writes it (YAML: null, true, [0, 100])."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 def _param_line(p: registry.Param, lang: str) -> str:
     meaning = (p.zh or p.en) if lang == "zh" else (p.en or p.zh)
     default = "" if p.default is None and not p.nullable else \
-        f"; {t('methods.default', lang)} {p.default!r}"
-    return (f"    {p.name}: {meaning}  [{t('methods.allowed', lang)} {p.allowed()}{default}]"
+        f"{_SEP[lang]}{t('methods.default', lang)} {_value(p.default)}"
+    return (f"    {p.name}{_COLON[lang]}{meaning}  [{t('methods.allowed', lang)} {p.allowed(lang)}{default}]"
             + (f"  ({p.reference})" if p.reference else ""))
+
+
+def formula(m: registry.Method, lang: str) -> str:
+    """A built-in method's formula from the catalogue; a plugin's as it registered it
+    (a string, or an (English, Chinese) pair)."""
+    key = f"formula.{_FORMULA_KEYS[m.family]}.{m.name}.text"
+    if m.origin == "built-in" and has(key):
+        return t(key, lang)
+    if isinstance(m.formula, (tuple, list)):
+        en, zh = (tuple(m.formula) + ("", ""))[:2]
+        return (zh or en) if lang == "zh" else (en or zh)
+    return m.formula
+
+
+def origin(m: registry.Method, lang: str) -> str:
+    """Built-in, or the plugin module that registered the method, in words."""
+    if m.origin == "built-in":
+        return t("registry.origin.builtin", lang)
+    if m.origin.startswith("plugin "):
+        return t("registry.origin.plugin", lang, module=m.origin[len("plugin "):])
+    return m.origin
+
+
+def _per(m: registry.Method, per: str, lang: str) -> str:
+    key = f"registry.per.{per}" + ("_disparity" if m.family == "disparity" and per == "row"
+                                   else "")
+    return t(key, lang) if has(key) else per
 
 
 def describe(m: registry.Method, lang: str, *, full: bool) -> list[str]:
@@ -32,19 +81,20 @@ def describe(m: registry.Method, lang: str, *, full: bool) -> list[str]:
     lines = [f"  {m.name:<20} {title}"]
     if not full:
         if m.params:
-            lines.append("    " + ", ".join(f"{p.name}={p.default!r}" for p in m.params))
+            lines.append("    " + ", ".join(f"{p.name}={_value(p.default)}" for p in m.params))
         return lines
-    lines.append(f"  {t('methods.heading.params', lang)}:")
+    lines.append(f"  {t('methods.heading.params', lang)}{_COLON[lang].rstrip()}")
     lines += [_param_line(p, lang) for p in m.params] or [f"    {t('methods.none', lang)}"]
     if m.tables:
-        lines.append(f"  {t('methods.heading.tables', lang)}:")
-        lines += [f"    {tb.name} ({tb.symbol or tb.name}, {tb.per}): "
+        lines.append(f"  {t('methods.heading.tables', lang)}{_COLON[lang].rstrip()}")
+        lines += [f"    {tb.name} ({tb.symbol or tb.name}; {_per(m, tb.per, lang)}){_COLON[lang]}"
                   f"{tb.zh if lang == 'zh' else tb.en}" for tb in m.tables]
-    if m.formula:
-        lines.append(f"  {t('methods.heading.formula', lang)}: {m.formula}")
+    text = formula(m, lang)
+    if text:
+        lines.append(f"  {t('methods.heading.formula', lang)}{_COLON[lang]}{text}")
     if m.reference:
-        lines.append(f"  {t('methods.heading.reference', lang)}: {m.reference}")
-    lines.append(f"  {t('methods.heading.origin', lang)}: {m.origin}")
+        lines.append(f"  {t('methods.heading.reference', lang)}{_COLON[lang]}{m.reference}")
+    lines.append(f"  {t('methods.heading.origin', lang)}{_COLON[lang]}{origin(m, lang)}")
     return lines
 
 
@@ -89,7 +139,5 @@ class RegistryName(click.ParamType):
         if value not in known:
             hint = registry.near_matches(str(value), known)
             self.fail(t(f"registry.unknown.{self.family}", name=value) + "; "
-                      + t("registry.unknown.fix", valid=", ".join(known),
-                          hint=t("registry.did_you_mean", names=", ".join(map(repr, hint)))
-                          if hint else ""), param, ctx)
+                      + str(registry.valid_fix(known, hint)), param, ctx)
         return value

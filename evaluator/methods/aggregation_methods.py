@@ -159,7 +159,7 @@ def _tier_thresholds(value, path):
                         "table's", "自定义概率单位分档界值", nullable=True,
                         check=_tier_thresholds)],
           tables=[Table("rsr", "rank-sum ratio RSR", "秩和比 RSR", "RSR"),
-                  Table("probit", "probit Y", "概率单位 Probit", "Y"),
+                  Table("probit", "probit Y", "概率单位 Y", "Y"),
                   Table("rsr_fitted", "fitted RSR from the probit", "RSR 估计值", "RSR̂"),
                   Table("tier", "tier (1 = best)", "分档等级（1 为最优）", "")],
           traits={"compares_units"})

@@ -16,7 +16,6 @@ import yaml
 
 from .. import registry
 from ..errors import RecipeError
-from .names import near_matches
 from ..i18n import M
 
 
@@ -53,10 +52,9 @@ def _boolean(value: Any, path: str) -> bool:
 def _choice(*options: str) -> Callable:
     def check(value: Any, path: str) -> str:
         if value not in options:
-            hint = near_matches(str(value), options)
+            hint = registry.near_matches(str(value), options)
             raise RecipeError(M("recipe.unknown_value", value=value), where=path,
-                              fix=(f"did you mean {hint}? " if hint else "")
-                              + "valid: " + ", ".join(options))
+                              fix=registry.valid_fix(options, hint))
         return value
     return check
 
@@ -110,12 +108,13 @@ def _spec(value: Any, methods: Mapping[str, Mapping] | str, path: str,
         if key == "method":
             continue
         if key not in params:
-            valid = ", ".join(params) or "none"
-            hint = near_matches(str(key), list(params))
+            hint = registry.near_matches(str(key), list(params))
             raise RecipeError(M("recipe.unknown_parameter_method", key_=key, method=method),
                               where=f"{path}.{key}",
-                              fix=(f"did you mean {hint}? " if hint else "")
-                              + f"valid parameters of {method}: {valid}")
+                              fix=M("registry.fix.valid_params", name=method,
+                                    valid=", ".join(params) or M("registry.none"),
+                                    hint=M("registry.did_you_mean",
+                                           names=", ".join(map(repr, hint))) if hint else ""))
         check = params[key][0]
         out[key] = check(raw, f"{path}.{key}") if check else raw
     for key, (_, default) in params.items():
@@ -271,11 +270,10 @@ class Recipe:
         out: dict[str, Any] = {}
         for key, value in raw.items():
             if key not in params:
-                hint = near_matches(str(key), list(params))
+                hint = registry.near_matches(str(key), list(params))
                 raise RecipeError(M("recipe.unknown_coordination_parameter", key_=key),
                                   where=f"{where}: coordination.{key}",
-                                  fix=(f"did you mean {hint}? " if hint else "")
-                                  + "valid: " + ", ".join(params))
+                                  fix=registry.valid_fix(list(params), hint))
             check = params[key][0]
             out[key] = check(value, f"{where}: coordination.{key}") if check else value
         nodes = out.get("nodes")
@@ -318,10 +316,10 @@ class Recipe:
         spec = merge_sections(base or {}, spec or {})
         unknown = [k for k in spec if k not in SECTIONS]
         if unknown:
-            hints = "; ".join(f"{k!r}: did you mean {near_matches(k, SECTIONS)}?"
-                              if near_matches(k, SECTIONS) else repr(k) for k in unknown)
-            raise RecipeError(M("recipe.unknown_recipe_section_s", hints=hints), where=source or "recipe",
-                              fix="valid sections: " + ", ".join(SECTIONS))
+            near = [h for k in unknown for h in registry.near_matches(str(k), SECTIONS)]
+            raise RecipeError(M("recipe.unknown_recipe_section_s",
+                                hints=", ".join(map(repr, unknown))),
+                              where=source or "recipe", fix=registry.valid_fix(SECTIONS, near))
         return cls(**spec, source=source)
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from ..errors import RecipeError
-from .params import Param, near_matches
+from .params import Param, near_matches, valid_fix
 from ..i18n import M
 
 # family → (English, Chinese) name and the call signature of its functions
@@ -93,10 +93,11 @@ class Method:
                 hint = near_matches(str(key), list(known))
                 raise RecipeError(M("core.unknown_parameter_method", key_=key, name=self.name),
                                   where=f"{path}.{key}",
-                                  fix=(f"did you mean {', '.join(map(repr, hint))}? "
-                                       if hint else "")
-                                  + f"valid parameters of {self.name}: "
-                                  + (", ".join(known) or "none"))
+                                  fix=M("registry.fix.valid_params", name=self.name,
+                                        valid=", ".join(known) or M("registry.none"),
+                                        hint=M("registry.did_you_mean",
+                                               names=", ".join(map(repr, hint)))
+                                        if hint else ""))
             out[key] = known[key].validate(raw, f"{path}.{key}")
         for p in self.params:
             out.setdefault(p.name, copy.deepcopy(p.default))
@@ -186,8 +187,7 @@ def methods(family: str) -> dict[str, Method]:
         from ..i18n import M
         hint = near_matches(family, list(FAMILIES))
         raise RecipeError(M("registry.unknown_family", name=family),
-                          fix=(f"did you mean {', '.join(map(repr, hint))}? " if hint else "")
-                          + "families: " + ", ".join(FAMILIES))
+                          fix=valid_fix(list(FAMILIES), hint))
     _load()
     return dict(_REGISTRY[family])
 
@@ -202,8 +202,7 @@ def get(family: str, name: str, where: str | None = None) -> Method:
         reason = _PLUGIN_ERRORS.get(str(name))
         raise RecipeError(
             M(f"registry.unknown.{family}", name=name), where=where,
-            fix=M("registry.unknown.fix", valid=", ".join(known),
-                  hint=M("registry.did_you_mean", names=", ".join(map(repr, hint)))
-                  if hint else "")
-            + (M("registry.broken_plugin", name=name, reason=reason) if reason else ""))
+            fix=M("registry.fix.broken_plugin", fix=valid_fix(list(known), hint),
+                  plugin=M("registry.broken_plugin", name=name, reason=reason))
+            if reason else valid_fix(list(known), hint))
     return known[name]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import RecipeError
-from ..i18n import M
+from ..i18n import M, Msg, get_lang, localise
 
 KINDS = ("number", "integer", "boolean", "string", "choice", "pair", "numbers_by_id",
          "numbers", "mapping", "list", "any")
@@ -27,6 +27,12 @@ def near_matches(word: str, candidates: Sequence[str], n: int = 3) -> list[str]:
         found = [lowered[w] for w in difflib.get_close_matches(word.lower(), list(lowered),
                                                                n=n, cutoff=0.6)]
     return found
+
+
+def valid_fix(valid: Sequence[str], hint: Sequence[str] = ()) -> Msg:
+    """"did you mean …? valid: …" as a catalogue message."""
+    return M("registry.unknown.fix", valid=", ".join(valid) if valid else M("registry.none"),
+             hint=M("registry.did_you_mean", names=", ".join(map(repr, hint))) if hint else "")
 
 
 @dataclass(frozen=True)
@@ -52,19 +58,22 @@ class Param:
         if self.kind not in KINDS:
             raise ValueError(f"parameter {self.name!r}: unknown kind {self.kind!r}")
 
-    def allowed(self) -> str:
-        """The allowed values in words, for messages and ``evaluator methods``."""
+    def allowed(self, lang: str | None = None) -> str:
+        """The allowed values in words (in ``lang``, default the current language), for
+        ``evaluator methods``; :meth:`allowed_message` is the same as a message."""
+        return localise(self.allowed_message(), lang or get_lang())
+
+    def allowed_message(self) -> Msg:
+        """The allowed values as a catalogue message (rendered again in any language)."""
         if self.kind == "choice":
-            text = " | ".join(self.choices)
+            text = M("registry.allowed.choice", values=" | ".join(self.choices))
         elif self.kind in ("number", "integer"):
-            lo = "−∞" if self.lo is None else f"{self.lo:g}"
-            hi = "∞" if self.hi is None else f"{self.hi:g}"
-            text = ("whole number" if self.kind == "integer" else "number") + f" in [{lo}, {hi}]"
+            text = M(f"registry.allowed.{self.kind}",
+                     lo="−∞" if self.lo is None else f"{self.lo:g}",
+                     hi="∞" if self.hi is None else f"{self.hi:g}")
         else:
-            text = {"boolean": "true | false", "string": "a name", "pair": "[lower, upper]",
-                    "numbers_by_id": "{id: number}", "numbers": "[number, ...]",
-                    "mapping": "a mapping", "list": "a list", "any": "any value"}[self.kind]
-        return text + (" or null" if self.nullable else "")
+            text = M(f"registry.allowed.{self.kind}")
+        return M("registry.allowed.or_null", text=text) if self.nullable else text
 
     def validate(self, value: Any, path: str) -> Any:
         """The checked value, or :class:`RecipeError` at ``path`` listing the allowed."""
@@ -72,7 +81,7 @@ class Param:
             return None
         if self.check is not None:
             return self.check(value, path)
-        fix = f"allowed: {self.allowed()}"
+        fix = M("registry.fix.allowed", allowed=self.allowed_message())
         if self.kind in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise RecipeError(M("params.not_number", value=value), where=path, fix=fix)
@@ -94,8 +103,7 @@ class Param:
             if value not in self.choices:
                 hint = near_matches(str(value), self.choices)
                 raise RecipeError(M("params.unknown_value", value=value), where=path,
-                                  fix=(f"did you mean {', '.join(map(repr, hint))}? "
-                                       if hint else "") + "valid: " + ", ".join(self.choices))
+                                  fix=valid_fix(self.choices, hint))
             return value
         if self.kind == "pair":
             if (not isinstance(value, (list, tuple)) or len(value) != 2
