@@ -15,7 +15,7 @@ from evaluator.cli.main import main
 # symbols and functions of the formulas, YAML words a recipe writes, acronyms
 ALLOWED_WORDS = {"max", "min", "ln", "argmax", "null", "true", "false", "clip", "CV",
                  "WRSR", "RSR", "CR", "CI", "RI", "TOPSIS", "VIKOR", "CRITIC", "AHP", "PCA",
-                 "OECD", "JRC", "SPSSAU", "UNDP", "HDI", "Dagum", "Z", "lo", "hi",
+                 "OECD", "JRC", "SPSSAU", "UNDP", "HDI", "Dagum", "Z", "lo", "hi", "CSV", "Excel",
                  "evaluator", "recipe", "yaml",
                  # recipe sections and keys of the key paths
                  "aggregate", "method", "by_node", "weights", "normalise"}

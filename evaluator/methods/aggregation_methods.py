@@ -10,7 +10,9 @@ returns an :class:`AggregationResult`. Traits the tree stage reads instead of na
   VIKOR): the stage calls it per block (each year, or pooled), requires complete data and
   two or more rows, and maps the [0, 1] result onto the normalisation range;
 * ``decomposes`` — the score is a weighted mean, so indicator contributions add up to it;
-* ``batched`` — the sensitivity engine scores it for a batch of weight draws at once;
+* ``batched`` — the sensitivity engine has its own batched code for it (the four
+  original methods); any other method gives its batched form as ``batch=`` (see
+  :mod:`.batched`), and a method without one (a plugin) is scored one scenario at a time;
 * ``needs_complete`` — refuses missing children (the stage says so, naming the first);
 * ``unit_scale`` — a row-by-row score on [0, 1], mapped onto the normalisation range.
 """
@@ -23,6 +25,7 @@ import numpy as np
 
 from ..registry import Param, Table, register
 from . import aggregate as agg
+from . import batched
 from ..i18n import M
 
 
@@ -125,7 +128,7 @@ def grey_relational(V, w, *, context: AggregationContext, rho: float = 0.5) -> A
           tables=[Table("s", "group utility S", "群体效用值 S", "S"),
                   Table("r", "individual regret R", "个体遗憾值 R", "R"),
                   Table("q", "compromise index Q (lower is better)", "折衷值 Q（越小越优）", "Q")],
-          traits={"compares_units"})
+          traits={"compares_units"}, batch=batched.vikor)
 def vikor(V, w, *, context: AggregationContext, v: float = 0.5) -> AggregationResult:
     from .vikor import vikor as run
     res = run(V, w, v=v, where=context.where)
@@ -162,7 +165,7 @@ def _tier_thresholds(value, path):
                   Table("probit", "probit Y", "概率单位 Y", "Y"),
                   Table("rsr_fitted", "fitted RSR from the probit", "RSR 估计值", "RSR̂"),
                   Table("tier", "tier (1 = best)", "分档等级（1 为最优）", "")],
-          traits={"compares_units"})
+          traits={"compares_units"}, batch=batched.rsr)
 def rank_sum_ratio(V, w, *, context: AggregationContext, variant: str = "integer",
                    tiers: int = 3, thresholds=None) -> AggregationResult:
     from .rsr import rsr
@@ -177,42 +180,52 @@ def rank_sum_ratio(V, w, *, context: AggregationContext, variant: str = "integer
 
 
 @register("aggregations", "fuzzy", title=("Fuzzy comprehensive evaluation", "模糊综合评价"),
-          formula="r_jk from grade thresholds; B = A ∘ R (M(·,⊕) or M(∧,∨)), normalised; "
-                  "grade = argmax b_k; score = Σ b_k s_k",
+          formula="r_jk from grade thresholds or survey counts; B = A ∘ R (M(·,⊕) or M(∧,∨)), "
+                  "normalised; grade = argmax b_k; score = Σ b_k s_k",
           reference="汪培庄 (1983) 模糊集合论及其应用; 司守奎, 孙玺菁 (2011) 数学建模算法与应用",
           params=[Param("membership", "choice", "triangular", "membership functions from "
-                        "the thresholds", "隶属函数类型",
-                        choices=("triangular", "trapezoidal")),
+                        "the thresholds, or the shares of survey grade counts",
+                        "隶属函数类型，或按调查等级计数的比例（survey）",
+                        choices=("triangular", "trapezoidal", "survey")),
                   Param("thresholds", "numbers", None, "grade centres (triangular) or "
                         "boundaries (trapezoidal), on the normalised scale",
-                        "各等级中心值（三角形）或等级界值（梯形），按标准化后的尺度"),
+                        "各等级中心值（三角形）或等级界值（梯形），按标准化后的尺度",
+                        nullable=True),
                   Param("width", "number", 0.0, "trapezoidal transition half-width",
                         "梯形隶属函数过渡区半宽", lo=0),
                   Param("operator", "choice", "weighted_average", "M(·,⊕) weighted "
                         "average or M(∧,∨) main factor", "合成算子：加权平均型或主因素决定型",
                         choices=("weighted_average", "min_max")),
                   Param("grades", "list", None, "grade names, lowest first",
-                        "评语等级名称（从低到高）"),
+                        "评语等级名称（从低到高）", nullable=True),
                   Param("grade_scores", "numbers", None, "score of each grade on [0, 1] "
-                        "(default equally spaced)", "各等级分值（默认在 [0,1] 上等距）")],
+                        "(default equally spaced)", "各等级分值（默认在 [0,1] 上等距）",
+                        nullable=True),
+                  Param("counts", "file", None, "survey grade counts (CSV or Excel: "
+                        "indicator × grade, optionally per unit and year) for membership: "
+                        "survey", "调查等级计数文件（CSV 或 Excel：指标 × 等级，可按对象和年份），"
+                        "用于 membership: survey", nullable=True)],
           tables=[Table("fuzzy_grade", "grade of maximum membership", "最大隶属度等级", ""),
                   Table("grade_score", "weighted grade score", "加权等级得分", ""),
                   Table("membership", "membership of each grade b_k", "各等级隶属度 b_k",
                         "b_k", "grade")],
-          traits={"needs_complete", "unit_scale"})
+          traits={"needs_complete", "unit_scale"}, batch=batched.fuzzy)
 def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
           thresholds=None, width: float = 0.0, operator: str = "weighted_average",
-          grades=None, grade_scores=None) -> AggregationResult:
+          grades=None, grade_scores=None, counts=None) -> AggregationResult:
     from . import fuzzy as fz
-    if thresholds is None:
+    R, file_grades = batched.memberships([V[:, j:j + 1] for j in range(V.shape[1])], context,
+                                         membership=membership, thresholds=thresholds,
+                                         width=width, counts=counts)
+    res = fz.evaluate(np.concatenate(R, axis=1), w, operator=operator,
+                      grade_scores=grade_scores)
+    if grades and file_grades and len(grades) != len(file_grades):
         from ..errors import MethodError
-        raise MethodError(M("aggregation_methods.fuzzy_evaluation_needs_grade"), where=context.where,
-                          fix=M("aggregation_methods.fuzzy_evaluation_needs_grade.fix"))
-    R = fz.triangular(V, thresholds, where=context.where) if membership == "triangular" \
-        else fz.trapezoidal(V, thresholds, width, where=context.where)
-    res = fz.evaluate(R, w, operator=operator, grade_scores=grade_scores)
-    names = [str(g) for g in grades] if grades else [str(k + 1) for k in
-                                                     range(res.membership.shape[1])]
+        raise MethodError(M("fuzzy_counts.grades_differ", n_names=len(grades),
+                            n_file=len(file_grades), file_grades=", ".join(file_grades)),
+                          where=context.where, fix=M("fuzzy_counts.grades_differ.fix"))
+    names = [str(g) for g in grades] if grades else file_grades or \
+        [str(k + 1) for k in range(res.membership.shape[1])]
     if len(names) != res.membership.shape[1]:
         from ..errors import MethodError
         raise MethodError(M("aggregation_methods.grade_names_grades", n_names=len(names), shape=res.membership.shape[1]),

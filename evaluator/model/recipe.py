@@ -305,7 +305,22 @@ class Recipe:
         out["by_node"] = {str(k): _spec(v, AGGREGATE_METHODS, f"{where}: aggregate.by_node.{k}",
                                         "weighted_sum") for k, v in by_node.items()}
         out["min_coverage"] = min_cov
+        for spec in [out, *out["by_node"].values()]:
+            self._resolve_files(AGGREGATE_METHODS, spec)
         return out
+
+    def _resolve_files(self, family: str, spec: dict[str, Any]) -> None:
+        """A relative file parameter (e.g. fuzzy ``counts``) is looked for in the current
+        folder, then beside the recipe file (kept as written when neither has it: the
+        method says it cannot read it)."""
+        for p in registry.get(family, spec["method"]).params:
+            value = spec.get(p.name)
+            if p.kind != "file" or not value or Path(value).is_absolute() \
+                    or Path(value).exists() or not self.source:
+                continue
+            beside = Path(self.source).parent / value
+            if Path(self.source).is_file() and beside.exists():
+                spec[p.name] = str(beside)
 
     # -- round trip ----------------------------------------------------------------------
     @classmethod

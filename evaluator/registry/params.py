@@ -16,7 +16,7 @@ from ..errors import RecipeError
 from ..i18n import M, Msg, get_lang, localise
 
 KINDS = ("number", "integer", "boolean", "string", "choice", "pair", "numbers_by_id",
-         "numbers", "mapping", "list", "any")
+         "numbers", "mapping", "list", "file", "any")
 
 
 def near_matches(word: str, candidates: Sequence[str], n: int = 3) -> list[str]:
@@ -95,7 +95,7 @@ class Param:
             if not isinstance(value, bool):
                 raise RecipeError(M("params.not_true_false", value=value), where=path, fix=fix)
             return value
-        if self.kind == "string":
+        if self.kind in ("string", "file"):
             if not isinstance(value, str) or not value:
                 raise RecipeError(M("params.not_name", value=value), where=path, fix=fix)
             return value

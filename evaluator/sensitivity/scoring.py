@@ -10,6 +10,9 @@ functions (:func:`evaluator.methods.aggregate.weighted_sum` / ``geometric``,
 each scenario has its own children scores, by the same formulas written element-wise over
 (rows × scenarios) arrays (:mod:`.closeness` for TOPSIS and grey relational).
 Missing children are skipped and their weights renormalised exactly as in the pipeline.
+Any other registered aggregation (VIKOR, RSR, fuzzy evaluation, a plugin's) is scored by
+the batched form it registers (:mod:`evaluator.methods.batched`), or, without one, once
+per scenario (:func:`_scenarios`).
 """
 from __future__ import annotations
 
@@ -21,15 +24,11 @@ import numpy as np
 from .. import registry
 from ..errors import MethodError
 from ..methods import aggregate as agg
+from ..methods.aggregation_methods import AggregationContext
 from ..methods.grey_relational import grey_relational
 from ..methods.topsis import topsis
 from .closeness import grey_varying, topsis_varying
 from ..i18n import M
-
-
-def batched_aggregations() -> list[str]:
-    """The aggregation methods this engine scores in batches (trait ``batched``)."""
-    return [n for n, m in registry.methods("aggregations").items() if m.has("batched")]
 
 
 @dataclass
@@ -178,11 +177,9 @@ class GroupPlan:
     def _node(self, node: NodePlan, W: np.ndarray, done: list[np.ndarray]) -> np.ndarray:
         method = node.how["method"]
         where = f"node {node.name!r}"
-        if not registry.get("aggregations", method, where=where).has("batched"):
-            raise MethodError(M("scoring.sensitivity_engine_has_no", method=method),
-                              where=where,
-                              fix="use " + ", ".join(batched_aggregations())
-                              + " in the recipe and uncertainty.aggregate")
+        entry = registry.get("aggregations", method, where=where)
+        if not entry.has("batched"):
+            return self._registered(entry, node, W, done, where)
         if node.fixed:
             V = self.data[:, node.columns]
             if method == "weighted_sum":
@@ -214,6 +211,41 @@ class GroupPlan:
             out[rows] = lo + (hi - lo) * c
         return out
 
+    def _registered(self, entry, node: NodePlan, W: np.ndarray, done: list[np.ndarray],
+                    where: str) -> np.ndarray:
+        """Any other registered aggregation (VIKOR, RSR, fuzzy, a plugin's), rows × S:
+        its batched form (``batch=`` in the registry) scores every scenario at once —
+        per block when it compares units, mapped onto the score range as the tree stage
+        maps it; a method without one is called once per scenario."""
+        kids = [self.data[:, c][:, None] if c is not None else done[s]
+                for c, s in zip(node.columns, node.sources)]
+        params = {k: v for k, v in node.how.items()
+                  if k not in ("method", "by_node", "min_coverage")}
+        compares = entry.has("compares_units")
+        blocks = self.blocks if compares else np.zeros(self.data.shape[0], dtype=int)
+        lo, hi = self.score_range
+        scaled = compares or entry.has("unit_scale")
+        out = np.empty((self.data.shape[0], W.shape[0]))
+        for b in np.unique(blocks):
+            rows = np.flatnonzero(blocks == b)
+            part = [k[rows] for k in kids]
+            if (compares or entry.has("needs_complete")) and any(np.isnan(k).any()
+                                                                 for k in part):
+                c = next(i for i, k in enumerate(part) if np.isnan(k).any())
+                raise MethodError(M("tree.needs_complete_data_missing", method=entry.name,
+                                    kids=node.children[c],
+                                    labels=self.row_labels[rows][np.isnan(part[c]).any(
+                                        axis=1)][0], sum=int(sum(np.isnan(k).sum()
+                                                                 for k in part))),
+                                  where=M("tree.needs_complete_data_missing.where",
+                                          parent=node.name),
+                                  fix=M("tree.needs_complete_data_missing.fix"))
+            context = AggregationContext(node.children, self.row_labels[rows], node.name,
+                                         where, node.min_coverage)
+            score = _scenarios(entry, part, W, context, params)
+            out[rows] = lo + (hi - lo) * score if scaled else score
+        return out
+
     def _closeness_fixed(self, node, V, W, where) -> np.ndarray:
         lo, hi = self.score_range
         out = np.empty((V.shape[0], W.shape[0]))
@@ -226,6 +258,22 @@ class GroupPlan:
                 c = grey_relational(V[rows], W, rho=node.how["rho"], where=where).grade
             out[rows] = lo + (hi - lo) * c
         return out
+
+
+def _scenarios(entry, kids: list[np.ndarray], W: np.ndarray, context,
+               params: Mapping[str, Any]) -> np.ndarray:
+    """Scores (rows × S) of a registered aggregation for every scenario: its ``batch``
+    form at once, else (a plugin without one) its function once per scenario — the
+    only per-scenario loop of the engine, stated in the README."""
+    shape = (kids[0].shape[0], W.shape[0])
+    batch = entry.extra.get("batch")
+    if batch is not None:
+        return np.broadcast_to(batch(kids, W, context=context, **params), shape)
+    out = np.empty(shape)
+    for s in range(W.shape[0]):
+        V = np.column_stack([k[:, min(s, k.shape[1] - 1)] for k in kids])
+        out[:, s] = entry.func(V, W[s], context=context, **params).score
+    return out
 
 
 def _weighted_sum_varying(kids: list[np.ndarray], W: np.ndarray,

@@ -1,0 +1,124 @@
+"""Aggregation methods for a batch of weight scenarios at once (the sensitivity engine).
+
+A batched form takes the children's values as a list ``kids`` of k arrays, each
+(rows × S) — a child whose values change with the scenario (a node below) — or (rows × 1)
+— an indicator column, the same in every scenario — and the scenarios' relative weights
+``W`` (S × k), and returns the (rows × S) scores of every scenario at once, exactly what
+the method's own function returns for one weight vector (the sensitivity design checks
+each group's nominal scenario against the pipeline). A method registers it as
+``register(..., batch=function)``; the engine calls it per block (each year, or pooled)
+for a method that compares units, as the tree stage does.
+
+VIKOR: S, R and Q over the rows of each scenario (Opricovic & Tzeng 2004; see
+:mod:`.vikor`); RSR: the weighted rank-sum ratio of each scenario — integer ranks of a
+child that changes with the scenario are taken per scenario (:mod:`.rsr`; the probit
+regression and tiers do not change the score and are not recomputed); fuzzy evaluation:
+B = A ∘ R with the memberships of each child (:mod:`.fuzzy`).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import fuzzy as fz
+from ..errors import MethodError
+from ..i18n import M
+
+
+def _shares(W: np.ndarray) -> np.ndarray:
+    return W / W.sum(axis=1, keepdims=True)
+
+
+def vikor(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
+          v: float = 0.5) -> np.ndarray:
+    """1 − Q (rows × S) of every scenario (the score of :func:`.aggregation_methods.vikor`)."""
+    W = _shares(W)
+    s = 0.0
+    r = None
+    for j, f in enumerate(kids):
+        best, worst = f.max(axis=0, keepdims=True), f.min(axis=0, keepdims=True)
+        span = best - worst
+        with np.errstate(invalid="ignore", divide="ignore"):
+            term = np.where(span > 0, W[:, j][None, :] * (best - f)
+                            / np.where(span > 0, span, 1.0), 0.0)
+        s = s + term
+        r = term if r is None else np.maximum(r, term)
+    s, r = np.broadcast_arrays(s, r)
+    q = v * _scaled(s) + (1 - v) * _scaled(r)
+    return 1.0 - q
+
+
+def _scaled(x: np.ndarray) -> np.ndarray:
+    """(x − min)/(max − min) over the rows of each scenario (0 where all are equal)."""
+    lo, hi = x.min(axis=0, keepdims=True), x.max(axis=0, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(hi > lo, (x - lo) / np.where(hi > lo, hi - lo, 1.0), 0.0)
+
+
+def rsr(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any, variant: str = "integer",
+        tiers: int = 3, thresholds=None) -> np.ndarray:
+    """Weighted rank-sum ratio (rows × S) of every scenario."""
+    from scipy.stats import rankdata
+    W = _shares(W)
+    n = kids[0].shape[0]
+    out = 0.0
+    for j, f in enumerate(kids):
+        if variant == "integer":
+            R = rankdata(f, method="average", axis=0)
+        else:
+            lo, hi = f.min(axis=0, keepdims=True), f.max(axis=0, keepdims=True)
+            R = np.where(hi > lo, 1 + (n - 1) * (f - lo) / np.where(hi > lo, hi - lo, 1.0),
+                         (n + 1) / 2)
+        out = out + R * W[:, j][None, :]
+    return np.asarray(out) / n
+
+
+def memberships(kids: Sequence[np.ndarray], context: Any, *, membership: str,
+                thresholds, width: float, counts) -> tuple[list[np.ndarray], list[str] | None]:
+    """Each child's membership of the grades, (rows, S|1, K), and the grade names the
+    counts file gives (None for thresholds): from grade thresholds on the child's values,
+    or (``membership: survey``) from the survey grade counts of each unit and period."""
+    if membership == "survey":
+        from .fuzzy_counts import read_counts
+        if counts is None:
+            raise MethodError(M("fuzzy_counts.needs_file"), where=context.where,
+                              fix=M("fuzzy_counts.needs_file.fix"))
+        table = read_counts(counts)
+        units, periods = zip(*(str(label).rsplit(" ", 1) for label in context.labels)) \
+            if len(context.labels) else ((), ())
+        return [table.membership(str(name), units, periods, context.where)[:, None, :]
+                for name in context.names], list(table.grades)
+    if thresholds is None:
+        raise MethodError(M("aggregation_methods.fuzzy_evaluation_needs_grade"),
+                          where=context.where,
+                          fix=M("aggregation_methods.fuzzy_evaluation_needs_grade.fix"))
+    if membership == "triangular":
+        return [fz.triangular(f, thresholds, where=context.where) for f in kids], None
+    return [fz.trapezoidal(f, thresholds, width, where=context.where) for f in kids], None
+
+
+def fuzzy(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
+          membership: str = "triangular", thresholds=None, width: float = 0.0,
+          operator: str = "weighted_average", grades=None, grade_scores=None,
+          counts=None) -> np.ndarray:
+    """Weighted grade score Σ b_k s_k (rows × S) of every scenario, on [0, 1]."""
+    A = _shares(W)                                               # (S, k)
+    R, _ = memberships(kids, context, membership=membership, thresholds=thresholds,
+                       width=width, counts=counts)               # each (rows, S|1, K)
+    if operator == "weighted_average":
+        B = sum(A[:, j][None, :, None] * Rj for j, Rj in enumerate(R))
+    else:
+        B = None
+        for j, Rj in enumerate(R):
+            part = np.minimum(A[:, j][None, :, None], Rj)
+            B = part if B is None else np.maximum(B, part)
+    B = np.broadcast_to(B, (kids[0].shape[0], W.shape[0], B.shape[-1]))
+    total = B.sum(axis=-1, keepdims=True)
+    B = np.where(total > 0, B / np.where(total > 0, total, 1.0), 1.0 / B.shape[-1])
+    K = B.shape[-1]
+    s = np.linspace(0.0, 1.0, K) if grade_scores is None else np.asarray(grade_scores, float)
+    if s.shape != (K,):
+        raise MethodError(M("fuzzy.grade_scores_grades", size=s.size, K=K),
+                          fix=M("fuzzy.grade_scores_grades.fix"))
+    return B @ s
