@@ -41,18 +41,27 @@ def density_chart(density: pd.DataFrame, years: list[int], *, label: str) -> Mar
     return svg.markup()
 
 
+def _tables(bundle) -> dict[str, pd.DataFrame]:
+    """:func:`evaluator.disparity.disparity_tables` of the bundle's assessment, computed
+    once for the three reports (html, xlsx, md show the same numbers)."""
+    if "_disparity_tables" not in bundle.__dict__:
+        from ..disparity import disparity_tables
+        bundle.__dict__["_disparity_tables"] = disparity_tables(bundle.assessment)
+    return bundle.__dict__["_disparity_tables"]
+
+
 def disparity_context(bundle) -> dict[str, Any] | None:
     """What the partial shows, or None when the panel has no groups to compare."""
     a = bundle.assessment
     if a.groups is None or len(np.unique(a.groups)) < 2:
         return None
-    from ..disparity import disparity_tables
     t = bundle.t
-    tables = disparity_tables(a)
+    tables = _tables(bundle)
     main = tables["disparity"]
     root = main[main["node"] == "index"]
-    rows = [{"year": int(r["year"]), **{c: fmt.num(r[c], 4) for c in COLUMNS}}
-            for r in root.to_dict(orient="records")]
+    values = [{"year": int(r["year"]), **{c: float(r[c]) for c in COLUMNS}}
+              for r in root.to_dict(orient="records")]
+    rows = [{"year": v["year"], **{c: fmt.num(v[c], 4) for c in COLUMNS}} for v in values]
     conv = tables["convergence"]
     conv = conv[(conv["node"] == "index") & (conv["scope"] == "all")].set_index("test")
     sentences = []
@@ -70,7 +79,40 @@ def disparity_context(bundle) -> dict[str, Any] | None:
     years = sorted(int(y) for y in density["year"].unique())
     shown = sorted({years[0], years[len(years) // 2], years[-1]}) if years else []
     notes = tables["disparity_notes"]
-    return {"rows": rows, "columns": list(COLUMNS), "sentences": sentences,
+    return {"rows": rows, "values": values, "columns": list(COLUMNS), "sentences": sentences,
             "chart": density_chart(density, shown, label=t("chart.density"))
             if shown else None,
             "notes": [str(t.local(n)) for n in notes[notes["node"] == "index"]["note"]]}
+
+
+def disparity_markdown(bundle, escape) -> list[str]:
+    """The section in ``report.md``: the same table (4 decimals, as in the HTML report),
+    the convergence sentences and the notes; nothing without groups."""
+    d = disparity_context(bundle)
+    if d is None:
+        return []
+    t = bundle.t
+    cols = ["year", *d["columns"]]
+    lines = ["", f"## {t('disparity.title')}", "", t("disparity.intro"), "",
+             "| " + " | ".join(escape(t(f"disparity.col.{c}")) for c in cols) + " |",
+             "| " + " | ".join("---:" for _ in cols) + " |"]
+    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in d["rows"]]
+    for paragraph in [*d["sentences"], *d["notes"]]:
+        lines += ["", escape(paragraph)]
+    return lines + ["", t("disparity.more")]
+
+
+def disparity_sheet(bundle):
+    """The workbook's disparity sheet (columns, note under the table: the convergence
+    sentences and the notes), or None without groups. Full precision, shown to 4
+    decimals like the HTML table."""
+    from .sheets import Col
+    d = disparity_context(bundle)
+    if d is None:
+        return None
+    t = bundle.t
+    cols = [Col(t.both("disparity.col.year"), [v["year"] for v in d["values"]])]
+    cols += [Col(t.both(f"disparity.col.{c}"), [v[c] for v in d["values"]], "0.0000")
+             for c in d["columns"]]
+    note = " ".join([t("disparity.intro"), *d["sentences"], *d["notes"], t("disparity.more")])
+    return cols, note

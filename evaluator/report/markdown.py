@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .publish import write_atomically
 from . import fmt, ranking
+from .disparity_section import disparity_markdown
 from .intervals import provenance
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~&])")
@@ -79,6 +80,7 @@ def render_markdown(bundle) -> str:
                               samples=md_escape(run["samples"])))
     lines += ["", f"## {t('ranking.title', year=bundle.year)}", ""]
     lines += _ranking_table(bundle)
+    lines += disparity_markdown(bundle, md_escape)
     from . import report_names
     html, xlsx, _ = report_names(bundle.year, bundle.lang)
     lines += ["", f"_{t('markdown.footer', version=bundle.manifest['version'], html=html, xlsx=xlsx)}_",

@@ -17,13 +17,15 @@ import numpy as np
 from ..model.framework import ROOT
 from . import overview, ranking
 from .appendix import detail_label, formulas, method_name, numeric_detail
+from .disparity_section import disparity_sheet
 from .intervals import provenance
 from .profiles import node_tree
 from .publish import write_atomically
 from .sheets import GENERAL, Col, workbook_bytes as _workbook_bytes
 
 SHEETS = ("rankings", "dimension scores", "indicators", "weights", "weighting",
-          "diagnostics", "alerts", "sensitivity", "methods")
+          "diagnostics", "alerts", "sensitivity", "disparity", "methods")   # disparity:
+#                                                         only with groups to compare
 # ranks, years and raw values stay "General" (whole numbers show as such): styling a
 # cell costs time in openpyxl, so only scores, shares and lights are formatted
 SCORE, CHANGE, D3, PCT2, PCT1, PROB = "0.00", "+0;-0;0", "0.000", "0.00%", "0.0%", "0.0%"
@@ -304,8 +306,11 @@ def workbook_sheets(bundle) -> list[tuple[str, list[Col], str | None]]:
               ("weighting", _weighting(bundle), None),
               ("diagnostics", _diagnostics(bundle), None),
               ("alerts", _alerts(bundle), None),
-              ("sensitivity", sens, note),
-              ("methods", _methods(bundle), None)]
+              ("sensitivity", sens, note)]
+    disparity = disparity_sheet(bundle)   # with groups to compare: as in the HTML report
+    if disparity is not None:
+        sheets.append(("disparity", *disparity))
+    sheets.append(("methods", _methods(bundle), None))
     return [(bundle.t(f"sheet.{key}"), cols, note) for key, cols, note in sheets]
 
 
