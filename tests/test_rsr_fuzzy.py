@@ -1,10 +1,11 @@
 """Rank-sum ratio and fuzzy comprehensive evaluation against published worked examples.
 
 RSR: the classic maternal-health example of ten areas A–J (产前检查率, 孕妇死亡率,
-围产儿死亡率; the last two cost indicators) used for the rank-sum ratio in 孙振球 (ed.)
-医学统计学 (人民卫生出版社) and reproduced in many RSR implementations. The integer ranks
-of the data give RSR = (18, 12, 23, 12, 18, 20, 15, 27, 17, 3)/30 and the probits of the
-textbook's distribution table 3.72, 4.33, 4.75, 5.00, 5.39, 5.84, 6.28, 6.96.
+围产儿死亡率; the last two cost indicators), the one Chinese RSR tutorials and open
+implementations reproduce (its usual attribution to 孙振球 (ed.) 医学统计学 could not be
+checked against the book). The integer ranks of the data give RSR = (18, 12, 23, 12, 18,
+20, 15, 27, 17, 3)/30 and the distribution table's probits 3.72, 4.33, 4.75, 5.00, 5.39,
+5.84, 6.28, 6.96. The non-integer variant: 戈早川 & 徐春华's hospital example (below).
 
 Fuzzy: 汪培庄 (1983)'s clothing example as reproduced by 司守奎 & 孙玺菁 (2011): with
 M(∧,∨) the two customer groups give B = (0.2, 0.3, 0.4, 0.1) (不太欢迎) and
@@ -117,3 +118,35 @@ def test_ahp_fuzzy_through_the_recipe():
     with pytest.raises(MethodError, match="increasing"):
         evaluate(fw, Panel.from_frame(df, fw), {"aggregate": {
             "method": "fuzzy", "thresholds": [60, 40, 80]}})
+
+
+# 戈早川 & 徐春华, 非整秩次秩和比法初探 (江西医学院; received 1999-03-31): a city
+# hospital's work quality 1983–1992 — cure rate, case fatality (cost), bed turnover, bed
+# working days, bed occupancy, mean stay (cost) — with weights "taken from the original";
+# the same data and weights are 司守奎 & 孙玺菁 (2011) 数学建模算法与应用 例 14.7 (zhb.txt).
+# Published non-integer regressions: RSR = 0.02529 + 0.1085·Y (r = 0.9553), WRSR =
+# −0.1012 + 0.1316·Y (r = 0.9434). The article's probits are read from a table to two
+# decimals; with those, WRSR's a and b agree to the printed digits.
+HOSPITAL = np.array([
+    [75.2, 3.5, 38.2, 370.1, 101.5, 10.0], [76.1, 3.3, 36.7, 369.6, 101.0, 10.3],
+    [80.4, 2.7, 30.5, 309.7, 84.8, 10.0], [77.8, 2.7, 36.3, 370.1, 101.4, 10.2],
+    [75.9, 2.3, 38.9, 369.4, 101.2, 9.61], [74.3, 2.4, 36.7, 335.3, 91.9, 9.2],
+    [74.6, 2.2, 37.5, 356.2, 97.6, 9.3], [72.1, 1.8, 40.3, 401.7, 101.1, 10.0],
+    [72.8, 1.9, 37.1, 372.8, 102.1, 10.0], [72.1, 1.5, 33.2, 358.1, 97.8, 10.4]])
+HOSPITAL_W = np.array([0.093, 0.418, 0.132, 0.100, 0.098, 0.159])
+
+
+@pytest.mark.parametrize("weights, a, b, r", [
+    (np.full(6, 1 / 6), 0.02529, 0.1085, 0.9553),
+    (HOSPITAL_W, -0.1012, 0.1316, 0.9434)])
+def test_non_integer_rsr_reproduces_the_published_hospital_regressions(weights, a, b, r):
+    V = HOSPITAL * np.array([1, -1, 1, 1, 1, -1])          # cost indicators oriented
+    res = rsr(V, weights, variant="non_integer")
+    assert res.intercept == pytest.approx(a, abs=1.5e-3)
+    assert res.slope == pytest.approx(b, abs=5e-4)
+    assert np.sqrt(res.r2) == pytest.approx(r, abs=1e-3)
+    # with the probits of the printed table (two decimals) WRSR's line is the published one
+    probit = np.round(res.distribution["probit"], 2)
+    fit = stats.linregress(probit, res.distribution["rsr"])
+    if weights is HOSPITAL_W:
+        assert round(fit.intercept, 4) == a and round(fit.slope, 4) == b

@@ -152,7 +152,7 @@ def _tier_thresholds(value, path):
 @register("aggregations", "rsr", title=("Rank-sum ratio (RSR)", "秩和比法（RSR）"),
           formula="WRSR = Σ w_j R_ij / n; probit Y = 5 + Φ⁻¹(R̄/n); RSR = a + bY; tiers "
                   "cut at the fitted RSR of probit thresholds",
-          reference="田凤调 (1988) 中国卫生统计 5(2); 孙振球 (2014) 医学统计学 第 4 版",
+          reference="田凤调 (1993) 秩和比法及其应用; 戈早川 & 徐春华 (1999) 非整秩次秩和比法初探",
           params=[Param("variant", "choice", "integer", "integer ranks or non-integer "
                         "(distance-keeping) ranks", "整秩或非整秩", choices=("integer",
                                                                           "non_integer")),

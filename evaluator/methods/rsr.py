@@ -17,8 +17,15 @@ values) gives each unit a fitted RSR̂ = a + b·Y_i, and the tiers are cut at th
 RSR of the probit thresholds: 3 tiers at Y = 4, 6; 4 tiers at 3.5, 5, 6.5; 5 tiers at
 3.2, 4.4, 5.6, 6.8 (or thresholds given explicitly). Tier 1 is the best.
 
-References: 田凤调 (1988) 秩和比法及其应用. 中国卫生统计 5(2); 孙振球 主编 (2014)
-医学统计学 (第 4 版). 北京: 人民卫生出版社, 综合评价一章 (秩和比法).
+References: 田凤调 proposed the method in 1988 (秩和比法及其应用, 中国统计出版社 1993;
+秩和比法的应用, 人民卫生出版社 2002); the non-integer ranks are 戈早川 & 徐春华's
+(非整秩次秩和比法初探, 江西医学院, 1999), R = 1 + (n − 1)(x − min)/(max − min), whose
+hospital example (1983–1992) the tests reproduce; the probit steps (the last cumulative
+frequency set to 1 − 1/(4n), Y = 5 + Φ⁻¹(p), WRSR regressed on Y) as in 司守奎 & 孙玺菁
+(2011) 数学建模算法与应用, 例 14.7. The integer example the tests use (ten areas A–J:
+antenatal care, maternal and perinatal mortality) is the one Chinese RSR tutorials and
+open implementations reproduce; its usual attribution to 孙振球 (ed.) 医学统计学 could not
+be checked against the book (see docs/design-notes.md).
 """
 from __future__ import annotations
 
