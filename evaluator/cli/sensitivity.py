@@ -88,9 +88,9 @@ def _pick_year(year: int | None, years: list[int]) -> int:
 @click.command(epilog=EPILOG_COMPARE)
 @data_options
 @click.option("--methods", "-m", default=None,
-              help="Comma-separated weighting methods (equal, entropy, critic, cv, std, pca, "
-                   "ahp, combined). Default: equal,entropy,critic, plus ahp,combined with "
-                   "--judgements.")
+              help="Comma-separated weighting methods: any of `evaluator methods weights` "
+                   "(plugins included) but from_indicators. Default: equal,entropy,critic, "
+                   "plus ahp,combined with --judgements.")
 @click.option("--judgements", "-j", type=click.Path(dir_okay=False), default=None,
               help="Expert judgement file (AHP matrices) for ahp and combined weights.")
 @click.option("--year", type=int, default=None, help="Year to print (default: the latest).")

@@ -29,7 +29,7 @@ from ..model.framework import ROOT, Framework
 from ..model.panel import Panel
 from ..model.period import period_frame, period_labels
 from ..model.recipe import Recipe, weight_method_names
-from ..registry import near_matches
+from ..registry import near_matches, valid_fix
 from .spec import section_for
 from ..i18n import M, t as t_
 
@@ -80,11 +80,9 @@ def weight_section(recipe: Recipe, method: str, judgements: str | None) -> dict[
     """The recipe ``weights`` section for comparing ``method``."""
     valid = weight_method_names()
     if method not in valid:
-        hint = near_matches(str(method), valid)
         raise RecipeError(M("sens.compare.unknown_weighting_method", method=method),
                           where="--methods",
-                          fix=(f"did you mean {', '.join(map(repr, hint))}? " if hint else "")
-                          + "valid: " + ", ".join(valid))
+                          fix=valid_fix(valid, near_matches(str(method), valid)))
     if method in NEEDS_JUDGEMENTS:
         if not judgements:
             raise RecipeError(M("sens.compare.weights_need_expert_judgement", method=method),
