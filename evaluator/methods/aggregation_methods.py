@@ -10,9 +10,9 @@ returns an :class:`AggregationResult`. Traits the tree stage reads instead of na
   VIKOR): the stage calls it per block (each year, or pooled), requires complete data and
   two or more rows, and maps the [0, 1] result onto the normalisation range;
 * ``decomposes`` — the score is a weighted mean, so indicator contributions add up to it;
-* ``batched`` — the sensitivity engine has its own batched code for it (the four
-  original methods); any other method gives its batched form as ``batch=`` (see
-  :mod:`.batched`), and a method without one (a plugin) is scored one scenario at a time;
+* (not a trait) ``batch=`` — the method's form for a batch of weight scenarios at once,
+  which the sensitivity engine calls (see :mod:`.batched`); a method without one (a
+  plugin) is scored one scenario at a time;
 * ``needs_complete`` — refuses missing children (the stage says so, naming the first);
 * ``unit_scale`` — a row-by-row score on [0, 1], mapped onto the normalisation range.
 """
@@ -37,6 +37,7 @@ class AggregationContext:
     where: str
     min_coverage: float = 0.0
     warn: Callable[[str], None] = field(default=lambda text: None)
+    cache: dict | None = None            # the sensitivity engine's per-node cache
 
 
 @dataclass
@@ -52,7 +53,8 @@ class AggregationResult:
 
 
 @register("aggregations", "weighted_sum", title=("Weighted arithmetic mean", "线性加权综合"),
-          formula="y = Σ w_j x_j / Σ_present w_j", traits={"decomposes", "batched"},
+          formula="y = Σ w_j x_j / Σ_present w_j", traits={"decomposes"},
+          batch=batched.weighted_sum,
           reference="OECD/JRC (2008) Handbook §6.2")
 def weighted_sum(V, w, *, context: AggregationContext) -> AggregationResult:
     return AggregationResult(agg.weighted_sum(V, w, min_coverage=context.min_coverage))
@@ -65,7 +67,7 @@ def weighted_sum(V, w, *, context: AggregationContext) -> AggregationResult:
                   Param("nonpositive", "choice", "error", "a child ≤ 0: error, or no score "
                         "for that row", "子项 ≤ 0 时报错或该行不计分",
                         choices=("error", "missing"))],
-          traits={"batched"})
+          batch=batched.geometric)
 def geometric(V, w, *, context: AggregationContext, floor: float | None = None,
               nonpositive: str = "error") -> AggregationResult:
     out = agg.geometric(V, w, floor=floor, min_coverage=context.min_coverage,
@@ -91,7 +93,7 @@ def geometric(V, w, *, context: AggregationContext, floor: float | None = None,
           tables=[Table("d_plus", "distance to the ideal D⁺", "与正理想解距离 D⁺", "D⁺"),
                   Table("d_minus", "distance to the anti-ideal D⁻", "与负理想解距离 D⁻", "D⁻"),
                   Table("closeness", "relative closeness C", "相对贴近度 C", "C")],
-          traits={"compares_units", "batched"})
+          traits={"compares_units"}, batch=batched.topsis)
 def topsis(V, w, *, context: AggregationContext, normalisation: str = "none",
            weight_in_root: bool = False) -> AggregationResult:
     from .topsis import topsis as run
@@ -109,7 +111,7 @@ def topsis(V, w, *, context: AggregationContext, normalisation: str = "none",
                         lo=0, hi=1)],
           tables=[Table("grade", "grey relational grade", "灰色关联度", "γ"),
                   Table("coefficient", "relational coefficient ξ", "关联系数 ξ", "ξ", "child")],
-          traits={"compares_units", "batched"})
+          traits={"compares_units"}, batch=batched.grey_relational)
 def grey_relational(V, w, *, context: AggregationContext, rho: float = 0.5) -> AggregationResult:
     from .grey_relational import grey_relational as run
     res = run(V, w, rho=rho, where=context.where)

@@ -1,5 +1,8 @@
 """Aggregation methods for a batch of weight scenarios at once (the sensitivity engine).
 
+Every built-in aggregation declares its batched form here (``register(..., batch=f)``);
+the engine dispatches through the registry only.
+
 A batched form takes the children's values as a list ``kids`` of k arrays, each
 (rows × S) — a child whose values change with the scenario (a node below) — or (rows × 1)
 — an indicator column, the same in every scenario — and the scenarios' relative weights
@@ -8,6 +11,14 @@ the method's own function returns for one weight vector (the sensitivity design 
 each group's nominal scenario against the pipeline). A method registers it as
 ``register(..., batch=function)``; the engine calls it per block (each year, or pooled)
 for a method that compares units, as the tree stage does.
+
+Weighted arithmetic and geometric means: over indicator columns (every child rows × 1)
+one product per batch, the per-column part (values or logs with missing → 0, presence,
+the floor and the ≤ 0 check) prepared once and kept in ``context.cache``; over varying
+children the same formulas element-wise. Missing children are skipped and their weights
+renormalised exactly as in :mod:`.aggregate`. TOPSIS and grey relational analysis: over
+indicator columns :func:`.topsis.topsis` / :func:`.grey_relational.grey_relational`
+batched over the weights, else :mod:`.closeness`.
 
 VIKOR: S, R and Q over the rows of each scenario (Opricovic & Tzeng 2004; see
 :mod:`.vikor`); RSR: the weighted rank-sum ratio of each scenario — integer ranks of a
@@ -21,7 +32,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import aggregate as agg
 from . import fuzzy as fz
+from .closeness import grey_varying, topsis_varying
 from ..errors import MethodError
 from ..i18n import M
 
@@ -122,3 +135,138 @@ def fuzzy(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
         raise MethodError(M("fuzzy.grade_scores_grades", size=s.size, K=K),
                           fix=M("fuzzy.grade_scores_grades.fix"))
     return B @ s
+
+
+# -- weighted means ----------------------------------------------------------------------------
+def _fixed(kids: Sequence[np.ndarray]) -> bool:
+    return all(k.shape[1] == 1 for k in kids)
+
+
+def weighted_sum(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any) -> np.ndarray:
+    if _fixed(kids):
+        return _fixed_mean(kids, W, context, geometric=False)
+    num = 0.0
+    den = 0.0
+    for i, v in enumerate(kids):
+        present = ~np.isnan(v)
+        w = W[:, i][None, :]
+        num = num + np.where(present, v, 0.0) * w
+        den = den + present * w
+    num = np.broadcast_to(num, np.broadcast_shapes(np.shape(num), np.shape(den)))
+    ok = den > 0
+    if context.min_coverage > 0:
+        ok &= den / W.sum(axis=1)[None, :] >= context.min_coverage - 1e-12
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+
+
+def geometric(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
+              floor: float | None = None, nonpositive: str = "error") -> np.ndarray:
+    if _fixed(kids):
+        return _fixed_mean(kids, W, context, geometric=True, floor=floor,
+                           nonpositive=nonpositive)
+    missing_rows = None
+    logs = []
+    for i, v in enumerate(kids):
+        if floor is not None:
+            v = np.where(np.isnan(v), v, np.maximum(v, floor))
+        bad = ~np.isnan(v) & (v <= 0)
+        if bad.any():
+            if nonpositive != "missing":
+                r = int(np.argwhere(bad)[0][0])
+                raise MethodError(
+                    M("sens.scoring.geometric_mean_value_child", children=context.names[i],
+                      row_labels=context.labels[r]),
+                    where=M("sens.scoring.geometric_mean_value_child.where",
+                            name=context.node),
+                    fix=M("sens.scoring.geometric_mean_value_child.fix"))
+            missing_rows = bad if missing_rows is None else (missing_rows | bad)
+            v = np.where(bad, 1.0, v)
+        logs.append(v)
+    num = 0.0
+    den = 0.0
+    for i, v in enumerate(logs):
+        present = ~np.isnan(v)
+        w = W[:, i][None, :]
+        num = num + np.where(present, np.log(np.where(present, v, 1.0)), 0.0) * w
+        den = den + present * w
+    ok = np.broadcast_to(den > 0, np.broadcast_shapes(np.shape(num), np.shape(den))).copy()
+    if context.min_coverage > 0:
+        ok &= den / W.sum(axis=1)[None, :] >= context.min_coverage - 1e-12
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = np.where(ok, np.exp(num / np.where(ok, den, 1.0)), np.nan)
+    if missing_rows is not None:
+        out = np.where(missing_rows, np.nan, out)
+    return out
+
+
+def _fixed_mean(kids, W, context, *, geometric: bool, floor: float | None = None,
+                nonpositive: str = "error") -> np.ndarray:
+    """A weighted or geometric mean of indicator columns for a batch of weights: the
+    formula of :func:`.aggregate.weighted_sum` / ``geometric`` with the per-column part
+    prepared once (``context.cache``), and the weight each row's present children carry
+    computed by one product, not two."""
+    cache = context.cache if getattr(context, "cache", None) is not None else {}
+    prepared = cache.get("mean")
+    if prepared is None:
+        prepared = cache["mean"] = _prepare_mean(np.column_stack(kids), W, context,
+                                                 geometric, floor, nonpositive)
+    terms, present, dropped = prepared
+    num = terms @ W.T
+    den = present @ W.T
+    ok = den > 0
+    if context.min_coverage > 0:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok &= den / W.sum(axis=1)[None, :] >= context.min_coverage - 1e-12
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = num / np.where(ok, den, 1.0)
+        out = np.where(ok, np.exp(mean) if geometric else mean, np.nan)
+    if dropped is not None:
+        out[dropped] = np.nan
+    return out
+
+
+def _prepare_mean(V, W, context, geometric, floor, nonpositive):
+    """(terms, presence, rows without a score) of indicator columns ``V``; a value ≤ 0
+    under a geometric mean raises the method's own error, naming the cell."""
+    dropped = None
+    if geometric:
+        if floor is not None:
+            V = np.where(np.isnan(V), V, np.maximum(V, floor))
+        bad = ~np.isnan(V) & (V <= 0)
+        if bad.any():
+            if nonpositive != "missing":
+                agg.geometric(V, W[0], floor=floor, names=list(context.names),
+                              row_labels=context.labels)   # raises, naming the cell
+            dropped = bad.any(axis=1)
+            V = np.where(bad, 1.0, V)
+    present = ~np.isnan(V)
+    if geometric:
+        terms = np.where(present, np.log(np.where(present, V, 1.0)), 0.0)
+    else:
+        terms = np.where(present, V, 0.0)
+    return terms, present.astype(float), dropped
+
+
+# -- closeness to an ideal -----------------------------------------------------------------------
+def topsis(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
+           normalisation: str = "none", weight_in_root: bool = False) -> np.ndarray:
+    """Relative closeness C (rows × S) on [0, 1]."""
+    if _fixed(kids):
+        from .topsis import topsis as run
+        return run(np.column_stack(kids), W, normalisation=normalisation,
+                   weight_in_root=weight_in_root, where=context.where).closeness
+    part = [np.broadcast_to(k, (k.shape[0], W.shape[0])) for k in kids]
+    return topsis_varying(part, W, normalisation=normalisation,
+                          weight_in_root=weight_in_root, where=context.where,
+                          names=context.names)
+
+
+def grey_relational(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
+                    rho: float = 0.5) -> np.ndarray:
+    """Grey relational grade (rows × S) on [0, 1]."""
+    if _fixed(kids):
+        from .grey_relational import grey_relational as run
+        return run(np.column_stack(kids), W, rho=rho, where=context.where).grade
+    part = [np.broadcast_to(k, (k.shape[0], W.shape[0])) for k in kids]
+    return grey_varying(part, W, rho=rho, where=context.where, names=context.names)

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..stages.tree import aggregate_tree
 from ..evaluate import evaluate
+from .. import registry
 from ..errors import DataError, EvaluatorError, MethodError, RecipeError
 from ..model.assessment import Assessment
 from ..model.framework import ROOT, Framework
@@ -217,7 +218,8 @@ class _Builder:
                 recipe.aggregate["min_coverage"]))
         data, filled = self.rows_of(Z, rows)
         used = [c for n in nodes for c in n.columns if c is not None]
-        fast = (all(n.how["method"] == "weighted_sum" for n in nodes)
+        fast = (all(registry.get("aggregations", n.how["method"]).has("decomposes")
+                    for n in nodes)
                 and not np.isnan(data[:, used]).any())
         plan = GroupPlan(nodes, data, (np.zeros(len(rows), dtype=int) if blocks is None
                                        else np.asarray(blocks)[rows]),
