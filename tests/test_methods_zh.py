@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from evaluator import registry
 from evaluator.cli.main import main
 
+from test_registry import plugins  # noqa: F401  (a real dist-info plugin)
+
 # symbols and functions of the formulas, YAML words a recipe writes, acronyms
 ALLOWED_WORDS = {"max", "min", "ln", "argmax", "null", "true", "false", "clip", "CV",
                  "WRSR", "RSR", "CR", "CI", "RI", "TOPSIS", "VIKOR", "CRITIC", "AHP", "PCA",
@@ -136,3 +138,13 @@ def test_an_unknown_method_name_on_the_command_line_in_chinese():
     assert res.exit_code == 2
     assert "是否想用 'vikor'" in res.output
     assert english_words(res.output, remove=["vicor"]) == []
+
+
+def test_a_plugin_method_in_chinese_names_its_origin(plugins):  # noqa: F811
+    res = zh("methods", "aggregations", "weakest_link")
+    assert res.exit_code == 0, res.output
+    assert "短板法" in res.output and "来源：插件 tiny_evaluator_plugin" in res.output
+    assert "[取值 [−∞, ∞] 内的数；默认 0]" in res.output
+    listing = zh("methods")
+    assert "weakest_link" in listing.output and "插件 'broken_evaluator_plugin' 加载失败" \
+        in listing.output
