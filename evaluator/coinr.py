@@ -7,6 +7,8 @@ The single top aggregate becomes our root ``index``; its children are top-level 
 """
 from __future__ import annotations
 
+import io
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +16,11 @@ import yaml
 
 from .errors import FrameworkError
 from .i18n import M
+from .model.infile import read_bounded
 
 REQUIRED = ("iCode", "Type", "Parent", "Level")
+#: An iMeta table is read only up to this size (COINr's largest examples are ~20 KB).
+MAX_IMETA_BYTES = 50 * 1024 * 1024
 
 
 def _clean(value):
@@ -24,13 +29,35 @@ def _clean(value):
     return value
 
 
-def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
+def read_imeta(path: Path) -> pd.DataFrame:
+    """The iMeta table: a regular CSV file of bounded size, or a clear error."""
+    content = read_bounded(path, FrameworkError, limit=MAX_IMETA_BYTES)
     try:
-        meta = pd.read_csv(path, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise FrameworkError(M("coinr.file_not_found"), where=str(path)) from None
+        return pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise FrameworkError(M("coinr.not_readable_csv_table", exc=exc), where=str(path)) from None
+
+
+def _number(meta: pd.DataFrame, row, column: str, path: Path, *, signs: bool = False):
+    """A numeric cell of an Indicator or Aggregate row (None when empty); ``signs``: the
+    Direction, 1 or -1."""
+    value = _clean(meta.loc[row, column]) if column in meta.columns else None
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not math.isfinite(number) or (signs and number not in (1.0, -1.0)):
+        raise FrameworkError(
+            M("coinr.bad_number", column=column, value=value, code=str(meta.loc[row, "iCode"])),
+            where=M("coinr.icode_not_valid_id.where", path=path, value=row + 2),
+            fix=M("coinr.direction.fix" if signs else "coinr.bad_number.fix", column=column))
+    return number
+
+
+def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
+    meta = read_imeta(path)
     missing = [c for c in REQUIRED if c not in meta.columns]
     if missing:
         raise FrameworkError(M("coinr.missing_coinr_imeta_column", missing=missing), where=str(path),
@@ -45,6 +72,17 @@ def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
     inds = meta[meta["Type"] == "Indicator"]
     if inds.empty:
         raise FrameworkError(M("coinr.no_rows_with_type"), where=str(path))
+    for row in aggs.index.union(inds.index):   # every number read below, checked first
+        _number(meta, row, "Level", path)
+        _number(meta, row, "Weight", path)
+    for row in inds.index:
+        if _number(meta, row, "Direction", path, signs=True) is None:
+            raise FrameworkError(
+                M("coinr.no_direction", code=str(meta.loc[row, "iCode"])),
+                where=M("coinr.icode_not_valid_id.where", path=path, value=row + 2),
+                fix=M("coinr.direction.fix", column="Direction"))
+    meta = meta.assign(Level=pd.to_numeric(meta["Level"], errors="coerce"))
+    aggs = meta[meta["Type"] == "Aggregate"]
     top_level = aggs["Level"].max() if not aggs.empty else None
     tops = aggs[aggs["Level"] == top_level]["iCode"].tolist() if top_level is not None else []
     if len(tops) > 1:
@@ -97,7 +135,7 @@ def imeta_to_framework(path: Path, framework_id: str | None = None) -> dict:
 
 def import_notes(path: Path) -> list[str]:
     """What the import leaves out, for the user to know."""
-    meta = pd.read_csv(path, encoding="utf-8-sig")
+    meta = read_imeta(path)
     notes = []
     if "Target" in meta.columns:
         targets = meta[(meta["Type"] == "Indicator") & meta["Target"].notna()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import os
 import sys
 
 import click
@@ -65,8 +66,13 @@ def add_lang_options(group: click.Group) -> None:
                 help=t("cli.option.lang", "en")))
 
 
+DEBUG_VAR = "EVALUATOR_DEBUG"
+
+
 def user_errors(func):
-    """Turn EvaluatorError (and unreadable files) into a message and an exit code."""
+    """Turn EvaluatorError (and unreadable files) into a message and an exit code; an
+    exhausted memory or stack into a message with a fix; anything unexpected into a
+    one-line report of the bug (exit 2), with the traceback only when EVALUATOR_DEBUG=1."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -80,7 +86,29 @@ def user_errors(func):
             _fail(_os_message(exc), 2)
         except KeyboardInterrupt:
             _fail(t("error.interrupted"), 130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise   # click's own: usage errors, --help, exits
+        except MemoryError:
+            _debug_or(lambda: _fail(t("inputs.out_of_memory", command=_command()), 2))
+        except RecursionError:
+            _debug_or(lambda: _fail(t("inputs.too_deep", command=_command()), 2))
+        except Exception as exc:   # a bug of the tool: said so, without a traceback
+            _debug_or(lambda: _fail(t("inputs.unexpected", command=_command(),
+                                      kind=type(exc).__name__, detail=str(exc)), 2))
     return wrapper
+
+
+def _debug_or(report) -> None:
+    """Re-raise the exception being handled when EVALUATOR_DEBUG is set (its traceback
+    is what a bug report needs), else ``report()``."""
+    if os.environ.get(DEBUG_VAR, "").strip() not in ("", "0"):
+        raise
+    report()
+
+
+def _command() -> str:
+    ctx = click.get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else "evaluator"
 
 
 def frame_json(frame) -> str:
@@ -159,6 +187,9 @@ def load_inputs(framework: str, data, recipe: str | None, encoding: str | None,
     from ..model.panel import load_panel
     from ..model.recipe import load_recipe
 
+    if encoding is not None:   # refused before any file is read
+        from ..model.panel_io import text_encoding
+        text_encoding(encoding)
     fw = load_framework(framework)
     rc = load_recipe(recipe, base=fw.recipe) if recipe else default_recipe(fw)
     if sheet is not None and sheet.isdigit():

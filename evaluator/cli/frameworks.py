@@ -96,8 +96,9 @@ def show(name, lang):
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Framework YAML file to write.")
 @click.option("--id", "framework_id", default=None, help="Framework id (default: file name).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @_user_errors
-def import_coinr(imeta, out, framework_id):
+def import_coinr(imeta, out, framework_id, force):
     """Turn a COINr indicator-metadata table (iMeta.csv) into a framework file.
 
     Keeps the hierarchy (Level/Parent), directions, weights and denominators; the
@@ -108,10 +109,13 @@ def import_coinr(imeta, out, framework_id):
     from ..coinr import import_notes, imeta_to_framework_yaml
     from ..output import write_text
 
-    text = imeta_to_framework_yaml(Path(imeta), framework_id=framework_id)
     if Path(out).exists() and Path(out).resolve() == Path(imeta).resolve():
         raise EvaluatorError(M("cli.frameworks.overwrite_input"),
                              fix=M("cli.frameworks.overwrite_input.fix"))
+    if Path(out).exists() and not force:   # checked first: the table is not even read
+        raise EvaluatorError(M("inputs.coinr_out_exists"), where=str(out),
+                             fix=M("inputs.coinr_out_exists.fix"))
+    text = imeta_to_framework_yaml(Path(imeta), framework_id=framework_id)
     write_text(text, Path(out))
     click.echo(t("cli.wrote", out=out))
     for note in import_notes(Path(imeta)):

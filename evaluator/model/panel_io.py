@@ -37,6 +37,13 @@ import pandas as pd
 from evaluator.errors import DataError
 from ..i18n import M
 from evaluator.model import panel_vector
+from .infile import check_regular, is_special
+
+#: A panel file (CSV or workbook) is read only up to this size: a national county panel
+#: (2,800 units × 20 years × 200 indicators) is ~100 MB.
+MAX_DATA_BYTES = 512 * 1024 * 1024
+#: Named in the message of an unknown --encoding: what Chinese statistics files use.
+KNOWN_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "utf-16")
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -99,8 +106,11 @@ def _read_bytes(file_path: Path) -> bytes:
     if file_path.is_dir():
         raise DataError(M("panel.this_folder_not_data"), where=str(file_path),
                         fix=M("panel.this_folder_not_data.fix"))
+    if is_special(file_path) or (file_path.is_file()
+                                 and file_path.stat().st_size > MAX_DATA_BYTES):
+        check_regular(file_path, DataError, limit=MAX_DATA_BYTES)   # refuses: never read
     try:
-        return file_path.read_bytes()
+        return file_path.read_bytes()   # a regular file, its size checked
     except FileNotFoundError:
         raise DataError(M("panel.data_file_does_not"), where=str(file_path),
                         fix=M("panel.data_file_does_not.fix")) from None
@@ -146,11 +156,7 @@ def decode_text(content: bytes, file_path: Path, encoding: str | None):
                 where=str(file_path),
                 fix=M("panel.file_neither_utf_nor.fix"))
         return content.decode(detected).lstrip("\ufeff"), detected, []
-    try:
-        used = codecs.lookup(encoding).name
-    except LookupError:
-        raise DataError(M("panel.unknown_encoding", encoding=encoding), where=str(file_path),
-                        fix=M("panel.unknown_encoding.fix")) from None
+    used = text_encoding(encoding)
     try:
         text = content.decode(used)
     except UnicodeDecodeError:
@@ -162,6 +168,20 @@ def decode_text(content: bytes, file_path: Path, encoding: str | None):
     if detected and detected != used and content.decode(detected) != text:
         warnings.append(M("panel.read_as_as_requested", encoding=encoding, detected=detected))
     return text.lstrip("\ufeff"), used, warnings
+
+
+def text_encoding(encoding: str) -> str:
+    """The codec name of ``--encoding``: a text encoding Python knows, or a clear error
+    (``rot13`` is a codec but not a text encoding; ``latin-9x`` is no codec at all)."""
+    try:
+        info = codecs.lookup(str(encoding))
+        usable = getattr(info, "_is_text_encoding", True)
+    except (LookupError, ValueError, TypeError):
+        usable = False
+    if not usable:
+        raise DataError(M("inputs.unknown_encoding", encoding=encoding), where="--encoding",
+                        fix=M("inputs.unknown_encoding.fix", known=", ".join(KNOWN_ENCODINGS)))
+    return info.name
 
 
 def _first_failure(content: bytes, encoding: str) -> str:

@@ -45,6 +45,7 @@ from evaluator.model.panel_io import (EXCEL_SUFFIXES, MISSING_MARKERS, RawGrid, 
                                       is_blank, label_key, listing, parse_label,
                                       parse_number, read_grid)
 from evaluator.model.period import PER_YEAR, parse_periods
+from evaluator.model.infile import is_special
 
 _YEAR_NAME = re.compile(r"(\d{4})(?:年度|年)?")
 #: First words of a note row under a table (compared after NFKC and casefold).
@@ -121,6 +122,8 @@ def _file_sources(path, encoding, sheet, several: bool):
 
 
 def _looks_zipped(file_path: Path) -> bool:
+    if is_special(file_path):   # a device or a pipe: read_grid refuses it unopened
+        return False
     try:
         with open(file_path, "rb") as handle:
             return handle.read(4) == b"PK\x03\x04"

@@ -24,8 +24,6 @@ gets the same hint.
 from __future__ import annotations
 
 import math
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +32,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import FrameworkError
 from ..i18n import Listing, M
+from .infile import read_bounded
 
 #: The limits of a YAML input file: far beyond any real framework (a 1,000-indicator
 #: framework is ~300 KB and ~20,000 values, 6 levels deep), far below what could hurt.
@@ -52,8 +51,7 @@ def read_yaml(path: Path, error_cls=FrameworkError) -> Any:
     return parse_yaml(text, str(path), error_cls)
 
 
-def read_text(path: Path, error_cls=FrameworkError, *, limit: int = MAX_BYTES,
-              what: str = "YAML") -> str:
+def read_text(path: Path, error_cls=FrameworkError, *, limit: int = MAX_BYTES) -> str:
     """The UTF-8 text of a regular file of at most ``limit`` bytes."""
     content = read_bounded(path, error_cls, limit=limit)
     try:
@@ -61,58 +59,6 @@ def read_text(path: Path, error_cls=FrameworkError, *, limit: int = MAX_BYTES,
     except UnicodeDecodeError as exc:
         raise error_cls(M("yamlfile.not_utf8", reason=exc.reason, byte=exc.start),
                         where=str(path), fix=M("yamlfile.not_utf8.fix")) from None
-
-
-def read_bounded(path: Path, error_cls=FrameworkError, *, limit: int = MAX_BYTES) -> bytes:
-    """The bytes of ``path``: a regular file (not a folder, device, pipe or socket) of at
-    most ``limit`` bytes; anything else a clear error, before reading."""
-    where = str(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise error_cls(M("yamlfile.not_found"), where=where,
-                        fix=M("yamlfile.not_found.fix")) from None
-    except PermissionError:
-        raise error_cls(M("yamlfile.permission"), where=where,
-                        fix=M("yamlfile.permission.fix")) from None
-    except OSError as exc:
-        raise error_cls(M("yamlfile.unreadable", reason=exc.strerror or str(exc)),
-                        where=where, fix=M("yamlfile.permission.fix")) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise error_cls(M("yamlfile.is_folder"), where=where, fix=M("yamlfile.is_folder.fix"))
-    if not stat.S_ISREG(info.st_mode):
-        raise error_cls(M("yamlfile.not_regular", kind=M(_kind(info.st_mode))), where=where,
-                        fix=M("yamlfile.not_regular.fix"))
-    if info.st_size > limit:
-        raise error_cls(M("yamlfile.too_large", size=_mb(info.st_size), limit=_mb(limit)),
-                        where=where, fix=M("yamlfile.too_large.fix"))
-    try:
-        with open(path, "rb") as handle:
-            content = handle.read(limit + 1)
-    except PermissionError:
-        raise error_cls(M("yamlfile.permission"), where=where,
-                        fix=M("yamlfile.permission.fix")) from None
-    except OSError as exc:
-        raise error_cls(M("yamlfile.unreadable", reason=exc.strerror or str(exc)),
-                        where=where, fix=M("yamlfile.permission.fix")) from None
-    if len(content) > limit:   # it grew while being read
-        raise error_cls(M("yamlfile.too_large", size=_mb(len(content)), limit=_mb(limit)),
-                        where=where, fix=M("yamlfile.too_large.fix"))
-    return content
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "yamlfile.kind.device"
-    if stat.S_ISFIFO(mode):
-        return "yamlfile.kind.pipe"
-    if stat.S_ISSOCK(mode):
-        return "yamlfile.kind.socket"
-    return "yamlfile.kind.other"
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def parse_yaml(text: str, source: str, error_cls=FrameworkError) -> Any:

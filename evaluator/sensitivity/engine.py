@@ -36,6 +36,7 @@ from .ranks import count_block
 from .sample import Sampler
 from .samples_file import SampleWriter
 from .spec import UncertaintySpec, check_dirichlet, edges_of, parse_uncertainty
+from .budget import check_sobol_budget
 from .store import MEMMAP_BYTES, RankStore
 from ..i18n import M
 
@@ -258,6 +259,8 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
             raise DataError(M("sens.engine.year_not_among_years", year=year),
                             fix="years analysed: " + ", ".join(str(b[0]) for b in blocks))
         keep_block = matches[0]
+        check_sobol_budget(samples, sampler.n_groups, keep_block[2] - keep_block[1],
+                           memmap_bytes=memmap_bytes, scratch_dir=scratch_dir)
         store = RankStore(total, keep_block[2] - keep_block[1], memmap_bytes=memmap_bytes,
                           folder=scratch_dir)
         sobol_shift = np.zeros(total)

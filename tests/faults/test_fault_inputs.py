@@ -269,3 +269,160 @@ def test_a_framework_with_too_many_indicators_is_refused(tmp_path, panel):
     items = "".join(f"  - {{id: x{k}, direction: benefit}}\n" for k in range(10_001))
     fw = write(tmp_path, "many.yaml", "id: many\nindicators:\n" + items)
     refused(score(fw, panel), [fw], "10,001 indicators", "limit of 10,000")
+
+
+# -- the command line's boundary: every exception class a clear exit 2 ---------------------------
+@pytest.mark.parametrize("encoding", ["rot13", "latin-9x", "zlib"])
+def test_an_unusable_encoding_names_the_option_and_valid_ones(tmp_path, panel, encoding):
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    refused(score(fw, panel, "--encoding", encoding), [fw, panel], "--encoding",
+            f"unknown encoding '{encoding}'", "utf-8", "gb18030", "gbk")
+    refused(["validate", "-f", str(fw), "-d", str(panel), "--encoding", encoding],
+            [fw, panel], "--encoding", "文本编码", "gb18030", lang="zh")
+
+
+def test_a_real_encoding_still_reads(tmp_path, panel):
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    res = CliRunner().invoke(main, score(fw, panel, "--encoding", "UTF-8"))
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "folder"])
+def test_a_panel_that_is_no_regular_file_is_refused_unread(tmp_path, special):
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    if special == "fifo":
+        special = tmp_path / "panel.csv"
+        os.mkfifo(special)
+        words = ["not a regular file", "pipe"]
+    elif special == "folder":
+        special = tmp_path / "data"
+        special.mkdir()
+        words = ["is a directory"]
+    else:
+        words = ["not a regular file", "device"]
+    for command in ("score", "validate"):
+        refused([command, "-f", str(fw), "-d", str(special)], [fw], str(special), *words)
+
+
+def test_a_panel_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    from evaluator.model import panel_io
+    monkeypatch.setattr(panel_io, "MAX_DATA_BYTES", 100)
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    data = write(tmp_path, "panel.csv", PANEL)
+    refused(score(fw, data), [data], "panel.csv", "over the limit")
+
+
+def test_dev_zero_does_not_hang_a_real_process(tmp_path):
+    import subprocess
+    import sys
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    env = {**os.environ, "EVALUATOR_LANG": "en"}
+    proc = subprocess.run([sys.executable, "-m", "evaluator", "score", "-f", str(fw), "-d",
+                           "/dev/zero"], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "/dev/zero" in proc.stderr and "not a regular file" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "evaluator", "score", "-f", "/dev/zero", "-d",
+                           "/dev/zero"], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+SOBOL_RECIPE = "uncertainty:\n  weights: {perturb: 0.2}\n  normalise: [min_max, rank]\n"
+
+
+def test_a_sobol_design_too_large_for_memory_is_refused_before_allocating(tmp_path, panel):
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    recipe = write(tmp_path, "recipe.yaml", SOBOL_RECIPE)
+    start = time.perf_counter()
+    out = refused(["sensitivity", "-f", str(fw), "-d", str(panel), "-r", str(recipe), "--sobol",
+                   "--samples", "1000000000"], [fw, panel, recipe], "--samples",
+                  "N = 1,000,000,000", "GB of memory", "fix: use a smaller --samples: at most")
+    assert time.perf_counter() - start < 60
+    largest = int(out.split("at most ")[1].split(" ")[0].replace(",", ""))
+    assert largest & (largest - 1) == 0 and largest >= 1024    # a power of 2 that fits
+    zh = refused(["sensitivity", "-f", str(fw), "-d", str(panel), "-r", str(recipe), "--sobol",
+                  "--samples", "1000000000"], [], "内存", "--samples", lang="zh")
+    assert "GB" in zh
+
+
+def test_memory_and_stack_exhaustion_are_clear_messages(tmp_path, panel, monkeypatch):
+    import sys
+    evaluate_module = sys.modules["evaluator.evaluate"]
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    for exc, words in ((MemoryError(), ["score` ran out of memory", "fix:"]),
+                       (RecursionError("maximum recursion depth exceeded"),
+                        ["nested too deeply", "fix:"])):
+        def boom(*args, exc=exc, **kwargs):
+            raise exc
+        monkeypatch.setattr(evaluate_module, "evaluate", boom)
+        refused(score(fw, panel), [fw, panel], *words)
+
+
+def test_an_unexpected_exception_is_reported_without_a_traceback(tmp_path, panel, monkeypatch):
+    import sys
+    evaluate_module = sys.modules["evaluator.evaluate"]
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+
+    def boom(*args, **kwargs):
+        raise ValueError("x" * 5000)
+    monkeypatch.setattr(evaluate_module, "evaluate", boom)
+    out = refused(score(fw, panel), [fw, panel], "score` failed on an unexpected ValueError",
+                  "EVALUATOR_DEBUG=1", "report it")
+    assert "x" * 100 not in out
+    refused(score(fw, panel), [], "意外的 ValueError", lang="zh")
+    res = CliRunner().invoke(main, score(fw, panel), env={"EVALUATOR_DEBUG": "1"})
+    assert isinstance(res.exception, ValueError)    # the traceback, for a bug report
+
+
+def test_every_command_turns_errors_into_messages():
+    def commands(group, prefix=()):
+        for name, command in group.commands.items():
+            yield (*prefix, name), command
+            if hasattr(command, "commands"):
+                yield from commands(command, (*prefix, name))
+    unwrapped = [" ".join(path) for path, command in commands(main)
+                 if not hasattr(command, "commands")
+                 and not hasattr(command.callback, "__wrapped__")]
+    assert not unwrapped
+
+
+# -- COINr import ---------------------------------------------------------------------------------
+IMETA = ("Level,iCode,iName,Direction,Weight,Parent,Type\n"
+         "1,a,Alpha,1,1,P,Indicator\n1,b,Beta,{direction},1,P,Indicator\n"
+         "2,P,Pillar,1,1,Idx,Aggregate\n3,Idx,Index,1,1,,Aggregate\n")
+
+
+@pytest.mark.parametrize("direction, words", [
+    ("high", ["row 3", "'b'", "Direction", "'high'", "1 (higher is better) or -1"]),
+    ("0.5", ["row 3", "'b'", "Direction", "0.5"]),
+    ("", ["row 3", "'b'", "has no Direction"]),
+])
+def test_import_coinr_refuses_a_direction_that_is_not_plus_or_minus_one(tmp_path, direction,
+                                                                        words):
+    meta = write(tmp_path, "iMeta.csv", IMETA.format(direction=direction))
+    out = tmp_path / "fw.yaml"
+    refused(["frameworks", "import-coinr", str(meta), "-o", str(out)], [meta], *words)
+    assert not out.exists()
+
+
+def test_import_coinr_refuses_a_non_numeric_weight_or_level(tmp_path):
+    meta = write(tmp_path, "iMeta.csv", IMETA.format(direction=-1).replace(
+        "1,a,Alpha,1,1,", "1,a,Alpha,1,heavy,"))
+    refused(["frameworks", "import-coinr", str(meta), "-o", str(tmp_path / "f.yaml")], [meta],
+            "row 2", "Weight", "'heavy'")
+    meta = write(tmp_path, "iMeta.csv", IMETA.format(direction=-1).replace(
+        "3,Idx", "top,Idx"))
+    refused(["frameworks", "import-coinr", str(meta), "-o", str(tmp_path / "f.yaml")], [meta],
+            "row 5", "Level", "'top'")
+
+
+def test_import_coinr_keeps_an_existing_file_unless_forced(tmp_path):
+    meta = write(tmp_path, "iMeta.csv", IMETA.format(direction=-1))
+    out = write(tmp_path, "mine.yaml", "# my edited framework\n")
+    refused(["frameworks", "import-coinr", str(meta), "-o", str(out)], [meta, out],
+            "mine.yaml", "exists", "--force")
+    res = CliRunner().invoke(main, ["frameworks", "import-coinr", str(meta), "-o", str(out),
+                                    "--force"])
+    assert res.exit_code == 0, res.output
+    assert "direction: cost" in out.read_text(encoding="utf-8")
+    refused(["frameworks", "import-coinr", "/dev/zero", "-o", str(tmp_path / "new.yaml")], [],
+            "not a regular file")
