@@ -105,7 +105,7 @@ def convergence_table(assessment: Assessment, table: pd.DataFrame,
         cvs = table[table["node"] == node].dropna(subset=["cv"])
         try:
             reg = ols(cvs["year"].to_numpy(float), cvs["cv"].to_numpy(float),
-                      what="σ-convergence")
+                      what="sigma")
             out.append({"node": node, "scope": "all", "test": "sigma", **reg.to_dict(),
                         "speed": np.nan})
         except MethodError as exc:

@@ -17,7 +17,7 @@ from test_registry import plugins  # noqa: F401  (a real dist-info plugin)
 # symbols and functions of the formulas, YAML words a recipe writes, acronyms
 ALLOWED_WORDS = {"max", "min", "ln", "argmax", "null", "true", "false", "clip", "CV",
                  "WRSR", "RSR", "CR", "CI", "RI", "TOPSIS", "VIKOR", "CRITIC", "AHP", "PCA",
-                 "OECD", "JRC", "SPSSAU", "UNDP", "HDI", "Dagum", "Z", "lo", "hi", "CSV", "Excel",
+                 "OECD", "JRC", "SPSSAU", "UNDP", "HDI", "Dagum", "Z", "lo", "hi", "CSV", "Excel", "csv",
                  "evaluator", "recipe", "yaml",
                  # recipe sections and keys of the key paths
                  "aggregate", "method", "by_node", "weights", "normalise"}
@@ -107,6 +107,8 @@ def test_every_method_in_full_in_chinese_holds_no_english_word(family):
     {"method": "rsr", "tiers": 3.5},                   # not a whole number
     {"method": "topsis", "weight_in_root": "yes"},     # not true/false
     {"method": "vikr"},                                # unknown method
+    {"method": "fuzzy", "thresholds": [60, 40, 80]},   # thresholds out of order
+    {"method": "fuzzy", "membership": "survey"},       # no counts file
 ])
 def test_a_bad_parameter_is_explained_in_chinese(aggregate, small_demo, tmp_path):
     path, _ = small_demo
@@ -115,10 +117,13 @@ def test_a_bad_parameter_is_explained_in_chinese(aggregate, small_demo, tmp_path
     res = zh("score", "-f", "resource_city_transition", "-d", str(path), "-r", str(recipe),
              "--out", str(tmp_path / "out"))
     assert res.exit_code == 2, res.output
-    assert "aggregate." in res.output    # the key path
+    assert "aggregate." in res.output or "节点 '" in res.output  # the key path or node
     assert re.search(r"[\u4e00-\u9fff]", res.output)
     given = [str(v) for v in aggregate.values()]   # the user's own (wrong) values
-    assert english_words(res.output, remove=[str(recipe), str(path), *given]) == []
+    from evaluator.model.framework import load_framework
+    fw = load_framework("resource_city_transition")
+    ids = [*fw.node_ids, *(i.id for i in fw.indicators)]
+    assert english_words(res.output, remove=[str(recipe), str(path), *given, *ids]) == []
 
 
 def test_the_same_error_in_english_keeps_its_words(small_demo, tmp_path):

@@ -39,10 +39,14 @@ class Regression:
         return asdict(self)
 
 
+_WHAT = ("regression", "beta", "sigma")   # what a regression is, in words (catalogue)
+
+
 def ols(x: np.ndarray, y: np.ndarray, *, what: str = "regression") -> Regression:
     """y = a + b x by least squares, with the classical standard error of b."""
     from scipy import stats
 
+    what = M(f"convergence.what.{what}") if what in _WHAT else what
     x, y = np.asarray(x, float), np.asarray(y, float)
     n = x.size
     if n < 3:
@@ -71,7 +75,7 @@ def beta_convergence(y0: np.ndarray, y1: np.ndarray, span: int) -> tuple[Regress
     if (y0 <= 0).any() or (y1 <= 0).any():
         raise MethodError(M("convergence.convergence_takes_logarithms_scores"),
                           fix=M("convergence.convergence_takes_logarithms_scores.fix"))
-    reg = ols(np.log(y0), np.log(y1 / y0) / span, what="β-convergence")
+    reg = ols(np.log(y0), np.log(y1 / y0) / span, what="beta")
     base = 1 + reg.slope * span
     speed = float(-np.log(base) / span) if base > 0 else float("nan")
     return reg, speed

@@ -50,7 +50,10 @@ class FuzzyResult:
 def _increasing(values: Sequence[float], what: str, where: str) -> np.ndarray:
     t = np.asarray(values, dtype=float)
     if t.ndim != 1 or t.size < 1 or not np.isfinite(t).all() or np.any(np.diff(t) <= 0):
-        raise MethodError(M("fuzzy.fuzzy_grade_must_increasing", what=what, ravel=list(np.ravel(values))), where=where or None,
+        shown = "[" + ", ".join(f"{float(v):g}" for v in np.ravel(values)) + "]"
+        what = M(f"fuzzy.what.{what}")
+        raise MethodError(M("fuzzy.fuzzy_grade_must_increasing", what=what, ravel=shown),
+                          where=where or None,
                           fix=M("fuzzy.fuzzy_grade_must_increasing.fix", what=what))
     return t
 

@@ -123,7 +123,7 @@ class GroupPlan:
         it declares (``batch=`` in the registry; :mod:`evaluator.methods.batched`) scores
         every scenario at once — per block when it compares units, mapped onto the score
         range as the tree stage maps it; a method without one is called per scenario."""
-        where = f"node {node.name!r}"
+        where = M("registry.where.node", node=node.name)
         entry = registry.get("aggregations", node.how["method"], where=where)
         return self._registered(pos, entry, node, W, done, where)
 

@@ -93,9 +93,11 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
     A method that compares units (TOPSIS, grey relational, VIKOR) runs per block on
     complete data and keeps its declared intermediate quantities in ``details[parent]``."""
     method = how["method"]
-    entry = registry.get("aggregations", method, where=f"node {parent!r}: aggregate.method")
+    entry = registry.get("aggregations", method,
+                         where=M("registry.where.node_method", node=parent))
     params = {k: v for k, v in how.items() if k not in ("method", "by_node", "min_coverage")}
-    context = AggregationContext(kids, labels, parent, f"node {parent!r}", min_coverage,
+    context = AggregationContext(kids, labels, parent, M("registry.where.node", node=parent),
+                                 min_coverage,
                                  warnings.append)
     lo, hi = recipe.normalise["range"]
     complete = entry.has("compares_units") or entry.has("needs_complete")
@@ -119,7 +121,8 @@ def _aggregate(how, V, w, min_coverage, kids, labels, recipe, blocks, details, p
     per_block = []   # the intermediate results users compare with SPSSAU, per block
     for b in np.unique(block_ids):
         rows = block_ids == b
-        where = f"node {parent!r}" + (f", year {b}" if blocks is not None else "")
+        where = M("registry.where.node_year", node=parent, year=b) if blocks is not None \
+            else M("registry.where.node", node=parent)
         if rows.sum() < 2:
             raise MethodError(M("tree.compares_units_with_each", method=method, sum=int(rows.sum())), where=where,
                               fix=M("tree.compares_units_with_each.fix"))
