@@ -67,6 +67,14 @@ def test_the_clothing_example_from_a_counts_file(tmp_path, monkeypatch, weights,
     monkeypatch.chdir(tmp_path)            # the counts file is found beside the recipe
     res, out = score(folder, tmp_path)
     assert res.exit_code == 0, res.output
+    import hashlib
+    import json
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    step = next(s for s in manifest["steps"] if s.get("step") == "aggregate")
+    block = step["per_block"][0]
+    assert block["grades"] == GRADES and block["counts_file"].endswith(counts_file)
+    assert block["counts_sha256"] == hashlib.sha256(
+        (folder / counts_file).read_bytes()).hexdigest()
     table = pd.read_csv(out / "aggregation.csv", encoding="utf-8-sig")
     for r in range(2):
         got = [table[f"membership_{g}"].iloc[r] for g in GRADES]

@@ -216,11 +216,12 @@ def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
           thresholds=None, width: float = 0.0, operator: str = "weighted_average",
           grades=None, grade_scores=None, counts=None) -> AggregationResult:
     from . import fuzzy as fz
-    R, file_grades = batched.memberships([V[:, j:j + 1] for j in range(V.shape[1])], context,
+    R, survey = batched.memberships([V[:, j:j + 1] for j in range(V.shape[1])], context,
                                          membership=membership, thresholds=thresholds,
                                          width=width, counts=counts)
     res = fz.evaluate(np.concatenate(R, axis=1), w, operator=operator,
                       grade_scores=grade_scores)
+    file_grades = list(survey.grades) if survey is not None else None
     if grades and file_grades and len(grades) != len(file_grades):
         from ..errors import MethodError
         raise MethodError(M("fuzzy_counts.grades_differ", n_names=len(grades),
@@ -234,4 +235,7 @@ def fuzzy(V, w, *, context: AggregationContext, membership: str = "triangular",
                           where=context.where, fix=M("aggregation_methods.grade_names_grades.fix"))
     rows = {"fuzzy_grade": res.grade.astype(float), "grade_score": res.score}
     rows.update({f"membership_{g}": res.membership[:, k] for k, g in enumerate(names)})
-    return AggregationResult(res.score, rows, block={"grades": names})
+    block: dict = {"grades": names}
+    if survey is not None:   # the counts file is an input: named and hashed in the manifest
+        block.update(counts_file=survey.source, counts_sha256=survey.sha256)
+    return AggregationResult(res.score, rows, block=block)

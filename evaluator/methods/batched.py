@@ -88,10 +88,11 @@ def rsr(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any, variant: str
 
 
 def memberships(kids: Sequence[np.ndarray], context: Any, *, membership: str,
-                thresholds, width: float, counts) -> tuple[list[np.ndarray], list[str] | None]:
-    """Each child's membership of the grades, (rows, S|1, K), and the grade names the
-    counts file gives (None for thresholds): from grade thresholds on the child's values,
-    or (``membership: survey``) from the survey grade counts of each unit and period."""
+                thresholds, width: float, counts) -> tuple[list[np.ndarray], Any]:
+    """Each child's membership of the grades, (rows, S|1, K), and the survey counts read
+    (:class:`.fuzzy_counts.SurveyCounts`: its grades, file and SHA-256; None for
+    thresholds): from grade thresholds on the child's values, or (``membership:
+    survey``) from the survey grade counts of each unit and period."""
     if membership == "survey":
         from .fuzzy_counts import read_counts
         if counts is None:
@@ -101,7 +102,7 @@ def memberships(kids: Sequence[np.ndarray], context: Any, *, membership: str,
         units, periods = zip(*(str(label).rsplit(" ", 1) for label in context.labels)) \
             if len(context.labels) else ((), ())
         return [table.membership(str(name), units, periods, context.where)[:, None, :]
-                for name in context.names], list(table.grades)
+                for name in context.names], table
     if thresholds is None:
         raise MethodError(M("aggregation_methods.fuzzy_evaluation_needs_grade"),
                           where=context.where,

@@ -16,6 +16,7 @@ in grade k is n_jk / Σ_k n_jk (:func:`evaluator.methods.fuzzy.from_counts`).
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -33,6 +34,7 @@ KEY_COLUMNS = {"indicator": ("indicator", "指标"), "unit": ("unit", "对象", 
 @dataclass(frozen=True, eq=False)
 class SurveyCounts:
     source: str
+    sha256: str                                     # of the file read (the manifest's)
     grades: tuple[str, ...]
     keyed_by: tuple[str, ...]                       # which of unit, year the rows carry
     table: dict[tuple[str, ...], tuple[int, np.ndarray]]   # key → (file row, counts)
@@ -106,7 +108,8 @@ def _read(path: str, mtime: int, size: int) -> SurveyCounts:
                               first=table[key][0]), where=M("fuzzy_counts.where", path=path, row=pos),
                             fix=M("fuzzy_counts.duplicate.fix"))
         table[key] = (pos, counts / counts.sum())
-    return SurveyCounts(path, tuple(map(str, grades)), keyed_by, table)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return SurveyCounts(path, digest, tuple(map(str, grades)), keyed_by, table)
 
 
 def _text(value) -> str:
