@@ -53,10 +53,7 @@ def formula(m: registry.Method, lang: str) -> str:
     key = f"formula.{_FORMULA_KEYS[m.family]}.{m.name}.text"
     if m.origin == "built-in" and has(key):
         return t(key, lang)
-    if isinstance(m.formula, (tuple, list)):
-        en, zh = (tuple(m.formula) + ("", ""))[:2]
-        return (zh or en) if lang == "zh" else (en or zh)
-    return m.formula
+    return m.formula_in(lang)
 
 
 def origin(m: registry.Method, lang: str) -> str:
@@ -77,8 +74,7 @@ def _per(m: registry.Method, per: str, lang: str) -> str:
 def describe(m: registry.Method, lang: str, *, full: bool) -> list[str]:
     """Lines describing one method (its title, and in full its parameters, tables,
     formula, reference and origin)."""
-    title = (m.title[1] or m.title[0]) if lang == "zh" else (m.title[0] or m.title[1])
-    lines = [f"  {m.name:<20} {title}"]
+    lines = [f"  {m.name:<20} {m.title_in(lang)}"]
     if not full:
         if m.params:
             lines.append("    " + ", ".join(f"{p.name}={_value(p.default)}" for p in m.params))

@@ -80,6 +80,18 @@ class Method:
     def has(self, trait: str) -> bool:
         return trait in self.traits
 
+    def title_in(self, lang: str) -> str:
+        """The declared title in ``lang`` (the other language's, else the name)."""
+        en, zh = (tuple(self.title) + ("", ""))[:2]
+        return ((zh or en) if lang == "zh" else (en or zh)) or self.name
+
+    def formula_in(self, lang: str) -> str:
+        """The declared formula: a string, or an (English, Chinese) pair."""
+        if isinstance(self.formula, (tuple, list)):
+            en, zh = (tuple(self.formula) + ("", ""))[:2]
+            return (zh or en) if lang == "zh" else (en or zh)
+        return self.formula or ""
+
     def validate(self, spec: dict[str, Any], path: str) -> dict[str, Any]:
         """``spec`` ({method, params...}) checked against the declared parameters, with
         the defaults filled in; unknown parameters name the valid ones."""

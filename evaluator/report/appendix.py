@@ -12,13 +12,13 @@ import yaml
 from ..errors import EvaluatorError
 from . import fmt
 from .intervals import provenance
-from .overview import aggregate_text, direction_text, weight_method_text
+from .overview import aggregate_text, direction_text, method_label, weight_method_text
 
 
 def indicator_rows(bundle) -> list[dict[str, Any]]:
     a, fw, t = bundle.assessment, bundle.framework, bundle.t
     nm = a.recipe.normalise
-    method = t(f"method.normalise.{nm['method']}")
+    method = method_label(bundle, "normalise", nm["method"])
     local = {c: float(w) for nw in a.weights.values() for c, w in zip(nw.children, nw.weights)}
     rows = []
     for ind in fw.indicators:
@@ -46,8 +46,7 @@ def detail_label(bundle, key: str) -> str:
 
 
 def method_name(bundle, method: str) -> str:
-    key = f"method.weights.{method}"
-    return bundle.t(key) if bundle.t.has(key) else method
+    return method_label(bundle, "weights", method)
 
 
 def _cell(v: Any) -> str:
@@ -198,9 +197,24 @@ def formulas(bundle) -> list[dict[str, str]]:
     used += ["formula.obstacle", "formula.lights"]
     out = []
     for key in dict.fromkeys(used):
-        out.append({"title": t(f"{key}.title"), "formula": t(f"{key}.text"),
-                    "reference": t(f"{key}.ref")})
+        if t.has(f"{key}.title"):
+            out.append({"title": t(f"{key}.title"), "formula": t(f"{key}.text"),
+                        "reference": t(f"{key}.ref")})
+        else:   # a plugin's method: what it declares in the registry
+            out.append(_declared_formula(bundle, *key.split(".")[1:3]))
     return out
+
+
+def _declared_formula(bundle, section: str, name: str) -> dict[str, str]:
+    from .. import registry
+    from ..errors import EvaluatorError
+    from .overview import _FAMILY
+    try:
+        m = registry.get(_FAMILY[section], name)
+    except (EvaluatorError, KeyError):
+        return {"title": name, "formula": "", "reference": ""}
+    return {"title": m.title_in(bundle.lang), "formula": m.formula_in(bundle.lang),
+            "reference": m.reference}
 
 
 def _input_kind(bundle, kind: str) -> str:

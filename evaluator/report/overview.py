@@ -47,12 +47,30 @@ def direction_text(bundle, ind) -> str:
     return t(f"direction.{ind.direction}")
 
 
+_FAMILY = {"normalise": "normalisations", "weights": "weights", "aggregate": "aggregations"}
+
+
+def method_label(bundle, section: str, name: str) -> str:
+    """A method's name in the report's language: the catalogue's for a built-in method,
+    else the title its plugin declares in the registry (its id without one)."""
+    key = f"method.{section}.{name}"
+    if bundle.t.has(key):
+        return bundle.t(key)
+    from .. import registry
+    from ..errors import EvaluatorError
+    try:
+        return registry.get(_FAMILY[section], name).title_in(bundle.lang)
+    except (EvaluatorError, KeyError):
+        return name
+
+
 def weight_method_text(bundle, spec: dict) -> str:
     t = bundle.t
     method = spec["method"]
-    text = t(f"method.weights.{method}")
+    text = method_label(bundle, "weights", method)
     if method == "combined":
-        parts = ", ".join(t(f"method.weights.{p['method']}") for p in spec["methods"])
+        parts = ", ".join(method_label(bundle, "weights", p["method"])
+                          for p in spec["methods"])
         text = t("recipe.combined", parts=parts, how=t(f"method.combine.{spec['how']}"))
     elif method == "ahp":
         text = t("recipe.ahp_file", file=str(spec["file"]))
@@ -60,7 +78,7 @@ def weight_method_text(bundle, spec: dict) -> str:
 
 
 def aggregate_text(bundle, spec: dict) -> str:
-    return bundle.t(f"method.aggregate.{spec['method']}")
+    return method_label(bundle, "aggregate", spec["method"])
 
 
 def recipe_in_words(bundle) -> list[str]:
@@ -93,7 +111,7 @@ def recipe_in_words(bundle) -> list[str]:
     out.append(t("recipe.treat", method=t(f"method.treat.{rc.treat['method']}"),
                  treated="; ".join(treated) if treated else t("none")))
     nm = rc.normalise
-    out.append(t("recipe.normalise", method=t(f"method.normalise.{nm['method']}"),
+    out.append(t("recipe.normalise", method=method_label(bundle, "normalise", nm["method"]),
                  lo=f"{nm['range'][0]:g}", hi=f"{nm['range'][1]:g}",
                  scope=t(f"scope.{nm['scope']}")))
     w = rc.weights
