@@ -15,6 +15,9 @@ Python API — a function for every command, pandas in and out (see :mod:`evalua
 """
 __version__ = "0.1.0"
 
+from ._startup import quiet_startup_interrupts  # noqa: E402
+quiet_startup_interrupts()     # the `evaluator` command only: no traceback while loading
+
 from .errors import DataError, EvaluatorError, FrameworkError, MethodError, RecipeError  # noqa: E402
 from .model.framework import Framework, load_framework, list_builtin  # noqa: E402
 from .model.recipe import Recipe, load_recipe  # noqa: E402

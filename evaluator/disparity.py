@@ -164,6 +164,15 @@ def density_table(assessment: Assessment) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def write_disparity(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]:
-    """Write the tables as CSV (UTF-8 with BOM) into ``out``, as one set."""
-    return write_tables(Path(out), tables, manifest=None, xlsx=None, replaces=OUTPUTS)
+def write_disparity(tables: dict[str, pd.DataFrame], out: str | Path, *,
+                    assessment=None) -> list[Path]:
+    """Write the tables as CSV (UTF-8 with BOM) into ``out`` as one output set
+    (:class:`~evaluator.output_set.OutputSet`, section ``disparity``: beside the scores
+    of the same inputs, the folder's manifest.json stays the assessment's)."""
+    from .output_set import OutputSet
+    inputs = assessment.manifest["inputs"] if assessment is not None else {}
+    with OutputSet(out, command="disparity", names=OUTPUTS, section="disparity",
+                   inputs=[e.get("path") for e in inputs.values()]) as outputs:
+        write_tables(outputs.folder, tables)
+        outputs.manifest = {"inputs": inputs, "tables": sorted(tables)}
+    return outputs.paths

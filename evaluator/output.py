@@ -3,7 +3,6 @@ formula injection neutralised (a text cell beginning with = + - @ is prefixed wi
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -87,17 +86,12 @@ def file_sha256(path: Path) -> str:
 
 
 def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *,
-                 manifest: str | Mapping | None = None,
                  xlsx: Mapping[str, pd.DataFrame] | None = None,
-                 xlsx_name: str = "tables.xlsx",
-                 replaces: tuple[str, ...] = (), table_format: str = "csv") -> list[Path]:
-    """Write the tables (CSV, or Parquet with ``table_format="parquet"``), a workbook and
-    the manifest to ``out``; files named in ``replaces`` that this run does not write are
-    removed, so a folder never mixes the outputs of two runs (e.g. an old aggregation.csv
-    beside a new manifest).
-
-    A manifest given as a mapping is written last, with ``outputs``: every other file of
-    the set with its SHA-256 and size — what `publish` checks the folder against."""
+                 xlsx_name: str = "tables.xlsx", table_format: str = "csv") -> list[Path]:
+    """Write the tables (CSV, or Parquet with ``table_format="parquet"``) and a workbook
+    into ``out`` — the staging folder of an :class:`~evaluator.output_set.OutputSet`,
+    which moves them into ``--out`` whole, with ``manifest.json``, and removes only the
+    tool's own earlier files."""
     if table_format not in TABLE_FORMATS:
         raise EvaluatorError(M("output.unknown_table_format", format=table_format),
                              fix=M("output.unknown_table_format.fix",
@@ -112,16 +106,4 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *,
     if xlsx:
         write_xlsx(xlsx, out / xlsx_name)
         written.append(out / xlsx_name)
-    if manifest is not None:
-        if not isinstance(manifest, str):
-            outputs = {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size}
-                       for p in written}
-            manifest = json.dumps({**manifest, "outputs": outputs}, ensure_ascii=False,
-                                  indent=2)
-        write_text(manifest + "\n", out / "manifest.json")
-        written.append(out / "manifest.json")
-    for name in replaces:
-        stale = out / name
-        if stale not in written and stale.is_file():
-            stale.unlink()
     return written

@@ -16,7 +16,7 @@ LAYER_OF = {
     # foundation: errors, version, message catalogue, package data, writing output sets
     "__version__": "foundation", "errors": "foundation", "resources": "foundation",
     "output": "foundation", "output_set": "foundation", "i18n": "foundation",
-    "registry": "foundation",
+    "registry": "foundation", "_startup": "foundation",
     "io": "foundation", "callable_module": "foundation",
     # nouns and verbs: independent of each other
     "model": "model", "coinr": "model", "demo_panel": "model",

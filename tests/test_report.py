@@ -834,7 +834,7 @@ def test_a_locked_file_rolls_the_whole_set_back(hostile, tmp_path, monkeypatch):
     CSV open in Excel on Windows): every file is put back, the error names the file and
     says to close it."""
     import os
-    import evaluator.report.publish as publish
+    import evaluator.output_set as output_set
     out = tmp_path / "out"
     write_report(hostile, out, tables=True)
     before = _snapshot(out)
@@ -844,14 +844,15 @@ def test_a_locked_file_rolls_the_whole_set_back(hostile, tmp_path, monkeypatch):
         if Path(dst) == out / "rankings.csv" or Path(src) == out / "rankings.csv":
             raise PermissionError(13, "Permission denied", str(src))
         return real(src, dst)
-    monkeypatch.setattr(publish.os, "replace", refuse)
+    monkeypatch.setattr(output_set.os, "replace", refuse)
     with pytest.raises(EvaluatorError) as caught:
         write_report(hostile, out, lang="zh", tables=True)
     assert caught.value.where == str(out / "rankings.csv")
     assert "close the file in Excel" in caught.value.fix
-    assert ".evaluator-report-" not in str(caught.value)
+    assert ".evaluator-" not in str(caught.value)
     assert _snapshot(out) == before
     assert [p for p in out.iterdir() if p.name.startswith(".")] == []
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_single_writers_name_the_file_they_cannot_write(hostile, tmp_path):

@@ -300,11 +300,11 @@ def test_a_rerun_removes_the_outputs_it_does_not_write(cli_files):
     (out / "my_notes.txt").write_text("kept", encoding="utf-8")
     assert {p.name for p in out.iterdir()} == {"rank_intervals.csv", "sobol.csv",
                                               "sensitivity.json", "samples.npz",
-                                              "my_notes.txt"}
+                                              "manifest.json", "my_notes.txt"}
     second = invoke([*base, "-r", rc, "--samples", "100", "--out", str(out)])
     assert second.exit_code == 0, second.output
     assert {p.name for p in out.iterdir()} == {"rank_intervals.csv", "sensitivity.json",
-                                              "my_notes.txt"}
+                                              "manifest.json", "my_notes.txt"}
     assert json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))["samples"] == 100
 
 

@@ -4,6 +4,7 @@ Kept apart from :mod:`evaluator.cli` so command modules can import them without 
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import json
@@ -14,6 +15,7 @@ import click
 
 from ..errors import EvaluatorError
 from ..i18n import LANGS, get_lang, has, set_lang, t
+from ..output_set import Interrupted
 
 
 def _fail(message: str, code: int) -> None:
@@ -84,6 +86,8 @@ def user_errors(func):
             sys.exit(0)
         except (OSError, UnicodeError) as exc:
             _fail(_os_message(exc), 2)
+        except Interrupted as exc:      # SIGINT/SIGTERM: the output set cleaned up
+            _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail(t("error.interrupted"), 130)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -200,3 +204,19 @@ def load_inputs(framework: str, data, recipe: str | None, encoding: str | None,
     panel = load_panel(paths[0] if len(paths) == 1 else paths, fw, encoding=encoding,
                        sheet=sheet, missing=missing)
     return fw, panel, rc
+
+
+@contextlib.contextmanager
+def output_set(out, command: str, names, inputs, section: str | None = None):
+    """The output set of ``--out`` (:class:`evaluator.output_set.OutputSet`), opened
+    before any work so a folder holding an input or a foreign file is refused at once and
+    a concurrent run into it stops; ``None`` without ``--out``."""
+    if not out:
+        yield None
+        return
+    from ..output_set import OutputSet
+    files = [f for given in inputs if given
+             for f in (given if isinstance(given, (list, tuple)) else [given]) if f]
+    with OutputSet(out, command=command, names=names, inputs=files,
+                   section=section) as opened:
+        yield opened

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .common import data_options, lang_option, load_inputs, print_frame, user_errors
+from .common import data_options, lang_option, load_inputs, output_set, print_frame, \
+    user_errors
 from ..i18n import get_lang, t
 
 EPILOG = """\b
@@ -22,13 +23,18 @@ Examples:
 @lang_option
 @user_errors
 def disparity(framework, data, recipe, encoding, sheet, out, lang):
-    from ..disparity import disparity_tables, write_disparity
+    from ..disparity import OUTPUTS, disparity_tables
     from ..evaluate import evaluate
+    from ..output import write_tables
 
     lang = lang or get_lang()
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-    tables = disparity_tables(evaluate(fw, panel, rc))
-    write_disparity(tables, out)
+    with output_set(out, "disparity", OUTPUTS, [framework, data, recipe],
+                    section="disparity") as outputs:
+        fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+        result = evaluate(fw, panel, rc)
+        tables = disparity_tables(result)
+        write_tables(outputs.folder, tables)
+        outputs.manifest = {"inputs": result.manifest["inputs"], "tables": sorted(tables)}
     main = tables["disparity"]
     print_frame(main[main["node"] == "index"], "table", decimals=4)
     for note in tables["disparity_notes"]["note"].tolist():

@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .common import (add_lang_options, data_options, lang_option, load_inputs, print_frame,
-                     user_errors)
+from .common import (add_lang_options, data_options, lang_option, load_inputs, output_set,
+                     print_frame, user_errors)
 from .progress import Steps, quiet_option
 from ..errors import EvaluatorError
 from ..i18n import M, get_lang, t
@@ -37,6 +37,8 @@ def main():
     normalise → weight → aggregate → rank, with every number traceable.
     Start with:  evaluator demo --out demo-output
     """
+    from .._startup import restore
+    restore()     # from here SIGINT/SIGTERM clean up an output set, then exit 130/143
 
 
 @main.command(epilog=EPILOG_SCORE)
@@ -88,7 +90,12 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
     steps = [t("progress.read"), t("progress.score"), t("progress.write_tables")]
     if report_lang:
         steps[-1] = t("progress.write_report")
-    with Steps(steps if out else steps[:-1]) as progress:
+    from ..model.assessment import SCORE_OUTPUTS
+    names = None
+    # the output set is opened before any work: a folder holding an input, a file the
+    # tool did not write or another run is refused at once (see evaluator.output_set)
+    with output_set(out, "score", SCORE_OUTPUTS, [framework, data, recipe]) as outputs, \
+            Steps(steps if out else steps[:-1]) as progress:
         fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
         progress.next()
         result = evaluate(fw, panel, rc)
@@ -97,13 +104,16 @@ def score(framework, data, recipe, encoding, sheet, out, year, top, fmt, report_
             read_published(result, db)
         year = _check_year(result, year)
         progress.next()
-        names = None
         if report_lang:  # tables and report written as one set: all or nothing
-            from ..report import write_report
-            names = [p.name for p in write_report(result, out, lang=report_lang, year=year,
-                                                  tables=True, table_format=table_format)]
+            from ..report import build_report, render_report, stage_files
+            files = render_report(build_report(result, lang=report_lang, year=year))
+            stage_files(outputs.folder, files, lambda folder: result.write_files(
+                folder, table_format=table_format))
+            names = list(files)
         elif out:
-            result.to_dir(out, table_format=table_format)
+            result.write_files(outputs.folder, table_format=table_format)
+        if outputs is not None:
+            outputs.manifest = result.manifest
     _report_run(result, out, year, top, fmt, written=not report_lang,
                 table_format=table_format)
     if names and fmt == "table":
@@ -197,14 +207,17 @@ def demo(out, framework, year, top, table_format):
 
     fw = load_framework(framework)
     _check_demo_carries(fw, demo_panel_path())
-    with Steps([t("progress.read_demo"), t("progress.score"),
-                t("progress.write_tables")]) as progress:
+    from ..model.assessment import SCORE_OUTPUTS
+    with output_set(out, "demo", SCORE_OUTPUTS, [fw.source, demo_panel_path()]) as outputs, \
+            Steps([t("progress.read_demo"), t("progress.score"),
+                   t("progress.write_tables")]) as progress:
         panel = load_panel(demo_panel_path(), fw)
         progress.next()
         result = evaluate(fw, panel, default_recipe(fw))
         year = _check_year(result, year)
         progress.next()
-        result.to_dir(out, table_format=table_format)
+        result.write_files(outputs.folder, table_format=table_format)
+        outputs.manifest = result.manifest
     _report_run(result, out, year, top, "table", table_format=table_format)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import data_options, lang_option, load_inputs, user_errors
+from .common import data_options, lang_option, load_inputs, output_set, user_errors
 from ..i18n import t
 from .progress import Steps
 
@@ -83,39 +83,51 @@ def report(framework, data, recipe, encoding, sheet, from_dir, round_id, db, out
     the weights, formulas and input files.
     """
     from ..evaluate import evaluate
-    from ..report import build_report, write_bundle
+    from ..model.assessment import SCORE_OUTPUTS
+    from ..report import build_report, render_report, stage_files
 
     given = [name for name, value in (("--from", from_dir), ("--round", round_id)) if value]
     if given:
         from ..store.report_source import check_alone, read_assessment
         check_alone(given, framework=framework, data=data, recipe=recipe, period=period)
-        result, trends = read_assessment(from_dir=from_dir, round_id=round_id, db=db)
-        bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
-                              published_trends=trends, profiles=list(profiles) or None,
-                              geo=geo, geo_colour=geo_colour)
-        write_bundle(bundle, out, tables=False)   # the tables are the ones read
+        # the folder read is an input: a report into it would replace the set it reads
+        read = sorted(Path(from_dir).iterdir()) if from_dir and Path(from_dir).is_dir() else []
+        with output_set(out, "report", (), [intervals, geo, *read]) as outputs:
+            result, trends = read_assessment(from_dir=from_dir, round_id=round_id, db=db)
+            bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
+                                  published_trends=trends, profiles=list(profiles) or None,
+                                  geo=geo, geo_colour=geo_colour)
+            stage_files(outputs.folder, render_report(bundle))   # the tables are the ones read
+            outputs.manifest = result.manifest
         _say_written(bundle, out, "store.report.wrote")
         return
     if not framework or not data:
         from ..errors import EvaluatorError
         from ..store.messages import msg
         raise EvaluatorError(msg("report.inputs"), fix=msg("report.inputs.fix"))
-    with Steps([t("progress.read"), t("progress.score"), t("progress.build_report"),
-                t("progress.write_report")]) as progress:
+    # the report and the score tables as one set: all rendered first, then moved in whole
+    with output_set(out, "report", (*SCORE_OUTPUTS, "bulletin.html"),
+                    [framework, data, recipe, intervals, geo]) as outputs, \
+            Steps([t("progress.read"), t("progress.score"), t("progress.build_report"),
+                   t("progress.write_report")]) as progress:
         fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
         if period is not None or panel.frequency != "year":
-            _bulletin(fw, panel, rc, out, lang, year, period, intervals)
-            return
-        progress.next()
-        result = evaluate(fw, panel, rc)
-        progress.next()
-        bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
-                              profiles=list(profiles) or None, geo=geo,
-                              geo_colour=geo_colour)
-        progress.next()
-        # the report and the score tables as one set: all rendered first, then swapped in
-        write_bundle(bundle, out, tables=True)
-    _say_written(bundle, out, "cli.report.wrote")
+            done = _bulletin(fw, panel, rc, outputs, lang, year, period, intervals)
+        else:
+            progress.next()
+            result = evaluate(fw, panel, rc)
+            progress.next()
+            bundle = build_report(result, lang=lang, year=year, intervals_file=intervals,
+                                  profiles=list(profiles) or None, geo=geo,
+                                  geo_colour=geo_colour)
+            progress.next()
+            stage_files(outputs.folder, render_report(bundle), result.write_files)
+            outputs.manifest = result.manifest
+            done = None
+    if done is not None:
+        click.echo(done)       # once the set is in place
+    else:
+        _say_written(bundle, out, "cli.report.wrote")
 
 
 def _say_written(bundle, out, key: str) -> None:
@@ -128,17 +140,18 @@ def _say_written(bundle, out, key: str) -> None:
                  year=bundle.year))
 
 
-def _bulletin(fw, panel, rc, out, lang, year, period, intervals) -> None:
-    """``--period``: the monitoring bulletin of one period and the score tables, as one
-    set. A sub-annual panel has no yearly report: it asks for --period."""
+def _bulletin(fw, panel, rc, outputs, lang, year, period, intervals) -> str:
+    """``--period``: the monitoring bulletin of one period and the score tables, staged
+    in the report's output set; returns the line to print once the set is in place. A
+    sub-annual panel has no yearly report: it asks for --period."""
     import numpy as np
 
     from ..errors import EvaluatorError
     from ..evaluate import evaluate
     from ..i18n import M
     from ..model.period import period_labels
+    from ..report import stage_files
     from ..report.bulletin import build_bulletin, render_bulletin
-    from ..report.publish import write_set
     if year is not None or intervals is not None:
         raise EvaluatorError(M("cli.report.period_alone"), where="--period",
                              fix=M("cli.report.period_alone.fix"))
@@ -150,6 +163,7 @@ def _bulletin(fw, panel, rc, out, lang, year, period, intervals) -> None:
                                                      periods=shown))
     context = build_bulletin(result, period, lang)
     files = {"bulletin.html": render_bulletin(context).encode("utf-8")}
-    write_set(out, files, tables=result.to_dir)
-    click.echo(t("cli.report.wrote_bulletin", out=Path(out), units=context["n_units"],
-                 period=context["period"]))
+    stage_files(outputs.folder, files, result.write_files)
+    outputs.manifest = result.manifest
+    return t("cli.report.wrote_bulletin", out=outputs.out, units=context["n_units"],
+             period=context["period"])

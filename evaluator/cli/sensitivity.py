@@ -2,14 +2,13 @@
 recipe's choices (thin: the work is in :mod:`evaluator.sensitivity`)."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from .common import data_options, load_inputs, print_frame, user_errors
+from .common import data_options, load_inputs, output_set, print_frame, user_errors
 from .progress import Steps, is_quiet
 from ..errors import EvaluatorError, RecipeError
 from ..i18n import M, get_lang, t
@@ -59,8 +58,9 @@ sizes, edges, how to rebuild). evaluator.sensitivity.sampled_weights(path) rebui
 every scenario's weights from the file alone.
 """
 
-#: Files the commands write; a run removes those of them it does not write itself, so a
-#: folder never mixes two runs' outputs.
+#: Files the commands write (checked before any work: a file of one of these names that
+#: the tool did not write is refused); each run's files form one output set, added to the
+#: scores of the same inputs in that folder (manifest.json sections sensitivity, compare).
 SENSITIVITY_OUTPUTS = ("rank_intervals.csv", "sobol.csv", "sensitivity.json", "samples.npz")
 MOVED_SHOWN = 15       # units moving more than k places listed on the terminal
 WIDEST_SHOWN = 10      # widest rank intervals listed on the terminal
@@ -110,9 +110,11 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     """
     from ..sensitivity.compare import compare_methods, summary_lines
 
-    with Steps([t("progress.read"), t("progress.compare"), t("progress.write")]) as progress:
+    out_dir = Path(out) if out else None
+    with output_set(out, "compare", COMPARE_OUTPUTS, [framework, data, recipe, judgements],
+                    section="compare") as outputs, \
+            Steps([t("progress.read"), t("progress.compare"), t("progress.write")]) as progress:
         fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-        out_dir = _check_out(out)
         names = methods.split(",") if methods else None
         progress.next()
         result = compare_methods(fw, panel, rc, names, judgements=judgements, k=k)
@@ -126,9 +128,8 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
         label = period_labels([shown], result.frequency)[0]
         lines = summary_lines(result, shown)        # fails if the year has too few units
         progress.next()
-        if out_dir is not None:
-            _write_outputs(out_dir, result.tables(), "compare.json", result.summary,
-                           COMPARE_OUTPUTS)
+        if outputs is not None:
+            _stage_outputs(outputs, result.tables(), "compare.json", result.summary)
     table = period_frame(result.table[result.table["year"] == shown], result.frequency)
     if fmt != "table":
         print_frame(table, fmt)
@@ -162,32 +163,17 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
         click.echo(t("cli.sensitivity.wrote", out=out, files=", ".join(COMPARE_OUTPUTS)))
 
 
-def _check_out(out: str | None) -> Path | None:
-    """The output folder, checked but not created (a run that fails its checks must not
-    leave a new empty folder behind)."""
-    if not out:
-        return None
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise EvaluatorError(M("cli.sensitivity.exists_not_folder", path=path),
-                             fix=M("cli.sensitivity.exists_not_folder.fix"))
-    return path
+def _stage_outputs(outputs, tables: dict, json_name: str, summary: dict) -> None:
+    """The tables and the JSON summary into the output set's staging folder; the set's
+    manifest.json keeps the summary under the command's section, with the input files'
+    SHA-256 (the same inputs as the scores in that folder keep them)."""
+    from ..output import write_tables
+    from ..output_set import manifest_json
 
-
-def _write_outputs(out_dir: Path, tables: dict, json_name: str, summary: dict,
-                   known: tuple[str, ...], also_written: tuple[str, ...] = ()) -> list[str]:
-    """Write the tables and the JSON summary; remove the command's other known outputs
-    left by an earlier run (so no old sobol.csv sits beside a new sensitivity.json)."""
-    from ..output import prepare_out_dir, write_tables, write_text
-
-    prepare_out_dir(out_dir)
-    written = [p.name for p in write_tables(out_dir, tables)]
-    write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", out_dir / json_name)
-    written += [json_name, *also_written]
-    for name in known:
-        if name not in written and (out_dir / name).is_file():
-            (out_dir / name).unlink()
-    return written
+    write_tables(outputs.folder, tables)
+    (outputs.folder / json_name).write_text(manifest_json(summary), encoding="utf-8")
+    outputs.manifest = {"inputs": summary.get("inputs") or {},
+                        "summary": json_name, "tables": sorted(tables)}
 
 
 # -- sensitivity ------------------------------------------------------------------------
@@ -289,41 +275,37 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
         raise RecipeError(M("cli.sensitivity.save_samples_needs_out"),
                           where="--save-samples",
                           fix=M("cli.sensitivity.save_samples_needs_out.fix"))
-    fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
-    fw = framework_for_panel(fw, panel, rc)   # a sub-annual panel: its monitoring sub-index
-    started = time.perf_counter()
-    out_dir = _check_out(out)
-    spec = check_run_options(fw, rc, samples=samples, seed=seed, sobol=sobol, top_k=top_k)
-    counted = [year] if year is not None else None
-    if year is not None and panel.frequency != "year":   # every period of that year
-        counted = sorted({int(k) for k in panel.keys
-                          if int(k) // PER_YEAR[panel.frequency] == year}) or [year]
-    created = out_dir is not None and not out_dir.exists()
+    out_dir = Path(out) if out else None
     bar = _ProgressBar()
     try:
-        run = run_sensitivity(fw, panel, rc, samples=samples, seed=seed, sobol=sobol,
-                              years=counted, top_k=top_k,
-                              samples_path=out_dir / "samples.npz" if save_samples else None,
-                              progress=bar, setup_progress=bar.setup, spec=spec)
-        bar.close()
-        with run:
-            by_key = interval_table(run)
-            intervals = period_frame(by_key, panel.frequency)
-            if sobol:
-                bar.status(t("progress.sobol"))
-            sobol_frame, notes = sobol_table(run) if sobol else (None, [])
-        summary = run_summary(run, notes)
-        if out_dir is not None:
-            tables = {"rank_intervals": intervals}
-            if sobol_frame is not None:
-                tables["sobol"] = sobol_frame
-            written = _write_outputs(out_dir, tables, "sensitivity.json", summary,
-                                     SENSITIVITY_OUTPUTS,
-                                     ("samples.npz",) if save_samples else ())
-    except BaseException:
-        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
-            out_dir.rmdir()          # nothing written: leave no new empty folder
-        raise
+        with output_set(out, "sensitivity", SENSITIVITY_OUTPUTS, [framework, data, recipe],
+                        section="sensitivity") as outputs:
+            fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
+            fw = framework_for_panel(fw, panel, rc)   # a sub-annual panel: its sub-index
+            started = time.perf_counter()
+            spec = check_run_options(fw, rc, samples=samples, seed=seed, sobol=sobol,
+                                     top_k=top_k)
+            counted = [year] if year is not None else None
+            if year is not None and panel.frequency != "year":   # every period of that year
+                counted = sorted({int(k) for k in panel.keys
+                                  if int(k) // PER_YEAR[panel.frequency] == year}) or [year]
+            samples_path = outputs.folder / "samples.npz" if save_samples else None
+            run = run_sensitivity(fw, panel, rc, samples=samples, seed=seed, sobol=sobol,
+                                  years=counted, top_k=top_k, samples_path=samples_path,
+                                  progress=bar, setup_progress=bar.setup, spec=spec)
+            bar.close()
+            with run:
+                by_key = interval_table(run)
+                intervals = period_frame(by_key, panel.frequency)
+                if sobol:
+                    bar.status(t("progress.sobol"))
+                sobol_frame, notes = sobol_table(run) if sobol else (None, [])
+            summary = run_summary(run, notes)
+            if outputs is not None:
+                tables = {"rank_intervals": intervals}
+                if sobol_frame is not None:
+                    tables["sobol"] = sobol_frame
+                _stage_outputs(outputs, tables, "sensitivity.json", summary)
     finally:
         bar.close()
     shown = _pick_year(None if counted is None else max(counted),
@@ -337,6 +319,7 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
         return
     _print_summary(run, summary, in_year, shown, sobol_frame, out_dir)
     if out_dir is not None:
+        written = {p.name for p in outputs.paths}
         order = [n for n in SENSITIVITY_OUTPUTS if n in written]
         click.echo(t("cli.sensitivity.wrote", out=out, files=", ".join(order)))
     click.echo(t("cli.sensitivity.timing", scenarios=run.scenarios,

@@ -301,23 +301,39 @@ class Assessment:
         return html_card(title, facts, [(f"ranking {latest}", ranking),
                                         ("weights", self.weights_table)])
 
-    def to_dir(self, out: str | Path, *, xlsx: bool = True,
-               table_format: str = "csv") -> list[Path]:
-        """Write the output tables, ``manifest.json`` and ``rankings.xlsx`` to ``out``;
-        the tables as CSV (UTF-8 with BOM) or, with ``table_format="parquet"``, Parquet.
-
-        Every file is written to a temporary name and renamed, so a failure never leaves
-        a half-written file; all tables are computed before the first file is written."""
+    def write_files(self, folder: str | Path, *, xlsx: bool = True,
+                    table_format: str = "csv") -> list[Path]:
+        """Write the output tables (CSV, UTF-8 with BOM, or with ``table_format="parquet"``
+        Parquet) and ``rankings.xlsx`` into ``folder`` — the staging folder of an
+        :class:`~evaluator.output_set.OutputSet`, whose ``manifest.json`` is this
+        assessment's :attr:`manifest` with every file's SHA-256. All tables are computed
+        before the first file is written."""
         tables = self.tables()
-        manifest = self.manifest
         sheets = {"rankings": self._rankings_sheet(tables["rankings"])}
-        if manifest["synthetic_demo_data"]:
+        if self.manifest["synthetic_demo_data"]:
             sheets["about"] = pd.DataFrame({"note": [
                 "SYNTHETIC DEMO DATA: invented values, no real city is meant.",
                 "模拟演示数据：数值均为虚构，不代表任何真实城市。"]})
-        return write_tables(Path(out), tables, manifest=manifest,
-                            xlsx=sheets if xlsx else None, xlsx_name="rankings.xlsx",
-                            replaces=SCORE_OUTPUTS, table_format=table_format)
+        return write_tables(Path(folder), tables, xlsx=sheets if xlsx else None,
+                            xlsx_name="rankings.xlsx", table_format=table_format)
+
+    def input_paths(self) -> list[str]:
+        """The input files of this assessment (an output set never writes over them)."""
+        return [entry["path"] for entry in self.manifest["inputs"].values()
+                if isinstance(entry, dict) and entry.get("path")]
+
+    def to_dir(self, out: str | Path, *, xlsx: bool = True,
+               table_format: str = "csv") -> list[Path]:
+        """Write the output tables, ``rankings.xlsx`` and ``manifest.json`` (listing every
+        file with its SHA-256) to ``out`` as one set
+        (:class:`~evaluator.output_set.OutputSet`): all or nothing, replacing only the
+        tool's own previous set, never a file it did not write."""
+        from ..output_set import OutputSet
+        with OutputSet(out, command="score", names=SCORE_OUTPUTS,
+                       inputs=self.input_paths()) as outputs:
+            self.write_files(outputs.folder, xlsx=xlsx, table_format=table_format)
+            outputs.manifest = self.manifest
+        return outputs.paths
 
 
 def is_demo_panel(panel: Panel) -> bool:

@@ -20,7 +20,7 @@ from .build import build_report
 from .bundle import ReportBundle
 from .html import render_html, write_html
 from .markdown import render_markdown, write_markdown
-from .publish import write_set
+from .publish import stage_files, write_set
 from .xlsx import workbook_bytes, write_xlsx_report
 
 REPORT_KINDS = ("html", "xlsx", "md")
@@ -50,10 +50,14 @@ def write_bundle(bundle: ReportBundle, out_dir: str | Path, *, tables: bool = Fa
     before the first file is replaced, and a file that cannot be replaced (open in
     Excel) leaves the folder as it was: an :class:`EvaluatorError` naming that file.
     Returns the report files' paths."""
+    from ..model.assessment import SCORE_OUTPUTS
     files = render_report(bundle)
+    assessment = bundle.assessment
     def write_tables(folder):
-        return bundle.assessment.to_dir(folder, table_format=table_format)
-    return write_set(out_dir, files, tables=write_tables if tables else None)
+        return assessment.write_files(folder, table_format=table_format)
+    return write_set(out_dir, files, tables=write_tables if tables else None,
+                     manifest=assessment.manifest, inputs=assessment.input_paths(),
+                     names=SCORE_OUTPUTS if tables else (), command="report")
 
 
 def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int | None = None,
@@ -72,6 +76,7 @@ def write_report(assessment, out_dir: str | Path, *, lang: str = "en", year: int
 
 
 __all__ = ["ReportBundle", "build_report", "write_report", "write_bundle", "render_report",
+           "stage_files",
            "write_html", "write_xlsx_report", "write_markdown", "render_html",
            "render_markdown", "workbook_bytes", "report_names", "REPORT_KINDS"]
 

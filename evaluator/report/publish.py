@@ -1,6 +1,6 @@
-"""Writing the report's files as one set: everything is rendered first, written into a
-hidden staging folder inside the output folder, then swapped in file by file; if one
-file cannot be replaced (open in Excel, a folder in its way …) the files already swapped
+"""Writing the report's files as one set (:class:`evaluator.output_set.OutputSet`):
+everything is rendered first, written into a staging folder beside the output folder,
+then moved in; if one file cannot be replaced (open in Excel …) the files already moved
 are put back, so the folder holds either the whole new set or the old one.
 
 Errors name the file the user knows (``out/report.xlsx``), never a temporary name, and
@@ -8,18 +8,14 @@ say how to get past them.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..errors import EvaluatorError
-from ..output import atomic_write, prepare_out_dir
 from ..i18n import M
+from ..output import atomic_write
+from ..output_set import OutputSet
 
-STAGING_PREFIX = ".evaluator-report-"
-PREVIOUS = ".previous"   # inside the staging folder: the old files while swapping
 FIX_LOCKED = ("close the file in Excel (or whatever program has it open) or choose another "
               "--out")
 FIX_FOLDER = "remove or rename that folder, or choose another --out"
@@ -50,77 +46,26 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def stage_files(folder: Path, files: Mapping[str, bytes],
+                tables: Callable[[Path], object] | None = None) -> None:
+    """Write ``files`` (name → content) and the files ``tables(folder)`` writes (e.g.
+    :meth:`Assessment.write_files`) into ``folder``, an output set's staging folder."""
+    if tables is not None:
+        tables(folder)
+    for name, blob in files.items():
+        (folder / name).write_bytes(blob)
+
+
 def write_set(out_dir: str | Path, files: Mapping[str, bytes], *,
-              tables: Callable[[Path], object] | None = None) -> list[Path]:
-    """Write ``files`` (name → content) into ``out_dir`` as one set, with the files
-    ``tables(folder)`` writes (e.g. :meth:`Assessment.to_dir`). Returns the paths of
-    ``files`` in their order."""
-    out = prepare_out_dir(Path(out_dir))
-    in_the_way = [out / name for name in files if (out / name).is_dir()]
-    if in_the_way:   # before anything is written
-        raise cannot_write(in_the_way[0], IsADirectoryError(21, "Is a directory"))
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-    except OSError as exc:
-        raise EvaluatorError(M("publish.cannot_write_into_output", strerror=exc.strerror),
-                             where=str(out), fix=M("publish.cannot_write_into_output.fix")) from None
-    keep = False
-    try:
-        try:
-            if tables is not None:
-                tables(staging)
-            for name, blob in files.items():
-                (staging / name).write_bytes(blob)
-        except OSError as exc:
-            raise EvaluatorError(M("publish.cannot_write_report_files", value=exc.strerror or exc),
-                                 where=str(out), fix=M("publish.cannot_write_report_files.fix")) from None
-        # the report files first: they are the ones a reader has open
-        names = list(files) + sorted(p.name for p in staging.iterdir()
-                                     if p.is_file() and p.name not in files)
-        try:
-            _swap_in(staging, out, names)
-        except EvaluatorError:
-            # old files that could not be put back stay in the staging folder
-            keep = any((staging / PREVIOUS).glob("*"))
-            raise
-    finally:
-        if not keep:
-            shutil.rmtree(staging, ignore_errors=True)
-    return [out / name for name in files]
-
-
-def _swap_in(staging: Path, out: Path, names: list[str]) -> None:
-    """Move the staged files over the old ones, or put every old file back and raise; an
-    old file that cannot be put back stays in the staging folder and the error says
-    where."""
-    for name in names:
-        if (out / name).is_dir():
-            raise cannot_write(out / name, IsADirectoryError(21, "Is a directory"))
-    backup = staging / PREVIOUS
-    backup.mkdir()
-    new_in, old_out = [], []
-    try:
-        for name in names:
-            target = out / name
-            try:
-                if target.exists():
-                    # moving the old file aside fails for a file open in Excel (Windows)
-                    os.replace(target, backup / name)
-                    old_out.append(name)
-                os.replace(staging / name, target)
-                new_in.append(name)
-            except OSError as exc:
-                raise cannot_write(target, exc) from None
-    except EvaluatorError as error:
-        stranded = []
-        for name in new_in:
-            (out / name).unlink(missing_ok=True)
-        for name in old_out:
-            try:
-                os.replace(backup / name, out / name)
-            except OSError:   # pragma: no cover - needs a second failure to happen
-                stranded.append(name)
-        if stranded:   # pragma: no cover
-            raise EvaluatorError(M("publish.previous_could_not_put", problem=error.problem, stranded=', '.join(stranded), backup=backup),
-                                 where=error.where, fix=error.fix) from None
-        raise
+              tables: Callable[[Path], object] | None = None,
+              manifest: Mapping | None = None, inputs: Iterable = (),
+              names: Iterable[str] = (), command: str = "report") -> list[Path]:
+    """Write ``files`` (name → content) into ``out_dir`` as one output set
+    (:class:`~evaluator.output_set.OutputSet`), with the files ``tables(folder)`` writes
+    and ``manifest`` (extended with every file's SHA-256). ``names``: the other files the
+    set may hold; ``inputs``: the run's input files. Returns the paths of ``files``."""
+    with OutputSet(out_dir, command=command, names=[*files, *names], inputs=inputs) as out:
+        stage_files(out.folder, files, tables)
+        if manifest is not None:
+            out.manifest = dict(manifest)
+    return [Path(out_dir) / name for name in files]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import EvaluatorError
 from ..io.tables import write_csv_file
-from ..output import atomic_write, prepare_out_dir, write_xlsx
+from ..output import atomic_write, write_xlsx
 from .db import Store
 from .messages import msg
 from .read import read_round_table, round_info, rounds_table
@@ -28,7 +28,20 @@ def export_round(store: Store, round_id: int, out: str | Path, *, fmt: str = "cs
             import pyarrow  # noqa: F401
         except ImportError:
             raise EvaluatorError(msg("export.parquet"), fix=msg("export.parquet.fix")) from None
-    folder = prepare_out_dir(Path(out))
+    from ..output_set import OutputSet
+    kinds = {"csv": ["csv"], "xlsx": [], "parquet": ["parquet"]}[fmt]
+    names = [f"{name}.{ext}" for ext in kinds for name in frames]
+    names += [f"round-{round_id}.xlsx"] if fmt == "xlsx" else []
+    # one output set: written whole, never over a file the tool did not write
+    with OutputSet(out, command="export", names=[*names, "round.json"],
+                   section="export") as outputs:
+        written = _write_round(outputs.folder, frames, info, store, round_id, fmt, bom)
+        outputs.manifest = {"inputs": info.get("inputs") or {}, "round": int(round_id),
+                            "format": fmt}
+    return [Path(out) / p.name for p in written]
+
+
+def _write_round(folder: Path, frames, info, store, round_id, fmt, bom) -> list[Path]:
     written = []
     if fmt == "csv":
         for name, frame in frames.items():   # the writer `score` used: the same bytes
