@@ -178,11 +178,12 @@ def test_batched_ranks_equal_scipy_min_ranks(rows):
     for row in S:
         r = rankdata(np.where(np.isnan(row), np.inf, -row), method="min").astype(int)
         expected.append(np.where(np.isnan(row), 0, r))
-    assert np.array_equal(competition_ranks(S), np.array(expected))
+    assert np.array_equal(competition_ranks(S, rtol=0), np.array(expected))
     n = S.shape[1]
     hist = np.zeros((n, n + 1), dtype=np.int64)
     bottom = np.zeros(n, dtype=np.int64)
-    got = count_block(S, np.ones(n, dtype=int), hist, bottom, bottom_k=2, keep_ranks=True)
+    got = count_block(S, np.ones(n, dtype=int), hist, bottom, bottom_k=2, keep_ranks=True,
+                      rtol=0)
     assert np.array_equal(got.ranks, np.array(expected))
 
 
@@ -190,10 +191,16 @@ def test_packed_path_and_exact_path_agree_on_near_ties():
     rng = np.random.default_rng(0)
     S = rng.normal(50, 10, (400, 37))
     S[::7, 3] = S[::7, 5]                           # exact ties
-    S[::11, 8] = np.nextafter(S[::11, 9], np.inf)   # one ulp apart: not a tie
+    S[::11, 8] = np.nextafter(S[::11, 9], np.inf)   # one ulp apart: not a tie at rtol 0
     hist = np.zeros((37, 38), dtype=np.int64)
     got = count_block(S, np.arange(1, 38), hist, np.zeros(37, dtype=np.int64), bottom_k=3,
+                      keep_ranks=True, rtol=0)
+    expected = np.array([rankdata(-row, method="min") for row in S]).astype(int)
+    assert np.array_equal(got.ranks, expected)
+    # with the default tolerance (1e-9 of the largest score) one ulp apart is a tie
+    got = count_block(S, np.arange(1, 38), hist, np.zeros(37, dtype=np.int64), bottom_k=3,
                       keep_ranks=True)
+    S[::11, 8] = S[::11, 9]
     expected = np.array([rankdata(-row, method="min") for row in S]).astype(int)
     assert np.array_equal(got.ranks, expected)
 

@@ -29,13 +29,14 @@ import math
 import numpy as np
 
 from .diagnose import lag_rows
-from .ranking import competition_rank
+from .ranking import RTOL, competition_rank
 
 TIES = ("published", "inclusive")
 
 
 def bottom_k(scores: np.ndarray, blocks: np.ndarray, k: np.ndarray | int, *,
-             ties: str = "published", decimals: int | None = None) -> np.ndarray:
+             ties: str = "published", decimals: int | None = None,
+             rtol: float = RTOL) -> np.ndarray:
     """Rows in the bottom ``k`` of their block (year) by ``scores`` (higher is better);
     ``k`` may differ per row (e.g. 10 % of each year's units). NaN scores are never in
     it and do not count in ``n``. See the module docstring for ties."""
@@ -45,11 +46,12 @@ def bottom_k(scores: np.ndarray, blocks: np.ndarray, k: np.ndarray | int, *,
     labels = np.asarray(blocks)
     k = np.broadcast_to(np.asarray(k, dtype=float), scores.shape)
     if ties == "published":
-        rank = competition_rank(scores, labels, decimals=decimals)
+        rank = competition_rank(scores, labels, decimals=decimals, rtol=rtol)
         n = block_counts(scores, labels)
         with np.errstate(invalid="ignore"):
             return (k >= 1) & (rank >= n - k + 1)
-    worse_rank = competition_rank(scores, labels, decimals=decimals, higher_is_better=False)
+    worse_rank = competition_rank(scores, labels, decimals=decimals, higher_is_better=False,
+                                  rtol=rtol)
     with np.errstate(invalid="ignore"):
         return (k >= 1) & (worse_rank <= k)   # worse_rank − 1 units are strictly worse
 

@@ -18,6 +18,8 @@ from .. import registry
 from ..errors import RecipeError
 from ..i18n import M
 
+RANK_RTOL = 1e-9   # rank.tolerance: the default of methods.ranking.RTOL (model/ imports no methods)
+
 
 def _number(lo: float | None = None, hi: float | None = None, integer: bool = False):
     def check(value: Any, path: str) -> Any:
@@ -216,13 +218,15 @@ class Recipe:
         set_("weights", self._check_weights(where))
         set_("aggregate", self._check_aggregate(where))
         rank = _mapping(self.rank or {}, f"{where}: rank")
-        unknown = set(rank) - {"decimals"}
+        unknown = set(rank) - {"decimals", "tolerance"}
         if unknown:
             raise RecipeError(M("recipe.unknown_parameter_s_2", unknown=sorted(unknown)),
-                              where=f"{where}: rank",
-                              fix=M("recipe.unknown_parameter_s_2.fix"))
+                              where=f"{where}: rank", fix=M("numbers.rank.valid"))
+        # scores within tolerance × the year's largest |score| tie (methods/ranking.py)
         set_("rank", {"decimals": _optional(_number(0, 15, True))(rank.get("decimals"),
-                                                                  f"{where}: rank.decimals")})
+                                                                  f"{where}: rank.decimals"),
+                      "tolerance": _number(0, 1e-3)(rank.get("tolerance", RANK_RTOL),
+                                                    f"{where}: rank.tolerance")})
         set_("coordination", self._check_coordination(where))
         for name in ("diagnose", "alerts", "uncertainty"):
             set_(name, _mapping(getattr(self, name) or {}, f"{where}: {name}"))

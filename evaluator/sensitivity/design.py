@@ -66,6 +66,7 @@ class Design:
     blocks: list[tuple[int, int, int]]
     nominal_ranks: np.ndarray          # int, per analysed row (0 = unranked)
     decimals: int | None
+    rtol: float = 1e-9                 # the recipe's rank.tolerance
 
     @property
     def units(self) -> np.ndarray:
@@ -326,7 +327,8 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
     ranks = nominal.ranks[ROOT][analysed]
     nominal_ranks = np.where(np.isnan(ranks), 0, ranks).astype(np.int64)
     return Design(framework, recipe, spec, nominal, edges_of(framework), plans, edge_weights,
-                  analysed, rows, blocks, nominal_ranks, recipe.rank["decimals"])
+                  analysed, rows, blocks, nominal_ranks, recipe.rank["decimals"],
+                  recipe.rank["tolerance"])
 
 
 def _alone_spec(spec: UncertaintySpec, keep: int) -> UncertaintySpec:

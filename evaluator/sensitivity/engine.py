@@ -123,7 +123,8 @@ class _Counter:
         for year, a, b in d.blocks:
             keep = self.keep_block is not None and year == self.keep_block[0]
             counted = count_block(scores[:, a:b], d.nominal_ranks[a:b], hist[a:b], bottom[a:b],
-                                  bottom_k=self.k, decimals=d.decimals, weight=weight,
+                                  bottom_k=self.k, decimals=d.decimals, rtol=d.rtol,
+                                  weight=weight,
                                   want_shift=self.want_shift, keep_ranks=keep)
             if shift is not None:
                 shift += counted.shift

@@ -1,8 +1,9 @@
 """Competition ranks of many scenarios at once, and the running counts kept from them.
 
 Ranks follow :func:`evaluator.methods.ranking.competition_rank` exactly: 1 = best, ties
-share the best rank (1, 2, 2, 4), NaN scores are unranked (here: rank 0), optionally on
-values rounded to N decimals.
+share the best rank (1, 2, 2, 4), scores within the recipe's ``rank.tolerance`` of their
+neighbour (relative to the year's largest |score|) tie, NaN scores are unranked (here:
+rank 0), optionally on values rounded to N decimals.
 
 Two paths give the same ranks:
 
@@ -12,7 +13,8 @@ Two paths give the same ranks:
   scenario. Truncating a key never reverses two scores, so when no two neighbours in a
   sorted row share their truncated part the row's order is exactly the order of the
   scores and there are no ties; rows where two neighbours do share it (a tie, or scores
-  equal in their first ~50 significant bits) and rows with NaN go through the exact path.
+  equal in their first ~50 significant bits), rows where two neighbours lie within the
+  tolerance, and rows with NaN go through the exact path.
 """
 from __future__ import annotations
 
@@ -20,19 +22,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..methods.ranking import RTOL, near_ties
+
 _SIGN = np.uint64(1 << 63)
 _LOW63 = np.uint64((1 << 63) - 1)
 
 
-def competition_ranks(scores: np.ndarray) -> np.ndarray:
+def competition_ranks(scores: np.ndarray, rtol: float = RTOL) -> np.ndarray:
     """Ranks of each row of ``scores`` (scenarios × units, higher is better): int32,
-    1 = best, ties share the best rank, 0 for NaN. The exact path (argsort)."""
+    1 = best, ties (within ``rtol``) share the best rank, 0 for NaN. The exact path
+    (argsort)."""
     key = -np.asarray(scores, dtype=float)
     n = key.shape[1]
     order = np.argsort(key, axis=1, kind="stable")          # NaN sorts last
     ordered = np.take_along_axis(key, order, axis=1)
     rank_sorted = np.broadcast_to(np.arange(1, n + 1, dtype=np.int32), key.shape).copy()
-    same = ordered[:, 1:] == ordered[:, :-1]
+    same = near_ties(ordered, rtol)
     if same.any():
         rank_sorted[:, 1:][same] = 0
         np.maximum.accumulate(rank_sorted, axis=1, out=rank_sorted)
@@ -87,7 +92,7 @@ class BlockCounts:
 def count_block(scores: np.ndarray, nominal: np.ndarray, hist: np.ndarray,
                 bottom: np.ndarray, *, bottom_k: int, decimals: int | None = None,
                 weight: int = 1, want_shift: bool = False,
-                keep_ranks: bool = False) -> BlockCounts:
+                keep_ranks: bool = False, rtol: float = RTOL) -> BlockCounts:
     """Rank every row of ``scores`` (c scenarios × n units of one year) and add to the
     counts: ``hist`` (n × bins, int64; bin r = rank r, bin 0 = unranked) and ``bottom``
     (n,: times in the bottom k), both updated in place.
@@ -115,7 +120,13 @@ def count_block(scores: np.ndarray, nominal: np.ndarray, hist: np.ndarray,
     exact = nan_rows.copy()
     fast_rows = np.flatnonzero(~nan_rows)
     if len(fast_rows):
-        units, suspect = _packed_order(block if len(fast_rows) == c else block[fast_rows])
+        part = block if len(fast_rows) == c else block[fast_rows]
+        units, suspect = _packed_order(part)
+        if rtol > 0 and n > 1:   # neighbours within the tolerance tie: the exact path
+            ordered = np.take_along_axis(part, units, axis=1)      # descending
+            gaps = ordered[:, :-1] - ordered[:, 1:]
+            scale = np.abs(part).max(axis=1, keepdims=True)
+            suspect |= (gaps <= rtol * scale).any(axis=1)
         if suspect.any():
             exact[fast_rows[suspect]] = True
             keep = ~suspect
@@ -146,7 +157,7 @@ def count_block(scores: np.ndarray, nominal: np.ndarray, hist: np.ndarray,
                 ranks[fast_rows] = placed
     rows = np.flatnonzero(exact)
     if len(rows):
-        r = competition_ranks(block[rows])
+        r = competition_ranks(block[rows], rtol)
         flat += weight * np.bincount((r + np.arange(n) * bins).ravel(), minlength=n * bins)
         ranked = r > 0
         n_ranked = ranked.sum(axis=1, keepdims=True)

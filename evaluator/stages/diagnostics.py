@@ -188,7 +188,7 @@ def _diagnose(assessment) -> Diagnosis:
     obstacle = dg.obstacle_degree(z, W).share
 
     # peers and ranks
-    ranks = competition_rank(G, years)
+    ranks = competition_rank(G, years, rtol=a.recipe.rank["tolerance"])
     best, best_row = dg.block_best(G, years)
     best_raw = dg.take_cells(V, best_row)
     gblocks = None if groups is None else np.char.add(np.char.add(years.astype(str), "\x00"),
@@ -383,7 +383,7 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
         score = np.where(told, a.prior["score"], score)
         rank = np.where(told, a.prior["rank"], rank)
     n_year = al.block_counts(score, years)
-    decimals = a.recipe.rank["decimals"]
+    decimals, rtol = a.recipe.rank["decimals"], a.recipe.rank["tolerance"]
     rows_out: list[dict[str, Any]] = []
 
     def history(i: int, length: int) -> list[int]:
@@ -408,7 +408,8 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
 
     p = rules["bottom_k_consecutive"]
     if p is not None:
-        flag = al.bottom_k(score, years, p["k"], ties=p["ties"], decimals=decimals)
+        flag = al.bottom_k(score, years, p["k"], ties=p["ties"], decimals=decimals,
+                           rtol=rtol)
         run = al.run_lengths(flag, units, years)
         for i in np.flatnonzero(run >= p["years"]):
             chain = history(int(i), int(run[i]))
@@ -419,7 +420,8 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
     p = rules["yellow_card"]
     if p is not None:
         k = al.bottom_share_k(n_year, p["bottom_share"])
-        in_bottom = al.bottom_k(score, years, k, ties=p["ties"], decimals=decimals)
+        in_bottom = al.bottom_k(score, years, k, ties=p["ties"], decimals=decimals,
+                           rtol=rtol)
         overall = light_counts[light_counts["node"] == ROOT]
         key = pd.MultiIndex.from_arrays([units, years])
         overall = overall.set_index(["unit", "year"]).reindex(key)

@@ -140,14 +140,15 @@ def carry_annual(df: pd.DataFrame, ids) -> pd.DataFrame:
 def rank(run: Run) -> None:
     """Competition ranks of every node per year, the composite's rank within each group
     and its change from the previous year."""
-    decimals = run.recipe.rank["decimals"]
-    run.ranks = {item: competition_rank(run.scores[item], run.years, decimals=decimals)
+    decimals, rtol = run.recipe.rank["decimals"], run.recipe.rank["tolerance"]
+    run.ranks = {item: competition_rank(run.scores[item], run.years, decimals=decimals,
+                                        rtol=rtol)
                  for item in run.scores}
     if run.groups is not None:
         group_blocks = np.array([f"{y}\x00{g}" for y, g in zip(run.years, run.groups)],
                                 dtype=object)
         run.rank_in_group = competition_rank(run.scores[ROOT], group_blocks,
-                                             decimals=decimals)
+                                             decimals=decimals, rtol=rtol)
     run.rank_change = rank_change(run.ranks[ROOT], run.units, run.years)
     if run.panel.frequency != "year":   # and against the same period a year earlier
         run.rank_change_yoy = rank_change(run.ranks[ROOT], run.units, run.years,

@@ -81,7 +81,8 @@ def assessment_from_tables(manifest: Mapping[str, Any], tables: Mapping[str, pd.
     node_ranks = _wide(nodes, keys, "rank", order, "node")
     scores = {i: stages["normalised"][:, j] for j, i in enumerate(ids)}
     ranks = {i: competition_rank(stages["normalised"][:, j], years,
-                                 decimals=recipe.rank["decimals"]) for j, i in enumerate(ids)}
+                                 decimals=recipe.rank["decimals"],
+                                 rtol=recipe.rank["tolerance"]) for j, i in enumerate(ids)}
     for q, node in enumerate(order):
         scores[node] = node_scores[:, q]
         ranks[node] = node_ranks[:, q]
