@@ -54,20 +54,30 @@ def test_every_default_alert_as_worked_out():
         ("A", 2024, "bottom_k_consecutive", "2022-2024"),
         ("B", 2023, "bottom_k_consecutive", "2022-2023"),
         # yellow cards: bottom 10 % (1 unit of 10: A every year) or red lights on more
-        # than a third of the judged indicators. Paths run from 2022 towards 110 in 2025:
-        # in 2023 D fell from 40 to 35 (red), in 2024 J fell from 102 to 45 (red);
-        # everyone else improved (yellow); in the base year 2022 nobody meets 110 and
-        # there is no path yet, so nobody has a light.
+        # than a third of at least 3 judged indicators — this framework has one target,
+        # so only the rank gives cards (and a warning says so)
         ("A", 2022, "yellow_card", "2022"),
         ("A", 2023, "yellow_card", "2023"),
         ("A", 2024, "yellow_card", "2024"),
-        ("D", 2023, "yellow_card", "2023"),
-        ("J", 2024, "yellow_card", "2024"),
-        # two cards in a row → talks (A only: D's and J's cards are single)
+        # two cards in a row → talks
         ("A", 2023, "yellow_card_talks", "2022-2023"),
         ("A", 2024, "yellow_card_talks", "2022-2024"),
         # rank_drop (10 places) cannot happen among 10 units
     }
+    assert any("only 1 indicator(s) of the framework have targets, fewer than min_judged "
+               "(3)" in w for w in make().warnings)
+    # with min_judged 1 the single light counts. Paths run from 2022 towards 110 in 2025:
+    # in 2023 D fell from 40 to 35 (red), in 2024 J fell from 102 to 45 (red); everyone
+    # else improved (yellow); in the base year 2022 nobody meets 110 and there is no path
+    # yet, so nobody has a light. D's and J's cards are single: no talks.
+    one = make({"yellow_card": {"min_judged": 1}})
+    assert not any("min_judged" in w for w in one.warnings)
+    alerts = build_diagnostics(one)["alerts"]
+    cards = alerts[alerts.rule.str.startswith("yellow")]
+    assert set(zip(cards.unit, cards.year, cards.rule)) == {
+        ("A", 2022, "yellow_card"), ("A", 2023, "yellow_card"), ("A", 2024, "yellow_card"),
+        ("D", 2023, "yellow_card"), ("J", 2024, "yellow_card"),
+        ("A", 2023, "yellow_card_talks"), ("A", 2024, "yellow_card_talks")}
     b = alerts[(alerts.unit == "B") & (alerts.rule == "bottom_k_consecutive")].iloc[0]
     assert "2022年第9名/共10个" in b.message_zh and "约谈整改" in b.message_zh
     assert "bottom 3" in b.message_en and "2023: rank 9 of 10" in b.message_en
@@ -137,7 +147,8 @@ def make_with_untargeted(red_share_of, **card):
     rows = [(u, y, v, v, v) for y, vals in X.items() for u, v in vals.items()]
     df = pd.DataFrame(rows, columns=["unit", "year", "x", "y", "w"])
     recipe = {"normalise": {"method": "min_max", "range": [0, 100]},
-              "alerts": {"yellow_card": {"red_share_of": red_share_of, **card},
+              "alerts": {"yellow_card": {"red_share_of": red_share_of, "min_judged": 1,
+                                         **card},
                          "bottom_k_consecutive": False}}
     return evaluate(fw, Panel.from_frame(df, fw), Recipe.from_dict(recipe))
 

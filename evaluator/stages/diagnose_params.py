@@ -31,8 +31,8 @@ it off; rules left out run with their defaults::
 
     alerts:
       bottom_k_consecutive: {k: 3, years: 2, ties: published}
-      yellow_card: {bottom_share: 0.1, red_share: 0.3333, red_share_of: judged, years: 2,
-                    ties: published}
+      yellow_card: {bottom_share: 0.1, red_share: 0.3333, red_share_of: judged,
+                    min_judged: 3, years: 2, ties: published}
       rank_drop: {places: 10}
 
 ``yellow_card``: a card when the unit is in the bottom ``bottom_share`` of the composite
@@ -42,7 +42,12 @@ raise ``yellow_card_talks``. ``red_share_of`` says of which indicators: ``judged
 (default) counts only those with a light — an indicator without a target, without a
 value, or in a year with nothing to compare has no light, and counting it would dilute
 the reds (a framework with targets on 6 of 24 indicators could then never reach a third)
-— while ``all`` divides by every indicator of the framework. ``rank_drop``: the
+— while ``all`` divides by every indicator of the framework. The red-light part needs at
+least ``min_judged`` judged indicators in that unit-year (default 3): a share of one or two
+lights is no proportion (1 red of 2 judged is "half"), so a unit judged on fewer gets a
+card only from its rank; when the framework has fewer indicators with targets than
+``min_judged`` the red-light part can never apply and the run says so in a warning.
+``rank_drop``: the
 composite rank fell by ``places`` or more since the calendar period before (never across a gap).
 """
 from __future__ import annotations
@@ -62,7 +67,7 @@ DIAGNOSE_DEFAULTS: dict[str, Any] = {
 ALERT_DEFAULTS: dict[str, dict[str, Any]] = {
     "bottom_k_consecutive": {"k": 3, "years": 2, "ties": "published"},
     "yellow_card": {"bottom_share": 0.1, "red_share": 1 / 3, "red_share_of": "judged",
-                    "years": 2, "ties": "published"},
+                    "min_judged": 3, "years": 2, "ties": "published"},
     "rank_drop": {"places": 10},
 }
 TIES = ("published", "inclusive")
@@ -109,6 +114,7 @@ ALERT_CHECKS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
     "yellow_card": {"bottom_share": _number(0, 1, open_hi=True),
                     "red_share": _number(0, 1, open_hi=True),
                     "red_share_of": _choice("judged", "all"),
+                    "min_judged": _number(1, integer=True),
                     "years": _number(1, integer=True), "ties": _choice(*TIES)},
     "rank_drop": {"places": _number(1, integer=True)},
 }
@@ -238,3 +244,17 @@ def alert_params(section: Mapping[str, Any] | None, *, source: str | None = None
                                f"parameter of {rule}")
             params[key] = checks[key](value, f"{where}.{rule}.{key}")
     return out
+
+
+def alert_warnings(rules: Mapping[str, Any], framework) -> list[str]:
+    """What the alert rules cannot do with this framework: the yellow card's red-light
+    part when fewer indicators have targets than its ``min_judged``."""
+    p = rules.get("yellow_card")
+    if p is None or framework is None:
+        return []
+    targeted = {i.id for i in framework.indicators if i.targets}
+    targeted |= {i for g in framework.groups.values() for i, ts in g.targets.items() if ts}
+    if len(targeted) >= p["min_judged"]:
+        return []
+    return [M("numbers.yellow_card.too_few_targets", n=len(targeted),
+              min_judged=p["min_judged"])]

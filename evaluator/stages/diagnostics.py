@@ -64,7 +64,7 @@ from ..methods import diagnose as dg
 from ..methods.ranking import competition_rank
 from ..model.framework import ROOT
 from ..model.period import PER_YEAR, UNIT_NAMES, period_frame, period_labels
-from .diagnose_params import alert_params, diagnose_params
+from .diagnose_params import alert_params, alert_warnings, diagnose_params
 from .diagnose_targets import resolve_targets, scale_anchors
 
 DIAGNOSTIC_COLUMNS = ["unit", "year", "indicator", "value", "target", "target_year", "gap",
@@ -281,7 +281,9 @@ def diagnostic_warnings(assessment) -> list[str]:
     _, warnings = resolve_targets(a, params, np.asarray(a.stages["denominated"], float),
                                   np.asarray(a.units).astype(str),
                                   np.asarray(a.years).astype(np.int64), groups)
-    return warnings + _contribution_warnings(a, a.contribution_shares is not None)
+    return (warnings + _contribution_warnings(a, a.contribution_shares is not None)
+            + alert_warnings(alert_params(a.recipe.alerts, source=a.recipe.source),
+                             a.framework))
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -430,7 +432,9 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
         # the share's denominator: indicators with a light (judged) or every indicator
         out_of = lit if p["red_share_of"] == "judged" else \
             (lit + overall["not_judged"].to_numpy(float))
-        red_trigger = al.red_share_exceeded(red, out_of, p["red_share"])
+        # a share of fewer than min_judged lights is no proportion (issue 9)
+        red_trigger = al.red_share_exceeded(red, out_of, p["red_share"]) & \
+            (lit >= p["min_judged"])
         card = in_bottom | red_trigger
         for i in np.flatnonzero(card):
             add(int(i), "yellow_card", al.year_span(period(years[i]), period(years[i])),

@@ -80,3 +80,69 @@ def test_a_bad_rank_tolerance_is_a_clear_error(tmp_path):
     res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe))
     assert res.exit_code == 2
     assert "rank.tolerance" in res.output and "r.yaml" in res.output
+
+
+# -- the yellow card's share of red lights ------------------------------------------------------
+SEVEN = "id: seven\nname: Seven\nindicators:\n" + "".join(
+    f"  - {{id: x{k}, name: X{k}, direction: benefit, targets: {{2026: 200}}}}\n"
+    for k in range(7))
+
+
+def seven_panel() -> str:
+    """12 units, all seven indicators at 10·i in 2023 and 10·i + 5 in 2024; U09 (4th of 12
+    in 2024) lets x0 fall (a red light), improves x1 (yellow) and has no 2024 value for
+    the other five (no light): 1 red of 2 judged indicators."""
+    rows = []
+    for y in (2023, 2024):
+        for i in range(1, 13):
+            v = [10 * i + (5 if y == 2024 else 0)] * 7
+            if i == 9 and y == 2024:
+                v = [80, 95] + [""] * 5
+            rows.append((f"U{i:02d}", y, *v))
+    return panel(rows, ["unit", "year", *(f"x{k}" for k in range(7))])
+
+
+def cards(folder: Path) -> set[tuple[str, str, str]]:
+    return {(r["unit"], r["year"], r["rule"]) for r in table(folder, "alerts.csv")
+            if r["rule"].startswith("yellow")}
+
+
+def test_one_red_of_two_judged_is_no_card_on_a_seven_indicator_framework(tmp_path):
+    fw = write(tmp_path, "fw.yaml", SEVEN)
+    data = write(tmp_path, "p.csv", seven_panel())
+    res = run("score", "-f", str(fw), "-d", str(data), "-o", str(tmp_path / "out"), "-q")
+    assert res.exit_code == 0, res.output
+    ranking = {(r["unit"], r["year"]): r["rank"] for r in table(tmp_path / "out",
+                                                                 "rankings.csv")}
+    assert ranking[("U09", "2024")] == "4"
+    # the bottom 10 % of 12 is one unit (U01): the only cards
+    assert cards(tmp_path / "out") == {("U01", "2023", "yellow_card"),
+                                       ("U01", "2024", "yellow_card"),
+                                       ("U01", "2024", "yellow_card_talks")}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    (diagnose,) = [s for s in manifest["steps"] if s["step"] == "diagnose"]
+    assert diagnose["alerts"]["yellow_card"]["min_judged"] == 3
+    assert not any("min_judged" in w for w in manifest["warnings"])
+    # asked for explicitly, two judged indicators are enough: U09 gets its card
+    recipe = write(tmp_path, "r.yaml", "alerts: {yellow_card: {min_judged: 2}}\n")
+    res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe), "-o",
+              str(tmp_path / "two"), "-q")
+    assert res.exit_code == 0, res.output
+    assert ("U09", "2024", "yellow_card") in cards(tmp_path / "two")
+    (msg,) = [r["message_en"] for r in table(tmp_path / "two", "alerts.csv")
+              if r["unit"] == "U09"]
+    assert "red lights on 1 of 2 judged indicators" in msg
+
+
+def test_a_framework_with_fewer_targets_than_min_judged_says_so(tmp_path):
+    fw = write(tmp_path, "fw.yaml", SEVEN.replace(", targets: {2026: 200}", "", 5))
+    data = write(tmp_path, "p.csv", seven_panel())
+    res = run("score", "-f", str(fw), "-d", str(data), "-o", str(tmp_path / "out"), "-q")
+    assert res.exit_code == 0, res.output
+    assert ("U09", "2024", "yellow_card") not in cards(tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert any("only 2 indicator(s) of the framework have targets, fewer than min_judged "
+               "(3)" in w for w in manifest["warnings"])
+    assert "min_judged" in res.output          # the warning is printed too
+    res = run("validate", "-f", str(fw), "-d", str(data))
+    assert "Traceback" not in res.output
