@@ -167,8 +167,39 @@ def test_cv_matches_scipy_variation():
     X = random_positive(9)
     cv = variation(X, axis=0, ddof=1)
     np.testing.assert_allclose(cv_weights(X).weights, cv / cv.sum(), rtol=0, atol=1e-12)
-    with pytest.raises(MethodError, match="mean is 0"):
+    with pytest.raises(MethodError, match="within one standard error of zero"):
         cv_weights(np.array([[-1.0, 1.0], [1.0, 2.0]]))
+    with pytest.raises(MethodError, match="mean is 0"):
+        cv_weights(np.array([[0.0, 1.0], [0.0, 2.0]]))
+
+
+def test_cv_refuses_centred_data_naming_the_indicator_mean_and_spread():
+    """Issue 9: z-scores have means of 1e-16; their CVs (1e16) took all the weight."""
+    X = random_positive(9, n=9)
+    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
+    with pytest.raises(MethodError) as err:
+        cv_weights(Z, names=["gdp", "jobs", "pm25", "a", "b", "c"])
+    text = str(err.value)
+    assert "'gdp'" in text and "standard deviation 1" in text and "n = 9" in text
+    assert "basis: raw" in err.value.fix
+    # values of both signs whose mean stands clear of zero (more than one standard error)
+    # are kept: 2.6 against 2.3 / √5
+    w = cv_weights(np.array([[-1.0, 1.0], [2.0, 2.0], [3.0, 3.0], [4.0, 5.0], [5.0, 4.0]]))
+    assert w.details["mean"][0] == pytest.approx(2.6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(2, 30), st.integers(1, 4)),
+              elements=st.floats(0, 1e6)), st.booleans())
+def test_cv_never_refuses_data_of_one_sign(X, negative):
+    """For values ≥ 0 the CV is at most √n (one non-zero value among n), the bound."""
+    assume((X.sum(axis=0) > 0).all() and (X.std(axis=0) > 0).any())
+    X = -X if negative else X
+    w = cv_weights(X).weights
+    assert w.sum() == pytest.approx(1.0)
+    one = np.zeros((7, 2))
+    one[3, 0], one[:, 1] = 5.0, np.arange(7.0)
+    cv_weights(one)   # exactly √n: allowed
 
 
 # ---------------------------------------------------------------- listwise deletion

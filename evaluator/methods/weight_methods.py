@@ -91,10 +91,18 @@ def critic(data: WeightData):
 
 
 @register("weights", "cv", title=("Coefficient of variation", "变异系数法"),
-          formula="w_j = (σ_j/|x̄_j|) / Σ (σ/|x̄|)",
-          reference="OECD/JRC (2008) Handbook §6")
-def cv(data: WeightData):
-    return weighting.cv_weights(data.normalised)
+          formula="w_j = (σ_j/|x̄_j|) / Σ (σ/|x̄|); refused when |x̄_j| < σ_j/√n",
+          reference="OECD/JRC (2008) Handbook §6",
+          params=[Param("basis", "choice", "normalised", "normalised scores or prepared raw "
+                        "values (ratio scale)", "基于标准化值或原始值（比率尺度）",
+                        choices=("normalised", "raw"))],
+          tables=[Table("mean", "mean x̄_j", "均值 x̄_j", "x̄_j", "item"),
+                  Table("sd", "standard deviation σ_j", "标准差 σ_j", "σ_j", "item"),
+                  Table("cv", "coefficient of variation σ_j/|x̄_j|", "变异系数 σ_j/|x̄_j|",
+                        "v_j", "item")])
+def cv(data: WeightData, basis: str = "normalised"):
+    values = data.raw if basis == "raw" and data.raw is not None else data.normalised
+    return weighting.cv_weights(values, names=data.names, basis=basis)
 
 
 @register("weights", "std", title=("Standard deviation", "标准离差法"),

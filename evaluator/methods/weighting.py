@@ -143,25 +143,41 @@ def critic_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> Weig
                                       "information": information, "correlation": r}, {}, n)
 
 
-def cv_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightResult:
+def cv_weights(Z: np.ndarray, *, names: Sequence[str] | None = None,
+               basis: str = "normalised") -> WeightResult:
     """Coefficient of variation: v_j = s_j/|mean_j|, w_j = v_j/Σ v (s with ddof = 1; the
     weights do not depend on ddof). Use on data with a meaningful zero (raw values or
-    ratio-scale scores); a mean of 0 is an error. Details: ``sd``, ``mean``, ``cv``.
+    ratio-scale scores). Details: ``sd``, ``mean``, ``cv``. ``basis`` ("normalised" |
+    "raw") only records what the caller passed (the registered ``cv`` passes the prepared
+    raw values for ``basis: raw``).
+
+    Refused, naming the indicator, its mean and spread, when |mean_j| < s_j/√n — the mean
+    lies within one standard error of zero, so v_j measures where zero happens to be, not
+    dispersion (z-scores have a mean of 1e-16 and would take all the weight). The bound
+    never refuses data of one sign: for values ≥ 0 the largest possible v is exactly √n
+    (one non-zero value among n).
 
     Reference: the coefficient of variation is Pearson's (1896) relative dispersion; as a
     weighting rule ("变异系数法") it is the scale-free member of the dispersion family
     that Diakoulaki et al. (1995) build on. scipy.stats.variation computes the statistic.
     """
     V = _complete_rows(Z, "coefficient of variation")
+    n = V.shape[0]
     names = column_names(names, V.shape[1])
     sd, mean = V.std(axis=0, ddof=1), V.mean(axis=0)
-    for j in np.flatnonzero(mean == 0):
+    for j in np.flatnonzero(np.abs(mean) * np.sqrt(n) * (1 + 1e-9) < sd):
+        raise MethodError(M("numbers.cv.mean_near_zero", mean=float(mean[j]),
+                            sd=float(sd[j]), n=n, basis=basis),
+                          where=M("weighting.coefficient_variation_weights_indicator.where",
+                                  names=names[j]),
+                          fix=M("numbers.cv.mean_near_zero.fix"))
+    for j in np.flatnonzero(mean == 0):   # every value 0 (sd 0 too)
         raise MethodError(M("weighting.coefficient_variation_weights_indicator"),
                           where=M("weighting.coefficient_variation_weights_indicator.where", names=names[j]),
                           fix=M("weighting.coefficient_variation_weights_indicator.fix"))
     cv = sd / np.abs(mean)
     w = _share(cv, "coefficient of variation", names, "the coefficient of variation")
-    return WeightResult(w, "cv", {"sd": sd, "mean": mean, "cv": cv}, {}, V.shape[0])
+    return WeightResult(w, "cv", {"sd": sd, "mean": mean, "cv": cv}, {"basis": basis}, n)
 
 
 def std_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -> WeightResult:

@@ -146,3 +146,34 @@ def test_a_framework_with_fewer_targets_than_min_judged_says_so(tmp_path):
     assert "min_judged" in res.output          # the warning is printed too
     res = run("validate", "-f", str(fw), "-d", str(data))
     assert "Traceback" not in res.output
+
+
+# -- coefficient-of-variation weights ------------------------------------------------------------
+def test_cv_weights_under_z_scores_are_refused_and_basis_raw_works(tmp_path):
+    fw = write(tmp_path, "fw.yaml", FLAT4)
+    rows = [(f"U{u}", 2024, 10 + u, 20 + 3 * u * u, 5 + (u % 3), 100 - u) for u in range(8)]
+    data = write(tmp_path, "p.csv", panel(rows, ["unit", "year", "x0", "x1", "x2", "x3"]))
+    recipe = write(tmp_path, "z.yaml", "normalise: z_score\nweights: cv\n")
+    res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe), "-o",
+              str(tmp_path / "out"))
+    assert res.exit_code == 2
+    assert "indicator 'x0'" in res.output and "standard error of zero" in res.output
+    assert "standard deviation 1, n = 8" in res.output and "basis: raw" in res.output
+    assert not (tmp_path / "out").exists()
+    zh = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe), lang="zh")
+    assert zh.exit_code == 2 and "变异系数法" in zh.output and "标准误" in zh.output
+    raw = write(tmp_path, "raw.yaml",
+                "normalise: z_score\nweights: {indicators: {method: cv, basis: raw}}\n")
+    res = run("score", "-f", str(fw), "-d", str(data), "-r", str(raw), "-o",
+              str(tmp_path / "raw"), "-q")
+    assert res.exit_code == 0, res.output
+    weights = {r["indicator"]: float(r["weight"]) for r in table(tmp_path / "raw",
+                                                                   "weights.csv")}
+    cols = list(zip(*[r[2:] for r in rows]))
+    cv = [__import__("statistics").stdev(c) / (sum(c) / len(c)) for c in cols]
+    for k in range(4):
+        assert abs(weights[f"x{k}"] - cv[k] / sum(cv)) < 1e-12
+    manifest = json.loads((tmp_path / "raw" / "manifest.json").read_text("utf-8"))
+    assert manifest["recipe"]["weights"]["indicators"] == {"method": "cv", "basis": "raw"}
+    res = run("methods", "weights", "cv")
+    assert "basis" in res.output and "raw" in res.output
