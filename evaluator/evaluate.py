@@ -1,8 +1,9 @@
 """The pipeline: Framework + Panel + Recipe → Assessment.
 
 The only place (with :mod:`evaluator.sensitivity`) that knows the order of the steps:
-denominate → impute → screen → transform (log) → treat → normalise → weight → aggregate (level
-by level up the tree) → rank. Each stage is a function of its own in
+drop (the indicators the recipe's ``screen.drop_indicators`` names) → denominate (then every
+indicator must have data) → impute → screen → transform (log) → treat → normalise →
+weight → aggregate (level by level up the tree) → rank. Each stage is a function of its own in
 :mod:`evaluator.stages` working on one :class:`~evaluator.stages.run.Run`; the pure work is
 done by :mod:`evaluator.methods`; every stage's data is kept in the Assessment.
 """
@@ -33,10 +34,14 @@ def evaluate(framework: Framework, panel: Panel,
     holding every stage's data, the weights with their intermediate tables, scores, ranks
     and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
     """
+    recipe = runs.resolve_recipe(framework, recipe)
+    # indicators the recipe drops explicitly leave the tree, openly (model/dropped.py)
+    framework, dropped = runs.drop(framework, panel, recipe)
     # a recipe's `freeze` takes bounds and weights from a published round (store/freeze.py)
-    framework, recipe = apply_freeze(framework, runs.resolve_recipe(framework, recipe))
-    run = runs.start(framework, panel, recipe, ahp_loader)
+    framework, recipe = apply_freeze(framework, recipe)
+    run = runs.start(framework, panel, recipe, ahp_loader, dropped=dropped)
     data_steps.denominate(run)
+    data_steps.require_data(run)
     data_steps.impute(run)
     data_steps.screen(run)
     data_steps.transform(run)

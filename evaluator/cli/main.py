@@ -260,7 +260,8 @@ def validate(framework, data, recipe, encoding, sheet, fmt, lang):
     with Steps([t("progress.read"), t("progress.check")]) as progress:
         fw, panel, rc = load_inputs(framework, data, recipe, encoding, sheet)
         progress.next()
-        report = quality_report(panel, fw, denominate=rc.denominate)
+        report = quality_report(panel, fw, denominate=rc.denominate,
+                                dropped=rc.screen["drop_indicators"])
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

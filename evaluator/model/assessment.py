@@ -68,6 +68,8 @@ class Assessment:
     # `score --against-published` (evaluator.store.published) before the diagnostics are
     # built, so the alert rules count the years as they were published
     prior: dict[str, np.ndarray] | None = None
+    # indicators (and nodes left empty) the recipe dropped: weight 0 in the weights table
+    dropped: tuple = ()
 
     # -- stage data --------------------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
@@ -155,15 +157,21 @@ class Assessment:
     def weights_table(self) -> pd.DataFrame:
         """``node, indicator, method, weight, global_weight``: each parent's children with
         their relative weight and their effective weight in the composite ("indicator"
-        holds the child, which is a node for upper levels)."""
+        holds the child, which is a node for upper levels). What the recipe dropped follows
+        with method ``dropped``, weight 0 and a ``note`` column saying why."""
         rows = []
         for parent in reversed(self.framework.aggregation_order()):
             nw = self.weights[parent]
             for child, w in zip(nw.children, nw.weights):
                 rows.append({"node": parent, "indicator": child, "method": nw.method,
                              "weight": float(w), "global_weight": self.global_weights[child]})
-        return pd.DataFrame(rows, columns=["node", "indicator", "method", "weight",
-                                           "global_weight"])
+        columns = ["node", "indicator", "method", "weight", "global_weight"]
+        if self.dropped:
+            columns.append("note")
+            rows += [{"node": d.parent, "indicator": d.id, "method": "dropped",
+                      "weight": 0.0, "global_weight": 0.0, "note": str(d.note())}
+                     for d in self.dropped]
+        return pd.DataFrame(rows, columns=columns)
 
     def weight_details(self) -> dict[str, dict[str, Any]]:
         """Intermediate tables of the weighting (entropy e and d, CRITIC σ ...), per node."""

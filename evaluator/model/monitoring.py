@@ -83,10 +83,14 @@ def monitoring_framework(framework: Framework, frequency: str, *, carry: bool,
 
 
 def framework_for_panel(framework: Framework, panel, recipe) -> Framework:
-    """The framework a run of ``panel`` scores: itself for a yearly panel, the monitoring
-    sub-index for a sub-annual one (for callers that work on the tree directly, such as
+    """The framework a run of ``panel`` scores: itself, without the indicators the
+    recipe drops, for a yearly panel, the monitoring sub-index for a sub-annual one (for
+    callers that work on the tree directly, such as
     the sensitivity analysis; ``evaluate`` does this itself and reports what it left
     out)."""
+    from .dropped import drop_indicators   # the recipe's explicit drops come first
+    framework, _ = drop_indicators(framework, recipe.screen["drop_indicators"], panel,
+                                   where=recipe.source or "recipe")
     if getattr(panel, "frequency", "year") == "year":
         return framework
     return monitoring_framework(framework, panel.frequency,

@@ -16,6 +16,7 @@ import yaml
 
 from .. import registry
 from ..errors import RecipeError
+from .dropped import drop_spec
 from ..i18n import M
 
 RANK_RTOL = 1e-9   # rank.tolerance: the default of methods.ranking.RTOL (model/ imports no methods)
@@ -205,13 +206,15 @@ class Recipe:
                               where=f"{where}: denominate")
         set_("impute", _spec(self.impute or None, IMPUTE_METHODS, f"{where}: impute", "none"))
         screen = _mapping(self.screen or {}, f"{where}: screen")
-        unknown = set(screen) - {"min_coverage"}
+        unknown = set(screen) - {"min_coverage", "drop_indicators"}
         if unknown:
             raise RecipeError(M("recipe.unknown_parameter_s", unknown=sorted(unknown)),
-                              where=f"{where}: screen",
-                              fix=M("recipe.unknown_parameter_s.fix"))
+                              where=f"{where}: screen", fix=M("numbers.screen.valid"))
         set_("screen", {"min_coverage": _number(0, 1)(screen.get("min_coverage", 0.0),
-                                                      f"{where}: screen.min_coverage")})
+                                                      f"{where}: screen.min_coverage"),
+                        # indicators left out openly (model/dropped.py), id → reason
+                        "drop_indicators": drop_spec(screen.get("drop_indicators"),
+                                                     f"{where}: screen.drop_indicators")})
         set_("treat", _spec(self.treat or None, TREAT_METHODS, f"{where}: treat", "none"))
         set_("normalise", _spec(self.normalise or None, NORMALISE_METHODS,
                                 f"{where}: normalise", "min_max"))

@@ -63,9 +63,12 @@ def coverage_issues(by_indicator, by_unit, by_year, min_coverage, labels,
                 f"指标 {zh} 没有任何数据",
                 "check that the column header matches the indicator id or name"
                 + (f" and that its denominator column {den!r} is filled" if den else "")
-                + "; or remove the indicator from the framework",
+                + "; or remove the indicator from the framework, or drop it in the recipe "
+                f"(screen: {{drop_indicators: {{{row.indicator}: reason}}}})",
                 "检查列名是否与指标 id 或名称一致" + (f"，分母列 {den} 是否有数据" if den else "")
-                + "；或从指标体系中删去该指标", {"indicator": row.indicator}))
+                + "；或从指标体系中删去该指标，或在配方中剔除它"
+                f"（screen: {{drop_indicators: {{{row.indicator}: 原因}}}}）",
+                {"indicator": row.indicator}))
         elif row.share < min_coverage:
             issues.append(Issue(
                 "warning", "low_coverage_indicator",

@@ -42,8 +42,10 @@ rule above still covers it.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -58,7 +60,7 @@ from evaluator.quality.findings import (
 from evaluator.model.period import period_labels
 from evaluator.stages.calendar_gaps import gap_findings
 from evaluator.quality.text import display_width, render
-from ..i18n import M
+from ..i18n import M, t
 
 __all__ = ["Issue", "QualityReport", "display_width", "quality_report"]
 
@@ -160,7 +162,8 @@ class QualityReport:
 
 def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
                    outlier_kurtosis: float = 3.5, min_coverage: float = 0.8,
-                   outlier_robust_z: float = 3.0, denominate: bool = True) -> QualityReport:
+                   outlier_robust_z: float = 3.0, denominate: bool = True,
+                   dropped: Mapping[str, str] | None = None) -> QualityReport:
     """Check a :class:`~evaluator.model.panel.Panel` before scoring.
 
     ``framework`` (optional) supplies indicator names, denominators and log transforms:
@@ -168,7 +171,8 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     recipe turns denominators off). ``min_coverage`` is the share of observed cells below
     which an indicator, unit or year gets a warning. ``outlier_robust_z`` is the robust z
     a value must exceed both within its year and within its unit to be listed as a
-    possible outlier (see the module docstring).
+    possible outlier (see the module docstring). ``dropped``: the indicators the recipe
+    drops (``screen.drop_indicators``) — having no data is then a warning, not an error.
     """
     if not 0 <= min_coverage <= 1:
         raise DataError(M("quality.min_coverage_must_share", min_coverage=min_coverage),
@@ -221,6 +225,9 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
     issues += [Issue("warning", f["code"], f["en"], f["zh"], f["fix_en"], f["fix_zh"],
                      f["subject"]) for f in gap_findings(data["unit"], data["year"],
                                                          frequency)]
+    if dropped:   # no data, but the recipe drops it openly (model/dropped.py)
+        issues = [_dropped_issue(i) if i.code == "no_data"
+                  and i.subject.get("indicator") in dropped else i for i in issues]
     settings = {"min_coverage": min_coverage, "outlier_skew": outlier_skew,
                 "outlier_kurtosis": outlier_kurtosis, "outlier_robust_z": outlier_robust_z,
                 "denominate": denominate}
@@ -230,6 +237,15 @@ def quality_report(panel, framework=None, *, outlier_skew: float = 2.0,
                          n_years=int(data["year"].nunique()), n_values_screened=n_screened,
                          frequency=frequency, periods=tuple(period_labels(
                              np.unique(data["year"].to_numpy()), frequency)))
+
+
+def _dropped_issue(issue: Issue) -> Issue:
+    return dataclasses.replace(
+        issue, level="warning", code="no_data_dropped",
+        en=f"{issue.en}; {t('numbers.validate.dropped', 'en')}",
+        zh=f"{issue.zh}；{t('numbers.validate.dropped', 'zh')}",
+        fix_en=t("numbers.validate.dropped.fix", "en"),
+        fix_zh=t("numbers.validate.dropped.fix", "zh"))
 
 
 def _labelled(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:

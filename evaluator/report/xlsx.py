@@ -41,6 +41,8 @@ def _names(bundle, item: str) -> str:
     fw = bundle.framework
     if item == ROOT:
         return _bi(bundle, "index")
+    if not (fw.is_indicator(item) or item in fw.node_ids):
+        return item   # dropped by the recipe: the weights sheet's note says why
     first = fw.label(item, bundle.lang)
     second = fw.label(item, "zh" if bundle.lang == "en" else "en")
     return first if first == second else f"{first} / {second}"
@@ -151,7 +153,9 @@ def _weights(bundle) -> list[Col]:
             Col(_bi(bundle, "name"), [_names(bundle, c) for c in w["indicator"]]),
             Col(_bi(bundle, "method"), w["method"].tolist()),
             Col(_bi(bundle, "local_weight"), w["weight"].tolist(), "0.0000"),
-            Col(_bi(bundle, "global_weight"), w["global_weight"].tolist(), "0.0000")]
+            Col(_bi(bundle, "global_weight"), w["global_weight"].tolist(), "0.0000"),
+            *([Col(_bi(bundle, "note"), w["note"].fillna("").tolist())]
+              if "note" in w.columns else [])]
 
 
 def _weighting(bundle) -> list[Col]:

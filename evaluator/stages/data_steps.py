@@ -10,6 +10,7 @@ import pandas as pd
 from ..errors import DataError, MethodError
 from ..methods import normalise as norm
 from ..methods import prepare
+from ..model.dropped import check_every_indicator_has_data
 from ..model.framework import Framework
 from ..model.recipe import Recipe
 from .run import Run
@@ -38,6 +39,12 @@ def denominate(run: Run) -> None:
     run.X = X
     run.stages["denominated"] = X.copy()
     run.observed = ~np.isnan(X)
+
+
+def require_data(run: Run) -> None:
+    """Every indicator needs a value somewhere: one without any (after its denominator)
+    is an error naming it and the file, unless the recipe drops it (issue 9)."""
+    check_every_indicator_has_data(run.ids, run.observed, run.framework, run.panel.source)
 
 
 def impute(run: Run) -> None:

@@ -254,7 +254,7 @@ def alert_warnings(rules: Mapping[str, Any], framework) -> list[str]:
         return []
     targeted = {i.id for i in framework.indicators if i.targets}
     targeted |= {i for g in framework.groups.values() for i, ts in g.targets.items() if ts}
-    if len(targeted) >= p["min_judged"]:
+    if not targeted or len(targeted) >= p["min_judged"]:   # no targets: no lights at all
         return []
     return [M("numbers.yellow_card.too_few_targets", n=len(targeted),
               min_judged=p["min_judged"])]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..methods.ranking import competition_rank, rank_change
 from ..model.assessment import Assessment
+from ..model.dropped import DroppedItem, drop_indicators, dropped_warning
 from ..model.framework import ROOT, Framework
 from ..model.monitoring import monitoring_framework
 from ..model.period import PER_YEAR
@@ -64,6 +65,7 @@ class Run:
     rank_in_group: np.ndarray | None = None
     rank_change: np.ndarray | None = None
     rank_change_yoy: np.ndarray | None = None
+    dropped: tuple[DroppedItem, ...] = ()   # left out by the recipe (model/dropped.py)
 
     def keep_rows(self, rows: np.ndarray) -> None:
         """Restrict every per-row array to ``rows`` (after screening)."""
@@ -87,7 +89,16 @@ def resolve_recipe(framework: Framework,
     return Recipe.from_dict(recipe, base=framework.recipe, source=f"{framework.id} recipe (API)")
 
 
-def start(framework: Framework, panel: Panel, recipe: Recipe, ahp_loader=None) -> Run:
+def drop(framework: Framework, panel: Panel, recipe: Recipe
+         ) -> tuple[Framework, tuple[DroppedItem, ...]]:
+    """The framework without the indicators the recipe's ``screen.drop_indicators`` names
+    (and the nodes they leave empty), and what was left out."""
+    return drop_indicators(framework, recipe.screen["drop_indicators"], panel,
+                           where=recipe.source or "recipe")
+
+
+def start(framework: Framework, panel: Panel, recipe: Recipe, ahp_loader=None, *,
+          dropped: tuple[DroppedItem, ...] = ()) -> Run:
     """Rows, labels and the raw matrix; the diagnose and alerts sections are checked before
     any work, and recorded as used. AHP judgement files resolve beside the recipe file,
     then in weights/."""
@@ -117,7 +128,13 @@ def start(framework: Framework, panel: Panel, recipe: Recipe, ahp_loader=None) -
     X = df[ids].to_numpy(dtype=float)
     run = Run(framework=framework, panel=panel, recipe=recipe, ahp_loader=ahp_loader, ids=ids,
               df=df, units=units, years=years, groups=groups, labels=labels, X=X,
-              diagnose=diag, alerts=rules, warnings=[*warnings, *panel.warnings])
+              diagnose=diag, alerts=rules, warnings=[*warnings, *panel.warnings],
+              dropped=dropped)
+    if dropped:
+        run.records.append({"step": "drop", "items": [
+            {"id": d.id, "parent": d.parent, "kind": d.kind, "reason": d.reason,
+             "no_data": d.no_data} for d in dropped]})
+        run.warnings += dropped_warning(dropped)
     if monitoring is not None:
         run.records.append(monitoring.record())
         run.warnings += monitoring.warnings()
@@ -184,7 +201,7 @@ def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
         aggregation_details=run.aggregation_details,
         coordination=coordination(run.framework, run.recipe, run.scores, warnings),
         diagnostics_builder=build_diagnostics, frequency=run.panel.frequency,
-        rank_change_yoy=run.rank_change_yoy)
+        rank_change_yoy=run.rank_change_yoy, dropped=run.dropped)
     # targets that cannot be resolved (a relative target's base year outside the panel...)
     assessment.warnings.extend(diagnostic_warnings(assessment))
     # gaps on the calendar: changes across them are empty, runs break there (issue 9)

@@ -21,6 +21,7 @@ import pandas as pd
 from ..methods.coordination import CouplingResult
 from ..methods.ranking import competition_rank
 from ..model.assessment import Assessment
+from ..model.dropped import DroppedItem
 from ..model.framework import ROOT, Framework
 from ..model.panel import Panel
 from ..model.recipe import Recipe
@@ -87,6 +88,9 @@ def assessment_from_tables(manifest: Mapping[str, Any], tables: Mapping[str, pd.
         scores[node] = node_scores[:, q]
         ranks[node] = node_ranks[:, q]
     weights_t = tables["weights"]
+    dropped = _dropped(manifest)   # listed with method "dropped" and weight 0: not children
+    if "method" in weights_t.columns:
+        weights_t = weights_t[weights_t["method"].astype(str) != "dropped"]
     details = manifest.get("weights") or {}
     weights = {}
     for node, part in weights_t.groupby("node", sort=False):
@@ -140,9 +144,19 @@ def assessment_from_tables(manifest: Mapping[str, Any], tables: Mapping[str, pd.
         aggregation_methods={n: recipe.aggregate["by_node"].get(n, recipe.aggregate)
                              for n in order},
         contribution_shares=shares, records=list(manifest.get("steps") or []),
-        warnings=list(manifest.get("warnings") or []), coordination=coord)
+        warnings=list(manifest.get("warnings") or []), coordination=coord, dropped=dropped)
     a.__dict__["_written_manifest"] = dict(manifest)
     a.__dict__["_diagnostics"] = {k: tables[k] for k in ("diagnostics", "alerts")
                                   if k in tables}
     a.__dict__["_source"] = source
     return a
+
+
+def _dropped(manifest: Mapping[str, Any]) -> tuple[DroppedItem, ...]:
+    """What the recipe dropped, from the manifest's ``drop`` step (model/dropped.py)."""
+    for step in manifest.get("steps") or []:
+        if step.get("step") == "drop":
+            return tuple(DroppedItem(str(d["id"]), str(d["parent"]), str(d["kind"]),
+                                     str(d.get("reason") or ""), bool(d.get("no_data")))
+                         for d in step.get("items") or [])
+    return ()

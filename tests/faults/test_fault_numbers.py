@@ -35,8 +35,9 @@ def write(tmp: Path, name: str, text: str) -> Path:
 def run(*args: str, lang: str = "en"):
     res = CliRunner().invoke(main, [*args, "--lang", lang])
     assert "Traceback" not in res.output
-    if res.exit_code not in (0, 1):
-        assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+    if res.exception is not None:   # a clean exit, never an exception escaping
+        assert isinstance(res.exception, SystemExit), repr(res.exception)
+    assert res.exit_code in (0, 1, 2), res.output
     return res
 
 
@@ -177,3 +178,110 @@ def test_cv_weights_under_z_scores_are_refused_and_basis_raw_works(tmp_path):
     assert manifest["recipe"]["weights"]["indicators"] == {"method": "cv", "basis": "raw"}
     res = run("methods", "weights", "cv")
     assert "basis" in res.output and "raw" in res.output
+
+
+# -- an indicator without any data ---------------------------------------------------------------
+TREE = """
+id: tree4
+name: Tree four
+nodes:
+  - {id: a, name: A}
+  - {id: b, name: B}
+indicators:
+  - {id: x1, name: X1, parent: a, direction: benefit}
+  - {id: x2, name: X2, parent: a, direction: benefit}
+  - {id: x3, name: X3, parent: b, direction: benefit}
+  - {id: x4, name: {en: Four, zh: 第四}, parent: b, direction: benefit}
+recipe: {weights: {indicators: equal, nodes: equal}}
+"""
+
+
+def empty_x4_panel() -> str:
+    rows = [(u, y, 10 + i + y % 2, 20 - i, 30 + 2 * i * i, "")
+            for y in (2022, 2023) for i, u in enumerate("ABCDEF")]
+    return panel(rows, ["unit", "year", "x1", "x2", "x3", "x4"])
+
+
+def test_an_indicator_without_data_is_an_error_naming_it_and_the_file(tmp_path):
+    fw = write(tmp_path, "fw.yaml", TREE)
+    data = write(tmp_path, "empty_x4.csv", empty_x4_panel())
+    before = data.read_bytes()
+    res = run("score", "-f", str(fw), "-d", str(data), "-o", str(tmp_path / "out"))
+    assert res.exit_code == 2
+    assert "empty_x4.csv" in res.output and "x4 (Four)" in res.output
+    assert "no data at all" in res.output and "drop_indicators" in res.output
+    assert not (tmp_path / "out").exists() and data.read_bytes() == before
+    zh = run("score", "-f", str(fw), "-d", str(data), lang="zh")
+    assert zh.exit_code == 2 and "x4 (第四)" in zh.output and "完全没有数据" in zh.output
+    for command in ("report", "diagnose", "weights"):
+        extra = ["--unit", "A"] if command == "diagnose" else \
+            ["-o", str(tmp_path / "rep")] if command == "report" else []
+        res = run(command, "-f", str(fw), "-d", str(data), *extra)
+        assert res.exit_code == 2 and "x4 (Four)" in res.output, (command, res.output)
+
+
+def test_an_indicator_dropped_by_the_recipe_is_listed_with_weight_0_and_why(tmp_path):
+    fw = write(tmp_path, "fw.yaml", TREE)
+    data = write(tmp_path, "empty_x4.csv", empty_x4_panel())
+    recipe = write(tmp_path, "r.yaml",
+                   'screen: {drop_indicators: {x4: "not collected until 2025"}}\n')
+    out = tmp_path / "out"
+    res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe), "-o", str(out),
+              "-q")
+    assert res.exit_code == 0, res.output
+    assert "1 indicator(s) dropped by the recipe" in res.output
+    weights = {(r["node"], r["indicator"]): r for r in table(out, "weights.csv")}
+    x4 = weights[("b", "x4")]
+    assert (x4["method"], x4["weight"], x4["global_weight"]) == ("dropped", "0.0", "0.0")
+    assert x4["note"] == ("dropped by the recipe (screen.drop_indicators); no data in the "
+                          "panel; not collected until 2025")
+    assert weights[("b", "x3")]["weight"] == "1.0"           # b is x3 alone, openly
+    assert weights[("b", "x3")]["global_weight"] == "0.5"
+    assert {r["indicator"] for r in table(out, "indicators.csv")} == {"x1", "x2", "x3"}
+    nodes = [r for r in table(out, "nodes.csv") if r["node"] == "b"]
+    x3 = {(r["unit"], r["year"]): float(r["normalised"]) for r in table(out, "indicators.csv")
+          if r["indicator"] == "x3"}
+    assert all(float(r["score"]) == x3[(r["unit"], r["year"])] for r in nodes)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["recipe"]["screen"]["drop_indicators"] == {
+        "x4": "not collected until 2025"}
+    assert any("x4 (dropped by the recipe" in w and "their parents (b)" in w
+               for w in manifest["warnings"])
+    # the report rebuilt from the folder, and a sensitivity run, work on the same tree
+    res = run("report", "--from", str(out), "-o", str(tmp_path / "rep"), "-q")
+    assert res.exit_code == 0, res.output
+    html = next((tmp_path / "rep").glob("report-*-en.html")).read_text("utf-8")
+    assert "1 indicator(s) dropped by the recipe" in html
+    res = run("sensitivity", "-f", str(fw), "-d", str(data), "-r", str(recipe), "-n", "20",
+              "-o", str(tmp_path / "sens"), "-q")
+    assert res.exit_code == 0, res.output
+
+
+def test_dropping_a_nodes_every_indicator_drops_the_node_openly(tmp_path):
+    fw = write(tmp_path, "fw.yaml", TREE)
+    data = write(tmp_path, "empty_x4.csv", empty_x4_panel())
+    recipe = write(tmp_path, "r.yaml", "screen: {drop_indicators: [x3, x4]}\n")
+    out = tmp_path / "out"
+    res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe), "-o", str(out),
+              "-q")
+    assert res.exit_code == 0, res.output
+    weights = {(r["node"], r["indicator"]): r for r in table(out, "weights.csv")}
+    assert weights[("index", "a")]["weight"] == "1.0"
+    assert weights[("index", "b")]["method"] == "dropped"
+    assert weights[("index", "b")]["note"] == "left without indicators by " \
+        "screen.drop_indicators"
+    assert weights[("b", "x3")]["note"] == "dropped by the recipe (screen.drop_indicators)"
+    assert "nodes left without indicators and dropped too (weight 0): b" in res.output
+
+
+def test_a_drop_naming_no_indicator_is_a_clear_error(tmp_path):
+    fw = write(tmp_path, "fw.yaml", TREE)
+    data = write(tmp_path, "empty_x4.csv", empty_x4_panel())
+    for text, expected in (("screen: {drop_indicators: [x5]}\n", "x1, x2, x3, x4"),
+                           ("screen: {drop_indicators: 3}\n", "drop_indicators"),
+                           ("screen: {drop_indicators: [x1, x2, x3, x4]}\n",
+                            "every indicator")):
+        recipe = write(tmp_path, "r.yaml", text)
+        res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe))
+        assert res.exit_code == 2 and expected in res.output, res.output
+        assert "screen.drop_indicators" in res.output and "r.yaml" in res.output
