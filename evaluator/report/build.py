@@ -202,6 +202,7 @@ def html_context(bundle, *, given_intervals: bool = False) -> dict[str, Any]:
                      "bottom": _unit_items(bundle, f["bottom"], anchors),
                      "up": _unit_items(bundle, f["up"], anchors),
                      "down": _unit_items(bundle, f["down"], anchors),
+                     "not_compared": _unit_items(bundle, f["not_compared"], anchors),
                      "alerts": [{"label": t(f"rule.{r}"), "count": c}
                                 for r, c in f["alert_counts"].items() if c]},
         "tree": overview.framework_tree(bundle),

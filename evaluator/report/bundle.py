@@ -149,7 +149,9 @@ def alert_table(diagnosis, year: int) -> pd.DataFrame:
 
 def main_findings(ranking: pd.DataFrame, alerts: pd.DataFrame, k: int = 3,
                   movers: int = 5) -> dict[str, Any]:
-    """Top and bottom units, biggest movers, alert counts (plain values)."""
+    """Top and bottom units, biggest movers, the units scored without a rank change
+    (no rank the year before: a missing row, a first year — issue 9), alert counts
+    (plain values)."""
     scored = ranking[ranking["score"].notna()]
     change = scored[scored["rank_change"].notna()].copy()
     change["rank_change"] = change["rank_change"].astype(int)
@@ -161,6 +163,7 @@ def main_findings(ranking: pd.DataFrame, alerts: pd.DataFrame, k: int = 3,
         "n": int(len(scored)),
         "top": scored.head(k), "bottom": scored.tail(k),
         "up": up, "down": down,
+        "not_compared": scored[scored["rank_change"].isna()],
         "alert_counts": {r: int((alerts["rule"] == r).sum()) for r in ALERT_RULES},
         "alert_units": int(alerts["unit"].nunique()),
         "median": float(scored["score"].median()) if len(scored) else float("nan"),

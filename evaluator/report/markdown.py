@@ -54,6 +54,11 @@ def render_markdown(bundle) -> str:
                          for r in f["down"].to_dict(orient="records")) or t("none")
         lines.append(f"- **{t('findings.up', year=bundle.previous_year)}**: {up}")
         lines.append(f"- **{t('findings.down', year=bundle.previous_year)}**: {down}")
+        if len(f["not_compared"]):   # no rank the year before: a gap never bridged
+            lines.append(f"- **{t('numbers.not_compared', year=bundle.previous_year)}**: "
+                         + _units(f["not_compared"].to_dict(orient="records"), False))
+    elif bundle.year != bundle.years[0]:
+        lines.append(f"- {t('gap_year', year=bundle.year, previous=bundle.year - 1)}")
     counts = [f"{t(f'rule.{r}')} {c}" for r, c in f["alert_counts"].items() if c]
     lines.append(f"- **{t('findings.alerts')}**: " + ("; ".join(counts) if counts else t("none")))
     talks = bundle.alerts[bundle.alerts["rule"].isin(["bottom_k_consecutive",

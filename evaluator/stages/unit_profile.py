@@ -21,6 +21,7 @@ TEXT = {
            "weaknesses": "Weaknesses", "alerts": "Alerts", "none": "none",
            "rank": "rank {r} of {n}", "first": "first year", "group": "group",
            "gap": "no {year} in the panel: changes are not taken across the gap",
+           "unit_gap": "no {year} row for this unit: changes are not taken across the gap",
            "total": "all indicators", "value": "value", "no_data": "no data",
            "earlier": "earlier years: {n} alert(s), {span} (not repeated here)",
            "rules": {"bottom_k_consecutive": "bottom ranks in consecutive years",
@@ -35,6 +36,7 @@ TEXT = {
            "strengths": "优势指标", "weaknesses": "劣势指标", "alerts": "预警",
            "none": "无", "rank": "第{r}名/共{n}个", "first": "首年", "group": "类型",
            "gap": "面板缺少{year}数据：不跨越缺口计算变化",
+           "unit_gap": "该对象缺少{year}数据：不跨越缺口计算变化",
            "total": "全部指标", "value": "数值", "no_data": "无数据",
            "earlier": "往年预警：{n}条（{span}，此处不再列出）",
            "rules": {"bottom_k_consecutive": "连续位列末位", "yellow_card": "黄牌警示",
@@ -176,6 +178,8 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
                      f"{rank_txt} ({moved})")
     if prev_year is None:
         lines.append(f"  ({T['first'] if year == panel_years[0] else T['gap'].format(year=period_labels([year - 1], frequency, lang)[0])})")
+    elif before is None or before.empty:   # the panel has the year, this unit has not
+        lines.append(f"  ({T['unit_gap'].format(year=show(prev_year))})")
 
     # lights by dimension
     head = T["light_head"]

@@ -285,3 +285,83 @@ def test_a_drop_naming_no_indicator_is_a_clear_error(tmp_path):
         res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe))
         assert res.exit_code == 2 and expected in res.output, res.output
         assert "screen.drop_indicators" in res.output and "r.yaml" in res.output
+
+
+# -- calendar years -----------------------------------------------------------------------------
+GAPS = """
+id: gaps
+name: Gaps
+indicators:
+  - {id: x, name: X, direction: benefit, targets: {2026: 200}}
+"""
+# A is always last, B second last; C jumps about (ranks 3, 1, 4, 1)
+GAP_X = {2021: dict(A=10, B=20, C=30, D=40, E=50), 2022: dict(A=11, B=21, C=60, D=41, E=51),
+         2023: dict(A=12, B=22, C=31, D=42, E=52), 2024: dict(A=13, B=23, C=70, D=43, E=53)}
+GAP_RECIPE = "alerts: {bottom_k_consecutive: {k: 2, years: 2}, rank_drop: {places: 2}}\n"
+
+
+def gap_files(tmp_path, keep) -> tuple[Path, Path, Path]:
+    rows = [(u, y, v) for y, vals in GAP_X.items() for u, v in vals.items() if keep(u, y)]
+    return (write(tmp_path, "fw.yaml", GAPS),
+            write(tmp_path, "gaps.csv", panel(rows, ["unit", "year", "x"])),
+            write(tmp_path, "r.yaml", GAP_RECIPE))
+
+
+def test_a_citys_missing_year_is_never_bridged_and_the_report_says_so(tmp_path):
+    fw, data, recipe = gap_files(tmp_path, lambda u, y: (u, y) != ("C", 2023))
+    out = tmp_path / "out"
+    res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe), "-o", str(out),
+              "-q", "--report", "en")
+    assert res.exit_code == 0, res.output
+    change = {(r["unit"], r["year"]): r["rank_change"] for r in table(out, "rankings.csv")}
+    assert change[("C", "2024")] == ""                  # not against 2022
+    assert [change[(u, "2024")] for u in "EDBA"] == ["-1"] * 4
+    assert "C (2023)" in res.output                      # the warning, printed
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert any("lack a year inside their own span: C (2023)" in w
+               for w in manifest["warnings"])
+    assert not [r for r in table(out, "alerts.csv") if r["rule"] == "rank_drop"]
+    md = (out / "report-2024-en.md").read_text("utf-8")
+    assert "Moved down most since 2023**: E (−1), D (−1), B (−1), A (−1)" in md
+    assert "Not compared with 2023 (no rank in 2023: a missing row is never bridged; " \
+        "Δ rank –)**: C" in md
+    assert "| 1 | C | 100.00 | – |" in md
+    html = (out / "report-2024-en.html").read_text("utf-8")
+    assert "Not compared with 2023" in html and "C (2023)" in html
+    res = run("diagnose", "-f", str(fw), "-d", str(data), "-r", str(recipe), "--unit", "C",
+              "--year", "2024")
+    assert "rank 1 of 5 (–)" in res.output
+    assert "(no 2023 row for this unit: changes are not taken across the gap)" in res.output
+    res = run("validate", "-f", str(fw), "-d", str(data))
+    assert res.exit_code == 0 and "C (2023)" in res.output
+    zh = run("validate", "-f", str(fw), "-d", str(data), lang="zh")
+    assert "C（2023年）" in zh.output
+
+
+def test_a_year_missing_for_everyone_breaks_runs_and_changes(tmp_path):
+    fw, data, recipe = gap_files(tmp_path, lambda u, y: y != 2023)
+    out = tmp_path / "out"
+    res = run("score", "-f", str(fw), "-d", str(data), "-r", str(recipe), "-o", str(out),
+              "-q", "--report", "zh")
+    assert res.exit_code == 0, res.output
+    talks = {(r["unit"], r["year"], r["years"]) for r in table(out, "alerts.csv")
+             if r["rule"] == "bottom_k_consecutive"}
+    # A and B are the bottom two in 2021, 2022 and 2024: 2022 and 2024 are not consecutive
+    assert talks == {("A", "2022", "2021-2022"), ("B", "2022", "2021-2022")}
+    assert not [r for r in table(out, "alerts.csv") if r["rule"] == "rank_drop"]
+    assert {r["rank_change"] for r in table(out, "rankings.csv") if r["year"] == "2024"} \
+        == {""}
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert any("no rows for 2023 (between 2022 and 2024)" in w for w in manifest["warnings"])
+    md = (out / "report-2024-zh.md").read_text("utf-8")
+    assert "面板缺少2023年数据：2024年不显示变化（不跨越缺失年份比较）。" in md
+    assert "较2023年" not in md and "较2022年" not in md and "约谈整改" not in md
+    html = (out / "report-2024-zh.html").read_text("utf-8")
+    assert "面板缺少2023年数据" in html and "较2022年" not in html
+    en = run("report", "--from", str(out), "-o", str(tmp_path / "en"), "-q", "--lang", "en")
+    assert en.exit_code == 0, en.output
+    md = next((tmp_path / "en").glob("*.md")).read_text("utf-8")
+    assert "The panel has no 2023: no changes are shown for 2024" in md
+    assert "since 2022" not in md and "since 2023" not in md
+    res = run("validate", "-f", str(fw), "-d", str(data))
+    assert res.exit_code == 0 and "no rows for 2023" in res.output
