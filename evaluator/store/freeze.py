@@ -55,6 +55,13 @@ def apply_freeze(framework: Framework, recipe: Recipe) -> tuple[Framework, Recip
     bounds = _bounds(norm, info, indicators, where)
     w = {(row.node, row.indicator): float(row.weight)
          for row in weights.itertuples(index=False)}
+    # what the round's recipe dropped has weight 0 there: freezing would keep it at 0
+    was_dropped = set(weights.loc[weights["method"].astype(str) == "dropped", "indicator"]
+                      .astype(str))
+    for item in [*framework.indicator_ids, *framework.node_ids]:
+        if item in was_dropped:
+            raise RecipeError(M("numbers.freeze.dropped", id=item, rid=rid), where=where,
+                              fix=M("numbers.freeze.dropped.fix", id=item))
     spec_fw = framework.to_dict()
     for ind in spec_fw["indicators"]:
         parent = ind.get("parent") or ROOT
