@@ -93,7 +93,7 @@ def _check_keys(spec: Mapping, allowed: set[str], path: str, problems: _Problems
             problems.add(f"{path}.{key}" if path else str(key), M("fwspec.unknown_key"),
                          key_hint(key) or (M("fwspec.did_you_mean", hint=hint) if hint else
                                            M("fwspec.allowed_keys",
-                                             keys=", ".join(sorted(allowed)))))
+                                             keys=Listing(sorted(allowed)))))
 
 
 def _number(value: Any, path: str, problems: _Problems) -> float | None:
@@ -127,7 +127,7 @@ def _parse_direction(value: Any, path: str, problems: _Problems):
                      M("fwspec.not_pair.fix", example="[4, 6]"))
         return "range", None, (0.0, 1.0)
     problems.add(path, M("fwspec.bad_direction", value=value),
-                 M("fwspec.use_one_of", choices=", ".join(DIRECTIONS)))
+                 M("fwspec.use_one_of", choices=Listing(DIRECTIONS)))
     return "benefit", None, None
 
 
@@ -215,7 +215,7 @@ def build_framework(spec: Any, source: str) -> Framework:
         frequency = str(raw.get("frequency") or "year")
         if frequency not in FREQUENCIES:
             problems.add(f"{path}.frequency", M("fwspec.unknown_frequency", value=frequency),
-                         M("fwspec.unknown_frequency.fix", choices=", ".join(FREQUENCIES)))
+                         M("fwspec.unknown_frequency.fix", choices=Listing(FREQUENCIES)))
             frequency = "year"
         indicators.append(Indicator(
             iid, Name.parse(raw.get("name", iid), f"{path}.name", problems.add, default=iid),

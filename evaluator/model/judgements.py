@@ -140,9 +140,8 @@ def resolve_judgement_path(file: str | Path, base_dir: str | Path | None = None)
     tried = ", ".join(str(c) for c in dict.fromkeys(candidates))
     raise FrameworkError(M("judgements.judgement_file_not_found", file=str(file), tried=tried),
                          where=str(file),
-                         fix="give a path relative to the current folder, or a built-in file: "
-                             + (", ".join(shipped) or "none shipped")
-                             + "; `evaluator ahp template -f FRAMEWORK -o FILE` writes a blank one")
+                         fix=M("inputs.judgement_path.fix", shipped=", ".join(shipped))
+                         if shipped else M("inputs.judgement_path.fix_none"))
 
 
 def load_judgements(file: str | Path, framework: Framework | None = None, *,
@@ -164,8 +163,8 @@ def _is_name(value: Any) -> bool:
 
 def _key_problem(value: Any) -> str:
     """Why a YAML key is not a usable id (YAML reads `no`, `on`, `1e3` as non-strings)."""
-    return (f"key {value!r} is read by YAML as a {type(value).__name__}, not a name"
-            if value is not None else "empty key")
+    return (M("inputs.judgement_key_type", value=value, kind=type(value).__name__)
+            if value is not None else M("inputs.judgement_key_empty"))
 
 
 def _check_keys(spec: Mapping, allowed: Sequence[str], path: str, problems: _Problems) -> None:
@@ -328,8 +327,8 @@ def _matrix_spec(node: str, raw: Any, framework: Framework | None,
     items, items_ok = _items(node, raw.get("items"), framework, path, problems)
     given = [k for k in ("experts", "matrix", "judgements") if k in raw]
     if len(given) != 1:
-        problems.add(path, "give exactly one of `experts`, `matrix` or `judgements`"
-                           + (f" (found {', '.join(given)})" if given else ""),
+        problems.add(path, M("inputs.judgement_one_of_3", found=", ".join(given)) if given
+                     else M("inputs.judgement_one_of_3_none"),
                      M("judgements.problem.one_expert_judgements_matrix"))
         return None
     if given[0] != "experts":
@@ -371,8 +370,8 @@ def _expert(key: str, raw: Any, k: int, items: tuple[str, ...] | None, listed: b
         return None
     given = [g for g in ("matrix", "judgements") if g in raw]
     if len(given) != 1:
-        problems.add(key, "give exactly one of `matrix` or `judgements`"
-                          + (f" (found {', '.join(given)})" if given else ""))
+        problems.add(key, M("inputs.judgement_one_of_2", found=", ".join(given)) if given
+                     else M("inputs.judgement_one_of_2_none"))
         return None
     if items is None:
         return None

@@ -190,8 +190,8 @@ def _first_failure(content: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = content.count(b"\n", 0, exc.start) + 1
         bad = content[exc.start:exc.start + 2].hex(" ")
-        return f"bytes {bad} at byte {exc.start}, line {line}, cannot be decoded"
-    return "decodes"
+        return M("inputs.undecodable_bytes", bad=bad, byte=exc.start, line=line)
+    return M("inputs.decodes")
 
 
 def _csv_rows(text: str, file_path: Path):

@@ -258,7 +258,8 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
         matches = [b for b in blocks if b[0] == year]
         if not matches:
             raise DataError(M("sens.engine.year_not_among_years", year=year),
-                            fix="years analysed: " + ", ".join(str(b[0]) for b in blocks))
+                            fix=M("inputs.sobol_years.fix",
+                                  years=", ".join(str(b[0]) for b in blocks)))
         keep_block = matches[0]
         check_sobol_budget(samples, sampler.n_groups, keep_block[2] - keep_block[1],
                            memmap_bytes=memmap_bytes, scratch_dir=scratch_dir)

@@ -426,3 +426,24 @@ def test_import_coinr_keeps_an_existing_file_unless_forced(tmp_path):
     assert "direction: cost" in out.read_text(encoding="utf-8")
     refused(["frameworks", "import-coinr", "/dev/zero", "-o", str(tmp_path / "new.yaml")], [],
             "not a regular file")
+
+
+# -- the messages in Chinese ----------------------------------------------------------------------
+def test_framework_problems_read_in_chinese_without_english_sentences(tmp_path, panel):
+    from i18n_scan import english_runs
+    fw = write(tmp_path, "bad.yaml", """\
+        id: bad
+        nodes:
+          - {id: econ}
+          - {id: lonely}
+        indicators:
+          - {id: gdp, parent: econ, direction: sideways, colour: red}
+          - {id: jobs, parent: nowhere, direction: cost, goalposts: [5, 1]}
+          - {id: pm25, parent: econ, direction: cost, targets: {20x5: 3, 2030: {change: 1}}}
+          - {id: rank, parent: econ, direction: benefit, transform: square}
+        """)
+    out = refused(score(fw, panel), [fw], "bad.yaml", "指标体系文件中有", "修改方法", lang="zh")
+    assert not english_runs(out, allow=["bad.yaml", str(fw), "nowhere", "sideways", "lonely"]), out
+    en = refused(score(fw, panel), [fw], "problems in the framework file",
+                 "indicators[0].direction: bad direction 'sideways'")
+    assert en.count("\n  indicators[") + en.count("\n  nodes[") >= 6
