@@ -157,3 +157,16 @@ def test_a_missing_counts_file_and_a_missing_counts_parameter(tmp_path):
     with pytest.raises(DataError):
         evaluate(fw, Panel.from_frame(df, fw), {"aggregate": {
             "method": "fuzzy", "membership": "survey", "counts": str(tmp_path / "no.csv")}})
+
+
+def test_a_counts_file_that_is_not_a_regular_file_is_refused_unread(tmp_path):
+    import os
+    fifo = tmp_path / "counts.csv"
+    os.mkfifo(fifo)
+    fw = Framework.from_dict(FRAMEWORK)
+    df = pd.DataFrame({"unit": ["a", "b"], "year": [2024, 2024],
+                       **{f: [1.0, 2.0] for f in FACTORS}})
+    with pytest.raises(DataError) as info:
+        evaluate(fw, Panel.from_frame(df, fw), {"aggregate": {
+            "method": "fuzzy", "membership": "survey", "counts": str(fifo)}})
+    assert "counts.csv" in str(info.value)

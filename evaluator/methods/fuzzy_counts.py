@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -27,6 +28,7 @@ import pandas as pd
 from ..errors import DataError
 from ..i18n import M
 
+MAX_BYTES = 64 * 2**20     # survey counts: far beyond a real survey table
 KEY_COLUMNS = {"indicator": ("indicator", "指标"), "unit": ("unit", "对象", "单位"),
                "year": ("year", "年份", "period", "期间")}
 
@@ -65,11 +67,18 @@ def read_counts(path: str | Path) -> SurveyCounts:
     """The survey counts of ``path`` (cached while the file is unchanged)."""
     p = Path(path)
     try:
-        stat = p.stat()
+        info = p.stat()
     except OSError as exc:
         raise DataError(M("fuzzy_counts.unreadable", reason=exc.strerror or str(exc)),
                         where=str(p), fix=M("fuzzy_counts.unreadable.fix")) from None
-    return _read(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+    if not stat.S_ISREG(info.st_mode):   # a pipe or device would hang or fill memory
+        raise DataError(M("infile.not_regular", kind=M("infile.kind.other")), where=str(p),
+                        fix=M("infile.not_regular.fix"))
+    if info.st_size > MAX_BYTES:
+        raise DataError(M("infile.too_large", size=f"{info.st_size / 2**20:.1f} MB",
+                          limit=f"{MAX_BYTES / 2**20:.1f} MB"), where=str(p),
+                        fix=M("infile.too_large.fix"))
+    return _read(str(p.resolve()), info.st_mtime_ns, info.st_size)
 
 
 @functools.lru_cache(maxsize=16)
