@@ -129,7 +129,9 @@ def register(family: str, name: str, *, params: Iterable[Param] = (),
     """Decorator: register ``func`` as method ``name`` of ``family``. A plugin uses it
     exactly as the built-in methods do (``from evaluator.registry import register``)."""
     if family not in FAMILIES:
-        raise ValueError(f"unknown method family {family!r}; families: {', '.join(FAMILIES)}")
+        raise ValueError(M("registry.fix.problem_and_fix",
+                           problem=M("registry.unknown_family", name=family),
+                           fix=valid_fix(list(FAMILIES), near_matches(family, list(FAMILIES)))))
 
     def wrap(func: Callable | None) -> Callable | None:
         where = origin or ("built-in" if (getattr(func, "__module__", "") or "")
