@@ -166,8 +166,11 @@ def _diagnose(assessment) -> Diagnosis:
     Tg, Eg = orient(tgt["target"]), orient(np.where(path_begun, expected, np.nan))
     gap, rel_gap = dg.target_gaps(G, Tg, tgt["target"])
     if params["compare"] == "previous":
-        # the unit's latest earlier value, looking past a missing or screened-out year
+        # the unit's latest earlier value, looking past a missing or screened-out year;
+        # --against-published: the previous year's value as published, where it was
         reference = dg.take_cells(V, dg.latest_earlier_rows(V, units, years))
+        told = published_previous(a, units, years, ids, "value")
+        reference = np.where(np.isnan(told), reference, told)
     else:
         # the value where the unit's path starts, only for the years after it
         reference = np.where(path_begun, tgt["start_value"], np.nan)
@@ -211,6 +214,8 @@ def _diagnose(assessment) -> Diagnosis:
     else:
         contrib = np.full((n, m), np.nan)
     contrib_change = dg.change_since(contrib, lag)
+    told = published_previous(a, units, years, ids, "contribution")
+    contrib_change = np.where(np.isnan(told), contrib_change, contrib - told)
 
     ind_table = _long(units, years, groups, ids, {
         "kind": "indicator", "value": V, "target": tgt["target"],
@@ -241,7 +246,9 @@ def _diagnose(assessment) -> Diagnosis:
         "rank": np.column_stack([np.asarray(a.ranks[q], float) for q in nodes]),
         "best": node_best, "gap_to_best": node_best - S, "group_best": node_gbest,
         "gap_to_group_best": node_gbest - S, "contribution": node_contrib,
-        "contribution_change": dg.change_since(node_contrib, lag),
+        "contribution_change": np.where(
+            np.isnan(told_nodes := published_previous(a, units, years, nodes, "contribution")),
+            dg.change_since(node_contrib, lag), node_contrib - told_nodes),
         "group_median": node_gmed, "gap_to_group_median": node_gmed - S}, position=m)
     table = pd.concat([ind_table, node_table], ignore_index=True)
     table = table.sort_values(["year", "unit", "_position"], kind="mergesort")
@@ -308,6 +315,23 @@ def _unit_interval(Z: np.ndarray, lo: float, hi: float) -> np.ndarray:
             span = np.nanmax(col) - np.nanmin(col)
             z[:, j] = (col - np.nanmin(col)) / span if span > 0 else 1.0
     return np.clip(z, 0.0, 1.0)
+
+
+def published_previous(a, units, years, columns, field: str) -> np.ndarray:
+    """Per row and column, ``field`` (value or contribution) of the same unit in the
+    previous year as published (``score --against-published``; NaN where that year, unit
+    or column was not published, and everywhere without it)."""
+    cells = (a.prior or {}).get("previous")
+    out = np.full((len(units), len(columns)), np.nan)
+    if cells is None or not len(cells):
+        return out
+    wide = cells[cells["indicator"].isin(list(columns))].pivot_table(
+        index=["unit", "year"], columns="indicator", values=field, aggfunc="first",
+        dropna=False)
+    wide = wide.reindex(columns=list(columns))
+    rows = pd.MultiIndex.from_arrays([np.asarray(units).astype(str),
+                                      np.asarray(years).astype(int)])
+    return wide.reindex(rows).to_numpy(float)
 
 
 def _long(units, years, groups, columns, data: dict[str, Any], position: int

@@ -9,7 +9,10 @@ the past:
   year's rank (when the previous year was published);
 * the alert rules (bottom k in consecutive years, yellow cards, rank drops) read the
   published score and rank of published years — a city told it was bottom three in
-  2023 stays so for the 2024 rule, even if the 2023 data were later revised.
+  2023 stays so for the 2024 rule, even if the 2023 data were later revised;
+* ``contribution_change`` (diagnostics.csv) of a unit-year = this year's contribution −
+  the published contribution of the previous year, and a traffic light's "improving"
+  (``compare: previous``) compares with the previous year's published value.
 
 The rows' own scores are not changed: the output tables hold what this run computed;
 the manifest records the database and which round supplied each year.
@@ -59,6 +62,27 @@ def published_rankings(store: Store, used: dict[int, int]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def published_previous(store: Store, used: dict[int, int]) -> pd.DataFrame:
+    """unit, year (the year *after* the published one: the row it is compared with),
+    indicator (an indicator or a node), value and contribution as published in
+    diagnostics.csv."""
+    dg = schema.output_tables["diagnostics"].c
+    parts = []
+    with store.read() as conn:
+        for year, round_id in sorted(used.items()):
+            rows = conn.execute(select(dg.unit, dg.year, dg.indicator, dg.value,
+                                       dg.contribution)
+                                .where(and_(dg.round_id == round_id, dg.year == year))).all()
+            parts.append(pd.DataFrame(rows, columns=["unit", "year", "indicator", "value",
+                                                     "contribution"]))
+    columns = ["unit", "year", "indicator", "value", "contribution"]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    frame = frame.astype({"unit": str, "indicator": str})
+    frame["year"] = frame["year"].astype(int) + 1
+    frame[["value", "contribution"]] = frame[["value", "contribution"]].astype(float)
+    return frame
+
+
 def against_published(assessment, store: Store) -> dict[str, Any]:
     """Read the past from ``store`` into ``assessment`` (rank changes, alert rules) and
     record it in its manifest; returns the record."""
@@ -86,7 +110,8 @@ def against_published(assessment, store: Store) -> dict[str, Any]:
     prior_score = here["score"].to_numpy(float)
     prior_rank = here["rank"].to_numpy(float)
     prev_rank = before["rank"].to_numpy(float)
-    assessment.prior = {"score": prior_score, "rank": prior_rank}
+    assessment.prior = {"score": prior_score, "rank": prior_rank,
+                        "previous": published_previous(store, used)}
     rank = np.asarray(assessment.ranks["index"], dtype=float)
     change = np.asarray(assessment.rank_change, dtype=float).copy()
     has = ~np.isnan(prev_rank)

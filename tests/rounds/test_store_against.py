@@ -76,3 +76,36 @@ def test_against_published_needs_a_round(db_url, tmp_path):
     fw, data = tmp_path / "store_demo.yaml", tmp_path / "first.csv"
     out = invoke("score", "-f", fw, "-d", data, "--db", db_url, "--against-published")
     assert out.exit_code == 2 and "no valid published round" in out.output
+
+
+def test_contribution_change_and_improving_follow_the_published_year(db_url, tmp_path):
+    """City 03's 2023 gdp was published as 20 and later revised to 60; in 2024 it is 40.
+    Against the published year it improved (and its contributions changed from the
+    published ones); against the revised year it fell back."""
+    first = levels_panel(levels((2022, 2023), {("City 03", 2023): 20}))
+    r2023 = score_to(tmp_path, "r2023", first)
+    assert invoke("publish", r2023, "--db", db_url, "--label", "2023").exit_code == 0
+    revised = levels_panel(levels((2022, 2023, 2024), {("City 03", 2023): 60,
+                                                       ("City 03", 2024): 40}))
+    plain = score_to(tmp_path, "plain", revised)
+    told = score_to(tmp_path, "told", revised, "--db", db_url, "--against-published")
+
+    def diag(folder, year, unit="City 03"):
+        t = pd.read_csv(folder / "diagnostics.csv", encoding="utf-8-sig")
+        return t[(t.unit == unit) & (t.year == year)].set_index("indicator")
+
+    published, now = diag(r2023, 2023), diag(told, 2024)
+    recomputed = diag(plain, 2023)
+    for item in ("gdp", "jobs", "pm25", "forest", "economy", "green"):
+        assert abs(now.loc[item, "contribution_change"] - (
+            now.loc[item, "contribution"] - published.loc[item, "contribution"])) < 1e-9
+        assert abs(diag(plain, 2024).loc[item, "contribution_change"] - (
+            now.loc[item, "contribution"] - recomputed.loc[item, "contribution"])) < 1e-9
+    assert published.loc["gdp", "value"] == 20 and recomputed.loc["gdp", "value"] == 60
+    # gdp has a 2030 target of 90: 40 is behind its path; better than the published 20
+    # (improving: yellow), worse than the revised 60 (red)
+    assert now.loc["gdp", "light"] == "yellow"
+    assert diag(plain, 2024).loc["gdp", "light"] == "red"
+    # a unit whose published year equals the recomputed one is read the same either way
+    assert diag(told, 2024, "City 05").loc["gdp", "light"] == \
+        diag(plain, 2024, "City 05").loc["gdp", "light"]
