@@ -16,7 +16,7 @@ import yaml
 
 from .errors import FrameworkError
 from .i18n import M
-from .model.infile import read_bounded
+from .io.infile import read_bounded
 
 REQUIRED = ("iCode", "Type", "Parent", "Level")
 #: An iMeta table is read only up to this size (COINr's largest examples are ~20 KB).

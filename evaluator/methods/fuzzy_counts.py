@@ -27,6 +27,10 @@ import pandas as pd
 
 from ..errors import DataError
 from ..i18n import M
+from ..io.infile import check_regular
+
+#: A counts file (votes per grade) is read only up to this size.
+MAX_COUNTS_BYTES = 512 * 1024 * 1024
 
 MAX_BYTES = 64 * 2**20     # survey counts: far beyond a real survey table
 KEY_COLUMNS = {"indicator": ("indicator", "指标"), "unit": ("unit", "对象", "单位"),
@@ -128,6 +132,7 @@ def _text(value) -> str:
 
 
 def _frame(path: Path) -> pd.DataFrame:
+    check_regular(path, DataError, limit=MAX_COUNTS_BYTES)   # no device, no pipe
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return pd.read_excel(path, dtype=object)

@@ -30,7 +30,7 @@ from typing import Any, Sequence
 from ..errors import FrameworkError
 from ..i18n import M
 from .framework import ROOT, Framework, read_yaml
-from .infile import read_bounded
+from ..io.infile import read_bounded
 
 #: A questionnaire workbook is read only up to this size (a filled one is ~100 KB).
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024

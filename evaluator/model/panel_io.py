@@ -37,7 +37,7 @@ import pandas as pd
 from evaluator.errors import DataError
 from ..i18n import M
 from evaluator.model import panel_vector
-from .infile import check_regular, is_special
+from ..io.infile import check_regular, is_special
 
 #: A panel file (CSV or workbook) is read only up to this size: a national county panel
 #: (2,800 units × 20 years × 200 indicators) is ~100 MB.

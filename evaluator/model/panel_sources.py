@@ -45,7 +45,7 @@ from evaluator.model.panel_io import (EXCEL_SUFFIXES, MISSING_MARKERS, RawGrid, 
                                       is_blank, label_key, listing, parse_label,
                                       parse_number, read_grid)
 from evaluator.model.period import PER_YEAR, parse_periods
-from evaluator.model.infile import is_special
+from evaluator.io.infile import is_special
 
 _YEAR_NAME = re.compile(r"(\d{4})(?:年度|年)?")
 #: First words of a note row under a table (compared after NFKC and casefold).

@@ -32,7 +32,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import FrameworkError
 from ..i18n import Listing, M
-from .infile import read_bounded
+from ..io.infile import read_bounded
 
 #: The limits of a YAML input file: far beyond any real framework (a 1,000-indicator
 #: framework is ~300 KB and ~20,000 values, 6 levels deep), far below what could hurt.

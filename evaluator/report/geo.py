@@ -20,6 +20,10 @@ import numpy as np
 
 from ..errors import DataError
 from ..i18n import M
+from ..io.infile import read_bounded
+
+#: A GeoJSON of the units is read only up to this size (China's counties: ~60 MB).
+MAX_GEOJSON_BYTES = 256 * 1024 * 1024
 
 POLYGONS = {"Polygon": 1, "MultiPolygon": 2}
 POINTS = {"Point": 0, "MultiPoint": 1}
@@ -51,8 +55,9 @@ class GeoUnits:
 def read_geojson(path: str | Path) -> dict[str, Any]:
     """The parsed FeatureCollection of ``path`` (UTF-8, BOM allowed)."""
     path = Path(path)
+    blob = read_bounded(path, DataError, limit=MAX_GEOJSON_BYTES)   # no device, no pipe
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = blob.decode("utf-8-sig")
         data = json.loads(text)
     except OSError as exc:
         raise DataError(M("report.geo.unreadable", reason=exc.strerror or str(exc)),

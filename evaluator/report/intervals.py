@@ -24,6 +24,10 @@ import pandas as pd
 
 from ..errors import DataError
 from ..i18n import M
+from ..io.infile import check_regular
+
+#: rank_intervals.csv is read only up to this size (one row per unit and year).
+MAX_INTERVALS_BYTES = 512 * 1024 * 1024
 
 SUMMARY_FILE = "sensitivity.json"
 RERUN = ("re-run `evaluator sensitivity` with the same framework, data and recipe, and pass "
@@ -56,6 +60,7 @@ def read_intervals(path: str | Path) -> tuple[pd.DataFrame, dict | None, Interva
     path = Path(path)
     where = str(path)
     fix = "pass the rank_intervals.csv written by `evaluator sensitivity`"
+    check_regular(path, DataError, limit=MAX_INTERVALS_BYTES)   # no device, no pipe
     try:
         blob = path.read_bytes()
     except OSError as exc:

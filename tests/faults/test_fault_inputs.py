@@ -447,3 +447,19 @@ def test_framework_problems_read_in_chinese_without_english_sentences(tmp_path, 
     en = refused(score(fw, panel), [fw], "problems in the framework file",
                  "indicators[0].direction: bad direction 'sideways'")
     assert en.count("\n  indicators[") + en.count("\n  nodes[") >= 6
+
+
+@pytest.mark.parametrize("option", ["--geo", "--intervals", "counts"])
+def test_other_input_files_are_never_read_from_a_device_or_a_pipe(tmp_path, panel, option):
+    fw = write(tmp_path, "fw.yaml", FRAMEWORK)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for special, word in (("/dev/zero", "device"), (str(fifo), "pipe")):
+        if option == "counts":
+            recipe = write(tmp_path, "recipe.yaml", "aggregate: {method: fuzzy, membership: "
+                                                    f"survey, counts: '{special}'}}\n")
+            args = score(fw, panel, "-r", str(recipe))
+        else:
+            args = ["report", "-f", str(fw), "-d", str(panel), "--out", str(tmp_path / "out"),
+                    option, special]
+        refused(args, [fw, panel], special, "not a regular file", word)
