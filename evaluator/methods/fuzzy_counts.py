@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -28,9 +27,6 @@ import pandas as pd
 from ..errors import DataError
 from ..i18n import M
 from ..io.infile import check_regular
-
-#: A counts file (votes per grade) is read only up to this size.
-MAX_COUNTS_BYTES = 512 * 1024 * 1024
 
 MAX_BYTES = 64 * 2**20     # survey counts: far beyond a real survey table
 KEY_COLUMNS = {"indicator": ("indicator", "指标"), "unit": ("unit", "对象", "单位"),
@@ -75,13 +71,8 @@ def read_counts(path: str | Path) -> SurveyCounts:
     except OSError as exc:
         raise DataError(M("fuzzy_counts.unreadable", reason=exc.strerror or str(exc)),
                         where=str(p), fix=M("fuzzy_counts.unreadable.fix")) from None
-    if not stat.S_ISREG(info.st_mode):   # a pipe or device would hang or fill memory
-        raise DataError(M("infile.not_regular", kind=M("infile.kind.other")), where=str(p),
-                        fix=M("infile.not_regular.fix"))
-    if info.st_size > MAX_BYTES:
-        raise DataError(M("infile.too_large", size=f"{info.st_size / 2**20:.1f} MB",
-                          limit=f"{MAX_BYTES / 2**20:.1f} MB"), where=str(p),
-                        fix=M("infile.too_large.fix"))
+    # a pipe or device would hang or fill memory; a folder or a huge file is no table
+    check_regular(p, DataError, limit=MAX_BYTES)
     return _read(str(p.resolve()), info.st_mtime_ns, info.st_size)
 
 
@@ -132,7 +123,6 @@ def _text(value) -> str:
 
 
 def _frame(path: Path) -> pd.DataFrame:
-    check_regular(path, DataError, limit=MAX_COUNTS_BYTES)   # no device, no pipe
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return pd.read_excel(path, dtype=object)
