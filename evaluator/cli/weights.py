@@ -314,6 +314,10 @@ def weights_frame(assessment):
                 elif values.ndim == 1 and values.size == k and values.dtype.kind in "biuf":
                     row[key] = values[c].item()
             rows.append(row)
+    # what the recipe dropped: weight 0 and why (as in weights.csv)
+    rows += [{"node": d.parent, "indicator": d.id, "method": "dropped", "weight": 0.0,
+              "global_weight": 0.0, "rows_used": None, "note": str(d.note())}
+             for d in getattr(assessment, "dropped", ())]
     frame = pd.DataFrame(rows)
     frame["rows_used"] = frame["rows_used"].astype("Int64")
     return frame

@@ -118,6 +118,8 @@ def unit_profiles(bundle, anchors: dict[str, str], alerts: dict[str, list]
             "rank": fmt.integer(rec["rank"]), "of": n_year, "score": fmt.num(rec["score"]),
             "rank_change": fmt.signed(rec["rank_change"], 0),
             "rank_cls": _direction(_float(rec["rank_change"])),
+            # no rank the year before (its row missing): a gap is never bridged
+            "not_compared": prev_year is not None and math.isnan(_float(rec["rank_change"])),
             "rank_in_group": fmt.integer(rec.get("rank_in_group")),
             "nodes": node_rows,
             "chart": unit_dots(chart_rows, lo, hi, label=t("chart.unit", unit=unit)),

@@ -247,6 +247,11 @@ def test_an_indicator_dropped_by_the_recipe_is_listed_with_weight_0_and_why(tmp_
         "x4": "not collected until 2025"}
     assert any("x4 (dropped by the recipe" in w and "their parents (b)" in w
                for w in manifest["warnings"])
+    res = run("weights", "-f", str(fw), "-d", str(data), "-r", str(recipe), "--format",
+              "csv")
+    assert res.exit_code == 0, res.output
+    assert "b,x4,dropped,0.0,0.0,,dropped by the recipe (screen.drop_indicators); no data " \
+        "in the panel; not collected until 2025" in res.output
     # the report rebuilt from the folder, and a sensitivity run, work on the same tree
     res = run("report", "--from", str(out), "-o", str(tmp_path / "rep"), "-q")
     assert res.exit_code == 0, res.output
@@ -328,6 +333,8 @@ def test_a_citys_missing_year_is_never_bridged_and_the_report_says_so(tmp_path):
     assert "| 1 | C | 100.00 | – |" in md
     html = (out / "report-2024-en.html").read_text("utf-8")
     assert "Not compared with 2023" in html and "C (2023)" in html
+    assert html.count("no 2023 rank for this unit: its rank change is not taken across "
+                      "the gap") == 1                    # C's profile, no one else's
     res = run("diagnose", "-f", str(fw), "-d", str(data), "-r", str(recipe), "--unit", "C",
               "--year", "2024")
     assert "rank 1 of 5 (–)" in res.output
