@@ -153,6 +153,34 @@ def print_frame(frame, fmt: str = "table", *, max_rows: int | None = None,
                                             for k, v in (per_column or {}).items()}))
 
 
+def print_records(records: list[dict], columns: list[str], fmt: str = "table", *,
+                  integer: tuple[str, ...] = ()) -> None:
+    """:func:`print_frame` for plain records (no pandas: commands that should start at
+    once, `rounds` and `history`). ``integer``: columns of whole numbers (with gaps)."""
+    import csv
+    import io
+
+    from .tables import is_missing, render_columns
+
+    def cell(record, column):
+        value = record.get(column)
+        return None if is_missing(value) else value
+    if fmt == "json":
+        click.echo(json.dumps([{c: cell(r, c) for c in columns} for r in records],
+                              ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for record in records:
+            writer.writerow(["" if (v := cell(record, c)) is None else v for c in columns])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    click.echo(render_columns([(column_title(c), [cell(r, c) for r in records], c in integer)
+                               for c in columns]))
+
+
 def _keep_missing(ctx, _param, value):
     """--missing is read by load_inputs, so the commands need no parameter for it."""
     ctx.meta["evaluator.missing"] = tuple(m for text in value for m in text.split(",")

@@ -6,7 +6,7 @@ import contextlib
 
 import click
 
-from .common import print_frame, user_errors
+from .common import print_frame, print_records, user_errors
 
 DB_HELP = ("Database: an SQLite file or a postgresql+psycopg://user:pw@host/db URL "
            "(default: $EVALUATOR_DB, else ./evaluator.db).")
@@ -116,17 +116,18 @@ def withdraw(round_id, reason, db, by):
 def rounds(db, fmt):
     """List the published rounds: id, label, framework, frequency and period, when and by
     whom, status (valid, superseded by N, withdrawn) and what each supersedes."""
-    from ..store import rounds_table
+    from ..store.read import ROUND_COLUMNS, round_records
 
     with opened(db) as store:
-        table = rounds_table(store)
+        records = round_records(store)
+    columns = list(ROUND_COLUMNS)
     if fmt == "table":
-        table = table.drop(columns=["note"])
-        if table.empty:
+        columns.remove("note")
+        if not records:
             from ..store.messages import msg
             click.echo(msg("rounds.none"))
             return
-    print_frame(table, fmt)
+    print_records(records, columns, fmt, integer=("round", "supersedes"))
 
 
 @click.command(epilog="\b\nExamples:\n  evaluator history --unit 示例市007\n"
@@ -142,11 +143,12 @@ def history(unit, db, valid_only, fmt):
     """A unit's published record across rounds: per round and published period its
     score, rank, rank change, dimension scores and ranks, traffic lights (counts of
     green / yellow / red) and alerts. Yearly and quarterly rounds are listed apart."""
-    from ..store.history import unit_history
+    from ..store.history import history_columns, unit_history_records
 
     with opened(db) as store:
-        table = unit_history(store, unit, valid_only=valid_only)
-    print_frame(table, fmt)
+        records = unit_history_records(store, unit, valid_only=valid_only)
+    print_records(records, history_columns(records), fmt,
+                  integer=("round", "year", "rank", "rank_change"))
 
 
 @click.command(epilog="\b\nExamples:\n  evaluator export --round 3 --out round-3/\n"

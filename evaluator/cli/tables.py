@@ -13,10 +13,9 @@ pandas dump.
 from __future__ import annotations
 
 import math
+import numbers
 import unicodedata
-
-import numpy as np
-import pandas as pd
+from typing import Any, Sequence
 
 MISSING = "–"
 
@@ -31,46 +30,55 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def _is_missing(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+def is_missing(value) -> bool:
+    """None, NaN, pandas' NA and NaT (recognised without importing pandas)."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return True
-    return isinstance(value, (float, np.floating)) and math.isnan(value)
+    return isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral) \
+        and math.isnan(value)
 
 
-def _column_cells(series: pd.Series, decimals: int) -> tuple[list[str], bool]:
-    """(cells, right-aligned?) of one column."""
-    values = series.tolist()
-    present = [v for v in values if not _is_missing(v)]
-    numeric = bool(present) and all(
-        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-        for v in present)
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _column_cells(values: Sequence[Any], decimals: int, integer: bool = False
+                  ) -> tuple[list[str], bool]:
+    """(cells, right-aligned?) of one column; ``integer``: its type holds whole numbers."""
+    present = [v for v in values if not is_missing(v)]
+    numeric = bool(present) and all(_is_number(v) for v in present)
     if not numeric:
-        return [MISSING if _is_missing(v) else str(v) for v in values], False
+        return [MISSING if is_missing(v) else str(v) for v in values], False
     whole = all(float(v).is_integer() for v in present)
-    if whole and (pd.api.types.is_integer_dtype(series.dtype) or
-                  all(abs(float(v)) < 1e15 for v in present)):
-        return [MISSING if _is_missing(v) else f"{int(v)}" for v in values], True
-    return [MISSING if _is_missing(v) else f"{float(v):.{decimals}f}" for v in values], True
+    if whole and (integer or all(abs(float(v)) < 1e15 for v in present)):
+        return [MISSING if is_missing(v) else f"{int(v)}" for v in values], True
+    return [MISSING if is_missing(v) else f"{float(v):.{decimals}f}" for v in values], True
 
 
-def render_table(frame: pd.DataFrame, *, decimals: int = 3,
-                 per_column: dict[str, int] | None = None, max_rows: int | None = None,
-                 drop_empty: bool = True) -> str:
-    """``frame`` as aligned text (the first ``max_rows`` rows); see the module docstring.
-    Whole-number columns are integers whatever ``decimals`` says."""
-    shown = frame if max_rows is None else frame.head(max_rows)
-    if drop_empty and len(shown):
-        shown = shown.loc[:, [c for c in shown.columns
-                              if not all(_is_missing(v) for v in shown[c].tolist())]]
+def render_columns(columns: Sequence[tuple[str, Sequence[Any], bool]], *, decimals: int = 3,
+                   per_column: dict[str, int] | None = None, drop_empty: bool = True) -> str:
+    """Columns ``(title, values, integer?)`` as aligned text (see the module docstring);
+    plain Python, for commands that print without pandas (`rounds`, `history`)."""
     per_column = per_column or {}
-    columns = []
-    for name in shown.columns:
-        cells, right = _column_cells(shown[name], per_column.get(name, decimals))
+    if drop_empty and columns and len(columns[0][1]):
+        columns = [c for c in columns if not all(is_missing(v) for v in c[1])]
+    laid = []
+    for name, values, integer in columns:
+        cells, right = _column_cells(values, per_column.get(name, decimals), integer)
         header = str(name)
         width = max([display_width(header)] + [display_width(c) for c in cells])
-        columns.append(([_pad(header, width, right)] +
-                        [_pad(c, width, right) for c in cells]))
-    if not columns:
+        laid.append([_pad(header, width, right)] + [_pad(c, width, right) for c in cells])
+    if not laid:
         return ""
-    lines = ["  ".join(parts).rstrip() for parts in zip(*columns)]
-    return "\n".join(lines)
+    return "\n".join("  ".join(parts).rstrip() for parts in zip(*laid))
+
+
+def render_table(frame, *, decimals: int = 3, per_column: dict[str, int] | None = None,
+                 max_rows: int | None = None, drop_empty: bool = True) -> str:
+    """``frame`` (a DataFrame) as aligned text (the first ``max_rows`` rows); see the
+    module docstring. Whole-number columns are integers whatever ``decimals`` says."""
+    shown = frame if max_rows is None else frame.head(max_rows)
+    columns = [(name, shown[name].tolist(), getattr(shown[name].dtype, "kind", "") in "iu")
+               for name in shown.columns]
+    return render_columns(columns, decimals=decimals, per_column=per_column,
+                          drop_empty=drop_empty)

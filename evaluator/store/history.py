@@ -6,25 +6,35 @@ from __future__ import annotations
 
 import difflib
 import json
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import and_, func, select
 
 from ..errors import DataError
-from ..model.period import FREQUENCIES
 from . import schema
 from .db import Store
 from .messages import msg
-from .read import rounds_table
+from .read import round_records, rounds_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: evaluator.model.period.FREQUENCIES, repeated so `evaluator history` needs no numpy or
+#: pandas (tests/rounds check the two are equal)
+FREQUENCY_ORDER = ("year", "half", "quarter", "month")
 
 FIXED = ["frequency", "period", "round", "label", "status", "year", "score", "rank",
          "rank_change"]
 
 
-def unit_history(store: Store, unit: str, *, valid_only: bool = False) -> pd.DataFrame:
-    """One row per (round, published period) that holds ``unit``."""
+def unit_history_records(store: Store, unit: str, *, valid_only: bool = False
+                         ) -> list[dict[str, Any]]:
+    """One record per (round, published period) that holds ``unit`` — yearly rounds
+    apart from half-yearly, quarterly and monthly ones, each in period order (canonical
+    labels sort on the calendar: 2025Q1 < 2025Q2, 2024-09 < 2024-10), then by round.
+    Plain Python, so `evaluator history` starts quickly."""
     rk, rp = schema.output_tables["rankings"], schema.round_periods
-    rounds = rounds_table(store).set_index("round")
+    rounds = {r["round"]: r for r in round_records(store)}
     with store.read() as conn:
         rows = conn.execute(
             select(rp.c.round_id, rp.c.frequency, rp.c.period, rp.c.year, rk.c.score,
@@ -52,7 +62,7 @@ def unit_history(store: Store, unit: str, *, valid_only: bool = False) -> pd.Dat
         extra = _json(extra)
         if row_period(year, extra) != period:   # another period of the same year
             continue
-        info = rounds.loc[rid]
+        info = rounds[rid]
         if valid_only and info["status"] != "valid":
             continue
         record = {"frequency": freq, "period": period, "round": rid, "label": info["label"],
@@ -65,14 +75,28 @@ def unit_history(store: Store, unit: str, *, valid_only: bool = False) -> pd.Dat
             record[light] = counts.get(light, 0)
         record["alerts"] = ", ".join(alert_of.get((rid, period), []))
         out.append(record)
-    frame = pd.DataFrame(out)
+    order = {f: i for i, f in enumerate(FREQUENCY_ORDER)}
+    out.sort(key=lambda r: (order.get(r["frequency"], len(order)), str(r["period"]),
+                            r["round"]))
+    return out
+
+
+def history_columns(records: list[dict[str, Any]]) -> list[str]:
+    """The columns of :func:`unit_history`, in order of first appearance."""
+    return list(dict.fromkeys(k for r in records for k in r)) if records else list(FIXED)
+
+
+def unit_history(store: Store, unit: str, *, valid_only: bool = False) -> "pd.DataFrame":
+    """One row per (round, published period) that holds ``unit``
+    (:func:`unit_history_records` as a DataFrame; whole-number columns nullable)."""
+    import pandas as pd
+    records = unit_history_records(store, unit, valid_only=valid_only)
+    frame = pd.DataFrame(records, columns=history_columns(records))
     if frame.empty:
         return pd.DataFrame(columns=FIXED)
     for col in ("rank", "rank_change", "year", "round"):
         frame[col] = frame[col].astype("Int64")
-    # yearly rounds apart from half-yearly, quarterly and monthly ones; each in period
-    # order (canonical labels sort on the calendar: 2025Q1 < 2025Q2, 2024-09 < 2024-10)
-    return frame.iloc[_by_frequency(frame)].reset_index(drop=True)
+    return frame
 
 
 def _json(extra) -> dict:
@@ -83,14 +107,6 @@ def row_period(year, extra) -> str:
     """The period a published row belongs to: its ``period`` column (sub-annual tables),
     else its year."""
     return str(_json(extra).get("period") or year)
-
-
-def _by_frequency(frame: pd.DataFrame) -> list[int]:
-    """Row order: frequency (year, half, quarter, month), then period, then round."""
-    rank = frame["frequency"].map({f: i for i, f in enumerate(FREQUENCIES)}).fillna(
-        len(FREQUENCIES))
-    keys = pd.DataFrame({"f": rank, "p": frame["period"].astype(str), "r": frame["round"]})
-    return keys.sort_values(["f", "p", "r"], kind="mergesort").index.tolist()
 
 
 def _unknown_unit(conn, unit: str) -> None:
@@ -104,9 +120,10 @@ def _unknown_unit(conn, unit: str) -> None:
                     if close else msg("history.no_unit.fix"))
 
 
-def published_trends(store: Store, framework_id: str) -> pd.DataFrame:
+def published_trends(store: Store, framework_id: str) -> "pd.DataFrame":
     """Every unit's published score and rank in every valid round of ``framework_id``:
     ``unit, frequency, period, year, round, score, rank`` in period order."""
+    import pandas as pd
     rk, rp = schema.output_tables["rankings"], schema.round_periods
     table = rounds_table(store)
     valid = table.loc[(table["status"] == "valid") & (table["framework"] == framework_id),

@@ -4,22 +4,24 @@ numbers to full precision)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 
 from . import schema
 from .db import Store, StoreError
 from .messages import msg
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 ROUND_COLUMNS = ["round", "label", "framework", "version", "frequency", "period",
                  "published_at", "published_by", "status", "supersedes", "reason", "note"]
 
 
-def rounds_table(store: Store) -> pd.DataFrame:
-    """Every round: id, label, framework, frequency, period(s), who/when, status
-    (``valid``, ``superseded by N``, ``withdrawn: reason``), what it supersedes and why."""
+def round_records(store: Store) -> list[dict[str, Any]]:
+    """Every round as a plain record (:data:`ROUND_COLUMNS`), in id order — without
+    pandas, so `evaluator rounds` starts quickly."""
     r, w = schema.rounds.c, schema.withdrawals.c
     with store.read() as conn:
         rows = conn.execute(select(r.id, r.label, r.framework_id, r.framework_version,
@@ -41,7 +43,14 @@ def rounds_table(store: Store) -> pd.DataFrame:
                     "published_by": row.published_by, "status": status,
                     "supersedes": row.supersedes, "reason": row.reason or "",
                     "note": row.note or ""})
-    frame = pd.DataFrame(out, columns=ROUND_COLUMNS)
+    return out
+
+
+def rounds_table(store: Store) -> "pd.DataFrame":
+    """Every round: id, label, framework, frequency, period(s), who/when, status
+    (``valid``, ``superseded by N``, ``withdrawn: reason``), what it supersedes and why."""
+    import pandas as pd
+    frame = pd.DataFrame(round_records(store), columns=ROUND_COLUMNS)
     frame["supersedes"] = frame["supersedes"].astype("Int64")
     return frame
 
@@ -74,8 +83,9 @@ def _json(value):
 
 
 def read_round_table(store: Store, round_id: int, name: str,
-                     info: dict[str, Any] | None = None) -> pd.DataFrame:
+                     info: dict[str, Any] | None = None) -> "pd.DataFrame":
     """Table ``name`` of round ``round_id`` as it was published."""
+    import pandas as pd
     info = info or round_info(store, round_id)
     if name not in info["tables"]:
         raise StoreError(msg("round.no_table", round=round_id, name=name),
@@ -105,13 +115,13 @@ def read_round_table(store: Store, round_id: int, name: str,
     return frame[columns]
 
 
-def _whole(values: pd.Series) -> bool:
+def _whole(values: "pd.Series") -> bool:
     present = values.dropna()
     return len(present) > 0 and all(isinstance(v, int) and not isinstance(v, bool)
                                     for v in present.tolist())
 
 
-def _numbers(values: pd.Series) -> bool:
+def _numbers(values: "pd.Series") -> bool:
     present = values.dropna()
     return len(present) > 0 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                     for v in present.tolist())
