@@ -170,3 +170,14 @@ def test_a_counts_file_that_is_not_a_regular_file_is_refused_unread(tmp_path):
         evaluate(fw, Panel.from_frame(df, fw), {"aggregate": {
             "method": "fuzzy", "membership": "survey", "counts": str(fifo)}})
     assert "counts.csv" in str(info.value)
+
+
+def test_the_contributions_warning_names_the_method_that_does_not_decompose():
+    fw = Framework.from_dict(FRAMEWORK)
+    df = pd.DataFrame({"unit": ["a", "b"], "year": [2024, 2024],
+                       **{f: [1.0, 2.0] for f in FACTORS}})
+    res = evaluate(fw, Panel.from_frame(df, fw), {"aggregate": {
+        "method": "fuzzy", "thresholds": [0, 50, 100]}})
+    from evaluator.i18n import localise
+    text = [localise(w, "en") for w in res.warnings if "contributions" in localise(w, "en")]
+    assert text and "fuzzy does not decompose" in text[0]

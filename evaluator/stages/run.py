@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .. import registry
 from ..methods.ranking import competition_rank, rank_change
 from ..model.assessment import Assessment
 from ..model.dropped import DroppedItem, drop_indicators, dropped_warning
@@ -190,7 +191,10 @@ def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
             warnings.append(M("warn.run.ahp_matrix_inconsistent_cr", node=node, get=nw.details.get('cr', float('nan'))))
     records.append({"step": "diagnose", "params": run.diagnose, "alerts": run.alerts})
     if shares is None:
-        warnings.append(M("warn.run.contributions_are_not_reported"))
+        undecomposed = sorted({m["method"] for m in run.method_of.values()
+                               if not registry.get("aggregations", m["method"]).has("decomposes")})
+        warnings.append(M("warn.run.contributions_are_not_reported",
+                          methods=", ".join(undecomposed)))
     assessment = Assessment(
         framework=run.framework, panel=run.panel, recipe=run.recipe, ids=run.ids,
         units=run.units, years=run.years, groups=run.groups, observed=run.observed,
