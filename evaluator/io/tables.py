@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
+
+from .long_table import LongTable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = b"\xef\xbb\xbf"
@@ -161,14 +165,18 @@ def _needs_quotes(frame: pd.DataFrame) -> bool:
     return False
 
 
-def write_csv_stream(frame: pd.DataFrame, stream: BinaryIO, *, bom: bool = True,
+def write_csv_stream(frame, stream: BinaryIO, *, bom: bool = True,
                      rows_per_slice: int = ROWS_PER_SLICE) -> None:
     """``frame`` as CSV bytes on ``stream`` (see the module docstring), converted and
     written ``rows_per_slice`` rows at a time, so the text of a large table is never
-    held whole."""
+    held whole. ``frame`` may be a :class:`~evaluator.io.long_table.LongTable`: its rows
+    are then made a block at a time too."""
     import pyarrow.csv as pcsv
     if bom:
         stream.write(BOM)
+    if isinstance(frame, LongTable):
+        _write_long_csv(frame, stream, rows_per_slice)
+        return
     names = [neutralise(str(c)) for c in frame.columns]
     if frame.shape[1] == 0 or (frame.shape[1] == 1 and frame.iloc[:, 0].isna().any()):
         # no columns, or one with empty cells: a row would be a blank line, which readers
@@ -192,15 +200,56 @@ def write_csv_stream(frame: pd.DataFrame, stream: BinaryIO, *, bom: bool = True,
         pcsv.write_csv(arrow_table(part, as_text=True), stream, options)
 
 
+def _write_long_csv(table: LongTable, stream: BinaryIO, rows_per_slice: int) -> None:
+    """A long table's CSV: the quoting chosen once from every text it can hold, then its
+    rows a block at a time (the bytes the whole frame gives)."""
+    import pyarrow.csv as pcsv
+    chunks = table.chunks(rows_per_slice)
+    first = next(chunks)
+    names = [str(c) for c in first.columns]
+    special = re.compile(_NEEDS_QUOTES)
+    quote = any(special.search(v) for v in (*names, *table.text_values()))
+    options = pcsv.WriteOptions(include_header=False, batch_size=65536,
+                                quoting_style="needed" if quote else "none")
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow([neutralise(n) for n in names])
+    stream.write(header.getvalue().encode("utf-8"))
+    for part in itertools.chain([first], chunks):
+        pcsv.write_csv(arrow_table(part, as_text=True), stream, options)
+
+
 def write_csv_file(frame: pd.DataFrame, path: Path, *, bom: bool = True) -> None:
     with open(path, "wb") as stream:
         write_csv_stream(frame, stream, bom=bom)
 
 
-def write_parquet_file(frame: pd.DataFrame, path: Path) -> None:
+def write_parquet_file(frame: pd.DataFrame, path: Path, *,
+                       rows_per_slice: int = ROWS_PER_SLICE) -> None:
     """``frame`` as a Parquet file (zstd-compressed, no creation time, no pandas index),
-    the same bytes for the same table."""
+    the same bytes for the same table; a :class:`~evaluator.io.long_table.LongTable`
+    one row group per ``rows_per_slice`` rows or so."""
     import pyarrow.parquet as pq
+    if isinstance(frame, LongTable):
+        _write_long_parquet(frame, path, rows_per_slice)
+        return
     table = arrow_table(frame, as_text=False)
     pq.write_table(table.replace_schema_metadata(None), path, compression="zstd",
                    store_schema=False)
+
+
+def _write_long_parquet(table: LongTable, path: Path, rows_per_slice: int) -> None:
+    """A long table's Parquet file: one row group per block of rows, every block in the
+    first block's schema."""
+    import pyarrow.parquet as pq
+    writer = None
+    try:
+        for part in table.chunks(rows_per_slice):
+            arrow = arrow_table(part, as_text=False).replace_schema_metadata(None)
+            if writer is None:
+                schema = arrow.schema
+                writer = pq.ParquetWriter(path, schema, compression="zstd",
+                                          store_schema=False)
+            writer.write_table(arrow.cast(schema))
+    finally:
+        if writer is not None:
+            writer.close()

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..io.long_table import LongTable, Part
 from ..output import write_tables
 from .framework import ROOT, Framework
 from .panel import Panel
@@ -140,18 +141,24 @@ class Assessment:
         ``contribution`` is the indicator's part of the composite score (they sum to it);
         empty when some node is not a weighted sum, since then the score does not
         decompose additively."""
-        n, m = self.stages["normalised"].shape
+        return self._indicators_long().to_frame()
+
+    def _indicators_long(self) -> LongTable:
+        """:attr:`indicators_table` kept as its matrices (rows made a block at a time)."""
         if self.contribution_shares is not None:
             contrib = self.contribution_shares * np.nan_to_num(self.stages["normalised"])
             contrib[np.isnan(self.scores[ROOT])] = np.nan
         else:
-            contrib = np.full((n, m), np.nan)
-        t = pd.DataFrame({
-            "unit": np.repeat(self.units, m), "year": np.repeat(self.years, m),
-            "indicator": np.tile(self.ids, n),
-            "raw": self.stages["raw"].ravel(), "prepared": self.stages["prepared"].ravel(),
-            "normalised": self.stages["normalised"].ravel(), "contribution": contrib.ravel()})
-        return self._sorted(t, ["year", "unit"], stable_extra=True)
+            contrib = np.nan
+        part = Part(list(self.ids), {
+            "raw": self.stages["raw"], "prepared": self.stages["prepared"],
+            "normalised": self.stages["normalised"], "contribution": contrib})
+        frequency = self.frequency
+        # by year, then unit (stable: the indicators keep their order)
+        return LongTable(np.lexsort((np.asarray(self.units).astype(str), self.years)),
+                         {"unit": self.units, "year": self.years}, "indicator", (part,),
+                         ("unit", "year", "indicator", "raw", "prepared", "normalised",
+                          "contribution"), finish=lambda t: period_frame(t, frequency))
 
     @property
     def weights_table(self) -> pd.DataFrame:
@@ -264,15 +271,32 @@ class Assessment:
         """``diagnostics`` and ``alerts`` tables (gaps to targets and peers, lights,
         obstacles, contributions; alert rules) — computed on first use."""
         if "_diagnostics" not in self.__dict__:
-            if self.diagnostics_builder is None:
-                return {}
-            self.__dict__["_diagnostics"] = self.diagnostics_builder(self)
+            self.__dict__["_diagnostics"] = {
+                name: t.to_frame() if isinstance(t, LongTable) else t
+                for name, t in self._diagnostics_lazy().items()}
         return self.__dict__["_diagnostics"]
 
+    def _diagnostics_lazy(self) -> dict[str, Any]:
+        """The builder's tables: ``diagnostics`` may be a :class:`LongTable`."""
+        if "_diagnostics" in self.__dict__:
+            return self.__dict__["_diagnostics"]
+        if self.diagnostics_builder is None:
+            return {}
+        return self.diagnostics_builder(self)
+
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every output table as a frame."""
+        return {name: t.to_frame() if isinstance(t, LongTable) else t
+                for name, t in self.output_tables().items()}
+
+    def output_tables(self) -> dict[str, Any]:
+        """The output tables as the writers take them: the long ones (``indicators``,
+        ``diagnostics``) as :class:`~evaluator.io.long_table.LongTable`, made into rows a
+        block at a time while they are written, so a large panel's tables are never held
+        whole."""
         out = {"rankings": self.rankings, "nodes": self.nodes_table,
-               "indicators": self.indicators_table, "weights": self.weights_table}
-        out.update(self.diagnostics())
+               "indicators": self._indicators_long(), "weights": self.weights_table}
+        out.update(self._diagnostics_lazy())
         if self.coordination is not None:
             out["coordination"] = self.coordination_table
         if self.aggregation_details:
@@ -314,9 +338,9 @@ class Assessment:
         """Write the output tables (CSV, UTF-8 with BOM, or with ``table_format="parquet"``
         Parquet) and ``rankings.xlsx`` into ``folder`` — the staging folder of an
         :class:`~evaluator.output_set.OutputSet`, whose ``manifest.json`` is this
-        assessment's :attr:`manifest` with every file's SHA-256. All tables are computed
-        before the first file is written."""
-        tables = self.tables()
+        assessment's :attr:`manifest` with every file's SHA-256. The long tables are
+        written a block of rows at a time (:meth:`output_tables`)."""
+        tables = self.output_tables()
         sheets = {"rankings": self._rankings_sheet(tables["rankings"])}
         if self.manifest["synthetic_demo_data"]:
             sheets["about"] = pd.DataFrame({"note": [

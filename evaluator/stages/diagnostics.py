@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..io.long_table import Codes, LongTable, Part
 from ..methods import alerts as al
 from ..methods import diagnose as dg
 from ..methods.ranking import competition_rank
@@ -74,17 +75,21 @@ DIAGNOSTIC_COLUMNS = ["unit", "year", "indicator", "value", "target", "target_ye
 # written after the contract columns of diagnostics.csv, in this order
 EXTRA_COLUMNS = ["met", "gap_normalised", "group_median", "gap_to_group_median"]
 ALERT_COLUMNS = ["unit", "year", "rule", "years", "message_zh", "message_en"]
+# Diagnosis.table: the contract columns with kind, group and path_start
+TABLE_COLUMNS = ("unit", "year", "indicator", "group", "kind", *DIAGNOSTIC_COLUMNS[3:],
+                 *EXTRA_COLUMNS, "path_start")
 
 
 @dataclass
 class Diagnosis:
     """Everything the diagnostics computed; ``table`` holds the contract columns and a
     few more (``kind``, ``group``, ``met``, ``gap_normalised``, ``group_median``,
-    ``gap_to_group_median``, ``path_start``)."""
+    ``gap_to_group_median``, ``path_start``), made from ``long`` (its matrices) when first
+    asked for; the writers take ``long`` a block of rows at a time."""
 
     params: dict[str, Any]
     alert_params: dict[str, Any]
-    table: pd.DataFrame
+    long: LongTable
     obstacles: pd.DataFrame      # unit, year, order, indicator, obstacle (top k)
     strengths: pd.DataFrame      # unit, year, kind, order, indicator, rank, value
     lights: pd.DataFrame         # unit, year, node, green, yellow, red, not_judged
@@ -93,15 +98,32 @@ class Diagnosis:
     warnings: list[str]          # see diagnostic_warnings()
     frequency: str = "year"      # of the panel: sub-annual tables carry a period column
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """The whole long table (one frame, made on first use and kept)."""
+        if "_table" not in self.__dict__:
+            self.__dict__["_table"] = self.long.to_frame()
+        return self.__dict__["_table"]
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """``diagnostics.csv`` and ``alerts.csv`` as ``score --out`` writes them: the
         contract columns first and in their order, then :data:`EXTRA_COLUMNS` (``met`` as
         true/false/empty)."""
-        diagnostics = self.table[DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
-        diagnostics["met"] = diagnostics["met"].astype("boolean")
+        return {name: t.to_frame() if isinstance(t, LongTable) else t
+                for name, t in self.output_tables().items()}
+
+    def output_tables(self) -> dict[str, Any]:
+        """:meth:`tables` with ``diagnostics`` as a :class:`LongTable` the writers take a
+        block of rows at a time (the whole frame is never made)."""
+        frequency = self.frequency
+
+        def finish(t: pd.DataFrame) -> pd.DataFrame:
+            t["met"] = t["met"].astype("boolean")
+            return period_frame(t, frequency)
+
         alerts = self.alerts[ALERT_COLUMNS].reset_index(drop=True)
-        return {"diagnostics": period_frame(diagnostics, self.frequency),
-                "alerts": period_frame(alerts, self.frequency)}
+        return {"diagnostics": self.long.select(DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS, finish),
+                "alerts": period_frame(alerts, frequency)}
 
     def _repr_html_(self) -> str:
         from ..model.notebook import html_card
@@ -117,6 +139,12 @@ def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
     """``{"diagnostics": ..., "alerts": ...}``: the contract columns first and in their
     order, then :data:`EXTRA_COLUMNS` in diagnostics (``met`` as true/false/empty)."""
     return diagnose(assessment).tables()
+
+
+def diagnostics_tables(assessment) -> dict[str, Any]:
+    """:func:`build_diagnostics` with ``diagnostics`` as a :class:`LongTable`, for the
+    writers (the assessment's ``diagnostics_builder``)."""
+    return diagnose(assessment).output_tables()
 
 
 def diagnose(assessment) -> Diagnosis:
@@ -202,7 +230,7 @@ def _diagnose(assessment) -> Diagnosis:
         gmed = dg.block_median(G, gblocks)
         gmed_raw, gap_gmed = dg.block_median(V, gblocks), gmed - G
     else:
-        gbest_raw = gap_gbest = gmed_raw = gap_gmed = np.full((n, m), np.nan)
+        gbest_raw = gap_gbest = gmed_raw = gap_gmed = np.nan
 
     # contributions
     score = np.asarray(a.scores[ROOT], float)
@@ -217,16 +245,18 @@ def _diagnose(assessment) -> Diagnosis:
     told = published_previous(a, units, years, ids, "contribution")
     contrib_change = np.where(np.isnan(told), contrib_change, contrib - told)
 
-    ind_table = _long(units, years, groups, ids, {
+    nan = np.nan
+    ind_part = Part(list(ids), {
         "kind": "indicator", "value": V, "target": tgt["target"],
         # a sub-annual target is due in the period that ends its year: show the year
-        "target_year": np.floor_divide(tgt["target_year"], PER_YEAR[frequency]), "gap": gap, "relative_gap": rel_gap,
-        "expected_now": expected, "light": lights, "obstacle": obstacle, "rank": ranks,
-        "best": best_raw, "gap_to_best": best - G, "group_best": gbest_raw,
-        "gap_to_group_best": gap_gbest, "contribution": contrib,
+        "target_year": np.floor_divide(tgt["target_year"], PER_YEAR[frequency]), "gap": gap,
+        "relative_gap": rel_gap, "expected_now": expected,
+        "light": Codes.of(lights, (dg.NOT_JUDGED, *dg.LIGHTS)), "obstacle": obstacle,
+        "rank": ranks, "best": best_raw, "gap_to_best": lambda r: best[r] - G[r],
+        "group_best": gbest_raw, "gap_to_group_best": gap_gbest, "contribution": contrib,
         "contribution_change": contrib_change, "met": met, "gap_normalised": gap_norm,
         "group_median": gmed_raw, "gap_to_group_median": gap_gmed,
-        "path_start": tgt["start_year"]}, position=0)
+        "path_start": tgt["start_year"]})
 
     # nodes: scores, ranks, peers, obstacle and contribution shares of their indicators
     nodes = fw.aggregation_order()
@@ -236,23 +266,25 @@ def _diagnose(assessment) -> Diagnosis:
     if gblocks is not None:
         node_gbest, _ = dg.block_best(S, gblocks)
         node_gmed = dg.block_median(S, gblocks)
+        gap_node_gbest, gap_node_gmed = node_gbest - S, node_gmed - S
     else:
-        node_gbest = node_gmed = np.full(S.shape, np.nan)
+        node_gbest = node_gmed = gap_node_gbest = gap_node_gmed = nan
     node_contrib = dg.group_sums(contrib, M)
-    node_table = _long(units, years, groups, nodes, {
-        "kind": "node", "value": S,
-        "light": np.full(S.shape, dg.NOT_JUDGED, dtype="<U6"),
+    node_part = Part(list(nodes), {
+        "kind": "node", "value": S, "light": dg.NOT_JUDGED,
         "obstacle": dg.group_sums(obstacle, M),
         "rank": np.column_stack([np.asarray(a.ranks[q], float) for q in nodes]),
         "best": node_best, "gap_to_best": node_best - S, "group_best": node_gbest,
-        "gap_to_group_best": node_gbest - S, "contribution": node_contrib,
+        "gap_to_group_best": gap_node_gbest, "contribution": node_contrib,
         "contribution_change": np.where(
             np.isnan(told_nodes := published_previous(a, units, years, nodes, "contribution")),
             dg.change_since(node_contrib, lag), node_contrib - told_nodes),
-        "group_median": node_gmed, "gap_to_group_median": node_gmed - S}, position=m)
-    table = pd.concat([ind_table, node_table], ignore_index=True)
-    table = table.sort_values(["year", "unit", "_position"], kind="mergesort")
-    table = table.drop(columns="_position").reset_index(drop=True)
+        "group_median": node_gmed, "gap_to_group_median": gap_node_gmed})
+    # one row per unit-year and indicator, then node; by year, unit (kept as matrices,
+    # made into rows a block at a time: evaluator/io/long_table.py)
+    table = LongTable(np.lexsort((units, years)), {
+        "unit": units, "year": years, "group": groups if groups is not None else ""},
+        "indicator", (ind_part, node_part), TABLE_COLUMNS, integers=("target_year", "rank"))
 
     light_counts = _light_counts(units, years, lights, M, nodes, fw)
     obstacles = _top_obstacles(units, years, ids, obstacle, params["top_k"])
@@ -332,24 +364,6 @@ def published_previous(a, units, years, columns, field: str) -> np.ndarray:
     rows = pd.MultiIndex.from_arrays([np.asarray(units).astype(str),
                                       np.asarray(years).astype(int)])
     return wide.reindex(rows).to_numpy(float)
-
-
-def _long(units, years, groups, columns, data: dict[str, Any], position: int
-          ) -> pd.DataFrame:
-    n, k = len(units), len(columns)
-    frame = {"unit": np.repeat(units, k), "year": np.repeat(years, k),
-             "indicator": np.tile(np.asarray(columns, dtype=object), n),
-             "group": np.repeat(groups, k) if groups is not None else "",
-             "_position": np.tile(np.arange(position, position + k), n)}
-    for key, value in data.items():
-        frame[key] = np.asarray(value).ravel() if isinstance(value, np.ndarray) else value
-    t = pd.DataFrame(frame)
-    for col in DIAGNOSTIC_COLUMNS + EXTRA_COLUMNS:
-        if col not in t.columns:
-            t[col] = np.nan
-    t["target_year"] = pd.array(t["target_year"], dtype="Float64").astype("Int64")
-    t["rank"] = pd.array(t["rank"], dtype="Float64").astype("Int64")
-    return t
 
 
 def _light_counts(units, years, lights, M, nodes, fw) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from .ahp_weights import make_ahp_loader
 from .coordination import coordination
 from .diagnose_params import alert_params, diagnose_params
 from .calendar_gaps import gap_warnings
-from .diagnostics import build_diagnostics, diagnostic_warnings
+from .diagnostics import diagnostic_warnings, diagnostics_tables
 from ..i18n import M
 
 
@@ -204,7 +204,7 @@ def assemble(run: Run, shares: np.ndarray | None) -> Assessment:
         contribution_shares=shares, records=records, warnings=warnings,
         aggregation_details=run.aggregation_details,
         coordination=coordination(run.framework, run.recipe, run.scores, warnings),
-        diagnostics_builder=build_diagnostics, frequency=run.panel.frequency,
+        diagnostics_builder=diagnostics_tables, frequency=run.panel.frequency,
         rank_change_yoy=run.rank_change_yoy, dropped=run.dropped)
     # targets that cannot be resolved (a relative target's base year outside the panel...)
     assessment.warnings.extend(diagnostic_warnings(assessment))
