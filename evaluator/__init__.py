@@ -18,21 +18,48 @@ __version__ = "0.1.0"
 from ._startup import quiet_startup_interrupts  # noqa: E402
 quiet_startup_interrupts()     # the `evaluator` command only: no traceback while loading
 
-from .errors import DataError, EvaluatorError, FrameworkError, MethodError, RecipeError  # noqa: E402
-from .model.framework import Framework, load_framework, list_builtin  # noqa: E402
-from .model.recipe import Recipe, load_recipe  # noqa: E402
-from .model.panel import Panel, load_panel  # noqa: E402
-from .model.assessment import Assessment  # noqa: E402
-# the function shadows its module's name on purpose: evaluator.evaluate(fw, panel, recipe);
-# evaluator.report and evaluator.sensitivity are callable even once their packages are
-# imported (evaluator/callable_module.py)
-from . import evaluate as _evaluate_module  # noqa: E402,F401
-from .api import (compare, diagnose, evaluate, profile, report, sensitivity,  # noqa: E402
-                  validate)
+# The public names are loaded on first use (PEP 562), so `import evaluator` and the
+# command line (`evaluator --help`, `evaluator frameworks`) do not import pandas or numpy.
+_LAZY = {
+    "DataError": "errors", "EvaluatorError": "errors", "FrameworkError": "errors",
+    "MethodError": "errors", "RecipeError": "errors",
+    "Framework": "model.framework", "load_framework": "model.framework",
+    "list_builtin": "model.framework", "Recipe": "model.recipe", "load_recipe": "model.recipe",
+    "Panel": "model.panel", "load_panel": "model.panel", "Assessment": "model.assessment",
+    **{name: "api" for name in ("compare", "diagnose", "evaluate", "profile", "report",
+                                "sensitivity", "validate")},
+}
+# `evaluator.evaluate`, `evaluator.report` and `evaluator.sensitivity` are also modules:
+# importing one makes it the package's attribute, so each is made callable as its
+# function (evaluator/callable_module.py) — through these, which import the API on use
+_SHADOWED = ("evaluate", "report", "sensitivity")
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})
+
+
+def _calls(name: str):
+    def call(*args, **kwargs):
+        from . import api
+        return getattr(api, name)(*args, **kwargs)
+    call.__name__ = name
+    return call
+
+
 from .callable_module import register as _register  # noqa: E402
 
-_register(__name__ + ".report", report)
-_register(__name__ + ".sensitivity", sensitivity)
+for _name in _SHADOWED:
+    _register(f"{__name__}.{_name}", _calls(_name))
 
 
 __all__ = ["load_framework", "list_builtin", "load_panel", "load_recipe", "evaluate", "validate",

@@ -18,11 +18,11 @@ from ..i18n import M, t, words
 def frameworks(ctx):
     """List the built-in frameworks (or show / import one)."""
     if ctx.invoked_subcommand is None:
-        from ..model.framework import list_builtin, load_framework
+        from ..model.framework import builtin_summary, list_builtin
         for name in list_builtin():
-            fw = load_framework(name)
-            click.echo(t("cli.frameworks.line", name=f"{name:28s}",
-                         n=f"{len(fw.indicators):3d}", title=fw.name))
+            title, count = builtin_summary(name)
+            click.echo(t("cli.frameworks.line", name=f"{name:28s}", n=f"{count:3d}",
+                         title=title))
 
 
 

@@ -13,7 +13,6 @@ from .progress import Steps, is_quiet
 from ..errors import EvaluatorError, RecipeError
 from ..i18n import M, get_lang, t
 from ..model.monitoring import framework_for_panel
-from ..model.period import PER_YEAR, period_frame, period_labels
 
 EPILOG_COMPARE = """\b
 Examples (panel.csv: your panel; to try them on the bundled demo, pass
@@ -108,6 +107,7 @@ def compare(framework, data, recipe, encoding, sheet, methods, judgements, year,
     shift from the recipe's own ranking; Spearman and Kendall correlations between the
     methods' rankings, per year; and the units that move more than k places.
     """
+    from ..model.period import PER_YEAR, period_frame, period_labels   # numpy: on use
     from ..sensitivity.compare import compare_methods, summary_lines
 
     out_dir = Path(out) if out else None
@@ -267,6 +267,7 @@ def sensitivity(framework, data, recipe, encoding, sheet, samples, seed, sobol, 
     (share_ranked); with --sobol, which choice drives the ranks. Scenarios are scored in
     batches (matrix products), so 100,000 take seconds.
     """
+    from ..model.period import PER_YEAR, period_frame, period_labels   # numpy: on use
     from ..sensitivity import interval_table, run_sensitivity, sobol_table
     from ..sensitivity.analyse import run_summary
     from ..sensitivity.engine import check_run_options

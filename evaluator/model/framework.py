@@ -254,6 +254,16 @@ def list_builtin() -> list[str]:
     return sorted(p.stem for p in resources.indicator_sets_dir().glob("*.yaml"))
 
 
+def builtin_summary(name: str) -> tuple[Name, int]:
+    """A built-in framework's title and number of indicators, read from its YAML without
+    building it (no method registry, so no numpy): what `evaluator frameworks` lists. The
+    built-ins are valid (tests/test_builtin_frameworks.py builds every one)."""
+    spec = read_yaml(resolve_framework_path(name), FrameworkError)
+    fid = str(spec.get("id", name))
+    return (Name.parse(spec.get("name", fid), "name", lambda *args: None, default=fid),
+            len(spec.get("indicators") or []))
+
+
 def resolve_framework_path(name_or_path: str | Path) -> Path:
     """A built-in name (``resource_city_transition``) or a path to a YAML file."""
     text = str(name_or_path)

@@ -70,7 +70,7 @@ def _aliases(raw, path: str, problems) -> tuple[str, ...]:
 def _check_aliases(indicators, problems) -> None:
     """An alias may name one indicator only, and never another indicator's id or name
     (headers are compared ignoring case, spaces and full-/half-width forms)."""
-    from .panel_io import label_key
+    from .labels import label_key
 
     owner: dict[str, str] = {}
     for ind in indicators:

@@ -38,6 +38,7 @@ from evaluator.errors import DataError
 from ..i18n import M
 from evaluator.model import panel_vector
 from ..io.infile import check_regular, is_special
+from .labels import label_key  # noqa: F401  (imported from here by the panel readers)
 
 #: A panel file (CSV or workbook) is read only up to this size: a national county panel
 #: (2,800 units × 20 years × 200 indicators) is ~100 MB.
@@ -288,12 +289,6 @@ def is_blank(cell) -> bool:
     if isinstance(cell, float) and math.isnan(cell):
         return True
     return isinstance(cell, str) and not cell.strip()
-
-
-def label_key(label) -> str:
-    """Compare headers and names ignoring case, spaces, full-/half-width forms."""
-    text = unicodedata.normalize("NFKC", str(label)).casefold()
-    return "".join(text.split())
 
 
 def is_missing(cell) -> bool:
