@@ -43,9 +43,9 @@ class Codes:
 class Part:
     """The long rows each wide row gives for one set of columns of the wide matrices:
     ``labels`` names them (the value of the label column), ``data`` maps an output
-    column to an n × k matrix (or :class:`Codes`), a single value for every row, or a function of the wide
-    row positions returning the n' × k matrix of those rows. Columns missing here are
-    NaN in this part's rows."""
+    column to an n × k matrix (or :class:`Codes`), a single value for every row, or a
+    function of the wide row positions returning the n' × k matrix of those rows.
+    Columns missing here are NaN in this part's rows."""
 
     labels: list[str]
     data: dict[str, Any]

@@ -192,7 +192,6 @@ def _diagnose(assessment) -> Diagnosis:
     with np.errstate(invalid="ignore"):
         path_begun = years[:, None] > tgt["start_year"]
     Tg, Eg = orient(tgt["target"]), orient(np.where(path_begun, expected, np.nan))
-    gap, rel_gap = dg.target_gaps(G, Tg, tgt["target"])
     if params["compare"] == "previous":
         # the unit's latest earlier value, looking past a missing or screened-out year;
         # --against-published: the previous year's value as published, where it was
@@ -203,20 +202,38 @@ def _diagnose(assessment) -> Diagnosis:
         # the value where the unit's path starts, only for the years after it
         reference = np.where(path_begun, tgt["start_value"], np.nan)
     slack = params["tolerance"] * np.abs(tgt["target"])
-    lights = dg.traffic_lights(G, Tg, Eg, orient(reference), slack=slack,
-                               min_gain=params["min_improvement"] * np.abs(reference))
-    met = np.where(np.isnan(G) | np.isnan(Tg), np.nan, dg.meets(G, Tg, slack).astype(float))
+    # kept as one byte a cell (the text matrix is three times a float one)
+    lights = Codes.of(dg.traffic_lights(G, Tg, Eg, orient(reference), slack=slack,
+                                        min_gain=params["min_improvement"] *
+                                        np.abs(reference)), (dg.NOT_JUDGED, *dg.LIGHTS))
+    del Eg, reference, slack, path_begun
+    tgt.pop("start_value", None)
+    target = tgt["target"]
+
+    # gap, relative gap and met are made with the rows that are written (elementwise from
+    # the value and the target: the same numbers as for the whole matrix)
+    def gaps(r):
+        return dg.target_gaps(G[r], orient(target[r]), target[r])
+
+    def met(r):
+        g, t = G[r], orient(target[r])
+        slack_r = params["tolerance"] * np.abs(target[r])
+        return np.where(np.isnan(g) | np.isnan(t), np.nan,
+                        dg.meets(g, t, slack_r).astype(float))
+
     lo, hi = a.recipe.normalise["range"]
     anchors_value, anchors_z = scale_anchors(a)
     scope_blocks = years if a.recipe.normalise["scope"] == "per_year" else None
     gap_norm = dg.normalised_gap(G, Tg, np.asarray(a.stages["normalised"], float),
                                  scope_blocks, anchors_value=anchors_value,
                                  anchors_z=anchors_z)
+    del Tg
 
     # obstacle degree on z in [0, 1]
     z = _unit_interval(np.asarray(a.stages["normalised"], float), lo, hi)
     W = np.array([a.global_weights[i] for i in ids], float)
     obstacle = dg.obstacle_degree(z, W).share
+    del z
 
     # peers and ranks
     ranks = competition_rank(G, years, rtol=a.recipe.rank["tolerance"])
@@ -247,11 +264,11 @@ def _diagnose(assessment) -> Diagnosis:
 
     nan = np.nan
     ind_part = Part(list(ids), {
-        "kind": "indicator", "value": V, "target": tgt["target"],
+        "kind": "indicator", "value": V, "target": target,
         # a sub-annual target is due in the period that ends its year: show the year
-        "target_year": np.floor_divide(tgt["target_year"], PER_YEAR[frequency]), "gap": gap,
-        "relative_gap": rel_gap, "expected_now": expected,
-        "light": Codes.of(lights, (dg.NOT_JUDGED, *dg.LIGHTS)), "obstacle": obstacle,
+        "target_year": np.floor_divide(tgt["target_year"], PER_YEAR[frequency]),
+        "gap": lambda r: gaps(r)[0], "relative_gap": lambda r: gaps(r)[1], "expected_now": expected,
+        "light": lights, "obstacle": obstacle,
         "rank": ranks, "best": best_raw, "gap_to_best": lambda r: best[r] - G[r],
         "group_best": gbest_raw, "gap_to_group_best": gap_gbest, "contribution": contrib,
         "contribution_change": contrib_change, "met": met, "gap_normalised": gap_norm,
@@ -370,8 +387,9 @@ def _light_counts(units, years, lights, M, nodes, fw) -> pd.DataFrame:
     """Green/yellow/red/not-judged counts per unit-year, for the whole framework
     (node ``index``) and for each node."""
     parts = []
-    counts = {c: (lights == c).astype(float) @ M for c in dg.LIGHTS}
-    counts["not_judged"] = (lights == dg.NOT_JUDGED).astype(float) @ M
+    code = {label: k for k, label in enumerate(lights.labels)}   # lights: Codes
+    counts = {c: (lights.codes == code[c]).astype(float) @ M for c in dg.LIGHTS}
+    counts["not_judged"] = (lights.codes == code[dg.NOT_JUDGED]).astype(float) @ M
     for q, node in enumerate(nodes):
         frame = {"unit": units, "year": years, "node": node,
                  "level": fw.depth(node) if node != ROOT else 0}
