@@ -138,3 +138,7 @@ def test_the_python_api_still_gives_frames(demo):
     assert len(d.table) == len(demo.units) * (len(demo.ids) + len(
         demo.framework.aggregation_order()))
     assert isinstance(demo.indicators_table, pd.DataFrame)
+
+
+def test_the_table_names_are_those_written(demo):
+    assert demo.table_names() == list(demo.output_tables())

@@ -289,6 +289,19 @@ class Assessment:
         return {name: t.to_frame() if isinstance(t, LongTable) else t
                 for name, t in self.output_tables().items()}
 
+    def table_names(self) -> list[str]:
+        """The names of :meth:`output_tables`, in order, without making any table."""
+        names = ["rankings", "nodes", "indicators", "weights"]
+        if "_diagnostics" in self.__dict__:
+            names += list(self.__dict__["_diagnostics"])
+        elif self.diagnostics_builder is not None:
+            names += ["diagnostics", "alerts"]
+        if self.coordination is not None:
+            names.append("coordination")
+        if self.aggregation_details:
+            names.append("aggregation")
+        return names + [n for n in self.extra_tables if n not in names]
+
     def output_tables(self) -> dict[str, Any]:
         """The output tables as the writers take them: the long ones (``indicators``,
         ``diagnostics``) as :class:`~evaluator.io.long_table.LongTable`, made into rows a
