@@ -119,9 +119,17 @@ def test_score_writes_the_long_tables_without_making_them_whole(demo, tmp_path,
 
     def refuse(self):
         raise AssertionError("a long table was made whole for writing")
+    blocks = []
+    chunks = LongTable.chunks
+
+    def small_blocks(self, long_rows=0):   # several blocks even on the demo
+        for part in chunks(self, 7_000):
+            blocks.append(len(part))
+            yield part
     monkeypatch.setattr(LongTable, "to_frame", refuse)
-    monkeypatch.setattr("evaluator.io.tables.ROWS_PER_SLICE", 7_000)
+    monkeypatch.setattr(LongTable, "chunks", small_blocks)
     demo.write_files(tmp_path, xlsx=False)
+    assert len(blocks) > 10 and max(blocks) <= 7_000
     monkeypatch.undo()
     for name, frame in expected.items():
         whole = io.BytesIO()
