@@ -37,7 +37,11 @@ def quiet_startup_interrupts() -> None:
 def restore() -> None:
     """Once the command runs: SIGINT and SIGTERM raise
     :class:`evaluator.output_set.Interrupted`, which the command turns into a message and
-    exit code 130 / 143 after its clean-up."""
+    exit code 130 / 143 after its clean-up. Only in the command's own process: a
+    program that runs the command in-process (a test's CliRunner) keeps its handlers
+    (an output set still cleans up after SIGTERM while it is open)."""
+    if not _is_the_command():
+        return
     from .output_set import raise_interrupted
     for signum in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(signum) in (_quit, signal.SIG_DFL, signal.default_int_handler):

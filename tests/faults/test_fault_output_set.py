@@ -367,3 +367,12 @@ def test_the_manifest_lists_every_file_with_its_hash(case):
         assert entry["bytes"] == (out / name).stat().st_size
     json.loads((out / "manifest.json").read_text(encoding="utf-8"),
                parse_constant=lambda c: pytest.fail(f"manifest holds {c}"))
+
+
+def test_running_the_command_in_process_leaves_the_hosts_signal_handlers(case):
+    """The host (here pytest) keeps its SIGTERM handler after an in-process run; only the
+    `evaluator` process itself turns SIGTERM into a clean exit 143."""
+    tmp, fw, data = case
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    assert score(fw, data, tmp / "out").exit_code == 0
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
