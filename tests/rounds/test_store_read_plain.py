@@ -51,3 +51,27 @@ def test_plain_records_equal_the_frames_and_print_alike(db_url, tmp_path):
     assert lines[2].split(",")[9] == "1"           # supersedes, a whole number
     table = invoke("rounds", "--db", db_url).output
     assert "superseded by 2" in table and "note" not in table.splitlines()[0]
+
+
+def test_rounds_and_history_import_no_numeric_library(tmp_path):
+    """The read commands a user runs most start at once: a fresh `evaluator rounds` and
+    `evaluator history` on a SQLite database load neither pandas nor numpy."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    first = score_to(tmp_path, "first", panel())
+    db = str(tmp_path / "rounds.db")
+    assert invoke("publish", first, "--db", db, "--year", 2023).exit_code == 0
+    root = Path(__file__).resolve().parents[2]
+    for args in (["rounds", "--db", db], ["history", "--unit", "City 03", "--db", db],
+                 ["history", "--unit", "City 03", "--db", db, "--format", "csv"]):
+        probe = ("import sys, runpy\n"
+                 f"sys.argv = ['evaluator', *{args!r}]\n"
+                 "try:\n    runpy.run_module('evaluator', run_name='__main__')\n"
+                 "except SystemExit as e:\n    assert not e.code, e.code\n"
+                 "print('LOADED', [m for m in ('pandas', 'numpy') if m in sys.modules])")
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              cwd=root, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == "LOADED []", args
