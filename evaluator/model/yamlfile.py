@@ -74,7 +74,14 @@ def parse_yaml(text: str, source: str, error_cls=FrameworkError) -> Any:
         if root is None:
             return None
         _check_nodes(loader, root, source, error_cls)
-        return loader.construct_document(root)
+        try:
+            return loader.construct_document(root)
+        except yaml.YAMLError as exc:   # an unknown tag, an unhashable key
+            mark = getattr(exc, "problem_mark", None)
+            where = M("yamlfile.where_line", file=source, line=mark.line + 1) if mark else source
+            raise error_cls(M("yamlfile.cannot_build", problem=getattr(exc, "problem", None)
+                              or str(exc)), where=where,
+                            fix=M("yamlfile.cannot_build.fix")) from None
     finally:
         loader.dispose()
 
@@ -119,7 +126,9 @@ def _children(node) -> list[tuple[str, Any]]:
     out = []
     for key, value in node.value:
         label = key.value if isinstance(key, ScalarNode) else "?"
-        out += [(None, key), (f".{label}", value)]
+        if key.tag != _MERGE_TAG:   # `<<: *base` merges a mapping: no key of its own
+            out.append((None, key))
+        out.append((f".{label}", value))
     return out
 
 
@@ -165,7 +174,9 @@ def _check_scalar(loader, node, path: str, source: str, error_cls) -> None:
     try:
         value = loader.construct_object(node)
     except (ValueError, OverflowError, yaml.YAMLError):
-        raise error_cls(M("yamlfile.bad_value", path=_show_path(path), value=node.value),
+        shown = node.value if node.tag in loader.yaml_constructors \
+            else f"{node.tag} {node.value}".strip()   # a tag such as !!python/name:os.system
+        raise error_cls(M("yamlfile.bad_value", path=_show_path(path), value=shown),
                         where=_at(source, node), fix=M("yamlfile.bad_value.fix")) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return

@@ -463,3 +463,25 @@ def test_other_input_files_are_never_read_from_a_device_or_a_pipe(tmp_path, pane
             args = ["report", "-f", str(fw), "-d", str(panel), "--out", str(tmp_path / "out"),
                     option, special]
         refused(args, [fw, panel], special, "not a regular file", word)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("id: t\nindicators: [{id: a}]\nx: !custom [1, 2]\n", ["line 3", "!custom"]),
+    ("id: t\n? [a, b]\n: 1\nindicators: [{id: a}]\n", ["cannot be read as plain data"]),
+    ("id: t\nindicators: [{id: a}]\nx: !!python/name:os.system\n", ["line 3", "python/name:os.system"]),
+])
+def test_tags_and_unhashable_keys_are_clear_errors(tmp_path, panel, text, words):
+    fw = write(tmp_path, "fw.yaml", text)
+    refused(["frameworks", "show", str(fw)], [fw], "fw.yaml", *words)
+
+
+def test_a_merge_key_is_not_a_duplicate_and_still_reads(tmp_path):
+    fw = write(tmp_path, "fw.yaml", "base: &b {direction: cost}\nid: t\nindicators:\n"
+                                    "  - {<<: *b, id: a}\n")
+    res = CliRunner().invoke(main, ["frameworks", "show", str(fw)])
+    assert "unknown key" in res.output and "base" in res.output   # the anchor's holder
+    fw = write(tmp_path, "fw.yaml", "id: t\nindicators:\n  - &b {id: a, direction: cost}\n"
+                                    "  - {<<: *b, id: b}\n")
+    res = CliRunner().invoke(main, ["frameworks", "show", str(fw)])
+    assert res.exit_code == 0, res.output
+    assert "b:" in res.output and res.output.count("cost") == 2
