@@ -23,12 +23,8 @@ def check_regular(path: str | Path, error_cls=EvaluatorError, *, limit: int) -> 
         info = os.stat(path)
     except FileNotFoundError:
         raise error_cls(M("infile.not_found"), where=where, fix=M("infile.not_found.fix")) from None
-    except PermissionError:
-        raise error_cls(M("infile.permission"), where=where,
-                        fix=M("infile.permission.fix")) from None
     except OSError as exc:
-        raise error_cls(M("infile.unreadable", reason=exc.strerror or str(exc)),
-                        where=where, fix=M("infile.permission.fix")) from None
+        raise _unreadable(exc, error_cls, where) from None
     if stat.S_ISDIR(info.st_mode):
         raise error_cls(M("infile.is_folder"), where=where, fix=M("infile.is_folder.fix"))
     if not stat.S_ISREG(info.st_mode):
@@ -46,12 +42,8 @@ def read_bounded(path: str | Path, error_cls=EvaluatorError, *, limit: int) -> b
     try:
         with open(path, "rb") as handle:
             content = handle.read(limit + 1)
-    except PermissionError:
-        raise error_cls(M("infile.permission"), where=where,
-                        fix=M("infile.permission.fix")) from None
     except OSError as exc:
-        raise error_cls(M("infile.unreadable", reason=exc.strerror or str(exc)),
-                        where=where, fix=M("infile.permission.fix")) from None
+        raise _unreadable(exc, error_cls, where) from None
     if len(content) > limit:   # it grew while being read
         raise error_cls(M("infile.too_large", size=_mb(len(content)), limit=_mb(limit)),
                         where=where, fix=M("infile.too_large.fix"))
@@ -80,3 +72,11 @@ def _kind(mode: int) -> str:
 
 def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _unreadable(exc: OSError, error_cls, where: str):
+    """The error for a file that exists but cannot be read (permission, I/O)."""
+    if isinstance(exc, PermissionError):
+        return error_cls(M("infile.permission"), where=where, fix=M("infile.permission.fix"))
+    return error_cls(M("infile.unreadable", reason=exc.strerror or str(exc)), where=where,
+                     fix=M("infile.permission.fix"))
