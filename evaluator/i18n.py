@@ -270,6 +270,47 @@ class _Pair(Msg):
         return (_Pair, (self.params["en"], self.params["zh"]))
 
 
+class _Joined(Msg):
+    """Parts rendered each in the language asked for and joined (a location such as
+    "a.csv, row 5" made of a file name and a message); no catalogue key."""
+
+    def __new__(cls, parts):
+        parts = tuple(parts)
+        self = str.__new__(cls, "".join(str(localise(p)) for p in parts))
+        self.key = ""
+        self.params = {"parts": parts}
+        return self
+
+    def render(self, lang: str) -> str:
+        return "".join(str(localise(p, lang)) for p in self.params["parts"])
+
+    def __reduce__(self):
+        return (_Joined, (self.params["parts"],))
+
+
+def compose(*parts: Any) -> Msg:
+    """Messages and plain text (names, numbers, punctuation) joined into one message that
+    renders each part in the language asked for."""
+    return _Joined(parts)
+
+
+def joined(items, sep: Any = None) -> Msg:
+    """Items as one message, separated by ``sep`` (default: ``, `` / ``、`` by language)."""
+    sep = M("list.sep") if sep is None else sep
+    parts: list[Any] = []
+    for item in items:
+        parts += [sep, item] if parts else [item]
+    return _Joined(parts)
+
+
+def suggest(hint, then: Any = "") -> Msg:
+    """A fix that starts "did you mean …? " when ``hint`` names close matches (a text, or
+    a list quoted here), followed by ``then`` (e.g. ``M("hint.valid", values=…)``)."""
+    if isinstance(hint, (list, tuple)):
+        hint = ", ".join(map(repr, hint))
+    return compose(M("registry.did_you_mean", names=hint), then) if hint else compose(then)
+
+
 def bilingual(en: str, zh: str) -> Msg:
     """A message from its two texts, for code that composes both (prefer :func:`M`)."""
     return _Pair(en, zh)

@@ -410,8 +410,11 @@ def test_unknown_indicator_in_long_layout_suggests_near_matches(tmp_path):
     message = error_text(excinfo)
     assert "1 name in column D '指标' not in the framework" in message
     assert "'第三产业增加值占GDP比例' (row 6)" in message
-    assert "did you mean tertiary_share (第三产业增加值占GDP比重)" in message
+    assert "did you mean tertiary_share (Tertiary industry share of GDP)" in message
     assert "column D '指标'" in message
+    zh = excinfo.value.render("zh")    # the same message in Chinese, names in Chinese
+    assert "D 列 '指标' 中有 1 个名称不在指标体系中" in zh
+    assert "'第三产业增加值占GDP比例'（第 6 行）——是否指 tertiary_share (第三产业增加值占GDP比重)" in zh
 
 
 def test_missing_indicator_column_with_near_match(tmp_path):
@@ -420,15 +423,17 @@ def test_missing_indicator_column_with_near_match(tmp_path):
         load_panel(write_bytes(tmp_path, "p.csv", text), FW)
     message = error_text(excinfo)
     assert "1 indicator of the framework has no column" in message
-    assert "tertiary_share (第三产业增加值占GDP比重)" in message
+    assert "tertiary_share (Tertiary industry share of GDP)" in message
     assert "column D '第三产业增加值占GDP比率' looks like tertiary_share" in message
+    assert "tertiary_share (第三产业增加值占GDP比重)" in excinfo.value.render("zh")
 
 
 def test_missing_indicator_without_near_match_keeps_unknown_columns_listed(tmp_path):
     text = WIDE_ZH.replace("PM2.5年均浓度", "空气")
     with pytest.raises(DataError) as excinfo:
         load_panel(write_bytes(tmp_path, "p.csv", text), FW)
-    assert "pm25 (PM2.5年均浓度)" in error_text(excinfo)
+    assert "pm25 (PM2.5 annual mean)" in error_text(excinfo)
+    assert "pm25 (PM2.5年均浓度)" in excinfo.value.render("zh")
     assert "columns that matched nothing: '空气'" in error_text(excinfo)
 
 
@@ -444,7 +449,7 @@ def test_missing_denominator_column_is_a_warning(tmp_path):
     (b"   \r\n\r\n", "the file is empty"),
     ("城市,年份,tertiary_share,pm25,doctors\n".encode(), "header (row 1) but no data rows"),
     ("name,date,tertiary_share\nA,2020,1\n".encode(), "no unit or year column"),
-    ("城市,2019,2020,2021\n太原,1,2,3\n".encode(), "The headers look like years"),
+    ("城市,2019,2020,2021\n太原,1,2,3\n".encode(), "the headers look like years"),
 ])
 def test_empty_and_headerless_files(tmp_path, content, expected):
     path = tmp_path / "p.csv"

@@ -141,17 +141,17 @@ def _settings(method: str, params: dict[str, Any]) -> dict[str, Any]:
     known = registry.methods("normalisations")
     if method not in known:
         raise MethodError(M("normalise.unknown_normalisation_method", method=method),
-                          fix="valid methods: " + ", ".join(known))
+                          fix=M("hint.valid_methods", values=", ".join(known)))
     valid = {"zero_range": "error", **_PARAMS.get(method, {
         p.name: p.default for p in known[method].params if p.name not in ("range", "scope")})}
     unknown = sorted(set(params) - set(valid))
     if unknown:
         raise MethodError(M("normalise.unknown_parameter_s_method", unknown=unknown, method=method),
-                          fix="valid parameters: " + ", ".join(valid))
+                          fix=M("hint.valid_parameters", values=", ".join(valid)))
     settings = {**valid, **params}
     if settings["zero_range"] not in ZERO_RANGE_CHOICES:
         raise MethodError(M("normalise.zero_range_not_valid", settings=settings['zero_range']),
-                          fix="valid: " + ", ".join(ZERO_RANGE_CHOICES))
+                          fix=M("hint.valid", values=", ".join(ZERO_RANGE_CHOICES)))
     if method == "z_score":
         if settings["zero_range"] == "max":
             raise MethodError(M("normalise.zero_range_max_not"),

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import MethodError
 from .weighting import WeightResult
-from ..i18n import M
+from ..i18n import M, joined
 
 
 def g1_weights(order: Sequence[str], ratios: Sequence[float], names: Sequence[str],
@@ -36,12 +36,12 @@ def g1_weights(order: Sequence[str], ratios: Sequence[float], names: Sequence[st
     extra = [n for n in order if n not in names]
     repeated = sorted({n for n in order if order.count(n) > 1})
     if missing or extra or repeated:
-        parts = ([f"misses {', '.join(map(repr, missing))}"] if missing else []) + \
-                ([f"names {', '.join(map(repr, extra))}, not children here"] if extra else []) \
-                + ([f"repeats {', '.join(map(repr, repeated))}"] if repeated else [])
-        raise MethodError("the G1 order " + "; ".join(parts), where=where or None,
-                          fix="order: list every child exactly once, most important first: "
-                              + ", ".join(names))
+        parts = ([M("g1.misses", names=", ".join(map(repr, missing)))] if missing else []) \
+            + ([M("g1.not_children", names=", ".join(map(repr, extra)))] if extra else []) \
+            + ([M("g1.repeats", names=", ".join(map(repr, repeated)))] if repeated else [])
+        raise MethodError(M("g1.order_wrong", parts=joined(parts, M("list.semicolon"))),
+                          where=where or None,
+                          fix=M("g1.order_wrong.fix", names=", ".join(names)))
     r = np.asarray(ratios if ratios is not None else [], dtype=float)
     m = len(names)
     if r.shape != (m - 1,):

@@ -25,7 +25,7 @@ from ..errors import FrameworkError
 from .framework import ROOT, Framework, read_yaml
 from .judgement_template import template
 from .names import near_matches
-from ..i18n import M
+from ..i18n import M, suggest
 
 __all__ = ["JudgementFile", "MatrixSpec", "ExpertJudgements", "load_judgements",
            "judgements_from_dict", "check_against", "resolve_judgement_path", "template"]
@@ -172,7 +172,13 @@ def _check_keys(spec: Mapping, allowed: Sequence[str], path: str, problems: _Pro
         if key not in allowed:
             hint = near_matches(str(key), list(allowed))
             problems.add(f"{path}.{key}" if path else str(key), M("judgements.problem.unknown_key"),
-                         f"did you mean {hint}?" if hint else f"allowed keys: {', '.join(allowed)}")
+                         suggest(hint) if hint else M("hint.allowed_keys",
+                                                      values=", ".join(allowed)))
+
+
+def _found(message, given):
+    """``message`` followed by the keys actually given, if any."""
+    return M("hint.found", message=message, keys=", ".join(given)) if given else message
 
 
 def _choice(spec: Mapping, key: str, options: Sequence[str], problems: _Problems) -> str:
@@ -180,7 +186,7 @@ def _choice(spec: Mapping, key: str, options: Sequence[str], problems: _Problems
     if value not in options:
         hint = near_matches(str(value), list(options))
         problems.add(key, M("judgements.problem.unknown_value", value=value),
-                     (f"did you mean {hint}? " if hint else "") + "valid: " + ", ".join(options))
+                     suggest(hint, M("hint.valid", values=", ".join(options))))
         return DEFAULTS[key]
     return value
 
@@ -262,8 +268,8 @@ def _node_problem(node: str, framework: Framework, path: str, problems: _Problem
         return True
     hint = near_matches(node, parents)
     problems.add(path, M("judgements.problem.unknown_node", node=node),
-                 (f"did you mean {hint}? " if hint else "")
-                 + f"nodes of {framework.id!r}: {', '.join(parents)}")
+                 suggest(hint, M("hint.nodes_of", framework=repr(framework.id),
+                                 nodes=", ".join(parents))))
     return True
 
 
@@ -306,7 +312,7 @@ def _items(node: str, raw: Any, framework: Framework | None, path: str,
         hint = near_matches(item, children) or near_matches(
             item, list(framework.indicator_ids) + list(framework.node_ids))
         problems.add(f"{path}.items", M("judgements.problem.unknown", kind=kind, item=item),
-                     (f"did you mean {hint}? " if hint else "") + fix)
+                     suggest(hint, fix))
     missing = [c for c in children if c not in items]
     if missing:
         ok = False
@@ -427,7 +433,7 @@ def _item_key(key: Any, items: tuple[str, ...], path: str, problems: _Problems) 
     if key not in items:
         hint = near_matches(key, list(items))
         problems.add(path, M("judgements.problem.not_one_items_this", key_=key),
-                     (f"did you mean {hint}? " if hint else "") + f"items: {', '.join(items)}")
+                     suggest(hint, M("hint.items", values=", ".join(items))))
         return False
     return True
 

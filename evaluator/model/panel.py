@@ -40,9 +40,9 @@ from evaluator.model.panel_columns import (GROUP_ALIASES, INDICATOR_ALIASES, UNI
                                            raise_missing_columns, raise_no_roles,
                                            usable_columns)
 from evaluator.model.period import PER_YEAR, parse_periods, period_frame, period_labels
-from evaluator.model.panel_io import (Problems, Table, counted, is_blank, label_key, listing,
-                                      parse_keys, parse_label, parse_numbers)
-from ..i18n import M
+from evaluator.model.panel_io import (Problems, RowNames, Table, counted, is_blank, label_key,
+                                      listing, parse_keys, parse_label, parse_numbers)
+from ..i18n import M, compose, joined
 
 LAYOUTS = ("auto", "wide", "long")
 
@@ -67,21 +67,19 @@ class Panel:
 
     def __post_init__(self):
         if not isinstance(self.data, pd.DataFrame):
-            raise TypeError("Panel.data must be a pandas DataFrame")
+            raise TypeError(M("panel.api.data_not_frame"))
         missing = [c for c in ("unit", "year", *self.indicator_ids) if c not in self.data]
         if missing:
-            raise DataError(f"panel data lacks the columns {missing}",
-                            where=self.source or "panel",
-                            fix="build panels with load_panel() or Panel.from_frame()")
+            raise DataError(M("panel.api.lacks_columns", columns=", ".join(map(repr, missing))),
+                            where=self.source or "panel", fix=M("panel.api.build.fix"))
         if self.frequency not in PER_YEAR:
-            raise ValueError(f"Panel.frequency must be one of {tuple(PER_YEAR)}, not "
-                             f"{self.frequency!r}")
+            raise ValueError(M("panel.api.frequency", allowed=", ".join(PER_YEAR),
+                               value=repr(self.frequency)))
         if self.frequency != "year" and "period" not in self.data:
-            raise DataError("a sub-annual panel lacks its `period` column",
-                            where=self.source or "panel",
-                            fix="build panels with load_panel() or Panel.from_frame()")
+            raise DataError(M("panel.api.no_period"), where=self.source or "panel",
+                            fix=M("panel.api.build.fix"))
         if self.layout not in ("wide", "long"):
-            raise ValueError(f"Panel.layout must be 'wide' or 'long', not {self.layout!r}")
+            raise ValueError(M("panel.api.layout", value=repr(self.layout)))
         object.__setattr__(self, "indicator_ids", tuple(self.indicator_ids))
         object.__setattr__(self, "warnings", tuple(self.warnings))
         object.__setattr__(self, "files", tuple(self.files))
@@ -148,15 +146,16 @@ class Panel:
                                                                else ids))
         unknown = [c for c in columns if c not in self.data.columns]
         if unknown:
-            raise DataError(f"the panel has no column {', '.join(map(repr, unknown))}",
+            raise DataError(M("panel.api.no_column", columns=", ".join(map(repr, unknown))),
                             where=self.source or "panel",
-                            fix=f"use one of: {', '.join(self.indicator_ids + self.extra_columns)}")
+                            fix=M("hint.use_one_of", values=", ".join(
+                                self.indicator_ids + self.extra_columns)))
         try:
             return self.data.loc[:, columns].to_numpy(dtype=float)
         except (TypeError, ValueError):
-            raise DataError(f"the columns {columns} are not all numeric",
+            raise DataError(M("panel.api.not_numeric", columns=", ".join(map(repr, columns))),
                             where=self.source or "panel",
-                            fix="name indicator or denominator columns only") from None
+                            fix=M("panel.api.not_numeric.fix")) from None
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame, framework, source: str | None = None, *,
@@ -165,15 +164,15 @@ class Panel:
         and error messages as :func:`load_panel`; rows are named by their index label."""
         _check_layout(layout)
         if not isinstance(df, pd.DataFrame):
-            raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}",
-                            where=source or "DataFrame", fix="pass a pandas DataFrame")
+            raise DataError(M("panel.api.expected_frame", type=type(df).__name__),
+                            where=source or "DataFrame", fix=M("panel.api.expected_frame.fix"))
         table = Table(header=[parse_label(c) or "" for c in df.columns],
                        rows=[tuple(r) for r in df.to_numpy(dtype=object)],
-                       row_names=[f"index {label!r}" for label in df.index],
+                       row_names=RowNames(df.index, "where.index"),
                        where=source or "DataFrame", letters=False)
         if not table.rows:
-            raise DataError("the DataFrame has no rows", where=table.where,
-                            fix="pass one row per unit and year")
+            raise DataError(M("panel.api.no_rows"), where=table.where,
+                            fix=M("panel.api.no_rows.fix"))
         return _assemble(table, framework, layout, dict(source=source, warnings=()))
 
 
@@ -207,8 +206,8 @@ def load_panel(path, framework, *, encoding: str | None = None,
 
 def _check_layout(layout):
     if layout not in LAYOUTS:
-        raise DataError(f"unknown layout {layout!r}", where="layout",
-                        fix=f"use one of: {', '.join(LAYOUTS)}")
+        raise DataError(M("panel.unknown_layout", value=repr(layout)), where="layout",
+                        fix=M("hint.use_one_of", values=", ".join(LAYOUTS)))
 
 
 # ---------------------------------------------------------------- assembly
@@ -231,10 +230,10 @@ def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
     value_pos = find_role(key_list, VALUE_ALIASES, taken | {indicator_pos})
     is_long = indicator_pos is not None and value_pos is not None
     if layout == "long" and not is_long:
-        raise DataError("the long layout needs an indicator column and a value column",
-                        where=table.where,
-                        fix=f"name them one of {', '.join(INDICATOR_ALIASES)} and one of "
-                            f"{', '.join(VALUE_ALIASES)}, or use the wide layout")
+        raise DataError(M("panel.long_needs_columns"), where=table.where,
+                        fix=M("panel.long_needs_columns.fix",
+                              indicators=", ".join(INDICATOR_ALIASES),
+                              values=", ".join(VALUE_ALIASES)))
     is_long = is_long and layout != "wide"
     units, years, frequency = parse_keys(table, unit_pos, year_pos)
     if frequency != "year":   # a sub-annual panel needs only its frequency's indicators
@@ -272,9 +271,9 @@ def _wide(table, names: FrameworkNames, frame: dict, rest: list[int]):
             extras.append(position)
             continue
         if target in targets:
-            raise DataError(f"{table.column(targets[target])} and {table.column(position)} "
-                            f"both hold {names.describe(target)}", where=table.where,
-                            fix="delete or rename one of the two columns")
+            raise DataError(M("panel.both_hold", first=table.column(targets[target]),
+                              second=table.column(position), what=names.describe(target)),
+                            where=table.where, fix=M("panel.both_hold.fix"))
         targets[target] = position
         if guessed:
             notes.append(M("panel.note.read_as", column=table.column(position),
@@ -288,9 +287,7 @@ def _wide(table, names: FrameworkNames, frame: dict, rest: list[int]):
     for target in (*names.ids, *names.denominators):
         if target in targets:  # (an optional indicator without a column stays absent)
             frame[target] = parse_numbers(table, targets[target], problems)
-    problems.raise_if_any("cell is not a number", "cells are not numbers",
-                          "write plain numbers (1234.5 or 1,234.5) without units or notes, "
-                          "and leave missing values empty or write NA")
+    problems.raise_if_any("panel.cells_not_numbers", M("panel.cells_not_numbers.fix"))
     _keep_extras(table, frame, extras)
     return pd.DataFrame(frame), notes
 
@@ -302,42 +299,38 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
         label = parse_label(cell)
         target, is_guess = names.match(label) if label is not None else (None, False)
         if label is None:
-            problems.add(row, indicator_pos, cell, "the indicator is empty")
+            problems.add(row, indicator_pos, cell, M("panel.cell.indicator_empty"))
         elif target is None:
             unknown.setdefault(label, []).append(table.row_names[row])
         elif is_guess:
             guessed[label] = target
         targets.append(target)
-    problems.raise_if_any("row lacks an indicator", "rows lack an indicator",
-                          "name the indicator of every row")
+    problems.raise_if_any("panel.rows_lack_indicator", M("panel.rows_lack_indicator.fix"))
     if unknown:
         lines = []
         for label, rows in unknown.items():
             near = names.near(label, names.lookup)
-            hint = (f" — did you mean {' or '.join(names.describe(t) for t in near)}?"
-                    if near else "")
-            lines.append(f"{label!r} ({', '.join(rows[:3])}{', …' if len(rows) > 3 else ''})"
-                         f"{hint}")
-        raise DataError(listing(counted(len(unknown), "name", "names") +
-                                f" in {table.column(indicator_pos)} not in the framework",
-                                lines), where=table.where,
-                        fix="use each indicator's id, Chinese name or English name; "
-                            f"indicators: {', '.join(names.ids[:20])}")
+            shown = joined([*rows[:3], *(["…"] if len(rows) > 3 else [])])
+            line = M("panel.unknown_name_line", label=repr(label), rows=shown)
+            if near:
+                line = compose(line, M("panel.did_you_mean", names=joined(
+                    [names.describe(t) for t in near], M("panel.or"))))
+            lines.append(line)
+        raise DataError(listing(counted("panel.names_not_in_framework", len(unknown),
+                                        column=table.column(indicator_pos)), lines),
+                        where=table.where,
+                        fix=M("panel.names_not_in_framework.fix",
+                              ids=", ".join(names.ids[:20])))
     values = parse_numbers(table, value_pos, problems)
-    problems.raise_if_any("cell is not a number", "cells are not numbers",
-                          "write plain numbers (1234.5 or 1,234.5) without units or notes, "
-                          "and leave missing values empty or write NA")
+    problems.raise_if_any("panel.cells_not_numbers", M("panel.cells_not_numbers.fix"))
     long = pd.DataFrame({**frame, "indicator": targets, "_value": values})
     _check_duplicates(long, table, ["unit", "year", "indicator"])
     present = set(targets)
     missing = [names.describe(i) for i in names.ids
                if i not in present and i not in names.optional]
     if missing:
-        raise DataError(listing(counted(len(missing), "indicator of the framework has",
-                                        "indicators of the framework have") + " no rows",
-                                missing), where=table.where,
-                        fix="add their rows (an empty value is fine for missing data), or "
-                            "check how they are named in the indicator column")
+        raise DataError(listing(counted("panel.indicators_no_rows", len(missing)), missing),
+                        where=table.where, fix=M("panel.indicators_no_rows.fix"))
     notes = [M("panel.note.read_as", column=repr(label), target=names.describe(t))
              for label, t in guessed.items()]
     notes += [M("panel.note.no_denominator_rows", den=den)
@@ -354,18 +347,18 @@ def _long(table, names: FrameworkNames, frame: dict, indicator_pos: int, value_p
         groups = long.dropna(subset=["group"]).drop_duplicates([*keys, "group"])
         clash = groups[groups.duplicated(keys, keep=False)]
         if not clash.empty:
-            lines = [f"unit {u!r}, year {y}: {', '.join(map(repr, g['group']))}"
+            lines = [M("panel.unit_year_groups", unit=repr(u), year=y,
+                       groups=", ".join(map(repr, g["group"])))
                      for (u, y), g in clash.groupby(keys, sort=False)]
-            raise DataError(listing(counted(len(lines), "unit-year has", "unit-years have")
-                                    + " more than one group",
-                                    lines), where=table.where,
-                            fix="give each unit and year one group")
+            raise DataError(listing(counted("panel.several_groups", len(lines)), lines),
+                            where=table.where, fix=M("panel.several_groups.fix"))
         frame_out["group"] = first["group"].first().to_numpy(dtype=object)
     for position in rest:
         name = table.header[position]
         if name in frame_out.columns or name in columns:
-            raise DataError(f"{table.column(position)} has the same name as another column",
-                            where=table.where, fix="rename one of the two columns")
+            raise DataError(M("panel.same_name_as", column=table.column(position),
+                              other=M("panel.another_column")),
+                            where=table.where, fix=M("panel.same_name_as.fix"))
         cells = pd.Series([None if is_blank(c) else c for c in table.cells(position)],
                           dtype=object)
         per_key = cells.groupby([long["unit"], long["year"]], sort=False)
@@ -383,10 +376,10 @@ def _keep_extras(table, frame: dict, extras: list[int]):
     for position in extras:
         name = table.header[position]
         if name in seen:
-            first = ("a column it produces" if seen[name] < 0
+            first = (M("panel.a_column_it_produces") if seen[name] < 0
                      else table.column(seen[name]))
-            raise DataError(f"{table.column(position)} has the same name as {first}",
-                            where=table.where, fix="rename one of the two columns")
+            raise DataError(M("panel.same_name_as", column=table.column(position), other=first),
+                            where=table.where, fix=M("panel.same_name_as.fix"))
         seen[name] = position
         frame[name] = pd.Series([None if is_blank(c) else c for c in table.cells(position)],
                                 dtype=object)
@@ -403,12 +396,11 @@ def _resolve_groups(data: pd.DataFrame, names: FrameworkNames, table: Table, pos
             present = not pd.isna(label)
             gid = names.group_lookup.get(label_key(label)) if present else None
             if present and gid is None:
-                problems.add(row, position, label, "not a group of the framework")
+                problems.add(row, position, label, M("panel.cell.not_a_group"))
             resolved.append(gid)
         valid = ", ".join(f"{gid} ({display_names(g)[0] or display_names(g)[1]})"
                           for gid, g in names.groups.items())
-        problems.raise_if_any("cell names an unknown group", "cells name an unknown group",
-                              f"use one of: {valid}")
+        problems.raise_if_any("panel.unknown_groups", M("hint.use_one_of", values=valid))
         groups = pd.Series(resolved, index=data.index, dtype=object)
     known = groups.dropna()
     by_unit = known.groupby(data.loc[known.index, "unit"])
@@ -420,8 +412,8 @@ def _resolve_groups(data: pd.DataFrame, names: FrameworkNames, table: Table, pos
     groups = groups.where(~fill, per_unit)
     if groups.isna().any():
         rows = [table.row_names[r] for r in data.loc[groups.isna(), "_row"]]
-        raise DataError(listing(counted(len(rows), "row has", "rows have") + " no group", rows),
-                        where=table.where, fix="fill the group column for every row (or delete the column)")
+        raise DataError(listing(counted("panel.rows_no_group", len(rows)), rows),
+                        where=table.where, fix=M("panel.rows_no_group.fix"))
     return data.assign(group=groups.astype(str)), notes
 
 
@@ -447,12 +439,11 @@ def _check_duplicates(data: pd.DataFrame, table: Table, keys: list[str],
         return
     lines = []
     for key, rows in dup.groupby(keys, sort=False)["_row"]:
-        parts = ", ".join(f"{k} {v!r}" if k != "year" else
-                          f"{'year' if frequency == 'year' else 'period'} "
-                          f"{period_labels([v], frequency)[0]}"
-                          for k, v in zip(keys, key))
-        lines.append(f"{parts}: {', '.join(table.row_names[r] for r in rows)}")
-    raise DataError(listing(counted(len(lines), f"{'-'.join(keys)} combination appears",
-                                     f"{'-'.join(keys)} combinations appear") + " more than once",
-                             lines), where=table.where,
-                    fix="keep one row for each; delete or correct the others")
+        parts = joined([M(f"panel.key.{k}" if k != "year" else
+                          ("panel.key.year" if frequency == "year" else "panel.key.period"),
+                          value=repr(v) if k != "year" else period_labels([v], frequency)[0])
+                        for k, v in zip(keys, key)])
+        lines.append(M("error.where", where=parts,
+                       problem=joined(table.row_names[r] for r in rows)))
+    raise DataError(listing(counted(f"panel.duplicates.{'_'.join(keys)}", len(lines)), lines),
+                    where=table.where, fix=M("panel.duplicates.fix"))

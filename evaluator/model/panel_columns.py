@@ -13,7 +13,7 @@ import re
 from evaluator.errors import DataError
 from evaluator.model.panel_io import (Table, column_letter, counted, is_blank, label_key,
                                       listing, parse_label)
-from ..i18n import M
+from ..i18n import M, bilingual, joined
 
 UNIT_ALIASES = ("unit", "城市", "地区", "单位", "单位名称", "城市名称", "region", "city",
                 "ucode")  # ucode: COINr's unit code column (uCode)
@@ -49,8 +49,7 @@ def find_header(grid):
         if keys & unit_keys and keys & year_keys:
             notes = ()
             if position:
-                notes = (f"rows above row {number} were skipped as titles; row {number} "
-                         "is read as the header",)
+                notes = (M("panel.titles_skipped_here", row=number),)
             return position, notes
     first_number, first = grid.rows[0]
     raise_no_roles([parse_label(c) or "" for c in first], f"row {first_number}",
@@ -61,17 +60,18 @@ def raise_no_roles(header, where_header, where, notes=()):
     keys = [label_key(h) for h in header]
     lacking = [role for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
                if find_role(keys, aliases) is None]
-    fix = "; ".join(f"name the {role} column one of: {', '.join(aliases)}"
-                    for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
-                    if role in lacking)
+    fixes = [M(f"panel.name_the_column.{role}", aliases=", ".join(aliases))
+             for role, aliases in (("unit", UNIT_ALIASES), ("year", YEAR_ALIASES))
+             if role in lacking]
     if sum(bool(re.fullmatch(r"\d{4}(年)?", h)) for h in header) >= 2:
-        fix += (". The headers look like years: reshape the table to the long layout "
-                "(unit, year, indicator, value) or to one row per unit and year")
-    for note in notes:
-        fix += f". Note: {note}"
-    shown = ", ".join(repr(h) for h in header[:15] if h) or "none"
-    raise DataError(M("panel.no_column_header", lacking=(M("panel.either", a=lacking[0], b=lacking[1]) if len(lacking) == 2
-                               else " / ".join(lacking)),
+        fixes.append(M("panel.headers_look_like_years"))
+    fixes += [M("panel.header_note", note=note) for note in notes]
+    fix = joined(fixes, M("list.semicolon"))
+    shown = ", ".join(repr(h) for h in header[:15] if h) or M("panel.none")
+    roles = [M(f"panel.role.{role}") for role in lacking]
+    raise DataError(M("panel.no_column_header",
+                      lacking=M("panel.either", a=roles[0], b=roles[1]) if len(roles) == 2
+                      else roles[0],
                       where_header=where_header, shown=shown), where=where, fix=fix)
 
 
@@ -124,7 +124,8 @@ class FrameworkNames:
         for ind in self.indicators:
             if str(ind.id) == target:
                 zh, en = display_names(ind)
-                return f"{target} ({zh or en})" if (zh or en) else target
+                return (bilingual(f"{target} ({en or zh})", f"{target} ({zh or en})")
+                        if (zh or en) else target)
         return target
 
     def near(self, label, candidates: dict[str, str]) -> list[str]:
@@ -145,12 +146,11 @@ def raise_missing_columns(table: Table, names: FrameworkNames, missing: list[str
                     candidates[label_key(label)] = str(ind.id)
     for position in extras:
         for target in names.near(table.header[position], candidates):
-            lines.append(f"{table.column(position)} looks like {names.describe(target)}: "
-                         "rename it to the indicator's id or exact name")
-    unknown = ", ".join(repr(table.header[p]) for p in extras[:15]) or "none"
-    raise DataError(listing(counted(len(missing), "indicator of the framework has",
-                                     "indicators of the framework have") + " no column",
-                             lines), where=table.where,
+            lines.append(M("panel.looks_like", column=table.column(position),
+                           target=names.describe(target)))
+    unknown = ", ".join(repr(table.header[p]) for p in extras[:15]) or M("panel.none")
+    raise DataError(listing(counted("panel.indicators_no_column", len(missing)), lines),
+                    where=table.where,
                     fix=M("panel.name_each_indicator_s", unknown=unknown))
 
 

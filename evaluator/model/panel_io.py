@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from evaluator.errors import DataError
-from ..i18n import M
+from ..i18n import M, compose
 from evaluator.model import panel_vector
 from ..io.infile import check_regular, is_special
 from .labels import label_key  # noqa: F401  (imported from here by the panel readers)
@@ -93,7 +93,7 @@ def read_grid(path, *, encoding: str | None = None, sheet: str | int | None = No
         if encoding is not None:
             warnings.append(M("panel.encoding_ignored_excel_workbook", encoding=encoding, name=file_path.name))
         rows, sheet_name, sheet_warnings = _excel_rows(content, file_path, sheet)
-        return RawGrid(rows, str(file_path), f"{file_path}, sheet {sheet_name!r}", digest,
+        return RawGrid(rows, str(file_path), sheet_location(file_path, sheet_name), digest,
                        None, sheet_name, tuple(warnings + sheet_warnings))
     if sheet is not None:
         warnings.append(M("panel.sheet_ignored_text_csv", sheet=sheet, name=file_path.name))
@@ -306,22 +306,22 @@ def parse_number(cell) -> float | None:
     if is_missing(cell):
         return None
     if isinstance(cell, (bool, np.bool_)):
-        raise ValueError("a TRUE/FALSE value is not a number")
+        raise ValueError(M("panel.cell.boolean"))
     if isinstance(cell, (int, float, np.integer, np.floating)):
         value = float(cell)
     elif isinstance(cell, (_dt.date, _dt.time, _dt.timedelta)):
-        raise ValueError("a date/time is not a number")
+        raise ValueError(M("panel.cell.datetime"))
     elif isinstance(cell, str):
         text = unicodedata.normalize("NFKC", cell).strip().casefold()
         if _THOUSANDS_NUMBER.fullmatch(text):
             text = text.replace(",", "")
         if not _PLAIN_NUMBER.fullmatch(text):
-            raise ValueError("text where a number is expected")
+            raise ValueError(M("panel.cell.text"))
         value = float(text)
     else:
-        raise ValueError(f"a {type(cell).__name__} value is not a number")
+        raise ValueError(M("panel.cell.type", type=type(cell).__name__))
     if not math.isfinite(value):
-        raise ValueError("the number is infinite")
+        raise ValueError(M("panel.cell.infinite"))
     return value
 
 
@@ -353,6 +353,37 @@ def show_cell(cell) -> str:
 
 # ---------------------------------------------------------------- tables
 
+def sheet_location(file, sheet) -> str:
+    """``a.xlsx, sheet '2023'`` in the user's language."""
+    return M("where.sheet", file=str(file), sheet=str(sheet))
+
+
+class RowNames:
+    """How each data row is named in messages ("row 5" of a file, "index 3" of a
+    DataFrame, "b.csv, row 5" of stacked files), made only when a message needs one."""
+
+    def __init__(self, values, key: str = "where.row", prefixes=None):
+        self.values, self.key = list(values), key
+        self.prefixes = None if prefixes is None else list(prefixes)
+
+    @classmethod
+    def stacked(cls, parts) -> "RowNames":
+        """Several files' rows, each named after its file: ``parts`` = (RowNames, label)."""
+        parts = list(parts)
+        return cls([v for names, _ in parts for v in names.values],
+                   parts[0][0].key if parts else "where.row",
+                   [label for names, label in parts for _ in names.values])
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, row: int):
+        name = M(self.key, at=self.values[row])
+        if self.prefixes is not None:
+            return compose(self.prefixes[row], ", ", name)
+        return name
+
+
 @dataclass
 class Table:
     """A header and its data rows, each row named as the user sees it (\"row 5\" in a
@@ -360,14 +391,14 @@ class Table:
 
     header: list[str]
     rows: list[tuple]
-    row_names: list[str]
+    row_names: RowNames
     where: str
     letters: bool   # spreadsheet column letters mean something (files, not DataFrames)
 
     def column(self, position: int) -> str:
         name = self.header[position]
-        return (f"column {column_letter(position)} {name!r}" if self.letters
-                else f"column {name!r}")
+        return (M("where.column_letter", letter=column_letter(position), name=name)
+                if self.letters else M("where.column", name=name))
 
     def cells(self, position: int) -> tuple:
         """The column's cells (None past the end of a short row), transposed once."""
@@ -382,27 +413,44 @@ class Problems:
     """Collects bad cells so one message lists them all (the first few quoted)."""
 
     def __init__(self, table: Table):
-        self.table, self.lines = table, []
+        self.table, self.found = table, []
 
     def add(self, row: int, position: int, cell, reason: str):
-        self.lines.append(f"{self.table.row_names[row]}, {self.table.column(position)}: "
-                          f"{show_cell(cell)} ({reason})")
+        self.found.append((row, position, cell, reason))
 
-    def raise_if_any(self, one: str, many: str, fix: str):
-        if self.lines:
-            raise DataError(listing(counted(len(self.lines), one, many), self.lines),
+    def line(self, row: int, position: int, cell, reason) -> str:
+        return M("panel.cell_line", row=self.table.row_names[row],
+                 column=self.table.column(position), cell=show_cell(cell), reason=reason)
+
+    @property
+    def lines(self) -> list[str]:
+        """Every bad cell as a message line."""
+        return [self.line(*found) for found in self.found]
+
+    def raise_if_any(self, key: str, fix: str):
+        """One DataError titled by ``key`` (``key.one`` / ``key.many`` with ``n``)."""
+        if self.found:
+            lines = [self.line(*found) for found in self.found[:MAX_LISTED]]
+            raise DataError(listing(counted(key, len(self.found)), lines,
+                                    total=len(self.found)),
                             where=self.table.where, fix=fix)
 
 
-def counted(n: int, one: str, many: str) -> str:
-    """'1 cell is …' / '3 cells are …'."""
-    return f"{n} {one if n == 1 else many}"
+def counted(key: str, n: int, **params) -> str:
+    """The message ``key.one`` for one thing, ``key.many`` (with ``n``) for several."""
+    return M(f"{key}.{'one' if n == 1 else 'many'}", n=n, **params)
 
 
-def listing(title: str, lines: list[str]) -> str:
-    shown = "\n  ".join(lines[:MAX_LISTED])
-    more = f"\n  … and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else ""
-    return f"{title}:\n  {shown}{more}"
+def listing(title: str, lines: list[str], total: int | None = None) -> str:
+    """A title and the first :data:`MAX_LISTED` lines, indented; "… and N more" when
+    ``total`` (default: the number of lines) is larger."""
+    total = len(lines) if total is None else total
+    parts: list = [M("listing.title", title=title)]
+    for line in lines[:MAX_LISTED]:
+        parts += ["\n  ", line]
+    if total > MAX_LISTED:
+        parts += ["\n  ", M("listing.more", n=total - MAX_LISTED)]
+    return compose(*parts)
 
 
 @lru_cache(maxsize=65536)
@@ -422,7 +470,7 @@ def parse_numbers(table: Table, position: int, problems: Problems) -> np.ndarray
         try:
             value = _number_from_text(cell) if isinstance(cell, str) else parse_number(cell)
         except ValueError as exc:
-            problems.add(row, position, cell, str(exc))
+            problems.add(row, position, cell, exc.args[0] if exc.args else str(exc))
             continue
         out[row] = np.nan if value is None else value
     return out
@@ -432,17 +480,16 @@ def parse_keys(table: Table, unit_pos: int, year_pos: int):
     """Unit names, calendar keys of the periods and the panel's frequency (see
     :mod:`evaluator.model.period`); one DataError lists the rows lacking either."""
     from evaluator.model.panel_time import read_time_column
-    from evaluator.model.period import ACCEPTED_FORMS
+    from evaluator.model.period import accepted_forms
     problems = Problems(table)
     cells = table.cells(unit_pos)
     units, careful = panel_vector.labels(cells)
     for row in np.flatnonzero(careful):
         units[row] = parse_label(cells[row])
     for row in np.flatnonzero(pd.isna(units)):
-        problems.add(row, unit_pos, cells[row], "the unit is empty")
+        problems.add(row, unit_pos, cells[row], M("panel.cell.unit_empty"))
     keys, frequency = read_time_column(table, year_pos, problems)
-    problems.raise_if_any("row lacks a valid unit or year", "rows lack a valid unit or year",
-                          "give every row a unit name and a four-digit year such as 2020 "
-                          "(2020年 is accepted) or a period of one frequency — accepted "
-                          f"forms: {ACCEPTED_FORMS}; delete note rows below the table")
+    problems.raise_if_any("panel.rows_lack_keys",
+                          M("panel.rows_lack_keys.fix", forms=accepted_forms(),
+                                           example="2020年"))
     return units.tolist(), keys, frequency

@@ -36,14 +36,14 @@ import numpy as np
 import pandas as pd
 
 from evaluator.errors import DataError
-from evaluator.i18n import M
+from evaluator.i18n import M, joined
 from evaluator.model.panel_columns import (GROUP_ALIASES, HEADER_SEARCH_ROWS, INDICATOR_ALIASES,
                                            UNIT_ALIASES, VALUE_ALIASES, YEAR_ALIASES,
                                            FrameworkNames, alias_keys, find_header, find_role,
                                            raise_no_roles)
-from evaluator.model.panel_io import (EXCEL_SUFFIXES, MISSING_MARKERS, RawGrid, Table,
-                                      is_blank, label_key, listing, parse_label,
-                                      parse_number, read_grid)
+from evaluator.model.panel_io import (EXCEL_SUFFIXES, MISSING_MARKERS, RawGrid, RowNames,
+                                      Table, is_blank, label_key, listing, parse_label,
+                                      parse_number, read_grid, sheet_location)
 from evaluator.model.period import PER_YEAR, parse_periods
 from evaluator.io.infile import is_special
 
@@ -116,7 +116,8 @@ def _file_sources(path, encoding, sheet, several: bool):
         if year_sheets is not None:
             return year_sheets
     grid = read_grid(path, encoding=encoding, sheet=sheet)
-    label = file_path.name if grid.sheet is None else f"{file_path.name}, sheet {grid.sheet!r}"
+    label = (file_path.name if grid.sheet is None
+             else sheet_location(file_path.name, grid.sheet))
     year = sheet_year(grid.sheet) if grid.sheet is not None and sheet is not None else None
     return [Source(grid, label if several else grid.location, year)], []
 
@@ -163,9 +164,9 @@ def _year_sheets(file_path: Path):
     sources = []
     for name in named:
         rows = _worksheet_rows(workbook[name])
-        grid = RawGrid(rows, str(file_path), f"{file_path}, sheet {name!r}", digest, None,
+        grid = RawGrid(rows, str(file_path), sheet_location(file_path, name), digest, None,
                        name, ())
-        sources.append(Source(grid, f"{file_path.name}, sheet {name!r}", years[name], True))
+        sources.append(Source(grid, sheet_location(file_path.name, name), years[name], True))
     return sources, notes
 
 
@@ -210,7 +211,7 @@ def _source_table(source: Source, names: FrameworkNames, missing) -> tuple[Table
         header, rows = _with_sheet_year(header, rows, body, source, names)
     if missing:
         rows = _blank_markers(rows, missing)
-    table = Table(header=header, rows=rows, row_names=[f"row {n}" for n, _ in body],
+    table = Table(header=header, rows=rows, row_names=RowNames(n for n, _ in body),
                   where=grid.location, letters=True)
     return table, notes
 
@@ -224,7 +225,7 @@ def _unit_header(grid):
                      if position else [])
             return position, notes
     first_number, first = grid.rows[0]
-    raise_no_roles([parse_label(c) or "" for c in first], f"row {first_number}",
+    raise_no_roles([parse_label(c) or "" for c in first], M("where.row", at=first_number),
                    grid.location, grid.warnings)
 
 
@@ -241,7 +242,7 @@ def _with_sheet_year(header, rows, body, source: Source, names):
     keys, frequencies, readable = parse_periods(cells)
     per_year = pd.Series(frequencies).map(PER_YEAR).fillna(1).to_numpy(np.int64)
     # unreadable cells are reported with their row when the table is assembled
-    wrong = [f"row {body[r][0]}: {cells[r]!r}"
+    wrong = [M("error.where", where=M("where.row", at=body[r][0]), problem=repr(cells[r]))
              for r in np.flatnonzero(readable & (keys // per_year != source.year))]
     if wrong:
         title = M("panel.sheet_year_differs." + ("one" if len(wrong) == 1 else "many"),
@@ -262,7 +263,8 @@ def split_notes(body, year_pos: int | None = None):
     end = len(body)
     while end > 0 and _is_note(body[end - 1][1], year_pos):
         end -= 1
-    notes = [f"row {number}: {_first_text(cells)!r}" for number, cells in body[end:]]
+    notes = [M("error.where", where=M("where.row", at=number),
+               problem=repr(_first_text(cells))) for number, cells in body[end:]]
     return body[:end], notes
 
 
@@ -349,22 +351,23 @@ def _stack(tables: list[Table], sources: list[Source], names: FrameworkNames) ->
             order.setdefault(key, shown)
         per_table.append(seen)
     wanted = {k for k in order if k.startswith("col:")}
-    lacking = [f"{source.label}: {', '.join(names.describe(k[4:]) for k in sorted(wanted - set(seen)))}"
+    lacking = [M("error.where", where=source.label, problem=joined(
+                   names.describe(k[4:]) for k in sorted(wanted - set(seen))))
                for seen, source in zip(per_table, sources) if wanted - set(seen)]
     if lacking:
         title = M("panel.files_lack." + ("one" if len(lacking) == 1 else "many"),
                   n=len(lacking))
-        raise DataError(listing(title, lacking), where=", ".join(s.label for s in sources),
+        raise DataError(listing(title, lacking), where=joined(s.label for s in sources),
                         fix=M("panel.files_lack.fix"))
     keys = list(order)
     header = [order[k] for k in keys]
-    rows, row_names = [], []
+    rows = []
     for table, source, seen in zip(tables, sources, per_table):
         picks = [seen.get(k) for k in keys]
-        for cells, name in zip(table.rows, table.row_names):
+        for cells in table.rows:
             rows.append(tuple(cells[p] if p is not None and p < len(cells) else None
                               for p in picks))
-            row_names.append(f"{source.label}, {name}")
+    row_names = RowNames.stacked((t.row_names, s.label) for t, s in zip(tables, sources))
     where = ", ".join(dict.fromkeys(Path(s.grid.source).name for s in sources))
     return Table(header=header, rows=rows, row_names=row_names, where=where, letters=False)
 

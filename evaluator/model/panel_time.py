@@ -10,11 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from evaluator.errors import DataError
-from evaluator.i18n import M
+from evaluator.i18n import M, joined
 from evaluator.model.panel_io import Problems, Table, is_missing
-from evaluator.model.period import ACCEPTED_FORMS, FREQUENCIES, parse_periods
+from evaluator.model.period import FREQUENCIES, parse_periods
 
-_NAMES = {"year": "a year", "half": "a half-year", "quarter": "a quarter", "month": "a month"}
 
 
 def read_time_column(table: Table, position: int, problems: Problems
@@ -32,9 +31,10 @@ def read_time_column(table: Table, position: int, problems: Problems
     present = [f for f in FREQUENCIES if (ok & (freqs == f)).any()]
     if len(present) > 1:
         firsts = [int(np.flatnonzero(ok & (freqs == f))[0]) for f in present]
-        lines = [f"{table.row_names[r]}: {cells[r]!r} is {_NAMES[f]}"
-                 for f, r in zip(present, firsts)]
+        lines = [M("panel.period.is_kind", row=table.row_names[r], cell=repr(cells[r]),
+                   kind=M(f"panel.period.kind.{f}")) for f, r in zip(present, firsts)]
         raise DataError(M("panel.period.mixed", column=table.column(position),
-                          kinds=" + ".join(present), rows="; ".join(lines)),
+                          kinds=joined([M(f"panel.period.freq.{f}") for f in present], " + "),
+                          rows=joined(lines, "; ")),
                         where=table.where, fix=M("panel.period.mixed.fix"))
     return keys, (present[0] if present else "year")

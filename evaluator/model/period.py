@@ -44,6 +44,15 @@ UNIT_NAMES = {"year": ("year", "years", "年"), "half": ("half-year", "half-year
               "month": ("month", "months", "个月")}
 ACCEPTED_FORMS = ("2024, 2024年 (years); 2024H1, 2024年上半年 (half-years); 2024Q2, "
                   "2024-Q2, 2024年第二季度 (quarters); 2024-05, 2024年5月 (months)")
+
+
+def accepted_forms():
+    """:data:`ACCEPTED_FORMS` as a message in the user's language."""
+    from ..i18n import M
+    return M("period.accepted_forms", years="2024, 2024年", halves="2024H1, 2024年上半年",
+             quarters="2024Q2, 2024-Q2, 2024年第二季度", months="2024-05, 2024年5月")
+
+
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 _CN_QUARTER = ("一", "二", "三", "四")
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from ..errors import EvaluatorError
 from ..model.framework import ROOT
 from ..i18n import M
-from ..model.period import ACCEPTED_FORMS, PER_YEAR, UNIT_NAMES, Period, period_labels
+from ..model.period import PER_YEAR, accepted_forms, UNIT_NAMES, Period, period_labels
 from ..stages.diagnostics import diagnose
 from . import fmt
 from .html import environment
@@ -42,7 +42,7 @@ def choose_period(assessment, text) -> Period:
         period = Period.parse(text)
     except ValueError:
         raise EvaluatorError(M("bulletin.err.not_a_period", text=str(text),
-                               forms=ACCEPTED_FORMS), where="--period",
+                               forms=accepted_forms()), where="--period",
                              fix=M("bulletin.err.not_a_period.fix")) from None
     present = np.unique(assessment.years)
     shown = ", ".join(period_labels(present, frequency))

@@ -125,8 +125,8 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
         except (MethodError, DataError) as exc:
             detail = f"{exc.where}: {exc.problem}" if exc.where else exc.problem
             raise MethodError(M("sens.compare.weighting_method_cannot_applied", m=m, detail=detail), where="--methods",
-                              fix=(exc.fix + "; or " if exc.fix else "") +
-                              "leave it out of --methods") from None
+                              fix=M("hint.or_leave_out_methods", fix=exc.fix) if exc.fix
+                              else M("hint.leave_out_methods")) from None
         except RecipeError as exc:
             raise RecipeError(M("sens.compare.weighting_method", m=m, problem=exc.problem), where="--methods",
                               fix=exc.fix) from None
@@ -154,7 +154,7 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
         missing = [int(y) for y in years if int(y) not in present]
         if missing:
             raise DataError(M("sens.compare.year_s_not_scored", map=', '.join(map(str, missing))),
-                            where="--year", fix="years present: " + ", ".join(map(str, present)))
+                            where="--year", fix=M("hint.years_present", years=", ".join(map(str, present))))
     notes: list[str] = []
     correlations = _correlations(scores, reference.years, methods,
                                  present if years is None else sorted(set(map(int, years))),

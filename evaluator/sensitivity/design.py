@@ -268,7 +268,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
         missing = [y for y in years if y not in all_years]
         if missing:
             raise DataError(M("sens.design.year_s_not_scored", map=', '.join(map(str, missing))),
-                            fix="years present: " + ", ".join(map(str, all_years)))
+                            fix=M("hint.years_present", years=", ".join(map(str, all_years))))
     chosen = sorted(set(years)) if years else all_years
     builder = _Builder(framework, panel, recipe, spec, ahp_loader, nominal)
     source = recipe.source or "recipe"

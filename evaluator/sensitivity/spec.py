@@ -40,7 +40,7 @@ from ..errors import RecipeError
 from ..model.framework import Framework
 from ..model.names import near_matches
 from ..model.recipe import Recipe
-from ..i18n import M
+from ..i18n import M, suggest
 
 #: Dirichlet weights need concentration × every nominal weight ≥ this: a gamma variate of
 #: shape a underflows to 0 in double precision with probability ≈ 2.2e-308**a / Γ(1 + a),
@@ -128,9 +128,7 @@ def _weights(value: Any, source: str | None) -> tuple[str, float | None]:
     if kind not in ("perturb", "dirichlet"):
         hint = near_matches(str(kind), ["perturb", "dirichlet"])
         raise RecipeError(M("sens.spec.unknown_weight_variation", kind=kind), where=where,
-                          fix=(f"did you mean {hint}? " if hint else "")
-                          + "valid: perturb (each weight × U(1−f, 1+f)), dirichlet "
-                            "(concentration around the nominal weights)")
+                          fix=suggest(hint, M("hint.weight_variations")))
     if isinstance(param, bool) or not isinstance(param, (int, float)):
         raise RecipeError(M("sens.spec.not_number", kind=kind, param=param), where=f"{where}.{kind}")
     param = float(param)
@@ -283,8 +281,7 @@ def _drop_factor(value: Any, framework: Framework, source: str | None) -> Factor
             if v not in framework.indicator_ids:
                 hint = near_matches(v, framework.indicator_ids)
                 raise RecipeError(M("sens.spec.not_indicator_framework", v=v), where=where,
-                                  fix=(f"did you mean {hint}?" if hint else
-                                       "list indicator ids of the framework"))
+                                  fix=suggest(hint) if hint else M("hint.list_indicator_ids"))
             if v not in ok:
                 raise RecipeError(M("sens.spec.only_child_cannot_left", v=v, parent_of=framework.parent_of(v)), where=where,
                                   fix=M("sens.spec.only_child_cannot_left.fix"))

@@ -40,7 +40,7 @@ def coordination(framework, recipe, scores: Mapping[str, np.ndarray],
     if unknown:
         raise RecipeError(M("coordination.coordination_node_s_are", unknown=unknown),
                           where=f"{where}.nodes",
-                          fix="name nodes of the tree, e.g. " + ", ".join(framework.first_level))
+                          fix=M("hint.name_nodes", nodes=", ".join(framework.first_level)))
     if not explicit and all(framework.is_indicator(n) for n in nodes):
         return None  # a flat framework has no dimensions to couple
     if len(nodes) < 2:

@@ -14,7 +14,7 @@ from ..model.dropped import check_every_indicator_has_data
 from ..model.framework import Framework
 from ..model.recipe import Recipe
 from .run import Run
-from ..i18n import M
+from ..i18n import M, compose
 
 
 def denominate(run: Run) -> None:
@@ -154,9 +154,9 @@ def normalise_targets(framework: Framework, recipe: Recipe, ids: list[str]) -> n
                 out[j] = absolute[-1]
     if recipe.normalise["method"] == "distance_to_target" and np.isnan(out).any():
         missing = [i for i, v in zip(ids, out) if np.isnan(v)]
-        raise MethodError(f"distance_to_target needs a target for every indicator; "
-                          f"none for {', '.join(missing[:8])}"
-                          + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""),
+        more = M("data_steps.and_more", n=len(missing) - 8) if len(missing) > 8 else ""
+        raise MethodError(M("data_steps.distance_needs_targets",
+                            ids=compose(", ".join(missing[:8]), more)),
                           where=M("data_steps.recipe_normalise"),
                           fix=M("data_steps.give_absolute_targets_framework"))
     return out

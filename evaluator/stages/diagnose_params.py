@@ -58,7 +58,7 @@ from typing import Any, Callable, Mapping
 from ..errors import RecipeError
 from ..model.period import PER_YEAR, Period, period_labels, year_end_key
 from ..model.names import near_matches
-from ..i18n import M
+from ..i18n import M, suggest
 
 DIAGNOSE_DEFAULTS: dict[str, Any] = {
     "base_year": None, "compare": "previous", "tolerance": 0.0, "min_improvement": 0.0,
@@ -123,8 +123,7 @@ ALERT_CHECKS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
 def _unknown(key: str, valid: list[str], where: str, what: str) -> RecipeError:
     hint = near_matches(str(key), valid)
     return RecipeError(M("diagnose_params.unknown", what=what, key_=key), where=where,
-                       fix=(f"did you mean {hint}? " if hint else "")
-                       + "valid: " + ", ".join(valid))
+                       fix=suggest(hint, M("hint.valid", values=", ".join(valid))))
 
 
 def target_years(framework) -> list[int]:
@@ -167,8 +166,8 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
         if base_period.key not in panel_years:
             raise RecipeError(M("diagnose_params.base_period_not_panel", label=base_period.label()),
                               where=f"{where}.base_year",
-                              fix="use one of: " + ", ".join(period_labels(
-                                  sorted(panel_years), frequency)))
+                              fix=M("hint.use_one_of", values=", ".join(period_labels(
+                                  sorted(panel_years), frequency))))
         out["base_year"] = base_period.key
         out["base_period"] = base_period.label()
         return out
@@ -184,10 +183,8 @@ def diagnose_params(section: Mapping[str, Any] | None, panel_years: list[int], *
                 raise RecipeError(
                     M("diagnose_params.base_year_its_last", out=out['base_year'], period_labels=period_labels([key], frequency)[0]),
                     where=f"{where}.base_year",
-                    fix=("use a year whose last period the panel holds: "
-                         + ", ".join(map(str, shown)) if shown else
-                         "leave diagnose.base_year out (paths then start in the first "
-                         "period of the panel)"))
+                    fix=(M("hint.base_year_held", years=", ".join(map(str, shown))) if shown
+                         else M("hint.leave_base_year_out")))
             out["base_year"] = key
         else:
             out["base_year"] = int(min(panel_years))

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..model.framework import ROOT
-from ..i18n import M
+from ..i18n import M, suggest, compose
 from ..model.period import PER_YEAR, period_labels
 
 TEXT = {
@@ -84,11 +84,12 @@ def resolve_unit(assessment, text: str) -> str:
     candidates = {u: u for u in units}
     candidates.update({name: f"{name} ({u})" for name, u in aliases.items()})
     close = _near(text, list(candidates))
-    shown = ", ".join(units[:8]) + (f", … ({len(units)} units)" if len(units) > 8 else "")
+    shown = compose(", ".join(units[:8]),
+                    M("hint.units_more", n=len(units)) if len(units) > 8 else "")
     raise DataError(M("unit_profile.unit_not_panel", text=text),
                     where=str(assessment.panel.source or "panel"),
-                    fix=(f"did you mean {', '.join(repr(candidates[c]) for c in close)}? "
-                         if close else "") + f"units in the panel: {shown}")
+                    fix=suggest([candidates[c] for c in close],
+                                M("hint.units_in_panel", units=shown)))
 
 
 def _near(text: str, candidates: list[str], n: int = 6, cutoff: float = 0.5) -> list[str]:
@@ -140,7 +141,7 @@ def render_profile(a, d, unit: str, year: int | None, lang: str) -> str:
         year = unit_years[-1]
     elif int(year) not in unit_years:
         raise DataError(M("unit_profile.unit_has_no_data", unit=unit, year=year),
-                        fix="years of this unit: " + ", ".join(map(str, unit_years)))
+                        fix=M("hint.years_of_unit", years=", ".join(map(str, unit_years))))
     year = int(year)
     panel_years = sorted(int(y) for y in np.unique(a.years))
     # the calendar year before (never bridged across a year the panel lacks)

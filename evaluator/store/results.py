@@ -127,7 +127,7 @@ def _bad_number(cells: pd.Series, column: str, where: str):
             float(value)
         except (TypeError, ValueError):
             raise DataError(msg("results.bad_value", column=column, value=value, row=row + 2,
-                                kind="number"), where=where,
+                                kind=msg("results.kind.number")), where=where,
                             fix=msg("results.edited.fix")) from None
 
 
@@ -144,7 +144,7 @@ def _typed(values: pd.Series, kind, column: str, where: str) -> list:
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise DataError(msg("results.bad_value", column=column, value=numbers[row],
-                                row=row + 2, kind="whole number"), where=where,
+                                row=row + 2, kind=msg("results.kind.whole_number")), where=where,
                             fix=msg("results.edited.fix"))
         arr = np.where(missing, 0, numbers).astype(np.int64).astype(object)
     else:
