@@ -247,3 +247,84 @@ def test_chinese_output_of_the_commands_holds_no_english_sentence(small_demo, tm
         if english:
             found[" ".join(args[:2])] = english[:5]
     assert not found, found
+
+
+# -- no message text outside the catalogue -------------------------------------------------------
+# Modules another change is converting; remove them from here once it lands.
+_PENDING = {"model/framework_spec.py"}
+_USER_CALLS = {"EvaluatorError", "FrameworkError", "RecipeError", "DataError", "MethodError",
+               "CheckFailed", "echo", "secho", "warn", "add"}
+_KEY_CALLS = {"M", "t", "t_", "Msg", "msg"}
+_LABEL = re.compile(r"^\s*[A-Za-z][A-Za-z ]*:\s*$")     # "valid: ", "years present: "
+
+
+def _literals(node):
+    """String constants of an expression, without the keys of message calls (M("key"))
+    and the texts of bilingual(en, zh)."""
+    if isinstance(node, ast.Call):
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+        if name == "bilingual":
+            return
+        if name in _KEY_CALLS:
+            for arg in [*node.args[1:], *(k.value for k in node.keywords)]:
+                yield from _literals(arg)
+            return
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _literals(child)
+
+
+def test_errors_warnings_and_printed_lines_take_their_words_from_the_catalogue():
+    """An error (what, where, fix), a problem added to a list, a warning or a printed line
+    written as English text in the code would stay English in zh output."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if str(path.relative_to(PACKAGE)) in _PENDING:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            if name not in _USER_CALLS:
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                for text in _literals(arg):
+                    words = re.sub(r"\{[^}]*\}", " ", text)
+                    if english_runs(words) or _LABEL.match(words):
+                        found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {text[:60]!r}")
+    assert not found, "English text outside the catalogue:\n" + "\n".join(found)
+
+
+def test_every_catalogue_key_is_used():
+    """A key no code or template names is a message nobody reads (or a typo of the key
+    the code uses). Keys are named literally (``M("a.b")``), by a prefix the code
+    completes (``M(f"xl.{key}")``, ``counted("a.b", n)`` → ``a.b.one``,
+    ``words("a")``, ``t("disparity.col." ~ c)`` in a template), or through the store's
+    ``msg("x")`` → ``store.x``; ``.fix``/``.one``/``.many``/``.ref`` go with their key."""
+    literals, texts = set(), []
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        texts.append(text)
+        literals |= {n.value for n in ast.walk(ast.parse(text))
+                     if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    for path in (PACKAGE.parent / "reports").rglob("*"):
+        if path.is_file():
+            texts.append(path.read_text(encoding="utf-8"))
+    quoted = set(re.findall(r"[\"']([A-Za-z0-9_.]+)[\"']", "\n".join(texts)))
+    names = {s for s in literals | quoted if " " not in s}
+    prefixes = tuple(s if s.endswith((".", "_")) else s + "." for s in names
+                     if "." in s and len(s) >= 3)
+
+    def used(key: str) -> bool:
+        if key in names or (key.startswith("store.") and key[6:] in names):
+            return True
+        base, _, last = key.rpartition(".")
+        if last in ("fix", "one", "many", "ref", "where") and base and used(base):
+            return True
+        return key.startswith(prefixes) or (key.startswith("store.")
+                                            and key[6:].startswith(prefixes))
+
+    unused = sorted(k for k in load_messages() if not used(k))
+    assert not unused, f"catalogue keys no code uses: {unused}"

@@ -118,7 +118,7 @@ def evaluate(R: np.ndarray, weights: Sequence[float], *, operator: str = "weight
         B = np.minimum(a[None, :, None], R3).max(axis=1)
     else:
         raise MethodError(M("fuzzy.unknown_fuzzy_operator", operator=operator),
-                          fix="operator: " + " | ".join(OPERATORS))
+                          fix=M("hint.operator", values=" | ".join(OPERATORS)))
     raw = B
     total = B.sum(axis=1, keepdims=True)
     B = np.where(total > 0, B / np.where(total > 0, total, 1.0), 1.0 / B.shape[1])

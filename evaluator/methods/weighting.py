@@ -56,7 +56,7 @@ def _share(score: np.ndarray, method: str, names: list[str], what: str) -> np.nd
     total = score.sum()
     if not total > 0:
         raise MethodError(M("weighting.weights_are_undefined_every", method=method, what=what),
-                          where="indicators " + ", ".join(repr(s) for s in names),
+                          where=M("where.indicators", names=", ".join(repr(s) for s in names)),
                           fix=M("weighting.weights_are_undefined_every.fix"))
     return score / total
 

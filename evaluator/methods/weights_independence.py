@@ -41,7 +41,7 @@ def independence_weights(Z: np.ndarray, *, names: Sequence[str] | None = None) -
     C = np.corrcoef(V, rowvar=False)
     if np.linalg.matrix_rank(C) < m:
         raise MethodError(M("weights_independence.independence_weights_indicators_are"),
-                          where="indicators " + ", ".join(map(repr, names)),
+                          where=M("where.indicators", names=", ".join(map(repr, names))),
                           fix=M("weights_independence.independence_weights_indicators_are.fix"))
     r2 = np.clip(1.0 - 1.0 / np.diag(np.linalg.inv(C)), 0.0, 1.0)
     r = np.sqrt(r2)

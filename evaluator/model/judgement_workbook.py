@@ -282,7 +282,7 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
         where = f"{path}, sheet {ws.title!r}"
         node = _text(ws["B1"].value)
         if not node:
-            raise FrameworkError(M("ahp.workbook.no_node"), where=f"{where}, cell B1",
+            raise FrameworkError(M("ahp.workbook.no_node"), where=M("where.cell", where=where, cell="B1"),
                                  fix=M("ahp.workbook.no_node.fix"))
         expert = _text(ws["B2"].value) or default_expert
         items: list[str] = []

@@ -415,7 +415,7 @@ def _pairs(raw: Any, items: tuple[str, ...], path: str,
             continue
         if not isinstance(columns, Mapping):
             problems.add(f"{path}.{row}", M("judgements.problem.must_map_other_items", columns=columns),
-                         f"write e.g. `{row}: {{{next(i for i in items if i != row)}: 3}}`"
+                         M("hint.write_eg", example=f"`{row}: {{{next(i for i in items if i != row)}: 3}}`")
                          if len(items) > 1 else None)
             ok = False
             continue

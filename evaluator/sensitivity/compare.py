@@ -109,7 +109,7 @@ def compare_methods(framework: Framework, panel: Panel, recipe: Recipe,
         methods = list(DEFAULT_METHODS) + (list(NEEDS_JUDGEMENTS) if judgements else [])
     methods = [m.strip() for m in methods if m and m.strip()]
     if len(methods) < 2:
-        raise RecipeError(M("sens.compare.comparing_needs_two_more", value=methods or 'none'),
+        raise RecipeError(M("sens.compare.comparing_needs_two_more", value=methods or M("hint.none")),
                           where="--methods", fix=M("sens.compare.comparing_needs_two_more.fix"))
     if len(set(methods)) != len(methods):
         raise RecipeError(M("sens.compare.method_listed_twice"), where="--methods")

@@ -215,7 +215,7 @@ def parse_uncertainty(recipe: Recipe, framework: Framework) -> UncertaintySpec:
                           if near_matches(str(k), KEYS) else repr(k) for k in unknown)
         raise RecipeError(M("sens.spec.unknown_key_s_uncertainty", hints=hints),
                           where=f"{source or 'recipe'}: uncertainty",
-                          fix="valid: " + ", ".join(KEYS))
+                          fix=M("hint.valid", values=", ".join(KEYS)))
     kind, param = _weights(section.get("weights"), source)
     factors = []
     for name in DISCRETE[:-1]:

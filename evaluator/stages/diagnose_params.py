@@ -94,7 +94,7 @@ def _choice(*options: str) -> Callable[[Any, str], str]:
     def check(value: Any, where: str) -> str:
         if value not in options:
             raise RecipeError(M("diagnose_params.unknown_value", value=value), where=where,
-                              fix="valid: " + ", ".join(options))
+                              fix=M("hint.valid", values=", ".join(options)))
         return value
     return check
 

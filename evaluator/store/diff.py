@@ -19,6 +19,7 @@ import pandas as pd
 from ..errors import DataError, EvaluatorError
 from .db import Store
 from .messages import msg
+from ..i18n import M
 from .read import read_round_table, round_info
 
 
@@ -53,7 +54,7 @@ def why(info_a: dict, info_b: dict) -> dict[str, list[str]]:
 def _published_year(store: Store, round_id: int, info: dict) -> int:
     if info.get("frequency", "year") != "year":
         raise DataError(msg("diff.frequency", round=round_id, frequency=info["frequency"]),
-                        where=f"round {round_id}", fix=msg("diff.frequency.fix"))
+                        where=M("where.round", round=round_id), fix=msg("diff.frequency.fix"))
     return max(int(p) for p in str(info["period"]).split(",") if p.strip().isdigit())
 
 
