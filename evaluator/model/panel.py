@@ -40,8 +40,10 @@ from evaluator.model.panel_columns import (GROUP_ALIASES, INDICATOR_ALIASES, UNI
                                            raise_missing_columns, raise_no_roles,
                                            usable_columns)
 from evaluator.model.period import PER_YEAR, parse_periods, period_frame, period_labels
-from evaluator.model.panel_io import (Problems, RowNames, Table, counted, is_blank, label_key,
-                                      listing, parse_keys, parse_label, parse_numbers)
+from evaluator.model.panel_checks import check_control_characters
+from evaluator.model.panel_io import (Problems, RowNames, Table,
+                                      counted, is_blank, label_key, listing, parse_keys,
+                                      parse_label, parse_numbers)
 from ..i18n import M, compose, joined
 
 LAYOUTS = ("auto", "wide", "long")
@@ -215,6 +217,7 @@ def _check_layout(layout):
 def _assemble(table: Table, framework, layout: str, meta: dict) -> Panel:
     names = FrameworkNames(framework)
     keep, notes = usable_columns(table)
+    check_control_characters(table, keep)
     keys = {p: label_key(table.header[p]) for p in keep}
     key_list = [keys.get(p, "\0") for p in range(len(table.header))]
     unit_pos = find_role(key_list, UNIT_ALIASES)

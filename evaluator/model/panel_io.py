@@ -242,6 +242,8 @@ def _excel_rows(content: bytes, file_path: Path, sheet):
         if chosen is None:
             raise DataError(M("panel.there_no_sheet_sheets", sheet=sheet),
                             where=str(file_path), fix=M("panel.there_no_sheet_sheets.fix", listing=listing))
+    from evaluator.model.panel_checks import check_formulas
+    check_formulas(content, file_path, workbook, [chosen])
     worksheet = workbook[chosen]
     grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
     _fill_merged(worksheet, grid)
@@ -418,8 +420,9 @@ class Problems:
     def add(self, row: int, position: int, cell, reason: str):
         self.found.append((row, position, cell, reason))
 
-    def line(self, row: int, position: int, cell, reason) -> str:
-        return M("panel.cell_line", row=self.table.row_names[row],
+    def line(self, row: int | None, position: int, cell, reason) -> str:
+        return M("panel.cell_line", row=(self.table.row_names[row] if row is not None
+                                         else M("where.header")),
                  column=self.table.column(position), cell=show_cell(cell), reason=reason)
 
     @property

@@ -42,8 +42,10 @@ from evaluator.model.panel_columns import (GROUP_ALIASES, HEADER_SEARCH_ROWS, IN
                                            FrameworkNames, alias_keys, find_header, find_role,
                                            raise_no_roles)
 from evaluator.model.panel_io import (EXCEL_SUFFIXES, MISSING_MARKERS, RawGrid, RowNames,
-                                      Table, is_blank, label_key, listing, parse_label,
+                                      Table, is_blank, label_key, listing,
+                                      parse_label,
                                       parse_number, read_grid, sheet_location)
+from evaluator.model.panel_checks import check_formulas
 from evaluator.model.period import PER_YEAR, parse_periods
 from evaluator.io.infile import is_special
 
@@ -155,6 +157,7 @@ def _year_sheets(file_path: Path):
                             repr(n) for n in named if years[n] == clash[0])),
                         where=str(file_path), fix=M("panel.year_sheets_clash.fix"))
     workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    check_formulas(content, file_path, workbook, named)
     digest = hashlib.sha256(content).hexdigest()
     others = [n for n in names if years[n] is None]
     notes = []
