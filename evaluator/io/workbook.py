@@ -7,8 +7,11 @@ stamps its zip entries with a fixed date.
 
 Cells: numbers as numbers (NaN and ±inf empty), booleans as booleans, text always as
 text — never a formula — with the formula-injection guard of the CSV tables (a leading
-``'`` before ``=``, ``+``, ``-``, ``@``, tab or CR). Header row frozen; column widths
-from the header and the first 200 values (8–40 characters).
+``'`` before ``=``, ``+``, ``-``, ``@``, tab or CR). Header row frozen, with an
+autofilter; column widths from the header and the first 200 values (8–40 characters);
+number formats by column (:func:`number_format`: ranks and years whole, rank changes
+signed, coordination degrees 3 decimals, other scores 2 — the cell keeps every digit);
+printed landscape on A4, one page wide, the header row on every page (:func:`print_setup`).
 """
 from __future__ import annotations
 
@@ -36,6 +39,37 @@ def workbook_options() -> dict:
 def fix_properties(workbook) -> None:
     """Fixed document times, so reruns give byte-identical files."""
     workbook.set_properties({"created": FIXED_TIME})
+
+
+def print_setup(ws, n_rows: int, n_cols: int) -> None:
+    """Autofilter on the header row over the table, landscape A4, one page wide (as many
+    pages down as needed), the header row repeated on every printed page."""
+    if n_cols:
+        ws.autofilter(0, 0, max(n_rows, 1), n_cols - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+RANK_COLUMNS = ("rank", "rank_in_group", "nominal_rank")
+SIGNED_COLUMNS = ("rank_change", "rank_change_yoy")
+
+
+def number_format(name: str, values: list[Any]) -> str | None:
+    """The display format of a number column of an output table, by its name: ranks and
+    whole numbers ``0``, rank changes ``+0;-0;0``, coordination degrees ``0.000``, other
+    numbers ``0.00``."""
+    name = str(name)
+    if name in SIGNED_COLUMNS:
+        return "+0;-0;0"
+    if name in RANK_COLUMNS or name.endswith("_rank") or name == "year":
+        return "0"
+    if name.startswith("coordination_") or name.endswith("_D"):
+        return "0.000"
+    if all(v is None or float(v).is_integer() for v in values):
+        return "0"
+    return "0.00"
 
 
 def column_cells(series: pd.Series) -> tuple[list[Any], str]:
@@ -91,15 +125,21 @@ def write_frames(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     import xlsxwriter
     workbook = xlsxwriter.Workbook(str(path), workbook_options())
     fix_properties(workbook)
+    header_format = workbook.add_format({"bold": True, "bottom": 1})
+    formats: dict[str, Any] = {}
     for name, frame in sheets.items():
         ws = workbook.add_worksheet(name[:31])
         ws.freeze_panes(1, 0)
         headers = [neutralise(str(c)) for c in frame.columns]
         columns = [column_cells(frame.iloc[:, k]) for k in range(frame.shape[1])]
-        for k, (header, (values, _)) in enumerate(zip(headers, columns)):
-            ws.set_column(k, k, _width(header, values))
+        for k, (header, (values, kind)) in enumerate(zip(headers, columns)):
+            fmt = number_format(frame.columns[k], values) if kind == "number" else None
+            if fmt is not None and fmt not in formats:
+                formats[fmt] = workbook.add_format({"num_format": fmt})
+            ws.set_column(k, k, _width(header, values), formats.get(fmt))
         for k, header in enumerate(headers):
-            ws.write_string(0, k, header)
+            ws.write_string(0, k, header, header_format)
+        print_setup(ws, len(frame), len(headers))
         _write_rows(ws, columns, start=1)
     workbook.close()
 

@@ -318,15 +318,22 @@ class Assessment:
         return out
 
     def _rankings_sheet(self, rankings: pd.DataFrame) -> pd.DataFrame:
-        """rankings.csv for the workbook: each group's name (in the language of the run,
-        :func:`evaluator.i18n.get_lang`) instead of its id; the CSV keeps the ids."""
-        if "group" not in rankings.columns or not self.framework.groups:
-            return rankings
+        """rankings.csv for the workbook: each group's name and coordination class in the
+        language of the run (:func:`evaluator.i18n.get_lang`) instead of its id or English
+        class; the CSV keeps the ids and classes."""
         from ..i18n import get_lang
         lang = get_lang()
-        names = {gid: g.name.get(lang) for gid, g in self.framework.groups.items()}
         out = rankings.copy()
-        out["group"] = out["group"].map(lambda g: names.get(str(g), g) if pd.notna(g) else g)
+        if "group" in out.columns and self.framework.groups:
+            names = {gid: g.name.get(lang) for gid, g in self.framework.groups.items()}
+            out["group"] = out["group"].map(lambda g: names.get(str(g), g) if pd.notna(g)
+                                            else g)
+        c = self.coordination
+        if lang == "zh" and c is not None and "coordination_class" in out.columns:
+            classes = {str(en): str(zh) for en, zh in zip(c.class_en, c.class_zh)
+                       if en is not None}
+            out["coordination_class"] = out["coordination_class"].map(
+                lambda x: classes.get(str(x), x) if pd.notna(x) else x)
         return out
     def _repr_html_(self) -> str:
         """A notebook shows the ranking of the latest year and the weights."""

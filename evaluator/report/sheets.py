@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..output import FORMULA_START
-from ..io.workbook import fix_properties, workbook_options
+from ..io.workbook import fix_properties, print_setup, workbook_options
 
 GENERAL = "General"
 LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
@@ -124,8 +124,9 @@ def _write(ws, row: int, col: int, value: Any, fmt) -> None:
 
 def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
                 note: str | None = None) -> None:
-    """One sheet: bilingual header row (frozen), widths from the first 200 values, then
-    the columns' values, row by row (constant-memory mode writes rows in order)."""
+    """One sheet: bilingual header row (frozen, with an autofilter), widths from the first
+    200 values, then the columns' values, row by row (constant-memory mode writes rows in
+    order); printed landscape, one page wide, the header on every page."""
     ws = wb.add_worksheet(name[:31])
     ws.freeze_panes(1, 1 if len(cols) > 2 else 0)
     values = [_column_values(c.values) for c in cols]
@@ -139,6 +140,7 @@ def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
     for k, col in enumerate(cols):
         header = _plain(col.header)
         _write(ws, 0, k, header, styles.format(header=True, quote=kept_as_text(header)))
+    print_setup(ws, n, len(cols))
     for vals in values:
         vals.extend([None] * (n - len(vals)))
     for r in range(n):

@@ -26,10 +26,9 @@ from .sheets import GENERAL, Col, workbook_bytes as _workbook_bytes
 SHEETS = ("rankings", "dimension scores", "indicators", "weights", "weighting",
           "diagnostics", "alerts", "sensitivity", "disparity", "methods")   # disparity:
 #                                                         only with groups to compare
-# ranks, years and raw values stay "General" (whole numbers show as such): styling a
-# cell costs time in openpyxl, so only scores, shares and lights are formatted
+# raw values (indicators in their own units) stay "General"
 SCORE, CHANGE, D3, PCT2, PCT1, PROB = "0.00", "+0;-0;0", "0.000", "0.00%", "0.0%", "0.0%"
-RANK = INT = GENERAL
+RANK = INT = "0"
 
 
 def _bi(bundle, key: str) -> str:
