@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import pickle
 import re
 from pathlib import Path
@@ -59,10 +60,18 @@ def test_the_chinese_text_is_chinese_and_the_english_text_english():
     english_zh = [k for k, e in table.items()
                   if english_runs(re.sub(r"\{[^}]*\}", " ", e["zh"]))
                   and not han.search(e["zh"]) and not k.endswith(".ref")]
-    chinese_en = [k for k, e in table.items() if han.search(e["en"])
+    # a help text's examples (示例市001, 专家问卷.xlsx) are the same in both languages
+    chinese_en = [k for k, e in table.items() if han.search(
+                      _without_shared_examples(k, e) if k.startswith("help.") else e["en"])
                   and not k.endswith(".ref")]
     assert not english_zh, f"zh text in English: {english_zh}"
     assert not chinese_en, f"en text in Chinese: {chinese_en}"
+
+
+def _without_shared_examples(key, entry):
+    """The English text of ``key`` without the Chinese words its Chinese text holds too."""
+    return re.sub(r"[\u4e00-\u9fff]+", lambda m: "" if m.group(0) in entry["zh"] else m.group(0),
+                  entry["en"])
 
 
 def _keys_used_in_code() -> dict[str, str]:
@@ -328,3 +337,61 @@ def test_every_catalogue_key_is_used():
 
     unused = sorted(k for k in load_messages() if not used(k))
     assert not unused, f"catalogue keys no code uses: {unused}"
+
+
+# -- --help and click's own words ------------------------------------------------------------
+def _all_commands():
+    return [(), *(path for path, _ in _commands(main))]
+
+
+def test_every_help_text_has_its_chinese():
+    from evaluator.cli.help_text import HELP_PREFIX, english_help, help_objects
+    known = {inspect.cleandoc(e["en"]) for k, e in load_messages().items()
+             if k.startswith(HELP_PREFIX)}
+    missing = [text[:60] for obj, attr in help_objects(main)
+               if (text := english_help(obj, attr)) and text not in known]
+    assert not missing, f"help texts without an entry in messages/help.yaml: {missing}"
+
+
+def _prose(text: str) -> str:
+    """A help text without its example lines (commands, YAML) and the usage line."""
+    keep = [line for line in text.splitlines()
+            if not re.match(r"\s+(evaluator |[a-z_]+:|\S*#)", line)
+            and not line.startswith(("Usage:", "用法："))]
+    return "\n".join(keep)
+
+
+def test_help_of_every_command_in_chinese_and_in_english(monkeypatch):
+    from evaluator.registry.core import FAMILIES, methods
+    monkeypatch.delenv("EVALUATOR_LANG", raising=False)
+    ids = [name for family in FAMILIES for name in methods(family)]
+    allow = [*ids, "Demo City", "PostgreSQL COPY", "CSV HEADER", "GeoJSON FeatureCollection",
+             "Saisana", "Saltelli", "Tarantola", "SALib", "SPSSAU", "COINr", "Excel", "WPS",
+             "LibreOffice"]
+    found, chinese = {}, {}
+    for path in _all_commands():
+        # the top level has no --lang: its help follows EVALUATOR_LANG (or the locale)
+        zh = CliRunner(env={"EVALUATOR_LANG": "zh"}).invoke(
+            main, [*path, *(["--lang", "zh"] if path else []), "--help"], prog_name="evaluator")
+        assert zh.exit_code == 0 and "用法：" in zh.output and "选项" in zh.output
+        runs = english_runs(_prose(zh.output), allow=allow)
+        if runs:
+            found[" ".join(path)] = runs[:5]
+        en = CliRunner().invoke(main, [*path, "--help"], prog_name="evaluator")
+        assert en.exit_code == 0 and en.output.startswith("Usage: evaluator")
+        lines = chinese_in(_prose(en.output), allow=["示例市", "专家问卷", "面板", "专家",
+                                                      "2025年第二季度"])
+        if lines:
+            chinese[" ".join(path)] = lines[:3]
+    assert not found, f"English in the Chinese --help: {found}"
+    assert not chinese, f"Chinese in the English --help: {chinese}"
+
+
+def test_click_usage_errors_follow_the_language():
+    zh = CliRunner().invoke(main, ["score", "--lang", "zh"], prog_name="evaluator")
+    assert zh.exit_code == 2
+    assert "错误：缺少选项 '--framework' / '-f'" in zh.output and "用法：" in zh.output
+    zh = CliRunner().invoke(main, ["score", "-f", "x", "-d", "y", "--bogus", "--lang=zh"])
+    assert "没有选项 '--bogus'" in zh.output
+    en = CliRunner().invoke(main, ["score"], prog_name="evaluator")
+    assert "Error: Missing option '--framework' / '-f'" in en.output
