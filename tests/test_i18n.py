@@ -345,9 +345,9 @@ def _all_commands():
 
 
 def test_every_help_text_has_its_chinese():
-    from evaluator.cli.help_text import HELP_PREFIX, english_help, help_objects
+    from evaluator.cli.help_text import HELP_PREFIX, OPTION_PREFIX, english_help, help_objects
     known = {inspect.cleandoc(e["en"]) for k, e in load_messages().items()
-             if k.startswith(HELP_PREFIX)}
+             if k.startswith((HELP_PREFIX, OPTION_PREFIX))}
     missing = [text[:60] for obj, attr in help_objects(main)
                if (text := english_help(obj, attr)) and text not in known]
     assert not missing, f"help texts without an entry in messages/help.yaml: {missing}"

@@ -188,6 +188,12 @@ def _keep_missing(ctx, _param, value):
     return value
 
 
+def _keep_names(ctx, _param, value):
+    """--names is read by load_inputs, so the commands need no parameter for it."""
+    ctx.meta["evaluator.names"] = value
+    return value
+
+
 # options shared by the commands that read a framework and a panel
 def data_options(func):
     opts = [
@@ -203,6 +209,8 @@ def data_options(func):
         click.option("--sheet", default=None, help=t("cli.option.sheet", "en")),
         click.option("--missing", multiple=True, expose_value=False, callback=_keep_missing,
                      help=t("cli.option.missing", "en")),
+        click.option("--names", type=click.Path(dir_okay=False), expose_value=False,
+                     callback=_keep_names, help=t("cli.option.names", "en")),
     ]
     from .progress import quiet_option
 
@@ -228,9 +236,10 @@ def load_inputs(framework: str, data, recipe: str | None, encoding: str | None,
         sheet = int(sheet)
     ctx = click.get_current_context(silent=True)
     missing = ctx.meta.get("evaluator.missing", ()) if ctx is not None else ()
+    names = ctx.meta.get("evaluator.names") if ctx is not None else None
     paths = [data] if isinstance(data, str) else list(data)
     panel = load_panel(paths[0] if len(paths) == 1 else paths, fw, encoding=encoding,
-                       sheet=sheet, missing=missing)
+                       sheet=sheet, missing=missing, names=names)
     return fw, panel, rc
 
 

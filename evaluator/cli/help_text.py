@@ -22,6 +22,7 @@ import click
 from ..i18n import load_messages, resolve_lang, set_lang
 
 HELP_PREFIX, CLICK_PREFIX = "help.", "click."
+OPTION_PREFIX = "cli.option."    # option helps the code takes from the catalogue itself
 _STATE = {"lang": "en"}      # the language of the command line being run (click's words)
 _CLICK_MODULES = ("core", "exceptions", "parser", "types", "formatting", "decorators",
                   "termui", "utils")
@@ -30,8 +31,9 @@ _CLICK_MODULES = ("core", "exceptions", "parser", "types", "formatting", "decora
 @functools.lru_cache(maxsize=1)
 def _table(prefix: str) -> dict[str, dict[str, str]]:
     """English text → {en, zh} of the catalogue keys under ``prefix``."""
+    prefixes = (HELP_PREFIX, OPTION_PREFIX) if prefix == HELP_PREFIX else (prefix,)
     return {inspect.cleandoc(entry["en"]) if prefix == HELP_PREFIX else entry["en"]: entry
-            for key, entry in load_messages().items() if key.startswith(prefix)}
+            for key, entry in load_messages().items() if key.startswith(prefixes)}
 
 
 def help_objects(group: click.Command) -> Iterator[tuple[Any, str]]:
@@ -82,7 +84,7 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 def lang_of(args) -> str:
     """The language a command line asks for: ``--lang X`` / ``--lang=X`` anywhere, else
     ``EVALUATOR_LANG`` or the locale (a bad value is refused later, by the command)."""
-    args = list(args)
+    args = [str(a) for a in args]
     for k, arg in enumerate(args):
         value = (args[k + 1] if arg == "--lang" and k + 1 < len(args)
                  else arg.split("=", 1)[1] if arg.startswith("--lang=") else None)

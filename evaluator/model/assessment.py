@@ -199,6 +199,8 @@ class Assessment:
                               "encoding": self.panel.encoding, "sheet": self.panel.sheet}
             if self.panel.files:   # several files: each with its SHA-256
                 inputs["data"]["files"] = [dict(f) for f in self.panel.files]
+        if self.panel.names_file:
+            inputs["names"] = dict(self.panel.names_file)
         if self.framework.source:
             inputs["framework"] = {"path": self.framework.source,
                                    "sha256": _sha256(self.framework.source)}

@@ -66,6 +66,7 @@ class Panel:
     warnings: tuple[str, ...] = field(default=())
     frequency: str = "year"    # year | half | quarter | month (see model/period.py)
     files: tuple[dict, ...] = field(default=())   # several files: path, sha256, … of each
+    names_file: dict | None = None   # a names file (model/panel_names.py): path, sha256
 
     def __post_init__(self):
         if not isinstance(self.data, pd.DataFrame):
@@ -180,7 +181,7 @@ class Panel:
 
 def load_panel(path, framework, *, encoding: str | None = None,
                sheet: str | int | None = None, layout: str = "auto",
-               missing: Sequence[str] = ()) -> Panel:
+               missing: Sequence[str] = (), names=None) -> Panel:
     """Read a panel from CSV or XLSX/XLSM files and match its columns to the framework.
 
     ``path`` is a file, a list of files of the same layout (stacked; a unit-year in two
@@ -189,19 +190,25 @@ def load_panel(path, framework, *, encoding: str | None = None,
     (default: the first sheet, or every sheet named by a year — "2022", "2023年" — with
     the year taken from the sheet's name); ``layout`` is ``auto`` (long when there are
     indicator and value columns), ``wide`` or ``long``; ``missing`` names missing markers
-    beyond the built-in ones. Title rows above the header and note rows under the table
+    beyond the built-in ones; ``names`` is a names file giving units their names per
+    language (:mod:`evaluator.model.panel_names`). Title rows above the header and note rows under the table
     are skipped with a warning. Raises :class:`DataError` naming the file, row (header =
     row 1), column and a fix. Files are read once and never written; their SHA-256 are
     recorded.
     """
     if isinstance(path, pd.DataFrame):  # an in-memory table: same checks, no file
-        return Panel.from_frame(path, framework, layout=layout)
-    from evaluator.model.panel_sources import read_table
+        panel = Panel.from_frame(path, framework, layout=layout)
+    else:
+        from evaluator.model.panel_sources import read_table
 
-    _check_layout(layout)
-    table, meta = read_table(path, framework, encoding=encoding, sheet=sheet,
-                             missing=missing)
-    return _assemble(table, framework, layout, meta)
+        _check_layout(layout)
+        table, meta = read_table(path, framework, encoding=encoding, sheet=sheet,
+                                 missing=missing)
+        panel = _assemble(table, framework, layout, meta)
+    if names is not None:
+        from evaluator.model.panel_names import with_names
+        panel = with_names(panel, names)
+    return panel
 
 
 # ---------------------------------------------------------------- header and roles
