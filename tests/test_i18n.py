@@ -227,7 +227,7 @@ def test_the_report_names_units_in_its_language(small_demo, tmp_path, lang):
     ws = load_workbook(next(out.glob(f"report-*-{lang}.xlsx")))[i18n.Messages(lang).t("sheet.rankings")]
     header = [c.value for c in ws[1]]
     if lang == "en":     # the workbook keeps the id and adds the name in the language
-        names = {ws.cell(row=r, column=header.index("name / 名称") + 1).value
+        names = {ws.cell(row=r, column=header.index(i18n.Messages(lang).t("xl.unit_name")) + 1).value
                  for r in range(2, 14)}
         assert names == en_names
 

@@ -127,7 +127,8 @@ def rounds(db, fmt):
             from ..store.messages import msg
             click.echo(msg("rounds.none"))
             return
-    print_records(records, columns, fmt, integer=("round", "supersedes"))
+    print_records(_in_words(records) if fmt == "table" else records, columns, fmt,
+                  integer=("round", "supersedes"))
 
 
 @click.command(epilog="\b\nExamples:\n  evaluator history --unit 示例市007\n"
@@ -147,8 +148,36 @@ def history(unit, db, valid_only, fmt):
 
     with opened(db) as store:
         records = unit_history_records(store, unit, valid_only=valid_only)
-    print_records(records, history_columns(records), fmt,
+    print_records(_in_words(records) if fmt == "table" else records,
+                  history_columns(records), fmt,
                   integer=("round", "year", "rank", "rank_change"))
+
+
+def _in_words(records: list[dict]) -> list[dict]:
+    """A printed table's status and frequency in the user's language (the CSV and JSON
+    formats keep the stored values)."""
+    import re
+
+    from ..i18n import get_lang, t
+    if get_lang() == "en":
+        return records
+
+    def status(value):
+        text = str(value)
+        if text == "valid":
+            return t("store.status.valid")
+        if (m := re.fullmatch(r"superseded by (\d+)", text)):
+            return t("store.status.superseded", n=m.group(1))
+        if text.startswith("withdrawn: "):
+            return t("store.status.withdrawn", reason=text[len("withdrawn: "):])
+        return text
+
+    def frequency(value):
+        return (t(f"panel.period.freq.{value}") if value in ("year", "half", "quarter", "month")
+                else value)
+    return [{**r, **({"status": status(r["status"])} if "status" in r else {}),
+             **({"frequency": frequency(r["frequency"])} if "frequency" in r else {})}
+            for r in records]
 
 
 @click.command(epilog="\b\nExamples:\n  evaluator export --round 3 --out round-3/\n"

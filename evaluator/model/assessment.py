@@ -365,9 +365,8 @@ class Assessment:
         tables = self.output_tables()
         sheets = {"rankings": self._rankings_sheet(tables["rankings"])}
         if self.manifest["synthetic_demo_data"]:
-            sheets["about"] = pd.DataFrame({"note": [
-                "SYNTHETIC DEMO DATA: invented values, no real city is meant.",
-                "模拟演示数据：数值均为虚构，不代表任何真实城市。"]})
+            from ..i18n import t
+            sheets["about"] = pd.DataFrame({"note": [t("cli.score.synthetic")]})
         return write_tables(Path(folder), tables, xlsx=sheets if xlsx else None,
                             xlsx_name="rankings.xlsx", table_format=table_format)
 

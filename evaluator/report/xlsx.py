@@ -1,6 +1,6 @@
 """The formatted workbook ``report.xlsx``: rankings, dimension scores, indicators,
 weights, the weighting's intermediate tables, diagnostics, alerts, sensitivity and
-methods of the chosen year — bilingual headers, frozen header row, number formats,
+methods of the chosen year — headers in the report's language, frozen header row, number formats,
 widths, traffic-light fills. (The complete tables of every year, e.g. ``diagnostics.csv``
 with paths and peers, are written beside it by ``Assessment.to_dir``.)
 
@@ -32,19 +32,18 @@ RANK = INT = "0"
 
 
 def _bi(bundle, key: str) -> str:
-    return bundle.t.both(f"xl.{key}")
+    """A column header in the report's language (the CSV tables keep the column ids)."""
+    return bundle.t(f"xl.{key}")
 
 
 def _names(bundle, item: str) -> str:
-    """An item's name in both languages (input text, written as text)."""
-    fw = bundle.framework
+    """An item's name in the report's language (input text, written as text)."""
     if item == ROOT:
         return _bi(bundle, "index")
+    fw = bundle.framework
     if not (fw.is_indicator(item) or item in fw.node_ids):
         return item   # dropped by the recipe: the weights sheet's note says why
-    first = fw.label(item, bundle.lang)
-    second = fw.label(item, "zh" if bundle.lang == "en" else "en")
-    return first if first == second else f"{first} / {second}"
+    return fw.label(item, bundle.lang)
 
 
 # -- sheets ----------------------------------------------------------------------------------
@@ -248,9 +247,7 @@ def _alerts(bundle) -> list[Col]:
             Col(_bi(bundle, "rule"), [bundle.t(f"rule.{r}") for r in al["rule"]]),
             Col(_bi(bundle, "years"), al["years"].astype(str).tolist()),
             Col(_bi(bundle, "message"), al["message_zh" if bundle.lang == "zh"
-                                           else "message_en"].tolist()),
-            Col(_bi(bundle, "message_other"), al["message_en" if bundle.lang == "zh"
-                                                 else "message_zh"].tolist())]
+                                           else "message_en"].tolist())]
 
 
 def _sensitivity(bundle) -> tuple[list[Col], str | None]:
