@@ -127,13 +127,18 @@ class SensitivityResult:
     def _repr_html_(self) -> str:
         from .model.notebook import html_card
 
+        from .i18n import Messages, get_lang, t
+        from .report.intervals import varied_text
+
         shift = self.summary.get("mean_rank_shift", {})
-        facts = [f"{self.scenarios:,} scenarios; varied: "
-                 + "; ".join(self.summary.get("varied_labels", [])),
-                 f"mean absolute rank shift {shift.get('mean', float('nan')):.2f} places",
+        words = Messages(get_lang())
+        varied = words("list.semicolon").join(varied_text(self.summary, words)) \
+            if self.summary.get("varied_labels") else ""
+        facts = [t("nb.sens.facts", scenarios=self.scenarios, varied=varied),
+                 t("nb.sens.shift", mean=shift.get("mean", float("nan"))),
                  *self.summary.get("notes", [])]
-        return html_card("Sensitivity analysis", facts,
-                         [("rank intervals", self.intervals), ("Sobol indices", self.sobol)])
+        return html_card(t("nb.sens.title"), facts,
+                         [(t("nb.intervals"), self.intervals), (t("nb.sobol"), self.sobol)])
 
 
 def sensitivity(framework, panel, recipe=None, *, samples: int = 1000,

@@ -339,21 +339,23 @@ class Assessment:
         return out
     def _repr_html_(self) -> str:
         """A notebook shows the ranking of the latest year and the weights."""
+        from ..i18n import get_lang, t
         from .notebook import html_card
 
         table = self.rankings
         latest = int(table["year"].max())
         name = self.framework.name
-        title = f"Assessment — {getattr(name, 'en', '') or name} ({self.framework.id})"
-        facts = [f"{table['unit'].nunique()} units × {table['year'].nunique()} years "
-                 f"({int(table['year'].min())}–{latest}); recipe: "
-                 f"{self.recipe.normalise['method']} → weights "
-                 f"{self.recipe.weights['indicators']['method']} → "
-                 f"{self.recipe.aggregate['method']}",
-                 *[f"warning: {w}" for w in self.warnings]]
+        shown = name.get(get_lang()) if hasattr(name, "get") else str(name)
+        title = t("nb.assessment.title", name=shown, id=self.framework.id)
+        facts = [t("nb.assessment.facts", units=table["unit"].nunique(),
+                   years=table["year"].nunique(), first=int(table["year"].min()), last=latest,
+                   normalise=self.recipe.normalise["method"],
+                   weights=self.recipe.weights["indicators"]["method"],
+                   aggregate=self.recipe.aggregate["method"]),
+                 *[t("nb.warning", warning=w) for w in self.warnings]]
         ranking = table[table["year"] == latest].sort_values("rank", kind="mergesort")
-        return html_card(title, facts, [(f"ranking {latest}", ranking),
-                                        ("weights", self.weights_table)])
+        return html_card(title, facts, [(t("nb.ranking", year=latest), ranking),
+                                        (t("nb.weights"), self.weights_table)])
 
     def write_files(self, folder: str | Path, *, xlsx: bool = True,
                     table_format: str = "csv") -> list[Path]:

@@ -1,10 +1,13 @@
 """How results show in a Jupyter notebook (``_repr_html_``): a title, a few facts and the
-head of their main tables, escaped, numbers rounded as the README prints them."""
+head of their main tables, escaped, numbers rounded as the README prints them; the words
+in the current language (:func:`evaluator.i18n.get_lang`)."""
 from __future__ import annotations
 
 import html
 
 import pandas as pd
+
+from ..i18n import t
 
 MAX_ROWS = 10
 
@@ -21,8 +24,8 @@ def html_card(title: str, facts: list[str], tables: list[tuple[str, pd.DataFrame
         if frame is None:
             continue
         shown = frame.head(max_rows)
-        more = (f" — first {len(shown)} of {len(frame):,} rows" if len(frame) > len(shown)
-                else f" — {len(frame):,} rows")
+        more = (t("nb.rows_first", shown=len(shown), n=len(frame)) if len(frame) > len(shown)
+                else t("nb.rows_all", n=len(frame)))
         parts.append(f"<p><em>{html.escape(caption)}</em>{html.escape(more)}</p>")
         parts.append(shown.to_html(index=False, na_rep="", escape=True, border=0,
                                    float_format=lambda v: f"{v:.{decimals}f}"))

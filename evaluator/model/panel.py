@@ -98,13 +98,16 @@ class Panel:
     __hash__ = None  # holds a mutable DataFrame
 
     def _repr_html_(self) -> str:
+        from ..i18n import localise, t
         from .notebook import html_card
 
         years = self.years
-        facts = [f"{len(self.units)} units × {len(years)} years ({years[0]}–{years[-1]}), "
-                 f"{len(self.indicator_ids)} indicators, {self.layout} layout",
-                 f"source: {self.source or 'DataFrame'}", *self.warnings]
-        return html_card("Panel", facts, [("data", self.data)])
+        facts = [t("nb.panel.facts", units=len(self.units), years=len(years), first=years[0],
+                   last=years[-1], indicators=len(self.indicator_ids),
+                   layout=t(f"nb.layout.{self.layout}")),
+                 t("nb.source", source=self.source or "DataFrame"),
+                 *(localise(w) for w in self.warnings)]
+        return html_card(t("nb.panel.title"), facts, [(t("nb.data"), self.data)])
 
     @property
     def units(self) -> tuple[str, ...]:

@@ -136,16 +136,18 @@ class QualityReport:
         }
 
     def _repr_html_(self) -> str:
+        from ..i18n import get_lang, t
         from ..model.notebook import html_card
 
-        issues = pd.DataFrame([{"level": i.level, "message": i.full_text()}
+        lang = get_lang()
+        issues = pd.DataFrame([{"level": i.level, "message": i.full_text(lang)}
                                for i in self.issues], columns=["level", "message"])
-        facts = [f"{self.n_units} units × {self.n_years} years; "
-                 f"{len(self.errors)} errors, {len(self.warnings)} warnings"]
-        return html_card("Data-quality report", facts,
-                         [("issues", issues), ("coverage by indicator",
-                                               self.coverage_by_indicator),
-                          ("outliers", self.outliers)], max_rows=20)
+        facts = [t("nb.quality.facts", units=self.n_units, years=self.n_years,
+                   errors=len(self.errors), warnings=len(self.warnings))]
+        return html_card(t("nb.quality.title"), facts,
+                         [(t("nb.issues"), issues), (t("nb.coverage"),
+                                                     self.coverage_by_indicator),
+                          (t("nb.outliers"), self.outliers)], max_rows=20)
 
     def to_text(self, lang: str = "en") -> str:
         """A readable report with aligned tables, in English or Chinese."""

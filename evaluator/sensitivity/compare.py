@@ -69,11 +69,12 @@ class CompareResult:
 
         latest = int(self.table["year"].max())
         moved = self.moved(latest)
-        facts = [f"methods: {', '.join(self.methods)}; {len(moved)} units move more than "
-                 f"{self.k} places in {latest} (all in .table)", *self.notes]
+        facts = [t_("nb.compare.facts", methods=", ".join(self.methods), n=len(moved),
+                    k=self.k, year=latest), *self.notes]
         corr = self.correlations[self.correlations["year"] == latest]
-        return html_card("Weighting methods compared", facts,
-                         [(f"correlations {latest}", corr), (f"moved {latest}", moved)])
+        return html_card(t_("nb.compare.title"), facts,
+                         [(t_("nb.correlations", year=latest), corr),
+                          (t_("nb.moved", year=latest), moved)])
 
 
 def weight_section(recipe: Recipe, method: str, judgements: str | None) -> dict[str, Any]:

@@ -126,13 +126,17 @@ class Diagnosis:
                 "alerts": period_frame(alerts, frequency)}
 
     def _repr_html_(self) -> str:
+        from ..i18n import localise, t
         from ..model.notebook import html_card
 
         lights = self.lights[self.lights["node"] == "index"] if "node" in self.lights else \
             self.lights
-        return html_card("Diagnosis", [f"{len(self.alerts)} alerts", *self.warnings],
-                         [("alerts", self.alerts[ALERT_COLUMNS]), ("lights", lights),
-                          ("obstacles", self.obstacles), ("diagnostics", self.table)])
+        return html_card(t("nb.diagnosis.title"),
+                         [t("nb.alerts_n", n=len(self.alerts)),
+                          *(localise(w) for w in self.warnings)],
+                         [(t("nb.alerts"), self.alerts[ALERT_COLUMNS]), (t("nb.lights"), lights),
+                          (t("nb.obstacles"), self.obstacles),
+                          (t("nb.diagnostics"), self.table)])
 
 
 def build_diagnostics(assessment) -> dict[str, pd.DataFrame]:
