@@ -96,7 +96,8 @@ def test_report_workbook_sheets_are_filtered_formatted_and_printable(tmp_path, p
     t = Messages(lang)
     assert book.sheetnames[0] == t("sheet.rankings")
     for ws in book.worksheets:
-        _check_print_setup(ws, note_under=ws.title == t("sheet.sensitivity"))
+        _check_print_setup(ws, note_under=ws.title in (t("sheet.sensitivity"),
+                                                         t("sheet.disparity")))
     ranks = book[t("sheet.rankings")]
     heads = [c.value for c in ranks[1]]
     rank_col, score_col = heads[0], next(h for h in heads if h.startswith(t("xl.score")))

@@ -111,8 +111,8 @@ def disparity_sheet(bundle):
     if d is None:
         return None
     t = bundle.t
-    cols = [Col(t.both("disparity.col.year"), [v["year"] for v in d["values"]])]
-    cols += [Col(t.both(f"disparity.col.{c}"), [v[c] for v in d["values"]], "0.0000")
+    cols = [Col(t("disparity.col.year"), [v["year"] for v in d["values"]])]
+    cols += [Col(t(f"disparity.col.{c}"), [v[c] for v in d["values"]], "0.0000")
              for c in d["columns"]]
     note = " ".join([t("disparity.intro"), *d["sentences"], *d["notes"], t("disparity.more")])
     return cols, note
