@@ -395,3 +395,42 @@ def test_click_usage_errors_follow_the_language():
     assert "没有选项 '--bogus'" in zh.output
     en = CliRunner().invoke(main, ["score"], prog_name="evaluator")
     assert "Error: Missing option '--framework' / '-f'" in en.output
+
+
+def _report_texts(folder, lang):
+    """The words of the report's HTML (without styles, scripts and code blocks), Markdown
+    and workbook (every text cell and sheet name)."""
+    from openpyxl import load_workbook
+    html = next(folder.glob(f"report-*-{lang}.html")).read_text(encoding="utf-8")
+    html = re.sub(r"<(style|script|pre|code)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html).replace("&#39;", "'").replace("&quot;", '"')
+    md = next(folder.glob(f"report-*-{lang}.md")).read_text(encoding="utf-8")
+    book = load_workbook(next(folder.glob(f"report-*-{lang}.xlsx")))
+    cells = [str(c.value) for ws in book for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    return {"html": html, "md": md, "xlsx": "\n".join([*book.sheetnames, *cells])}
+
+
+def test_the_report_holds_no_sentence_of_the_other_language(small_demo, tmp_path):
+    """zh: no English sentence (ids, method codes, citations and code excepted); en: no
+    Chinese outside unit ids (the demo's units are named 示例市001 … in the panel)."""
+    from evaluator.model.framework import load_framework
+    from evaluator.registry.core import FAMILIES, methods
+    path, panel = small_demo
+    fw = load_framework("resource_city_transition")
+    refs = [e[lang] for k, e in load_messages().items() if k.endswith(".ref")
+            for lang in LANGS]
+    ids = [*fw.groups, *fw.node_ids, *(i.id for i in fw.indicators),
+           *(n for family in FAMILIES for n in methods(family)), *refs, fw.id]
+    for lang in LANGS:
+        out = tmp_path / lang
+        res = CliRunner().invoke(main, ["report", "-f", "resource_city_transition", "-d",
+                                        str(path), "--out", str(out), "--lang", lang])
+        assert res.exit_code == 0, res.output
+        for kind, text in _report_texts(out, lang).items():
+            if lang == "zh":
+                found = english_runs(text, allow=ids)
+            else:
+                found = chinese_in(text, allow=[*panel["unit"], fw.reference, *refs,
+                                                *(i.unit.get("zh") for i in fw.indicators)])
+            assert not found, (lang, kind, found[:8])

@@ -4,6 +4,7 @@ conflict, AHP matrices with CR …); the formulas and references of the methods 
 manifest (version, input hashes, seed)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,20 @@ from ..errors import EvaluatorError
 from . import fmt
 from .intervals import provenance
 from .overview import aggregate_text, direction_text, method_label, weight_method_text
+
+
+_SOURCE_PAIR = re.compile(r"^(?P<zh>.*[\u4e00-\u9fff].*?)\s*\((?P<en>[^()\u4e00-\u9fff]+)\)$",
+                          re.S)
+
+
+def source_text(source: str, lang: str) -> str:
+    """An indicator's data source in the report's language: a source written as
+    ``中文名称 (English name)`` (as the built-in frameworks write them) shows its Chinese
+    part in Chinese and the part in brackets in English; any other text as written."""
+    match = _SOURCE_PAIR.match(source or "")
+    if not match:
+        return source
+    return match.group("zh").strip() if lang == "zh" else match.group("en").strip()
 
 
 def indicator_rows(bundle) -> list[dict[str, Any]]:
@@ -30,7 +45,8 @@ def indicator_rows(bundle) -> list[dict[str, Any]]:
             parts.append(t("transform.log"))
         rows.append({
             "id": ind.id, "name": bundle.label(ind.id), "parent": bundle.label(ind.parent),
-            "direction": direction_text(bundle, ind), "unit": ind.unit.get(bundle.lang), "source": ind.source,
+            "direction": direction_text(bundle, ind), "unit": ind.unit.get(bundle.lang),
+            "source": source_text(ind.source, bundle.lang),
             "normalisation": "; ".join(parts), "denominator": ind.denominator or "",
             "local": fmt.pct(local.get(ind.id), 2),
             "global": fmt.pct(a.global_weights.get(ind.id), 2),

@@ -28,9 +28,10 @@ def md_escape(text: object) -> str:
     return _ORDERED.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", s))
 
 
-def _units(items, with_score: bool = True) -> str:
-    return ", ".join(f"{md_escape(r['unit'])} ({fmt.num(r['score'])})" if with_score
-                     else md_escape(r["unit"]) for r in items)
+def _units(bundle, items, with_score: bool = True) -> str:
+    """Units by their name in the report's language (``unit_en``/``unit_zh``, else id)."""
+    return ", ".join(f"{md_escape(bundle.unit_name(r['unit']))} ({fmt.num(r['score'])})"
+                     if with_score else md_escape(bundle.unit_name(r["unit"])) for r in items)
 
 
 def render_markdown(bundle) -> str:
@@ -44,13 +45,15 @@ def render_markdown(bundle) -> str:
     lines += [f"## {t('findings.title')}", ""]
     top = f["top"].to_dict(orient="records")
     bottom = f["bottom"].to_dict(orient="records")
-    lines.append(f"- **{t('findings.top')}**: {_units(top)}")
-    lines.append(f"- **{t('findings.bottom')}**: {_units(bottom)}")
+    lines.append(f"- **{t('findings.top')}**: {_units(bundle, top)}")
+    lines.append(f"- **{t('findings.bottom')}**: {_units(bundle, bottom)}")
     lines.append(f"- **{t('findings.median', year=bundle.year)}**: {fmt.num(f['median'])}")
     if bundle.previous_year is not None:
-        up = ", ".join(f"{md_escape(r['unit'])} ({fmt.signed(r['rank_change'], 0)})"
+        up = ", ".join(f"{md_escape(bundle.unit_name(r['unit']))} "
+                       f"({fmt.signed(r['rank_change'], 0)})"
                        for r in f["up"].to_dict(orient="records")) or t("none")
-        down = ", ".join(f"{md_escape(r['unit'])} ({fmt.signed(r['rank_change'], 0)})"
+        down = ", ".join(f"{md_escape(bundle.unit_name(r['unit']))} "
+                         f"({fmt.signed(r['rank_change'], 0)})"
                          for r in f["down"].to_dict(orient="records")) or t("none")
         lines.append(f"- **{t('findings.up', year=bundle.previous_year)}**: {up}")
         lines.append(f"- **{t('findings.down', year=bundle.previous_year)}**: {down}")
@@ -65,7 +68,8 @@ def render_markdown(bundle) -> str:
                                                       "yellow_card_talks"])]
     if not talks.empty:
         lines.append(f"- **{t('findings.talks')}**: "
-                     + ", ".join(md_escape(u) for u in dict.fromkeys(talks["unit"].astype(str))))
+                     + ", ".join(md_escape(bundle.unit_name(u))
+                                 for u in dict.fromkeys(talks["unit"].astype(str))))
     iv = bundle.intervals
     if iv is None:
         lines.append(f"- **{t('robustness.title')}**: {t('robustness.not_run')} "
@@ -107,7 +111,7 @@ def _ranking_table(bundle) -> list[str]:
             kind = c["kind"]
             v = None if kind == "alerts" else rec.get(c["col"])
             if kind == "unit":
-                cells.append(md_escape(v))
+                cells.append(md_escape(bundle.unit_name(v)))
             elif kind == "group":
                 cells.append(md_escape(bundle.group_label(v)))
             elif kind == "alerts":

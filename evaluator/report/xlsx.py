@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model.framework import ROOT
 from . import overview, ranking
-from .appendix import detail_label, formulas, method_name, numeric_detail
+from .appendix import detail_label, formulas, method_name, numeric_detail, source_text
 from .disparity_section import disparity_sheet
 from .intervals import provenance
 from .profiles import node_tree
@@ -127,7 +127,8 @@ def _indicator_meta(bundle) -> list[dict[str, Any]]:
         out.append({"indicator": ind.id, "name": _names(bundle, ind.id),
                     "dimension": _names(bundle, ind.parent),
                     "direction": overview.direction_text(bundle, ind),
-                    "unit_of_measure": ind.unit.get(bundle.lang), "source": ind.source,
+                    "unit_of_measure": ind.unit.get(bundle.lang),
+                    "source": source_text(ind.source, bundle.lang),
                     "normalisation": norm,
                     "denominator": ind.denominator or None,
                     "target": "; ".join(f"{t.year}: {_target(bundle, t)}"
