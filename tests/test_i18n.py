@@ -293,12 +293,16 @@ def test_errors_warnings_and_printed_lines_take_their_words_from_the_catalogue()
         if str(path.relative_to(PACKAGE)) in _PENDING:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
+            if isinstance(node, ast.Assign):     # where = f"node {x!r}" … raise …(where=where)
+                parts = [node.value] if any(getattr(t, "id", "") in ("where", "fix")
+                                            for t in node.targets) else []
+            elif not isinstance(node, ast.Call):
                 continue
-            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
-            if name not in _USER_CALLS:
-                continue
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
+            elif (getattr(node.func, "id", None) or getattr(node.func, "attr", "")) in _USER_CALLS:
+                parts = [*node.args, *(k.value for k in node.keywords)]
+            else:                                # registry.get(..., where=f"…") and the like
+                parts = [k.value for k in node.keywords if k.arg in ("where", "fix")]
+            for arg in parts:
                 for text in _literals(arg):
                     words = re.sub(r"\{[^}]*\}", " ", text)
                     if english_runs(words) or _LABEL.match(words):

@@ -119,6 +119,11 @@ def install(group: click.Command) -> click.Command:
         set_lang(lang)
         _STATE["lang"] = lang
         apply(group, lang)
-        return original(args, *rest, **kwargs)
+        try:
+            return original(args, *rest, **kwargs)
+        finally:    # the commands stay English for whoever calls them without main()
+            _STATE["lang"] = "en"
+            if lang != "en":
+                apply(group, "en")
     group.main = main
     return group

@@ -44,7 +44,7 @@ def aggregate_judgements(matrices: Sequence[np.ndarray], weights: Sequence[float
     that cell and the remaining experts' weights are renormalised; a cell nobody judged
     stays missing for :func:`evaluator.methods.ahp.complete_matrix`.
     """
-    stack = [check_pairwise_matrix(m, where=f"expert {k + 1}") for k, m in enumerate(matrices)]
+    stack = [check_pairwise_matrix(m, where=M("where.expert", n=k + 1)) for k, m in enumerate(matrices)]
     if not stack:
         raise MethodError(M("ahp_group.no_expert_matrices_aggregate"), fix=M("ahp_group.no_expert_matrices_aggregate.fix"))
     shapes = {m.shape for m in stack}

@@ -300,7 +300,7 @@ def _items(node: str, raw: Any, framework: Framework | None, path: str,
         if item in children:
             continue
         ok = False
-        fix = f"children of {node!r}: {', '.join(children)}"
+        fix = M("hint.children_of", node=repr(node), children=", ".join(children))
         if framework.is_indicator(item) or item in framework.node_ids:
             kind = M("word.indicator") if framework.is_indicator(item) else M("word.node")
             problems.add(f"{path}.items", M("judgements.problem.sits_under_not_under", kind=kind, item=item, parent_of=framework.parent_of(item), node=node),

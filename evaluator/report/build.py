@@ -71,7 +71,7 @@ def build_report(assessment, *, lang: str = "en", year: int | None = None,
     elif rank_intervals is not None:
         source = IntervalSource()
     intervals = check_intervals(rank_intervals,
-                                where=source.where if source else "rank intervals")
+                                where=source.where if source else M("where.rank_intervals"))
     if intervals is not None:
         intervals["unit"] = match_units(intervals["unit"], assessment.rankings["unit"])
         check_belongs(intervals, assessment, sensitivity_summary, source)

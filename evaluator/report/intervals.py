@@ -59,7 +59,7 @@ def read_intervals(path: str | Path) -> tuple[pd.DataFrame, dict | None, Interva
     it (None when there is none) and their paths and SHA-256 (of the bytes parsed)."""
     path = Path(path)
     where = str(path)
-    fix = "pass the rank_intervals.csv written by `evaluator sensitivity`"
+    fix = M("intervals.pass_file.fix")
     check_regular(path, DataError, limit=MAX_INTERVALS_BYTES)   # no device, no pipe
     try:
         blob = path.read_bytes()

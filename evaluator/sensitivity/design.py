@@ -98,7 +98,7 @@ def _describe(spec: UncertaintySpec, codes: tuple[int, ...]) -> str:
 
 
 def _detail(exc: EvaluatorError) -> str:
-    return f"{exc.where}: {exc.problem}" if exc.where else exc.problem
+    return M("error.where", where=exc.where, problem=exc.problem) if exc.where else exc.problem
 
 
 class _Builder:
@@ -186,14 +186,12 @@ class _Builder:
             return self.tree(recipe, dropped)
         except (MethodError, DataError, RecipeError) as exc:
             if alone:
-                problem = f"alternative {what} is invalid on these data: {_detail(exc)}"
-                fix = (exc.fix + "; or " if exc.fix else "") + "remove it from the list"
+                problem = M("sens.design.alternative_invalid", what=what, detail=_detail(exc))
+                then = M("sens.design.remove_alternative")
             else:
-                problem = (f"the combination {what} is invalid on these data (each of its "
-                           f"alternatives works with the recipe's other choices): "
-                           f"{_detail(exc)}")
-                fix = (exc.fix + "; or " if exc.fix else "") + \
-                    "remove one of these alternatives from the uncertainty section"
+                problem = M("sens.design.combination_invalid", what=what, detail=_detail(exc))
+                then = M("sens.design.remove_combination")
+            fix = M("sens.design.or", fix=exc.fix, then=then) if exc.fix else then
             raise MethodError(problem, where=where, fix=fix) from None
 
     def plan(self, codes: tuple[int, ...], rows: np.ndarray) -> tuple:

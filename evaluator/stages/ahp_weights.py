@@ -29,8 +29,9 @@ from ..model.judgements import (ExpertJudgements, JudgementFile, MatrixSpec, che
                                 load_judgements, resolve_judgement_path)
 from ..model.judgement_workbook import judgement_sources
 
-from .ahp_text import analysis_json, analysis_text, hint_text, threshold_text
-from ..i18n import M
+from .ahp_text import (analysis_json, analysis_text, scale_text, threshold_text,
+                       written_text)
+from ..i18n import M, bilingual, compose
 
 #: How many judgements to suggest revising in an inconsistent matrix.
 HINTS_PER_MATRIX = 3
@@ -345,15 +346,15 @@ def analyse_judgements(judgements: JudgementFile, framework: Framework | None = 
 def inconsistency_error(analysis: MatrixAnalysis, source: str) -> MethodError:
     """The error for an inconsistent matrix: its CR and the judgement to revise first."""
     r = analysis.result
-    problem = (f"the judgements on {analysis.node!r} are inconsistent: "
-               f"CR = {r.cr:.3f} ≥ {threshold_text(r.max_cr)} ({r.ri_table} RI = {r.ri:.4g})")
-    fix = ""
+    problem = M("ahp.inconsistent", node=repr(analysis.node), cr=f"{r.cr:.3f}",
+                threshold=threshold_text(r.max_cr), table=r.ri_table, ri=f"{r.ri:.4g}")
+    fix = M("ahp.inconsistent.fix", source=source)
     if analysis.hints:
         h = analysis.hints[0]
-        fix = (f"revise {h.row_item!r} vs {h.column_item!r}: {hint_text(h)} would agree with the "
-               f"other judgements (CR would become {h.cr_after:.3f}); ")
-    fix += (f"`evaluator ahp {source}` lists the judgements to revise; or set "
-            "`accept_inconsistent: true` in the recipe's AHP weights")
+        fix = compose(M("ahp.inconsistent.revise", row=repr(h.row_item),
+                        column=repr(h.column_item),
+                        written=bilingual(written_text(h, "en"), written_text(h, "zh")),
+                        value=scale_text(h.suggested), cr=f"{h.cr_after:.3f}"), fix)
     return MethodError(problem, where=f"{source}: {analysis.key}", fix=fix)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import RecipeError
 from ..methods import diagnose as dg
-from ..i18n import M
+from ..i18n import M, joined
 from ..model.period import PER_YEAR, period_labels, year_end_key
 
 _SHOWN = 5   # units named in a warning before "…"
@@ -47,24 +47,24 @@ def check_target_years(framework, params: dict[str, Any], panel_years: list[int]
     if frequency != "year":   # keys of sub-annual periods: compare the target's year end
         base = int(base) // PER_YEAR[frequency]
         panel_years = sorted({int(k) // PER_YEAR[frequency] for k in panel_years})
-    found = [(f"indicator {i.id!r}", t.year) for i in framework.indicators
-             for t in i.targets if t.year < base]
-    found += [(f"group {g.id!r}, indicator {ind!r}", t.year)
+    found = [(M("diagnose_targets.item.indicator", id=repr(i.id)), t.year)
+             for i in framework.indicators for t in i.targets if t.year < base]
+    found += [(M("diagnose_targets.item.group", group=repr(g.id), id=repr(ind)), t.year)
               for g in framework.groups.values() for ind, ts in g.targets.items()
               for t in ts if t.year < base]
     if not found:
         return
-    listed = "; ".join(f"{what}: target for {year}" for what, year in found)
+    listed = joined([M("diagnose_targets.target_for", what=what, year=year)
+                     for what, year in found], M("list.semicolon"))
     earliest = min(year for _, year in found)
     usable = [y for y in sorted(panel_years) if y <= earliest]
-    moves = f"remove these targets from the framework or move them to {base} or later"
+    moves = M("diagnose_targets.moves", base=base)
     if usable:
-        fix = (f"set diagnose.base_year to a panel year on or before {earliest} "
-               f"({', '.join(map(str, usable))}), or {moves}")
+        fix = M("diagnose_targets.set_base.fix", earliest=earliest,
+                usable=", ".join(map(str, usable)), moves=moves)
     else:
-        fix = (f"{moves}, or leave diagnose.base_year out (paths then start in "
-               f"{min(panel_years)} and targets before it are ignored with a warning); "
-               f"no panel year is on or before {earliest}")
+        fix = M("diagnose_targets.no_year.fix", moves=moves, first=min(panel_years),
+                earliest=earliest)
     raise RecipeError(M("diagnose_targets.target_year_before_base", base=base, listed=listed),
                       where=f"{source or 'recipe'}: diagnose.base_year", fix=fix)
 

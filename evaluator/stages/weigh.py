@@ -45,7 +45,7 @@ def compute_weights(spec: Mapping[str, Any], *, children: Sequence[str], node: s
     ``fixed`` the framework's relative weights (None = 1).
     """
     method = spec["method"]
-    where = f"weights of {node!r}"
+    where = M("where.weights_of", node=repr(node))
     details: dict[str, Any] = {}
     rows_used = None
     try:
