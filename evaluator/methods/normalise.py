@@ -216,9 +216,8 @@ def _targets(targets: Any, m: int, regular: np.ndarray, names: list[str]) -> np.
                           fix=M("normalise.distance_target_needs_targets.fix"))
     t = _vector(targets, m, "target")
     for j in regular[~(t[regular] > 0)]:
-        problem = ("distance_to_target needs a target for every indicator, but this one has "
-                   "none" if np.isnan(t[j]) else
-                   f"distance_to_target needs a positive target, got {t[j]:g}")
+        problem = (M("normalise.target_missing") if np.isnan(t[j]) else
+                   M("normalise.target_not_positive", value=f"{t[j]:g}"))
         raise MethodError(problem, where=M("normalise.indicator", names=names[j]),
                           fix=M("normalise.set_positive_target_use"))
     return t

@@ -78,7 +78,7 @@ def weight_batch(weights: Sequence[float] | np.ndarray, m: int, where: str = "")
     invalid = ~np.all(np.isfinite(batch), axis=1) | np.any(batch < 0, axis=1) | (batch.sum(axis=1) <= 0)
     if invalid.any():
         s = int(np.argmax(invalid))
-        label = "weights" if single else f"weight vector {s + 1}"
+        label = M("topsis.label.weights") if single else M("topsis.label.vector", n=s + 1)
         raise MethodError(M("topsis.must_finite_non_negative", label=label, tolist=batch[s].tolist()),
                           where=where or None, fix=M("topsis.must_finite_non_negative.fix"))
     return batch / batch.sum(axis=1, keepdims=True), single
@@ -143,7 +143,7 @@ def topsis(X: np.ndarray, weights: Sequence[float] | np.ndarray, *, types: Seque
     undefined = np.any(total == 0, axis=0)  # all-or-nothing: D⁺ = D⁻ = 0 means constant columns
     if undefined.any():
         s = int(np.argmax(undefined))
-        label = "the weights" if single else f"weight vector {s + 1}"
+        label = M("topsis.label.weights") if single else M("topsis.label.vector", n=s + 1)
         raise MethodError(M("topsis.every_indicator_with_positive", label=label),
                           where=where or None, fix=M("topsis.every_indicator_with_positive.fix"))
     closeness = d_minus / total
