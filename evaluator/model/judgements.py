@@ -176,11 +176,6 @@ def _check_keys(spec: Mapping, allowed: Sequence[str], path: str, problems: _Pro
                                                       values=", ".join(allowed)))
 
 
-def _found(message, given):
-    """``message`` followed by the keys actually given, if any."""
-    return M("hint.found", message=message, keys=", ".join(given)) if given else message
-
-
 def _choice(spec: Mapping, key: str, options: Sequence[str], problems: _Problems) -> str:
     value = spec.get(key, DEFAULTS[key])
     if value not in options:

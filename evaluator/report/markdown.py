@@ -59,7 +59,7 @@ def render_markdown(bundle) -> str:
         lines.append(f"- **{t('findings.down', year=bundle.previous_year)}**: {down}")
         if len(f["not_compared"]):   # no rank the year before: a gap never bridged
             lines.append(f"- **{t('numbers.not_compared', year=bundle.previous_year)}**: "
-                         + _units(f["not_compared"].to_dict(orient="records"), False))
+                         + _units(bundle, f["not_compared"].to_dict(orient="records"), False))
     elif bundle.year != bundle.years[0]:
         lines.append(f"- {t('gap_year', year=bundle.year, previous=bundle.year - 1)}")
     counts = [f"{t(f'rule.{r}')} {c}" for r, c in f["alert_counts"].items() if c]
