@@ -438,3 +438,20 @@ def test_the_report_holds_no_sentence_of_the_other_language(small_demo, tmp_path
                 found = chinese_in(text, allow=[*panel["unit"], fw.reference, *refs,
                                                 *(i.unit.get("zh") for i in fw.indicators)])
             assert not found, (lang, kind, found[:8])
+
+
+def test_rounds_and_history_print_status_and_frequency_in_chinese(small_demo, tmp_path):
+    path, _ = small_demo
+    db = tmp_path / "r.db"
+    res = CliRunner().invoke(main, ["score", "-f", "resource_city_transition", "-d", str(path),
+                                    "--out", str(tmp_path / "out"), "--publish", "--db",
+                                    str(db), "-q"])
+    assert res.exit_code == 0, res.output
+    zh = CliRunner().invoke(main, ["rounds", "--db", str(db), "--lang", "zh"])
+    assert "有效" in zh.output and "年度" in zh.output and "状态" in zh.output
+    assert "valid" not in zh.output
+    js = CliRunner().invoke(main, ["rounds", "--db", str(db), "--lang", "zh", "--format", "json"])
+    assert '"status": "valid"' in js.output and '"frequency": "year"' in js.output
+    unit = sorted(_["unit"].unique())[0]
+    hist = CliRunner().invoke(main, ["history", "--unit", unit, "--db", str(db), "--lang", "zh"])
+    assert "有效" in hist.output and "绿灯" in hist.output
