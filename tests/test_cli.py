@@ -95,3 +95,15 @@ def test_import_coinr_names_a_bad_code_and_notes_targets(tmp_path):
     res = CliRunner().invoke(main, ["frameworks", "import-coinr", str(meta), "-o",
                                     str(tmp_path / "f.yaml")])
     assert res.exit_code == 0 and "distance_to_target" in res.output
+
+
+def test_the_files_written_are_listed_with_the_languages_separator(tmp_path):
+    from click.testing import CliRunner
+    from evaluator.cli import main
+    out = tmp_path / "demo"
+    zh = CliRunner().invoke(main, ["demo", "--out", str(out), "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    line = [x for x in zh.output.splitlines() if x.startswith("已写入")][-1]
+    assert "rankings.csv、nodes.csv" in line and ", " not in line
+    en = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert "(rankings.csv, nodes.csv," in en.output

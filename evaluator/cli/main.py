@@ -177,7 +177,8 @@ def _report_run(result, out, year, top, fmt, *, written: bool = True,
         for w in result.warnings:
             click.echo(t("warning.line", message=w), err=True)
         if out and written:
-            names = ", ".join(f"{n}.{table_format}" for n in result.table_names())
+            from ..i18n import Listing
+            names = Listing(f"{n}.{table_format}" for n in result.table_names())
             click.echo(t("cli.score.wrote", out=out, names=names))
 
 
