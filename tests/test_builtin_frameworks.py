@@ -149,7 +149,10 @@ def test_indicator_fields(framework):
             assert is_number(ind["weight"]) and ind["weight"] > 0, where
         if "targets" in ind:
             assert_valid_targets(ind["targets"], where)
-            assert ind.get("target_source", "").strip(), f"{where}: a target needs its target_source"
+            cited = ind.get("target_source")
+            assert isinstance(cited, dict) and set(cited) == {"zh", "en"} and all(
+                v.strip() for v in cited.values()), f"{where}: a target needs its target_source (zh and en)"
+            assert not any("\u4e00" <= c <= "\u9fff" for c in cited["en"]), where
         else:
             assert "target_source" not in ind, f"{where}: target_source without targets"
 
@@ -243,7 +246,8 @@ STUDY_TARGETS = [
 def test_transition_framework_carries_the_study_targets(indicator_id, targets, cited):
     indicator = indicators_by_id(load("resource_city_transition"))[indicator_id]
     assert indicator["targets"] == targets
-    assert all(citation in indicator["target_source"] for citation in cited)
+    assert all(citation in indicator["target_source"][lang] for citation in cited
+               for lang in ("zh", "en"))
 
 
 def test_study_targets_appear_in_the_study_text():
@@ -309,7 +313,8 @@ def test_shared_ids_mean_the_same_statistic():
         for key in ("name", "unit", "direction", "goalposts", "transform", "denominator", "targets"):
             assert rct[indicator_id].get(key) == pe[indicator_id].get(key), (indicator_id, key)
     assert pe["new_energy_capacity_growth"]["targets"] == {2025: 30}
-    assert "§5.2" in pe["new_energy_capacity_growth"]["target_source"]
+    assert "§5.2" in pe["new_energy_capacity_growth"]["target_source"]["zh"]
+    assert "§5.2" in pe["new_energy_capacity_growth"]["target_source"]["en"]
 
 
 # ---------------------------------------------------------------- hdi
@@ -364,3 +369,13 @@ def test_hdi_yaml_reproduces_undp_published_values():
     assert (joined["computed"] - joined["published"]).abs().max() < 1e-9
     ranks = joined["computed"].rank(method="min", ascending=False)
     assert (ranks == published.loc[joined.index, "hdi_rank_published"]).all()
+
+
+def test_frameworks_show_cites_targets_in_the_language_asked():
+    from click.testing import CliRunner
+    from evaluator.cli import main
+    zh = CliRunner().invoke(main, ["frameworks", "show", "resource_city_transition", "--lang", "zh"])
+    en = CliRunner().invoke(main, ["frameworks", "show", "resource_city_transition"])
+    assert zh.exit_code == en.exit_code == 0
+    assert "政策研究 §6.1（" in zh.output and "policy study" not in zh.output
+    assert "policy study §6.1 (" in en.output and "政策研究" not in en.output

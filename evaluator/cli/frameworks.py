@@ -74,7 +74,7 @@ def show(name, lang):
                     bits.append(f"÷ {ind.denominator}")
                 if ind.targets:
                     text = "; ".join(_target_text(t, lang) for t in ind.targets)
-                    source = f" [{ind.target_source}]" if ind.target_source else ""
+                    source = f" [{ind.target_source.get(lang)}]" if ind.target_source else ""
                     bits.append(f"{w['targets']} {text}{source}")
                 click.echo(f"{indent}- {child}: {ind.name.get(lang)} ({', '.join(bits)})")
                 for gid, group in fw.groups.items():

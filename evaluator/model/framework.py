@@ -56,7 +56,7 @@ class Indicator:
     weight: float | None = None
     targets: tuple[Target, ...] = ()
     source: str = ""
-    target_source: str = ""
+    target_source: Name = field(default_factory=lambda: Name("", ""))   # zh/en, or one text
     description: str = ""
     frequency: str = "year"            # year | half | quarter | month: how often observed
     aliases: tuple[str, ...] = ()      # other headers of its column (they vary by year)
@@ -225,7 +225,8 @@ class Framework:
                 d["targets"] = target_map(i.targets)
             for key in ("source", "target_source", "description"):
                 if getattr(i, key):
-                    d[key] = getattr(i, key)
+                    value = getattr(i, key)
+                    d[key] = value.to_spec() if isinstance(value, Name) else value
             if i.frequency != "year":
                 d["frequency"] = i.frequency
             inds.append(d)

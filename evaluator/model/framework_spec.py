@@ -222,7 +222,8 @@ def build_framework(spec: Any, source: str) -> Framework:
             str(raw.get("parent") or ROOT),
             Name.parse(raw.get("unit") or "", f"{path}.unit", problems.add), direction, optimum,
             interval, goalposts, transform, str(denominator) if denominator else None, weight,
-            targets, str(raw.get("source") or ""), str(raw.get("target_source") or ""),
+            targets, str(raw.get("source") or ""),
+            Name.parse(raw.get("target_source") or "", f"{path}.target_source", problems.add),
             str(raw.get("description") or ""), frequency,
             _aliases(raw.get("aliases"), f"{path}.aliases", problems)))
     _check_aliases(indicators, problems)
