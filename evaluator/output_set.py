@@ -257,8 +257,8 @@ class OutputSet:
     def _check_names(self, names: Iterable[str]) -> dict[str, str]:
         """The previous set (``{file: sha256}``), after refusing any file in ``names``
         that is not the tool's own."""
-        owned = read_manifest_outputs(self.out) or {}
-        has_manifest = (self.out / MANIFEST).exists()
+        listed = read_manifest_outputs(self.out)
+        owned = listed or {}
         foreign = []
         for name in names:
             path = self.out / name
@@ -268,7 +268,7 @@ class OutputSet:
             if not path.exists() and not path.is_symlink():
                 continue
             if name == MANIFEST:
-                if has_manifest and read_manifest_outputs(self.out) is None:
+                if listed is None:       # a manifest.json that is not one of ours
                     foreign.append(name)
             elif path.is_symlink() or owned.get(name) != sha256_file(path):
                 foreign.append(name)

@@ -16,22 +16,18 @@ from ..i18n import M
 from ..output import atomic_write
 from ..output_set import OutputSet
 
-FIX_LOCKED = ("close the file in Excel (or whatever program has it open) or choose another "
-              "--out")
-FIX_FOLDER = "remove or rename that folder, or choose another --out"
-
 
 def cannot_write(path: Path, exc: OSError) -> EvaluatorError:
     """The error for a report file that could not be written or replaced."""
     reason = exc.strerror or type(exc).__name__
     if path.is_dir():
         return EvaluatorError(M("publish.cannot_write_folder_that", name=path.name),
-                              where=str(path), fix=FIX_FOLDER)
+                              where=str(path), fix=M("output.fix_in_the_way"))
     if not path.parent.is_dir():
         return EvaluatorError(M("publish.cannot_write_its_folder", name=path.name),
                               where=str(path), fix=M("publish.cannot_write_its_folder.fix"))
     return EvaluatorError(M("publish.cannot_write", name=path.name, reason=reason), where=str(path),
-                          fix=FIX_LOCKED)
+                          fix=M("output.fix_locked"))
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:

@@ -66,6 +66,7 @@ from ..methods.ranking import competition_rank
 from ..model.framework import ROOT
 from ..model.period import PER_YEAR, UNIT_NAMES, period_frame, period_labels
 from .diagnose_params import alert_params, alert_warnings, diagnose_params
+from .diagnose_published import change_since_published as _change, published_previous
 from .diagnose_targets import resolve_targets, scale_anchors
 
 DIAGNOSTIC_COLUMNS = ["unit", "year", "indicator", "value", "target", "target_year", "gap",
@@ -180,6 +181,8 @@ def _diagnose(assessment) -> Diagnosis:
     sign = np.array([i.sign for i in inds], float)
     optimum = np.array([np.nan if i.optimum is None else i.optimum for i in inds], float)
     interval = np.array([i.interval or (np.nan, np.nan) for i in inds], float)
+    nodes = fw.aggregation_order()
+    told = published_previous(a, units, years, [*ids, *nodes])   # --against-published
 
     def orient(X):
         return dg.orient(X, sign, optimum, interval)
@@ -200,8 +203,9 @@ def _diagnose(assessment) -> Diagnosis:
         # the unit's latest earlier value, looking past a missing or screened-out year;
         # --against-published: the previous year's value as published, where it was
         reference = dg.take_cells(V, dg.latest_earlier_rows(V, units, years))
-        told = published_previous(a, units, years, ids, "value")
-        reference = np.where(np.isnan(told), reference, told)
+        if told is not None:
+            reference = np.where(np.isnan(told["value"][:, :m]), reference,
+                                 told["value"][:, :m])
     else:
         # the value where the unit's path starts, only for the years after it
         reference = np.where(path_begun, tgt["start_value"], np.nan)
@@ -262,9 +266,7 @@ def _diagnose(assessment) -> Diagnosis:
         contrib[np.isnan(score)] = np.nan
     else:
         contrib = np.full((n, m), np.nan)
-    contrib_change = dg.change_since(contrib, lag)
-    told = published_previous(a, units, years, ids, "contribution")
-    contrib_change = np.where(np.isnan(told), contrib_change, contrib - told)
+    contrib_change = _change(contrib, lag, told, slice(0, m))
 
     nan = np.nan
     ind_part = Part(list(ids), {
@@ -280,7 +282,6 @@ def _diagnose(assessment) -> Diagnosis:
         "path_start": tgt["start_year"]})
 
     # nodes: scores, ranks, peers, obstacle and contribution shares of their indicators
-    nodes = fw.aggregation_order()
     M = _membership(fw, ids, nodes)
     S = np.column_stack([np.asarray(a.scores[q], float) for q in nodes])
     node_best, _ = dg.block_best(S, years)
@@ -297,9 +298,7 @@ def _diagnose(assessment) -> Diagnosis:
         "rank": np.column_stack([np.asarray(a.ranks[q], float) for q in nodes]),
         "best": node_best, "gap_to_best": node_best - S, "group_best": node_gbest,
         "gap_to_group_best": gap_node_gbest, "contribution": node_contrib,
-        "contribution_change": np.where(
-            np.isnan(told_nodes := published_previous(a, units, years, nodes, "contribution")),
-            dg.change_since(node_contrib, lag), node_contrib - told_nodes),
+        "contribution_change": _change(node_contrib, lag, told, slice(m, None)),
         "group_median": node_gmed, "gap_to_group_median": gap_node_gmed})
     # one row per unit-year and indicator, then node; by year, unit (kept as matrices,
     # made into rows a block at a time: evaluator/io/long_table.py)
@@ -368,23 +367,6 @@ def _unit_interval(Z: np.ndarray, lo: float, hi: float) -> np.ndarray:
             span = np.nanmax(col) - np.nanmin(col)
             z[:, j] = (col - np.nanmin(col)) / span if span > 0 else 1.0
     return np.clip(z, 0.0, 1.0)
-
-
-def published_previous(a, units, years, columns, field: str) -> np.ndarray:
-    """Per row and column, ``field`` (value or contribution) of the same unit in the
-    previous year as published (``score --against-published``; NaN where that year, unit
-    or column was not published, and everywhere without it)."""
-    cells = (a.prior or {}).get("previous")
-    out = np.full((len(units), len(columns)), np.nan)
-    if cells is None or not len(cells):
-        return out
-    wide = cells[cells["indicator"].isin(list(columns))].pivot_table(
-        index=["unit", "year"], columns="indicator", values=field, aggfunc="first",
-        dropna=False)
-    wide = wide.reindex(columns=list(columns))
-    rows = pd.MultiIndex.from_arrays([np.asarray(units).astype(str),
-                                      np.asarray(years).astype(int)])
-    return wide.reindex(rows).to_numpy(float)
 
 
 def _light_counts(units, years, lights, M, nodes, fw) -> pd.DataFrame:
