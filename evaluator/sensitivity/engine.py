@@ -32,7 +32,7 @@ from ..model.panel import Panel
 from ..model.recipe import Recipe
 from ..stages.diagnose_params import alert_params
 from .design import Design, build_design
-from .ranks import count_block
+from .ranks import Workspace, count_block
 from .sample import Sampler
 from .samples_file import SampleWriter
 from .spec import UncertaintySpec, check_dirichlet, edges_of, parse_uncertainty
@@ -91,6 +91,21 @@ def default_k(recipe: Recipe) -> int:
     return int(rule["k"]) if rule else 3
 
 
+def _runs(blocks, keep_block) -> list[tuple[int, int, int, bool]]:
+    """Consecutive years with the same number of units, ranked in one call: (start, end,
+    units per year, whether these are the Sobol year's ranks to keep — always alone)."""
+    runs: list[list] = []
+    for block in blocks:
+        year, a, b = block
+        keep = keep_block is not None and year == keep_block[0]
+        last = runs[-1] if runs else None
+        if last is not None and not keep and not last[3] and last[1] == a and last[2] == b - a:
+            last[1] = b
+        else:
+            runs.append([a, b, b - a, keep])
+    return [tuple(run) for run in runs]
+
+
 class _Counter:
     """Scores and counts batches, on worker threads: numpy's sorts, ufuncs, bincount and
     BLAS release the GIL, so two cores nearly halve the time. Each thread adds into its
@@ -100,6 +115,7 @@ class _Counter:
     def __init__(self, design: Design, bins: int, k: int, keep_block, want_shift: bool):
         self.design, self.bins, self.k = design, bins, k
         self.keep_block, self.want_shift = keep_block, want_shift
+        self.runs = _runs(design.blocks, keep_block)
         self._local = threading.local()
         self._lock = threading.Lock()
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -108,23 +124,23 @@ class _Counter:
         acc = getattr(self._local, "acc", None)
         if acc is None:
             n = len(self.design.analysed)
-            acc = (np.zeros((n, self.bins), dtype=np.int64), np.zeros(n, dtype=np.int64))
+            acc = (np.zeros((n, self.bins), dtype=np.int64), np.zeros(n, dtype=np.int64),
+                   Workspace())
             self._local.acc = acc
             with self._lock:
-                self.parts.append(acc)
+                self.parts.append(acc[:2])
         return acc
 
     def __call__(self, plan, draws, weight: int, positions: np.ndarray):
-        hist, bottom = self._accumulators()
+        hist, bottom, work = self._accumulators()
         scores = plan.score(draws)
         d = self.design
         shift = np.zeros(len(scores), dtype=np.int64) if self.want_shift else None
         kept = None
-        for year, a, b in d.blocks:
-            keep = self.keep_block is not None and year == self.keep_block[0]
+        for a, b, n, keep in self.runs:
             counted = count_block(scores[:, a:b], d.nominal_ranks[a:b], hist[a:b], bottom[a:b],
                                   bottom_k=self.k, decimals=d.decimals, rtol=d.rtol,
-                                  weight=weight,
+                                  weight=weight, units=n, work=work,
                                   want_shift=self.want_shift, keep_ranks=keep)
             if shift is not None:
                 shift += counted.shift

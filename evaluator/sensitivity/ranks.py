@@ -5,16 +5,25 @@ share the best rank (1, 2, 2, 4), scores within the recipe's ``rank.tolerance`` 
 neighbour (relative to the year's largest |score|) tie, NaN scores are unranked (here:
 rank 0), optionally on values rounded to N decimals.
 
-Two paths give the same ranks:
+Three paths give the same ranks; each row (one scenario's scores of one year) takes the
+first that can rank it exactly:
 
-* exact: ``argsort`` per scenario, ties found on the sorted values;
-* packed (fast): each score's order-preserving 64-bit key with its low ``b`` bits replaced
-  by the unit's index (``b = ⌈log2 n⌉``), one in-place sort of plain integers per
-  scenario. Truncating a key never reverses two scores, so when no two neighbours in a
-  sorted row share their truncated part the row's order is exactly the order of the
-  scores and there are no ties; rows where two neighbours do share it (a tie, or scores
-  equal in their first ~50 significant bits), rows where two neighbours lie within the
-  tolerance, and rows with NaN go through the exact path.
+* 32-bit keys (fastest, years of up to 724 units): each score's fixed-point place in its
+  row, ``hi = ⌊(max − s) · (2^B − 1) / (max − min)⌋`` on ``B = 32 − b`` bits, with the
+  unit's index in the low ``b = ⌈log2 n⌉`` bits; one in-place sort of 32-bit integers per
+  row. A floating subtraction, a multiplication by a positive number and ``⌊⌋`` never
+  reverse two scores, so where neighbouring ``hi`` differ the order is the scores' order;
+  where they differ by more than ``1 + rtol · max|s| · (2^B − 1) / (max − min)`` (plus a
+  margin for the rounding of each step, derived in :func:`_order32`) the two scores are
+  provably more than the tolerance apart. Rows with a closer pair, a constant row, NaN or
+  ±inf go on to the next path.
+* 64-bit keys: each score's order-preserving 64-bit key with its low ``b`` bits replaced
+  by the unit's index, one in-place sort per row. Truncating a key never reverses two
+  scores, so when no two neighbours in a sorted row share their truncated part the row's
+  order is exactly the order of the scores and there are no ties; rows where two
+  neighbours do share it (a tie, or scores equal in their first ~50 significant bits),
+  rows where two neighbours lie within the tolerance, and rows with NaN go on to
+* exact: ``argsort`` per scenario, ties found on the sorted values.
 """
 from __future__ import annotations
 
@@ -26,6 +35,9 @@ from ..methods.ranking import RTOL, near_ties
 
 _SIGN = np.uint64(1 << 63)
 _LOW63 = np.uint64((1 << 63) - 1)
+#: rows whose max − min is below this go past the 32-bit path (keeps every step of its
+#: error bound away from subnormal numbers)
+_TINY_SPAN = 2.0 ** -900
 
 
 def competition_ranks(scores: np.ndarray, rtol: float = RTOL) -> np.ndarray:
@@ -45,6 +57,87 @@ def competition_ranks(scores: np.ndarray, rtol: float = RTOL) -> np.ndarray:
     out = np.empty_like(rank_sorted)
     np.put_along_axis(out, order, rank_sorted, axis=1)
     return out
+
+
+def key_bits(n: int) -> int | None:
+    """Bits of the unit index in a 32-bit key for rows of ``n`` units, or None when the
+    rest (``32 − bits``) is too coarse to separate n scores often enough (n > 724: more
+    than ~1/8 of rows would go on to the 64-bit path)."""
+    bits = max(1, (n - 1).bit_length())
+    return bits if 8 * n * n <= 1 << (32 - bits) else None
+
+
+class Workspace:
+    """Scratch arrays kept from call to call (one per thread). A fresh temporary of a
+    few MB per batch is returned to the system when freed and faulted in again, page by
+    page, on the next batch: that cost more than the arithmetic on it."""
+
+    def __init__(self):
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        """An uninitialised array of ``shape`` and ``dtype`` (the same memory each time
+        for the same name: use one name per array alive at a time)."""
+        size = int(np.prod(shape))
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.size < size or buffer.dtype != np.dtype(dtype):
+            buffer = self._buffers[name] = np.empty(size, dtype=dtype)
+        return buffer[:size].reshape(shape)
+
+
+def _order32(x: np.ndarray, top: np.ndarray, bottom: np.ndarray, rtol: float,
+             bits: int, work: Workspace) -> tuple[np.ndarray, np.ndarray]:
+    """Units in rank order (uint32, shape of ``x``) along the last axis of ``x`` (… × n),
+    and which rows that order ranks exactly (bool, ``x.shape[:-1]``): rows of finite
+    scores, not constant, whose neighbours are all more than the tolerance apart.
+    ``top``/``bottom`` are each row's max/min (NaN for a row with NaN).
+
+    Why the check is exact. Let ``S = max − min``, ``c = fl((2^B − 1) / fl(S))``,
+    ``u = fl(max − s)``, ``v = fl(u · c)``, ``hi = ⌊v⌋``; every rounding has relative
+    error ≤ ε = 2^-53, and ``u · c`` < 2^B ≤ 2^31. For neighbours s_i > s_j with
+    ``hi_j − hi_i ≥ 1 + q`` (q ≥ 0): ``v_j − v_i > q``, so ``c (u_j − u_i) > q − 2^-20``;
+    ``u_j − u_i ≤ (s_i − s_j) + 2εS`` and ``1/c ≥ (S / (2^B − 1))(1 − 3ε)``, hence
+    ``s_i − s_j > (q − 2^-20)(1 − 3ε) S / (2^B − 1) − 2εS``. With
+    ``q = rtol · scale · c · (1 + 2^-30) + 2^-18`` (scale = max |s|) this is
+    ``> rtol · scale · (1 + 2^-32) + S · 2^-52``: more than one unit in the last place
+    above ``fl(rtol · scale)``, and above 2^-952 (S ≥ 2^-900), so the computed gap
+    ``fl(s_i − s_j)`` exceeds the tolerance and the exact path would not tie them. With
+    ``rtol = 0`` ties are equal scores only, and ``hi_j > hi_i`` alone proves
+    ``s_i > s_j`` (each step is monotone). ``hi`` is read from the sorted keys as
+    ``⌊(key_j − key_i) / 2^b⌋ ≤ hi_j − hi_i``, which only errs on the safe side.
+    """
+    n = x.shape[-1]
+    span = top - bottom
+    good = (span >= _TINY_SPAN) & (span <= np.finfo(float).max)   # NaN, ±inf, constant: no
+    steps = float((1 << (32 - bits)) - 1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = np.where(good, steps / np.where(good, span, 1.0), 0.0)
+        place = np.subtract(np.where(good, top, 0.0)[..., None], x,
+                            out=work.take("place", x.shape, np.float64))
+        place *= scale[..., None]
+        key = work.take("key", x.shape, np.uint32)
+        np.copyto(key, place, casting="unsafe")   # ⌊⌋ of a number ≥ 0; garbage on rows not good
+    key <<= np.uint32(bits)
+    key |= np.arange(n, dtype=np.uint32)
+    key.sort(axis=-1)
+    ok = good
+    if n > 1:
+        gap = np.subtract(key[..., 1:], key[..., :-1],
+                          out=work.take("gap", x.shape[:-1] + (n - 1,), np.uint32))
+        least = gap.min(axis=-1)
+        least >>= np.uint32(bits)
+        if rtol > 0:
+            with np.errstate(over="ignore"):
+                need = np.maximum(np.abs(top), np.abs(bottom))
+                need *= rtol
+                need *= scale
+                need *= 1.0 + 2.0 ** -30
+                need += 1.0 + 2.0 ** -18
+            ok = good & (least >= need)
+        else:
+            ok = good & (least >= 1)
+    key &= np.uint32((1 << bits) - 1)
+    return key, ok
 
 
 def _packed_order(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,91 +173,141 @@ def _packed_order(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return key.view(np.int64), suspect
 
 
+def _order64(part: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_packed_order` of NaN-free rows (``part`` is changed: −0.0 → +0.0) and which
+    rows it ranks exactly (no shared truncated key, no neighbours within the tolerance)."""
+    part += 0.0
+    units, suspect = _packed_order(part)
+    if rtol > 0 and part.shape[1] > 1:
+        ordered = np.take_along_axis(part, units, axis=1)      # descending
+        gaps = ordered[:, :-1] - ordered[:, 1:]
+        scale = np.abs(part).max(axis=1, keepdims=True)
+        suspect |= (gaps <= rtol * scale).any(axis=1)
+    return units, ~suspect
+
+
 @dataclass
 class BlockCounts:
-    """Per scenario results of one block (year) of one batch; the histogram and bottom-k
-    counts go straight into the caller's accumulators."""
+    """Per scenario results of the years of one batch; the histogram and bottom-k counts
+    go straight into the caller's accumulators."""
 
     shift: np.ndarray | None   # (c,) int64 Σ |rank − nominal rank| per scenario, if asked
-    ranks: np.ndarray | None   # (c, n) int32 ranks, if asked (Sobol targets)
+    ranks: np.ndarray | None   # (c, years · n) int32 ranks, if asked (Sobol targets)
+
+
+class _Tally:
+    """Adds ranked rows of a (c scenarios × years × n units) batch to the counts; a row is
+    (scenario, year). ``hist``/``bottom``/``nominal`` are flat over year × unit."""
+
+    def __init__(self, c, years, n, hist, bottom, nominal, bottom_k, weight, shift, ranks,
+                 work: Workspace):
+        self.work = work
+        self.n, self.bins, self.weight = n, hist.shape[1], weight
+        self.flat, self.bottom, self.nominal = hist.reshape(-1), bottom, nominal
+        self.k = min(bottom_k, n)
+        self.shift, self.ranks = shift, ranks          # (c, years) int64, (c, years, n) int32
+        self.year_start = np.arange(years, dtype=np.int64) * n
+        self.position = np.arange(1, n + 1, dtype=np.int64)
+
+    def ordered(self, units: np.ndarray, rows: tuple | None, ok: np.ndarray | None = None):
+        """``units`` in rank order (no ties, all ranked): of every row (c × years × n,
+        counted where ``ok``), or of ``rows`` (index arrays of scenario and year; m × n)."""
+        n, bins, w = self.n, self.bins, self.weight
+        start = self.year_start[:, None] if rows is None else self.year_start[rows[1]][:, None]
+        index = np.multiply(units, bins, dtype=np.int64,
+                            out=self.work.take("index", units.shape, np.int64))
+        index += start * bins + self.position
+        np.add.at(self.flat, index.reshape(-1), w)
+        drop = None if ok is None or ok.all() else ~ok
+        if drop is not None:
+            np.add.at(self.flat, index[drop].reshape(-1), -w)
+        tail = units[..., n - self.k:] + start if self.k else None
+        if tail is not None:
+            np.add.at(self.bottom, (tail if ok is None else tail[ok]).reshape(-1), w)
+        if self.shift is not None:
+            moved = self.nominal[units + start]
+            unranked = moved == 0
+            moved -= self.position
+            np.abs(moved, out=moved)
+            moved[unranked] = 0
+            total = moved.sum(axis=-1)
+            if rows is None:
+                self.shift[ok] = total[ok]
+            else:
+                self.shift[rows] = total
+        if self.ranks is not None:
+            placed = np.empty(units.shape, dtype=np.int32)
+            np.put_along_axis(placed, units.astype(np.intp), self.position.astype(np.int32),
+                              axis=-1)
+            if rows is None:
+                self.ranks[ok] = placed[ok]
+            else:
+                self.ranks[rows] = placed
+
+    def exact(self, r: np.ndarray, rows: tuple):
+        """Competition ranks ``r`` (m × n, per unit, 0 = unranked) of ``rows``."""
+        n, bins, w = self.n, self.bins, self.weight
+        start = self.year_start[rows[1]][:, None]
+        np.add.at(self.flat, (r + (start + np.arange(n)) * bins).reshape(-1), w)
+        ranked = r > 0
+        n_ranked = ranked.sum(axis=1, keepdims=True)
+        low = (r >= n_ranked - self.k + 1) & ranked if self.k else np.zeros_like(ranked)
+        np.add.at(self.bottom, (start + np.arange(n))[low], w)
+        if self.shift is not None:
+            nominal = self.nominal[start + np.arange(n)]
+            valid = ranked & (nominal > 0)
+            self.shift[rows] = np.where(valid, np.abs(r - nominal), 0).sum(axis=1)
+        if self.ranks is not None:
+            self.ranks[rows] = r
 
 
 def count_block(scores: np.ndarray, nominal: np.ndarray, hist: np.ndarray,
                 bottom: np.ndarray, *, bottom_k: int, decimals: int | None = None,
                 weight: int = 1, want_shift: bool = False,
-                keep_ranks: bool = False, rtol: float = RTOL) -> BlockCounts:
-    """Rank every row of ``scores`` (c scenarios × n units of one year) and add to the
-    counts: ``hist`` (n × bins, int64; bin r = rank r, bin 0 = unranked) and ``bottom``
-    (n,: times in the bottom k), both updated in place.
+                keep_ranks: bool = False, rtol: float = RTOL,
+                units: int | None = None, work: Workspace | None = None) -> BlockCounts:
+    """Rank every row of ``scores`` (c scenarios × n units of one year, or × Y·n: Y
+    years of ``units`` units each, side by side) and add to the counts: ``hist`` (Y·n ×
+    bins, int64; bin r = rank r, bin 0 = unranked) and ``bottom`` (Y·n,: times in the
+    bottom k), both updated in place.
 
     ``nominal`` holds the nominal ranks (int, 0 = unranked); ``weight`` multiplies the
     counts (scenarios that share one weight vector). A unit is in the bottom k of a
     scenario when its rank ≥ n_ranked − k + 1 (the published reading of
     :func:`evaluator.methods.alerts.bottom_k`); unranked unit-years add no rank shift.
+    ``shift`` sums every year's; ``ranks`` is c × Y·n. ``work`` keeps scratch arrays
+    between calls of one thread.
     """
-    c, n = scores.shape
-    bins = hist.shape[1]
+    work = Workspace() if work is None else work
+    c, width = scores.shape
+    n = width if units is None else units
+    years = width // n
+    if years * n != width:
+        raise ValueError(f"{width} columns are not years of {n} units")
+    x = scores.reshape(c, years, n)
     if decimals is not None:
-        block = np.round(scores, decimals)
-        block += 0.0
-    else:
-        block = np.add(scores, 0.0)   # a C-ordered copy; −0.0 → +0.0, which compare equal
-    nominal = np.asarray(nominal, dtype=np.int64)
-    flat = hist.reshape(-1)
-    shift = np.zeros(c, dtype=np.int64) if want_shift else None
-    ranks = np.empty((c, n), dtype=np.int32) if keep_ranks else None
+        x = np.round(x, decimals, out=work.take("rounded", x.shape, np.float64))
+    shift = np.zeros((c, years), dtype=np.int64) if want_shift else None
+    ranks = np.empty((c, years, n), dtype=np.int32) if keep_ranks else None
+    tally = _Tally(c, years, n, hist, bottom, np.asarray(nominal, dtype=np.int64).reshape(-1),
+                   bottom_k, weight, shift, ranks, work)
 
-    nan_rows = np.isnan(block.sum(axis=1))     # NaN (or ±inf) somewhere in the row
-    if nan_rows.any():
-        nan_rows[nan_rows] = np.isnan(block[nan_rows]).any(axis=1)
-    exact = nan_rows.copy()
-    fast_rows = np.flatnonzero(~nan_rows)
-    if len(fast_rows):
-        part = block if len(fast_rows) == c else block[fast_rows]
-        units, suspect = _packed_order(part)
-        if rtol > 0 and n > 1:   # neighbours within the tolerance tie: the exact path
-            ordered = np.take_along_axis(part, units, axis=1)      # descending
-            gaps = ordered[:, :-1] - ordered[:, 1:]
-            scale = np.abs(part).max(axis=1, keepdims=True)
-            suspect |= (gaps <= rtol * scale).any(axis=1)
-        if suspect.any():
-            exact[fast_rows[suspect]] = True
-            keep = ~suspect
-            units, fast_rows = units[keep], fast_rows[keep]
-        if len(fast_rows):
-            position = np.arange(1, n + 1, dtype=np.int64)
-            index = units * bins
-            index += position
-            counts = np.bincount(index.ravel(), minlength=n * bins)
-            k = min(bottom_k, n)
-            extra = np.bincount(units[:, n - k:].ravel(), minlength=n) if k > 0 else 0
-            if weight != 1:
-                counts *= weight
-                extra = extra * weight
-            flat += counts
-            bottom += extra
-            if shift is not None:
-                moved = nominal[units]
-                unranked = moved == 0 if not nominal.all() else None
-                moved -= position
-                np.abs(moved, out=moved)
-                if unranked is not None:
-                    moved[unranked] = 0
-                shift[fast_rows] = moved.sum(axis=1)
-            if ranks is not None:
-                placed = np.empty((len(fast_rows), n), dtype=np.int32)
-                np.put_along_axis(placed, units, position.astype(np.int32)[None, :], axis=1)
-                ranks[fast_rows] = placed
-    rows = np.flatnonzero(exact)
-    if len(rows):
-        r = competition_ranks(block[rows], rtol)
-        flat += weight * np.bincount((r + np.arange(n) * bins).ravel(), minlength=n * bins)
-        ranked = r > 0
-        n_ranked = ranked.sum(axis=1, keepdims=True)
-        bottom += weight * ((r >= n_ranked - bottom_k + 1) & ranked).sum(axis=0)
-        if shift is not None:
-            valid = ranked & (nominal[None, :] > 0)
-            shift[rows] = np.where(valid, np.abs(r - nominal[None, :]), 0).sum(axis=1)
-        if ranks is not None:
-            ranks[rows] = r
-    return BlockCounts(shift, ranks)
+    top, low = x.max(axis=-1), x.min(axis=-1)        # NaN in a row: NaN
+    todo = np.ones((c, years), dtype=bool)
+    bits = key_bits(n)
+    if bits is not None:
+        order, ok = _order32(x, top, low, rtol, bits, work)
+        tally.ordered(order, None, ok)
+        todo = ~ok
+    packed = todo & ~np.isnan(top)
+    if packed.any():
+        rows = np.nonzero(packed)
+        order, ok = _order64(x[rows], rtol)
+        if ok.any():
+            tally.ordered(order[ok], (rows[0][ok], rows[1][ok]))
+            todo[rows[0][ok], rows[1][ok]] = False
+    if todo.any():
+        rows = np.nonzero(todo)
+        tally.exact(competition_ranks(x[rows], rtol), rows)
+    return BlockCounts(None if shift is None else shift.sum(axis=1),
+                       None if ranks is None else ranks.reshape(c, width))
