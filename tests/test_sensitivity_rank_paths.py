@@ -31,6 +31,11 @@ def expected_ranks(row: np.ndarray, rtol: float, decimals) -> np.ndarray:
 
 def adversarial(rng: np.random.Generator, c: int, n: int, rtol: float) -> np.ndarray:
     """c × n scores built to sit on every edge the fast paths must not get wrong."""
+    with np.errstate(all="ignore"):                    # huge magnitudes overflow to ±inf
+        return _adversarial(rng, c, n, rtol)
+
+
+def _adversarial(rng: np.random.Generator, c: int, n: int, rtol: float) -> np.ndarray:
     magnitude = 10.0 ** rng.choice([-300, -20, -3, 0, 2, 15, 300])
     x = rng.normal(rng.choice([0.0, 1.0, -5.0]), 1.0, (c, n)) * magnitude
     for i in range(c):
@@ -44,8 +49,7 @@ def adversarial(rng: np.random.Generator, c: int, n: int, rtol: float) -> np.nda
             steps = float((1 << (32 - bits)) - 1)
             top, span = row.max(), row.max() - row.min()
             k = rng.integers(0, int(steps) + 1, n)
-            with np.errstate(over="ignore"):
-                row[:] = top - span * k / steps
+            row[:] = top - span * k / steps
             row[rng.integers(0, n, max(1, n // 4))] = np.nextafter(
                 row[rng.integers(0, n, max(1, n // 4))], rng.choice([-np.inf, np.inf]))
         for _ in range(rng.integers(0, 4)):             # neighbours at f × the tolerance
@@ -122,7 +126,8 @@ def test_every_path_ranks_as_the_pipeline(seed, c, n, years, rtol, decimals, bot
        rtol=st.sampled_from([0.0, 1e-9]))
 def test_more_units_than_the_32_bit_keys_take(seed, n, rtol):
     rng = np.random.default_rng(seed)
-    check(adversarial(rng, 3, n, rtol), 1, rtol, None, 3, 1)
+    with np.errstate(all="ignore"):
+        check(adversarial(rng, 3, n, rtol), 1, rtol, None, 3, 1)
 
 
 @settings(max_examples=150, deadline=None)
