@@ -5,6 +5,8 @@ constant rows, NaN, ±0, ±inf, huge and tiny magnitudes, one or two units, more
 than the 32-bit keys take — with the years of a batch ranked in one call as one by one."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -181,3 +183,14 @@ def test_workers_do_not_change_a_sobol_run():
         assert np.array_equal(one.hist, two.hist) and np.array_equal(one.bottom, two.bottom)
         assert np.array_equal(one.sobol_ranks, two.sobol_ranks)
         assert np.array_equal(one.sobol_shift, two.sobol_shift)
+
+
+def test_infinite_nan_and_constant_rows_rank_without_numpy_warnings():
+    x = np.array([[np.inf, np.inf, 1.0, 2.0], [np.nan, 1.0, 2.0, 3.0], [5.0, 5.0, 5.0, 5.0],
+                  [-np.inf, 0.0, -0.0, 1e-300]])
+    hist, bottom = np.zeros((4, 5), dtype=np.int64), np.zeros(4, dtype=np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = count_block(x, np.array([1, 2, 3, 4]), hist, bottom, bottom_k=2,
+                          keep_ranks=True, want_shift=True)
+    assert got.ranks.tolist() == [[1, 1, 4, 3], [0, 3, 2, 1], [1, 1, 1, 1], [4, 2, 2, 1]]

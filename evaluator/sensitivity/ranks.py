@@ -127,7 +127,7 @@ def _order32(x: np.ndarray, top: np.ndarray, bottom: np.ndarray, rtol: float,
         least = gap.min(axis=-1)
         least >>= np.uint32(bits)
         if rtol > 0:
-            with np.errstate(over="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"):   # rows not good: any
                 need = np.maximum(np.abs(top), np.abs(bottom))
                 need *= rtol
                 need *= scale
@@ -180,7 +180,8 @@ def _order64(part: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray]:
     units, suspect = _packed_order(part)
     if rtol > 0 and part.shape[1] > 1:
         ordered = np.take_along_axis(part, units, axis=1)      # descending
-        gaps = ordered[:, :-1] - ordered[:, 1:]
+        with np.errstate(invalid="ignore"):                     # inf − inf: no tie here
+            gaps = ordered[:, :-1] - ordered[:, 1:]
         scale = np.abs(part).max(axis=1, keepdims=True)
         suspect |= (gaps <= rtol * scale).any(axis=1)
     return units, ~suspect
