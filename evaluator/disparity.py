@@ -32,6 +32,7 @@ from . import registry
 from .errors import DataError, MethodError
 from .i18n import M
 from .methods.convergence import beta_convergence, ols
+from .methods.density import gaussian_kde_1d
 from .model.assessment import Assessment
 from .model.framework import ROOT
 from .output import write_tables
@@ -49,8 +50,11 @@ def nodes_of(assessment: Assessment) -> list[str]:
     return [ROOT] + list(assessment.framework.first_level)
 
 
-def disparity_tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
-    """Every disparity table of ``assessment`` (see the module docstring)."""
+def disparity_tables(assessment: Assessment, nodes: list[str] | None = None
+                     ) -> dict[str, pd.DataFrame]:
+    """Every disparity table of ``assessment`` (see the module docstring), for ``nodes``
+    (default :func:`nodes_of`: the composite and each dimension; the report asks for the
+    composite alone, whose rows are the same)."""
     if assessment.groups is None:
         raise DataError(M("disparity.disparity_between_groups_needs"),
                         where=str(assessment.panel.source or "panel"),
@@ -62,7 +66,8 @@ def disparity_tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
     measures = registry.methods("disparity")
     main, groups, pairs, notes = [], [], [], []
     years = sorted(int(y) for y in np.unique(assessment.years))
-    for node in nodes_of(assessment):
+    nodes = nodes_of(assessment) if nodes is None else list(nodes)
+    for node in nodes:
         scores = assessment.scores[node]
         for year in years:
             rows = (assessment.years == year) & ~np.isnan(scores)
@@ -89,19 +94,20 @@ def disparity_tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
     return {"disparity": table.reindex(columns=ordered),
             "disparity_groups": pd.DataFrame(groups),
             "disparity_pairs": pd.DataFrame(pairs),
-            "convergence": convergence_table(assessment, table, notes),
-            "density": density_table(assessment),
+            "convergence": convergence_table(assessment, table, notes, nodes),
+            "density": density_table(assessment, nodes),
             "disparity_notes": pd.DataFrame(notes, columns=["year", "node", "measure",
                                                             "note"])}
 
 
 def convergence_table(assessment: Assessment, table: pd.DataFrame,
-                      notes: list[dict[str, Any]]) -> pd.DataFrame:
+                      notes: list[dict[str, Any]], nodes: list[str] | None = None
+                      ) -> pd.DataFrame:
     """σ (slope of cv on the year) and absolute β per node, for all units and per group;
     a test that cannot be run is a note, not a row of NaN."""
     years = sorted(int(y) for y in np.unique(assessment.years))
     out = []
-    for node in nodes_of(assessment):
+    for node in nodes_of(assessment) if nodes is None else nodes:
         cvs = table[table["node"] == node].dropna(subset=["cv"])
         try:
             reg = ols(cvs["year"].to_numpy(float), cvs["cv"].to_numpy(float),
@@ -140,12 +146,11 @@ def convergence_table(assessment: Assessment, table: pd.DataFrame,
                                       "intercept", "r2", "n", "speed"])
 
 
-def density_table(assessment: Assessment) -> pd.DataFrame:
-    """Gaussian kernel density of each node's scores per year on a common grid."""
-    from scipy.stats import gaussian_kde
-
+def density_table(assessment: Assessment, nodes: list[str] | None = None) -> pd.DataFrame:
+    """Gaussian kernel density of each node's scores per year on a common grid
+    (:func:`evaluator.methods.density.gaussian_kde_1d`: SciPy's numbers)."""
     parts = []
-    for node in nodes_of(assessment):
+    for node in nodes_of(assessment) if nodes is None else nodes:
         scores = assessment.scores[node]
         finite = scores[~np.isnan(scores)]
         if finite.size == 0:
@@ -158,7 +163,7 @@ def density_table(assessment: Assessment) -> pd.DataFrame:
             if y.size < 2 or np.ptp(y) == 0:
                 continue     # a density needs spread; the notes of the table say so
             parts.append(pd.DataFrame({"year": int(year), "node": node, "x": grid,
-                                       "density": gaussian_kde(y)(grid)}))
+                                       "density": gaussian_kde_1d(y, grid)}))
     if not parts:
         return pd.DataFrame(columns=["year", "node", "x", "density"])
     return pd.concat(parts, ignore_index=True)

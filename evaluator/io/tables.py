@@ -33,8 +33,6 @@ from .long_table import LongTable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = b"\xef\xbb\xbf"
-_WHOLE = r"^-?[0-9]+$"
-_ARROW_ONLY = r"e|^-?0\.0000"   # exponent, or a fixed form Python writes with one
 _NEEDS_QUOTES = r'[",\r\n]'
 ROWS_PER_SLICE = 200_000        # rows converted to text at once (bounds the writer's memory)
 
@@ -58,19 +56,32 @@ def _guard(text):
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
-def _float_text(values):
-    """float64 Arrow array → text as Python writes it (``1.0``, not ``1``)."""
+def _float_text(values, numbers=None):
+    """float64 Arrow array → text as Python writes it (``1.0``, not ``1``).
+
+    Arrow writes the shortest round-trip digits, as Python does, in fixed notation for
+    1e-6 ≤ |x| < 1e10 and with an exponent elsewhere; Python in fixed notation for
+    1e-4 ≤ |x| < 1e16. So a number in [1e-4, 1e10) (or zero) is Arrow's text, with
+    ``.0`` after a whole number; any other finite number (an exponent, or a fixed form
+    Python writes with one: 1e-5 vs 1e-05, 1e+15 vs 1000000000000000.0) is written by
+    Python's ``repr`` — a few cells. Chosen on the numbers, not by matching the text
+    (``numbers``: the same values as a float64 NumPy array, NaN where missing)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     text = pc.cast(values, pa.string())
-    whole = pc.match_substring_regex(text, _WHOLE)
-    text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
-    # Arrow and Python choose exponents differently (1e-5 vs 1e-05, 1e+15 vs
-    # 1000000000000000.0): those few cells are written by Python's repr
-    odd = pc.fill_null(pc.match_substring_regex(text, _ARROW_ONLY), False)
-    if pc.any(odd).as_py():
-        python = [repr(v) for v in values.filter(odd).to_pylist()]
-        text = pc.replace_with_mask(text, odd, pa.array(python, pa.string()))
+    x = values.to_numpy(zero_copy_only=False) if numbers is None else numbers
+    size = np.abs(x)
+    with np.errstate(invalid="ignore"):
+        plain = ((size >= 1e-4) & (size < 1e10)) | (size == 0)
+        whole = plain & (x == np.trunc(x))
+        odd = ~plain & np.isfinite(x)
+    if whole.any():
+        text = pc.replace_with_mask(text, pa.array(whole), pc.binary_join_element_wise(
+            text.filter(pa.array(whole)), ".0", ""))
+    if odd.any():
+        python = [repr(float(v)) for v in x[odd]]
+        text = pc.replace_with_mask(text, pa.array(odd), pa.array(python, pa.string()))
     return text
 
 
@@ -99,11 +110,13 @@ def column_array(series: pd.Series, *, as_text: bool):
     import pyarrow as pa
     if isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype(object)
+    numbers = None
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
         if isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
             values = pa.array(series, from_pandas=True)
         else:
-            values = pa.array(series.to_numpy(), from_pandas=True)
+            numbers = series.to_numpy()
+            values = pa.array(numbers, from_pandas=True)
     elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         values = _object_array(series)
     else:  # dates, periods, intervals …: their text, as pandas wrote them
@@ -116,7 +129,9 @@ def column_array(series: pd.Series, *, as_text: bool):
     if not as_text:
         return values
     if pa.types.is_floating(kind):
-        return _float_text(values.cast(pa.float64()))
+        if numbers is None or numbers.dtype != "float64":
+            numbers = None
+        return _float_text(values.cast(pa.float64()), numbers)
     if pa.types.is_boolean(kind):
         return _bool_text(values)
     return values

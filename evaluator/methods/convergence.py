@@ -44,7 +44,9 @@ _WHAT = ("regression", "beta", "sigma")   # what a regression is, in words (cata
 
 def ols(x: np.ndarray, y: np.ndarray, *, what: str = "regression") -> Regression:
     """y = a + b x by least squares, with the classical standard error of b."""
-    from scipy import stats
+    # Student's t survival function as scipy.stats.t.sf computes it (stdtr(df, -t)),
+    # without importing scipy.stats (0.6 s of CPU at every report; issue 11)
+    from scipy.special import stdtr
 
     what = M(f"convergence.what.{what}") if what in _WHAT else what
     x, y = np.asarray(x, float), np.asarray(y, float)
@@ -61,7 +63,7 @@ def ols(x: np.ndarray, y: np.ndarray, *, what: str = "regression") -> Regression
     rss, tss = (resid ** 2).sum(), ((y - y.mean()) ** 2).sum()
     se = float(np.sqrt(rss / (n - 2) / sxx))
     t = b / se if se > 0 else (np.inf if b else 0.0) * np.sign(b)
-    p = float(2 * stats.t.sf(abs(t), n - 2)) if np.isfinite(t) else 0.0
+    p = float(2 * stdtr(n - 2, -abs(t))) if np.isfinite(t) else 0.0
     return Regression(float(b), se, float(t), p, float(a),
                       float(1 - rss / tss) if tss > 0 else 1.0, int(n))
 

@@ -42,11 +42,14 @@ def density_chart(density: pd.DataFrame, years: list[int], *, label: str) -> Mar
 
 
 def _tables(bundle) -> dict[str, pd.DataFrame]:
-    """:func:`evaluator.disparity.disparity_tables` of the bundle's assessment, computed
-    once for the three reports (html, xlsx, md show the same numbers)."""
+    """:func:`evaluator.disparity.disparity_tables` of the bundle's assessment for the
+    composite (the section shows no other node), computed once for the three reports
+    (html, xlsx, md show the same numbers)."""
     if "_disparity_tables" not in bundle.__dict__:
         from ..disparity import disparity_tables
-        bundle.__dict__["_disparity_tables"] = disparity_tables(bundle.assessment)
+        from ..model.framework import ROOT
+        bundle.__dict__["_disparity_tables"] = disparity_tables(bundle.assessment,
+                                                                nodes=[ROOT])
     return bundle.__dict__["_disparity_tables"]
 
 
