@@ -82,6 +82,28 @@ def find_rows(units: np.ndarray, years: np.ndarray, query_units: np.ndarray,
     return np.where(hit, order[pos], -1)
 
 
+def own_rows(units: np.ndarray, years: np.ndarray, query_years: np.ndarray) -> np.ndarray:
+    """:func:`find_rows` where every query asks for its own row's unit: the row of
+    (``units[i]``, ``query_years[i, …]``), −1 where there is none (NaN asks for none).
+    ``query_years`` has one row per row of the panel and any trailing shape. The same
+    answer as ``find_rows(units, years, units repeated, query_years)``, with the units
+    coded once instead of one text per query (an n × m query costs n·m integers)."""
+    units = np.asarray(units).astype(str)
+    years = np.asarray(years).astype(np.int64)
+    qy = np.asarray(query_years)
+    qy = np.where(np.isfinite(qy.astype(float)), qy, -1).astype(np.int64)
+    _, codes = np.unique(units, return_inverse=True)
+    codes = codes.reshape(-1).astype(np.int64)
+    span = int(max(years.max(initial=0), qy.max(initial=0))) + 2
+    keys = codes * span + years
+    qkeys = codes.reshape((-1,) + (1,) * (qy.ndim - 1)) * span + \
+        np.where(qy < 0, span - 1, qy)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    pos = np.clip(np.searchsorted(ordered, qkeys), 0, len(keys) - 1)
+    return np.where(ordered[pos] == qkeys, order[pos], -1)
+
+
 def previous_year(years: np.ndarray, lag: int = 1) -> np.ndarray:
     """The calendar period ``lag`` steps before each row's period: ``years − lag``.
 
@@ -96,7 +118,7 @@ def previous_year(years: np.ndarray, lag: int = 1) -> np.ndarray:
 def lag_rows(units: np.ndarray, years: np.ndarray, lag: int = 1) -> np.ndarray:
     """For every row, the row of the same unit ``lag`` calendar periods earlier (−1: the
     panel has no such row, e.g. a missing year)."""
-    return find_rows(units, years, units, previous_year(years, lag))
+    return own_rows(units, years, previous_year(years, lag))
 
 
 def take_rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -317,36 +339,52 @@ def block_best(values: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.n
     holds it (first such row; −1 and NaN for an all-missing block column). ``values``
     oriented rows × m; ``blocks`` one label per row (year, or year × group)."""
     V = np.asarray(values, dtype=float)
-    V2 = V.reshape(len(V), -1)
-    best = np.full(V2.shape, np.nan)
-    where = np.full(V2.shape, -1, dtype=np.int64)
-    labels = np.asarray(blocks)
-    for block in np.unique(labels):
-        rows = np.flatnonzero(labels == block)
+    codes, best, where = block_best_of(V, blocks)
+    return best[codes].reshape(V.shape), where[codes].reshape(V.shape)
+
+
+def block_best_of(values: np.ndarray, blocks: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`block_best` kept per block: ``(codes, best, where)`` — each row's block
+    number, and per block (blocks × m) the best value and the row holding it, so
+    ``best[codes]`` is :func:`block_best`'s matrix (a row's value is its block's)."""
+    V2 = np.asarray(values, dtype=float)
+    V2 = V2.reshape(len(V2), -1)
+    _, codes = np.unique(np.asarray(blocks), return_inverse=True)
+    codes = codes.reshape(-1)
+    k, cols = int(codes.max(initial=-1)) + 1, np.arange(V2.shape[1])
+    best = np.full((k, V2.shape[1]), np.nan)
+    where = np.full((k, V2.shape[1]), -1, dtype=np.int64)
+    for block in range(k):
+        rows = np.flatnonzero(codes == block)
         sub = V2[rows]
         has = ~np.isnan(sub).all(axis=0)
         arg = np.argmax(np.where(np.isnan(sub), -np.inf, sub), axis=0)
-        best[rows[:, None], np.arange(V2.shape[1])[None, :]] = np.where(
-            has, sub[arg, np.arange(V2.shape[1])], np.nan)[None, :]
-        where[rows] = np.where(has, rows[arg], -1)[None, :]
-    return best.reshape(V.shape), where.reshape(V.shape)
+        best[block] = np.where(has, sub[arg, cols], np.nan)
+        where[block] = np.where(has, rows[arg], -1)
+    return codes, best, where
 
 
 def block_median(values: np.ndarray, blocks: np.ndarray) -> np.ndarray:
     """Per row and column, the median of the row's block (NaN ignored)."""
     V = np.asarray(values, dtype=float)
-    V2 = V.reshape(len(V), -1)
-    out = np.full(V2.shape, np.nan)
-    labels = np.asarray(blocks)
-    for block in np.unique(labels):
-        rows = labels == block
-        sub = V2[rows]
+    codes, med = block_median_of(V, blocks)
+    return med[codes].reshape(V.shape)
+
+
+def block_median_of(values: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`block_median` kept per block: ``(codes, medians)`` (blocks × m)."""
+    V2 = np.asarray(values, dtype=float)
+    V2 = V2.reshape(len(V2), -1)
+    _, codes = np.unique(np.asarray(blocks), return_inverse=True)
+    codes = codes.reshape(-1)
+    out = np.full((int(codes.max(initial=-1)) + 1, V2.shape[1]), np.nan)
+    for block in range(len(out)):
+        sub = V2[codes == block]
         has = ~np.isnan(sub).all(axis=0)
-        med = np.full(V2.shape[1], np.nan)
         if has.any():
-            med[has] = np.nanmedian(sub[:, has], axis=0)
-        out[rows] = med[None, :]
-    return out.reshape(V.shape)
+            out[block, has] = np.nanmedian(sub[:, has], axis=0)
+    return codes, out
 
 
 # -- strengths and weaknesses -----------------------------------------------------------------

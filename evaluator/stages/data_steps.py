@@ -1,6 +1,7 @@
 """The data stages of a run, one function each: denominate → impute → screen → transform
 (log) → treat → normalise. Each reads and replaces ``run.X``, keeps a copy in
-``run.stages`` and records what it did; the pure work is done by :mod:`evaluator.methods`.
+``run.stages`` (or the previous stage's matrix itself when it changed nothing: see
+:meth:`~evaluator.stages.run.Run.keep_stage`) and records what it did; the pure work is done by :mod:`evaluator.methods`.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def denominate(run: Run) -> None:
             X = prepare.denominate(X, D, names=run.ids, row_labels=run.labels)
         run.records.append({"step": "denominate", "indicators": used})
     run.X = X
-    run.stages["denominated"] = X.copy()
+    run.keep_stage("denominated", X, "raw")
     run.observed = ~np.isnan(X)
 
 
@@ -66,7 +67,7 @@ def impute(run: Run) -> None:
                         "cells_missing_after": still})
     if still and imp["method"] != "none":
         run.warnings.append(M("warn.data_steps.cells_are_still_missing", still=still, imp=imp['method']))
-    run.stages["imputed"] = run.X.copy()
+    run.keep_stage("imputed", run.X, "denominated")
 
 
 def screen(run: Run) -> None:
@@ -81,7 +82,7 @@ def screen(run: Run) -> None:
         raise DataError(M("data_steps.screening_dropped_every_unit"), where=run.panel.source,
                         fix=M("data_steps.screening_dropped_every_unit.fix"))
     run.keep_rows(np.flatnonzero(keep))
-    run.stages["screened"] = run.X.copy()
+    run.keep_stage("screened", run.X, "imputed")
 
 
 def transform(run: Run) -> None:
@@ -111,7 +112,7 @@ def transform(run: Run) -> None:
                 interval[j], targets[j] = np.log(interval[j]), np.log(targets[j])
     run.bounds = {"goalposts": goalposts, "optimum": optimum, "interval": interval,
                   "targets": targets}
-    run.stages["transformed"] = X.copy()
+    run.keep_stage("transformed", X, "screened")
 
 
 def treat(run: Run) -> None:
@@ -122,8 +123,8 @@ def treat(run: Run) -> None:
                                          names=run.ids, row_labels=run.labels,
                                          **{k: v for k, v in tr.items() if k != "method"})
     run.records.append({"step": "treat", **tr, "details": treat_details})
-    run.stages["treated"] = run.X.copy()
-    run.stages["prepared"] = run.X.copy()
+    run.keep_stage("treated", run.X, "transformed")
+    run.stages["prepared"] = run.stages["treated"]   # the same data, held once
 
 
 def normalise(run: Run) -> None:

@@ -102,8 +102,7 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
     unresolved: dict[tuple, set[str]] = {}
     group_keys = [None] if groups is None else list(np.unique(groups))
     first_year = dg.first_year_with_value(V, units, years, base)
-    start_rows = dg.find_rows(units, years, np.repeat(units, m),
-                              first_year.ravel()).reshape(n, m)
+    start_rows = dg.own_rows(units, years, first_year)
     for j, ind_id in enumerate(a.ids):
         for group in group_keys:                   # a handful of groups ...
             rows = np.arange(n) if group is None else np.flatnonzero(groups == group)
@@ -159,6 +158,25 @@ def resolve_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np
         warnings.append(M("warn.diagnose_targets.no_group_column",
                           groups=", ".join(g for g in fw.groups if fw.groups[g].targets)))
     return out, warnings
+
+
+def keep_targets(assessment, params: dict[str, Any], targets: dict[str, np.ndarray],
+                 warnings: list[str]) -> None:
+    """Keep the targets resolved for ``assessment``'s warnings (when ``evaluate`` ends)
+    for its diagnosis, so they are resolved once (:func:`shared_targets` takes them)."""
+    if hasattr(assessment, "__dict__"):
+        assessment.__dict__["_targets"] = (params, targets, list(warnings))
+
+
+def shared_targets(assessment, params: dict[str, Any], V: np.ndarray, units: np.ndarray,
+                   years: np.ndarray, groups: np.ndarray | None
+                   ) -> tuple[dict[str, np.ndarray], list[str]]:
+    """:func:`resolve_targets`, taking the targets :func:`keep_targets` kept (so they are
+    held once); resolved anew when none were kept or with other parameters."""
+    kept = getattr(assessment, "__dict__", {}).pop("_targets", None)
+    if kept is not None and kept[0] == params:
+        return kept[1], list(kept[2])
+    return resolve_targets(assessment, params, V, units, years, groups)
 
 
 def scale_anchors(assessment) -> tuple[np.ndarray | None, np.ndarray | None]:

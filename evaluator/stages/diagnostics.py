@@ -67,7 +67,7 @@ from ..model.framework import ROOT
 from ..model.period import PER_YEAR, UNIT_NAMES, period_frame, period_labels
 from .diagnose_params import alert_params, alert_warnings, diagnose_params
 from .diagnose_published import change_since_published as _change, published_previous
-from .diagnose_targets import resolve_targets, scale_anchors
+from .diagnose_targets import keep_targets, resolve_targets, scale_anchors, shared_targets
 
 DIAGNOSTIC_COLUMNS = ["unit", "year", "indicator", "value", "target", "target_year", "gap",
                       "relative_gap", "expected_now", "light", "obstacle", "rank", "best",
@@ -191,8 +191,8 @@ def _diagnose(assessment) -> Diagnosis:
     G = orient(V)
     lag = dg.lag_rows(units, years)
 
-    # targets, paths, lights
-    tgt, warnings = resolve_targets(a, params, V, units, years, groups)
+    # targets, paths, lights (resolved once: by diagnostic_warnings when evaluate ran)
+    tgt, warnings = shared_targets(a, params, V, units, years, groups)
     expected = dg.trajectory(tgt["start_value"], tgt["target"], tgt["start_year"],
                              tgt["target_year"], years[:, None])
     # no trajectory until the path has begun: in its start year it only restates the value
@@ -245,15 +245,20 @@ def _diagnose(assessment) -> Diagnosis:
 
     # peers and ranks
     ranks = competition_rank(G, years, rtol=a.recipe.rank["tolerance"])
-    best, best_row = dg.block_best(G, years)
-    best_raw = dg.take_cells(V, best_row)
+    # the best and the median of a block (year, year × group) are kept per block and
+    # given to each row as its rows are written (the same numbers as whole matrices)
+    ycodes, best, best_row = dg.block_best_of(G, years)
+    best_raw = _spread(dg.take_cells(V, best_row), ycodes)
+    del best_row
     gblocks = None if groups is None else np.char.add(np.char.add(years.astype(str), "\x00"),
                                                       groups)
     if gblocks is not None:
-        gbest, gbest_row = dg.block_best(G, gblocks)
-        gbest_raw, gap_gbest = dg.take_cells(V, gbest_row), gbest - G
-        gmed = dg.block_median(G, gblocks)
-        gmed_raw, gap_gmed = dg.block_median(V, gblocks), gmed - G
+        gcodes, gbest, gbest_row = dg.block_best_of(G, gblocks)
+        gbest_raw, gap_gbest = (_spread(dg.take_cells(V, gbest_row), gcodes),
+                                _spread(gbest, gcodes, minus=G))
+        gap_gmed = _spread(dg.block_median_of(G, gblocks)[1], gcodes, minus=G)
+        gmed_raw = _spread(dg.block_median_of(V, gblocks)[1], gcodes)
+        del gbest, gbest_row
     else:
         gbest_raw = gap_gbest = gmed_raw = gap_gmed = np.nan
 
@@ -275,7 +280,7 @@ def _diagnose(assessment) -> Diagnosis:
         "target_year": np.floor_divide(tgt["target_year"], PER_YEAR[frequency]),
         "gap": lambda r: gaps(r)[0], "relative_gap": lambda r: gaps(r)[1], "expected_now": expected,
         "light": lights, "obstacle": obstacle,
-        "rank": ranks, "best": best_raw, "gap_to_best": lambda r: best[r] - G[r],
+        "rank": ranks, "best": best_raw, "gap_to_best": _spread(best, ycodes, minus=G),
         "group_best": gbest_raw, "gap_to_group_best": gap_gbest, "contribution": contrib,
         "contribution_change": contrib_change, "met": met, "gap_normalised": gap_norm,
         "group_median": gmed_raw, "gap_to_group_median": gap_gmed,
@@ -337,9 +342,10 @@ def diagnostic_warnings(assessment) -> list[str]:
                              source=a.recipe.source, framework=a.framework,
                              frequency=getattr(a, "frequency", "year"))
     groups = None if a.groups is None else np.asarray(a.groups).astype(str)
-    _, warnings = resolve_targets(a, params, np.asarray(a.stages["denominated"], float),
-                                  np.asarray(a.units).astype(str),
-                                  np.asarray(a.years).astype(np.int64), groups)
+    tgt, warnings = resolve_targets(a, params, np.asarray(a.stages["denominated"], float),
+                                    np.asarray(a.units).astype(str),
+                                    np.asarray(a.years).astype(np.int64), groups)
+    keep_targets(a, params, tgt, warnings)   # for the diagnosis, which takes them
     return (warnings + _contribution_warnings(a, a.contribution_shares is not None)
             + alert_warnings(alert_params(a.recipe.alerts, source=a.recipe.source),
                              a.framework))
@@ -354,6 +360,14 @@ def _membership(fw, ids: list[str], nodes: list[str]) -> np.ndarray:
         rows = [position[i] for i in fw.indicators_under(node) if i in position]
         M[rows, c] = 1.0
     return M
+
+
+def _spread(per_block: np.ndarray, codes: np.ndarray, minus: np.ndarray | None = None):
+    """The rows' values of a per-block matrix (blocks × m) for :class:`Part`, made as the
+    rows are written: ``per_block[codes[r]]``, less ``minus[r]`` when given."""
+    if minus is None:
+        return lambda r: per_block[codes[r]]
+    return lambda r: per_block[codes[r]] - minus[r]
 
 
 def _unit_interval(Z: np.ndarray, lo: float, hi: float) -> np.ndarray:

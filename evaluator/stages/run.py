@@ -72,11 +72,28 @@ class Run:
         """Restrict every per-row array to ``rows`` (after screening)."""
         self.X, self.observed, self.imputed = self.X[rows], self.observed[rows], \
             self.imputed[rows]
-        for name in self.stages:
-            self.stages[name] = self.stages[name][rows]
+        kept: dict[int, np.ndarray] = {}   # a matrix two stages share stays shared
+        for name, data in self.stages.items():
+            self.stages[name] = kept.setdefault(id(data), data[rows])
         self.units, self.years, self.labels = self.units[rows], self.years[rows], \
             self.labels[rows]
         self.groups = self.groups[rows] if self.groups is not None else None
+
+
+    def keep_stage(self, name: str, X: np.ndarray, before: str) -> None:
+        """Keep stage ``name``'s data: a copy of ``X``, or stage ``before``'s matrix itself
+        when ``X`` holds the very same bits (a stage that changed nothing is not held
+        twice; stage matrices are never changed in place)."""
+        previous = self.stages.get(before)
+        self.stages[name] = previous if _same_bits(previous, X) else X.copy()
+
+
+def _same_bits(a: np.ndarray | None, b: np.ndarray) -> bool:
+    """Whether two float matrices hold identical bits (NaN payloads, signed zeros)."""
+    if a is None or a.shape != b.shape or a.dtype != b.dtype or a.dtype.itemsize != 8 \
+            or not (a.flags.c_contiguous and b.flags.c_contiguous):
+        return False
+    return bool(np.array_equal(a.view(np.int64), b.view(np.int64)))
 
 
 def resolve_recipe(framework: Framework,
