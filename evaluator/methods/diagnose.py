@@ -129,9 +129,14 @@ def take_rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def change_since(values: np.ndarray, lag: np.ndarray) -> np.ndarray:
-    """Change of each row's values since the row ``lag`` points at (NaN where none)."""
-    return np.asarray(values, dtype=float) - take_rows(values, lag)
+def change_since(values: np.ndarray, lag: np.ndarray, rows: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """Change of each row's values since the row ``lag`` points at (NaN where none); of
+    the rows at positions ``rows`` only, when given (the same numbers)."""
+    values = np.asarray(values, dtype=float)
+    if rows is None:
+        return values - take_rows(values, lag)
+    return values[rows] - take_rows(values, np.asarray(lag)[rows])
 
 
 def take_cells(values: np.ndarray, rows: np.ndarray) -> np.ndarray:

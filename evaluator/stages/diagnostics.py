@@ -271,13 +271,15 @@ def _diagnose(assessment) -> Diagnosis:
         contrib[np.isnan(score)] = np.nan
     else:
         contrib = np.full((n, m), np.nan)
-    contrib_change = _change(contrib, lag, told, slice(0, m))
+    # made with the rows written, unless the published contributions take part
+    contrib_change = _change(contrib, lag, told, slice(0, m)) if told is not None else \
+        (lambda r: dg.change_since(contrib, lag, r))
 
     nan = np.nan
     ind_part = Part(list(ids), {
         "kind": "indicator", "value": V, "target": target,
         # a sub-annual target is due in the period that ends its year: show the year
-        "target_year": np.floor_divide(tgt["target_year"], PER_YEAR[frequency]),
+        "target_year": lambda r: np.floor_divide(tgt["target_year"][r], PER_YEAR[frequency]),
         "gap": lambda r: gaps(r)[0], "relative_gap": lambda r: gaps(r)[1], "expected_now": expected,
         "light": lights, "obstacle": obstacle,
         "rank": ranks, "best": best_raw, "gap_to_best": _spread(best, ycodes, minus=G),
@@ -413,7 +415,8 @@ def _top_obstacles(units, years, ids, share, k) -> pd.DataFrame:
 
 def _strengths(units, years, ids, V, ranks, G, params) -> pd.DataFrame:
     eligible = dg.largest_tie_share(G, years) <= params["tie_share"]
-    worst, _ = dg.block_best(ranks, years)
+    codes, worst, _ = dg.block_best_of(ranks, years)
+    worst = worst[codes]
     s_idx, w_idx = dg.strengths_weaknesses(ranks, eligible, worst, params["strengths_k"])
     parts = []
     for kind, idx in (("strength", s_idx), ("weakness", w_idx)):
