@@ -18,7 +18,8 @@ from evaluator.model.panel import Panel
 from evaluator.model.recipe import Recipe
 from evaluator.sensitivity import run_sensitivity
 from evaluator.sensitivity.engine import _runs
-from evaluator.sensitivity.ranks import Workspace, _order32, count_block, key_bits
+from evaluator.sensitivity.ranks import (BlockCounter, Workspace, _order32, count_block,
+                                        key_bits)
 
 RTOLS = [0.0, 1e-15, 1e-9, 1e-6, 1e-3]
 #: multiples of the tolerance at which a neighbour is put: inside, on, just outside it
@@ -194,3 +195,30 @@ def test_infinite_nan_and_constant_rows_rank_without_numpy_warnings():
         got = count_block(x, np.array([1, 2, 3, 4]), hist, bottom, bottom_k=2,
                           keep_ranks=True, want_shift=True)
     assert got.ranks.tolist() == [[1, 1, 4, 3], [0, 3, 2, 1], [1, 1, 1, 1], [4, 2, 2, 1]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(1, 40), years=st.integers(1, 3),
+       wait=st.sampled_from([1, 200, 1 << 19]), rtol=st.sampled_from(RTOLS))
+def test_rows_left_to_wait_are_counted_as_at_once(seed, n, years, wait, rtol):
+    """A counter that lets the rows of the slower paths wait (flushed when `wait` scores
+    wait, and at the end) counts exactly what ranking each batch at once counts."""
+    rng = np.random.default_rng(seed)
+    nominal = rng.integers(0, n + 1, years * n)
+    counts = []
+    for defer in (0, wait):
+        hist = np.zeros((years * n, n + 1), dtype=np.int64)
+        bottom = np.zeros(years * n, dtype=np.int64)
+        counter = BlockCounter(hist, bottom, nominal, units=n, bottom_k=2, rtol=rtol,
+                               defer=defer)
+        batches = np.random.default_rng(seed + 1)
+        for _ in range(6):
+            c = int(batches.integers(1, 6))
+            x = np.concatenate([adversarial(batches, c, n, rtol) for _ in range(years)], axis=1)
+            with np.errstate(all="ignore"):   # the exact path's ±1e308 − ∓1e308 (as the pipeline)
+                counter.add(x, int(batches.choice([1, 1, 4])))
+        with np.errstate(all="ignore"):
+            counter.flush()
+        counts.append((hist, bottom))
+    assert np.array_equal(counts[0][0], counts[1][0])
+    assert np.array_equal(counts[0][1], counts[1][1])

@@ -32,7 +32,7 @@ from ..model.panel import Panel
 from ..model.recipe import Recipe
 from ..stages.diagnose_params import alert_params
 from .design import Design, build_design
-from .ranks import Workspace, count_block
+from .ranks import DEFER_SCORES, BlockCounter, Workspace
 from .sample import Sampler
 from .samples_file import SampleWriter
 from .spec import UncertaintySpec, check_dirichlet, edges_of, parse_uncertainty
@@ -118,30 +118,33 @@ class _Counter:
         self.runs = _runs(design.blocks, keep_block)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self.parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray, list[BlockCounter]]] = []
 
     def _accumulators(self):
         acc = getattr(self._local, "acc", None)
         if acc is None:
-            n = len(self.design.analysed)
-            acc = (np.zeros((n, self.bins), dtype=np.int64), np.zeros(n, dtype=np.int64),
-                   Workspace())
+            n, d = len(self.design.analysed), self.design
+            hist, bottom = np.zeros((n, self.bins), dtype=np.int64), np.zeros(n, dtype=np.int64)
+            work = Workspace()
+            counters = [BlockCounter(hist[a:b], bottom[a:b], d.nominal_ranks[a:b], units=units,
+                                     bottom_k=self.k, decimals=d.decimals, rtol=d.rtol,
+                                     work=work,
+                                     defer=0 if keep or self.want_shift else DEFER_SCORES)
+                        for a, b, units, keep in self.runs]
+            acc = (hist, bottom, counters)
             self._local.acc = acc
             with self._lock:
-                self.parts.append(acc[:2])
+                self.parts.append(acc)
         return acc
 
     def __call__(self, plan, draws, weight: int, positions: np.ndarray):
-        hist, bottom, work = self._accumulators()
+        hist, bottom, counters = self._accumulators()
         scores = plan.score(draws)
-        d = self.design
         shift = np.zeros(len(scores), dtype=np.int64) if self.want_shift else None
         kept = None
-        for a, b, n, keep in self.runs:
-            counted = count_block(scores[:, a:b], d.nominal_ranks[a:b], hist[a:b], bottom[a:b],
-                                  bottom_k=self.k, decimals=d.decimals, rtol=d.rtol,
-                                  weight=weight, units=n, work=work,
-                                  want_shift=self.want_shift, keep_ranks=keep)
+        for (a, b, _, keep), counter in zip(self.runs, counters):
+            counted = counter.add(scores[:, a:b], weight, want_shift=self.want_shift,
+                                  keep_ranks=keep)
             if shift is not None:
                 shift += counted.shift
             if keep:
@@ -152,7 +155,9 @@ class _Counter:
         n = len(self.design.analysed)
         hist = np.zeros((n, self.bins), dtype=np.int64)
         bottom = np.zeros(n, dtype=np.int64)
-        for h, b in self.parts:
+        for h, b, counters in self.parts:     # every worker is done: rank what waits
+            for counter in counters:
+                counter.flush()
             hist += h
             bottom += b
         return hist, bottom

@@ -180,7 +180,7 @@ def _order64(part: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray]:
     units, suspect = _packed_order(part)
     if rtol > 0 and part.shape[1] > 1:
         ordered = np.take_along_axis(part, units, axis=1)      # descending
-        with np.errstate(invalid="ignore"):                     # inf − inf: no tie here
+        with np.errstate(invalid="ignore", over="ignore"):     # inf − inf, ±1e308: no tie
             gaps = ordered[:, :-1] - ordered[:, 1:]
         scale = np.abs(part).max(axis=1, keepdims=True)
         suspect |= (gaps <= rtol * scale).any(axis=1)
@@ -262,6 +262,99 @@ class _Tally:
             self.ranks[rows] = r
 
 
+#: rows left for the 64-bit keys or argsort are ranked together once this many scores wait
+DEFER_SCORES = 1 << 19
+
+
+class BlockCounter:
+    """Ranks batches of scenarios of some years with the same units (``hist``, ``bottom``,
+    ``nominal``: rows of those years × units, as :func:`count_block`) and counts them.
+
+    The few rows the 32-bit keys leave (close pairs, NaN) cost a dozen small numpy calls
+    per batch however few they are: with ``defer`` > 0 they wait, and are ranked together
+    once ``defer`` scores wait (:data:`DEFER_SCORES` for the engine) or at :meth:`flush`
+    (the counts are sums, so when they are added changes nothing). A batch that asks for
+    its shifts or ranks is ranked whole at once. One counter per thread."""
+
+    def __init__(self, hist: np.ndarray, bottom: np.ndarray, nominal: np.ndarray, *,
+                 units: int, bottom_k: int, decimals: int | None = None, rtol: float = RTOL,
+                 work: Workspace | None = None, defer: int = 0):
+        self.hist, self.bottom = hist, bottom
+        self.nominal = np.asarray(nominal, dtype=np.int64).reshape(-1)
+        self.n, self.years = units, len(self.nominal) // units
+        if self.years * units != len(self.nominal):
+            raise ValueError(f"{len(self.nominal)} rows are not years of {units} units")
+        self.bottom_k, self.decimals, self.rtol = bottom_k, decimals, rtol
+        self.work = Workspace() if work is None else work
+        self.defer = defer
+        self._waiting: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._waiting_scores = 0
+
+    def _tally(self, c: int, weight: int, shift=None, ranks=None) -> "_Tally":
+        return _Tally(c, self.years, self.n, self.hist, self.bottom, self.nominal,
+                      self.bottom_k, weight, shift, ranks, self.work)
+
+    def add(self, scores: np.ndarray, weight: int = 1, *, want_shift: bool = False,
+            keep_ranks: bool = False) -> BlockCounts:
+        """Rank and count ``scores`` (c scenarios × years · units)."""
+        c, width = scores.shape
+        n, years = self.n, self.years
+        if width != years * n:
+            raise ValueError(f"{width} columns are not {years} years of {n} units")
+        x = scores.reshape(c, years, n)
+        if self.decimals is not None:
+            x = np.round(x, self.decimals, out=self.work.take("rounded", x.shape, np.float64))
+        shift = np.zeros((c, years), dtype=np.int64) if want_shift else None
+        ranks = np.empty((c, years, n), dtype=np.int32) if keep_ranks else None
+        tally = self._tally(c, weight, shift, ranks)
+        top, low = x.max(axis=-1), x.min(axis=-1)        # NaN in a row: NaN
+        todo = None
+        bits = key_bits(n)
+        if bits is not None:
+            order, ok = _order32(x, top, low, self.rtol, bits, self.work)
+            tally.ordered(order, None, ok)
+            if not ok.all():
+                todo = np.nonzero(~ok)
+        else:
+            todo = np.nonzero(np.ones((c, years), dtype=bool))
+        if todo is not None:
+            if self.defer > 0 and shift is None and ranks is None:
+                self._waiting.append((x[todo], todo[1], weight))
+                self._waiting_scores += len(todo[0]) * n
+                if self._waiting_scores >= self.defer:
+                    self.flush()
+            else:
+                self._rest(x[todo], todo, tally)
+        return BlockCounts(None if shift is None else shift.sum(axis=1),
+                           None if ranks is None else ranks.reshape(c, width))
+
+    def _rest(self, part: np.ndarray, rows: tuple, tally: "_Tally") -> None:
+        """The 64-bit keys, then argsort, for ``part`` (m × n, a copy) of ``rows``."""
+        todo = np.ones(len(part), dtype=bool)
+        packed = np.flatnonzero(~np.isnan(part.max(axis=1)))
+        if len(packed):
+            order, ok = _order64(part[packed], self.rtol)
+            if ok.any():
+                done = packed[ok]
+                tally.ordered(order[ok], (rows[0][done], rows[1][done]))
+                todo[done] = False
+        if todo.any():
+            tally.exact(competition_ranks(part[todo], self.rtol),
+                        (rows[0][todo], rows[1][todo]))
+
+    def flush(self) -> None:
+        """Rank and count the rows that wait."""
+        if not self._waiting:
+            return
+        waiting, self._waiting, self._waiting_scores = self._waiting, [], 0
+        for weight in sorted({w for _, _, w in waiting}):
+            same = [(part, year) for part, year, w in waiting if w == weight]
+            part = np.concatenate([p for p, _ in same])
+            year = np.concatenate([y for _, y in same])
+            self._rest(part, (np.zeros(len(year), dtype=np.intp), year),
+                       self._tally(0, weight))
+
+
 def count_block(scores: np.ndarray, nominal: np.ndarray, hist: np.ndarray,
                 bottom: np.ndarray, *, bottom_k: int, decimals: int | None = None,
                 weight: int = 1, want_shift: bool = False,
@@ -279,36 +372,7 @@ def count_block(scores: np.ndarray, nominal: np.ndarray, hist: np.ndarray,
     ``shift`` sums every year's; ``ranks`` is c × Y·n. ``work`` keeps scratch arrays
     between calls of one thread.
     """
-    work = Workspace() if work is None else work
-    c, width = scores.shape
-    n = width if units is None else units
-    years = width // n
-    if years * n != width:
-        raise ValueError(f"{width} columns are not years of {n} units")
-    x = scores.reshape(c, years, n)
-    if decimals is not None:
-        x = np.round(x, decimals, out=work.take("rounded", x.shape, np.float64))
-    shift = np.zeros((c, years), dtype=np.int64) if want_shift else None
-    ranks = np.empty((c, years, n), dtype=np.int32) if keep_ranks else None
-    tally = _Tally(c, years, n, hist, bottom, np.asarray(nominal, dtype=np.int64).reshape(-1),
-                   bottom_k, weight, shift, ranks, work)
-
-    top, low = x.max(axis=-1), x.min(axis=-1)        # NaN in a row: NaN
-    todo = np.ones((c, years), dtype=bool)
-    bits = key_bits(n)
-    if bits is not None:
-        order, ok = _order32(x, top, low, rtol, bits, work)
-        tally.ordered(order, None, ok)
-        todo = ~ok
-    packed = todo & ~np.isnan(top)
-    if packed.any():
-        rows = np.nonzero(packed)
-        order, ok = _order64(x[rows], rtol)
-        if ok.any():
-            tally.ordered(order[ok], (rows[0][ok], rows[1][ok]))
-            todo[rows[0][ok], rows[1][ok]] = False
-    if todo.any():
-        rows = np.nonzero(todo)
-        tally.exact(competition_ranks(x[rows], rtol), rows)
-    return BlockCounts(None if shift is None else shift.sum(axis=1),
-                       None if ranks is None else ranks.reshape(c, width))
+    counter = BlockCounter(hist, bottom, nominal, units=scores.shape[1] if units is None
+                           else units, bottom_k=bottom_k, decimals=decimals, rtol=rtol,
+                           work=work)
+    return counter.add(scores, weight, want_shift=want_shift, keep_ranks=keep_ranks)
