@@ -15,7 +15,9 @@ for a method that compares units, as the tree stage does.
 Weighted arithmetic and geometric means: over indicator columns (every child rows × 1)
 one product per batch, the per-column part (values or logs with missing → 0, presence,
 the floor and the ≤ 0 check) prepared once and kept in ``context.cache``; over varying
-children the same formulas element-wise. Missing children are skipped and their weights
+children the same formulas element-wise (the geometric mean of children none of which is
+missing or ≤ 0 without the passes for presence and coverage, which are then per scenario,
+and its terms formed in place: the same operations in the same order). Missing children are skipped and their weights
 renormalised exactly as in :mod:`.aggregate`. TOPSIS and grey relational analysis: over
 indicator columns :func:`.topsis.topsis` / :func:`.grey_relational.grey_relational`
 batched over the weights, else :mod:`.closeness`.
@@ -166,6 +168,9 @@ def geometric(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
     if _fixed(kids):
         return _fixed_mean(kids, W, context, geometric=True, floor=floor,
                            nonpositive=nonpositive)
+    fast = _geometric_complete(kids, W, context, floor)
+    if fast is not None:
+        return fast
     missing_rows = None
     logs = []
     for i, v in enumerate(kids):
@@ -192,13 +197,55 @@ def geometric(kids: Sequence[np.ndarray], W: np.ndarray, *, context: Any,
         num = num + np.where(present, np.log(np.where(present, v, 1.0)), 0.0) * w
         den = den + present * w
     ok = np.broadcast_to(den > 0, np.broadcast_shapes(np.shape(num), np.shape(den))).copy()
-    if context.min_coverage > 0:
-        ok &= den / W.sum(axis=1)[None, :] >= context.min_coverage - 1e-12
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if context.min_coverage > 0:
+            ok &= den / W.sum(axis=1)[None, :] >= context.min_coverage - 1e-12
         out = np.where(ok, np.exp(num / np.where(ok, den, 1.0)), np.nan)
     if missing_rows is not None:
         out = np.where(missing_rows, np.nan, out)
     return out
+
+
+def _geometric_complete(kids, W, context, floor):
+    """The geometric mean of varying children when no child is missing and none is ≤ 0
+    (after the floor), else None (the general formula then runs). The general formula's
+    operations in its order, without the passes that cannot change anything here: every
+    child is present, so the weight the present children carry (``den``) and the coverage
+    are the same for every row — computed once per scenario, by the same sums in the same
+    order — and each child's term ``log(max(v, floor)) · w`` is formed in place. The one
+    difference, the sign of a zero sum of logs (−0.0 instead of +0.0), does not reach the
+    result: exp(±0) = 1."""
+    for v in kids:
+        if np.isnan(np.add.reduce(v, axis=None)):   # a NaN (or ±inf) somewhere
+            return None
+    shape = (kids[0].shape[0], W.shape[0])
+    num = None
+    for i, v in enumerate(kids):
+        t = np.maximum(v, floor) if floor is not None else v
+        if t.size and t.min() <= 0:
+            return None
+        w = W[:, i][None, :]
+        if t is not v and t.shape == shape:
+            term = np.log(t, out=t)
+            term *= w
+        else:
+            term = np.log(t) * w
+        if num is None:
+            num = term if term.shape == shape else np.broadcast_to(term, shape).copy()
+        else:
+            num += term
+    den = 0.0 + W[:, 0]
+    for i in range(1, W.shape[1]):
+        den = den + W[:, i]
+    ok = den > 0
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if context.min_coverage > 0:
+            ok &= den / W.sum(axis=1) >= context.min_coverage - 1e-12
+        num /= np.where(ok, den, 1.0)[None, :]
+        np.exp(num, out=num)
+    if not ok.all():
+        num[:, ~ok] = np.nan
+    return num
 
 
 def _fixed_mean(kids, W, context, *, geometric: bool, floor: float | None = None,
@@ -216,15 +263,18 @@ def _fixed_mean(kids, W, context, *, geometric: bool, floor: float | None = None
     num = terms @ W.T
     den = present @ W.T
     ok = den > 0
-    if context.min_coverage > 0:
-        with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if context.min_coverage > 0:
             ok &= den / W.sum(axis=1)[None, :] >= context.min_coverage - 1e-12
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = num / np.where(ok, den, 1.0)
-        out = np.where(ok, np.exp(mean) if geometric else mean, np.nan)
+        every = ok.all()
+        num /= den if every else np.where(ok, den, 1.0)
+        if geometric:
+            np.exp(num, out=num)
+    if not every:
+        num[~ok] = np.nan
     if dropped is not None:
-        out[dropped] = np.nan
-    return out
+        num[dropped] = np.nan
+    return num
 
 
 def _prepare_mean(V, W, context, geometric, floor, nonpositive):

@@ -123,46 +123,57 @@ class GroupPlan:
         it declares (``batch=`` in the registry; :mod:`evaluator.methods.batched`) scores
         every scenario at once — per block when it compares units, mapped onto the score
         range as the tree stage maps it; a method without one is called per scenario."""
-        where = M("registry.where.node", node=node.name)
-        entry = registry.get("aggregations", node.how["method"], where=where)
-        return self._registered(pos, entry, node, W, done, where)
-
-    def _registered(self, pos: int, entry, node: NodePlan, W: np.ndarray,
-                    done: list[np.ndarray], where: str) -> np.ndarray:
+        setup = self._prepared.get(("node", pos))
+        if setup is None:
+            setup = self._prepared[("node", pos)] = self._setup(pos, node)
+        entry, params, scaled, check, parts = setup
         kids = [self.data[:, c][:, None] if c is not None else done[s]
                 for c, s in zip(node.columns, node.sources)]
+        lo, hi = self.score_range
+        out = None
+        for rows, context in parts:
+            part = kids if rows is None else [k[rows] for k in kids]
+            if check and any(np.isnan(k).any() for k in part):
+                c = next(i for i, k in enumerate(part) if np.isnan(k).any())
+                labels = self.row_labels if rows is None else self.row_labels[rows]
+                raise MethodError(M("tree.needs_complete_data_missing", method=entry.name,
+                                    kids=node.children[c],
+                                    labels=labels[np.isnan(part[c]).any(axis=1)][0],
+                                    sum=int(sum(np.isnan(k).sum() for k in part))),
+                                  where=M("tree.needs_complete_data_missing.where",
+                                          parent=node.name),
+                                  fix=M("tree.needs_complete_data_missing.fix"))
+            score = _scenarios(entry, part, W, context, params)
+            if scaled:
+                score = lo + (hi - lo) * score
+            if rows is None:
+                return np.asarray(score)
+            if out is None:
+                out = np.empty((self.data.shape[0], W.shape[0]))
+            out[rows] = score
+        return out
+
+    def _setup(self, pos: int, node: NodePlan) -> tuple:
+        """What does not change from one batch to the next for the node at ``pos``: its
+        registry entry and parameters, and per block the rows and the aggregation context
+        (whose cache keeps the indicator columns' prepared part) — built once per plan,
+        not per batch (the place named in messages included)."""
+        where = M("registry.where.node", node=node.name)
+        entry = registry.get("aggregations", node.how["method"], where=where)
         params = {k: v for k, v in node.how.items()
                   if k not in ("method", "by_node", "min_coverage")}
         compares = entry.has("compares_units")
         blocks = self.blocks if compares else np.zeros(self.data.shape[0], dtype=int)
-        lo, hi = self.score_range
-        scaled = compares or entry.has("unit_scale")
-        out = np.empty((self.data.shape[0], W.shape[0]))
         each = np.unique(blocks)
+        parts = []
         for b in each:
-            rows = np.flatnonzero(blocks == b) if len(each) > 1 else slice(None)
-            part = [k[rows] for k in kids] if len(each) > 1 else kids
-            if (compares or entry.has("needs_complete")) and any(np.isnan(k).any()
-                                                                 for k in part):
-                c = next(i for i, k in enumerate(part) if np.isnan(k).any())
-                raise MethodError(M("tree.needs_complete_data_missing", method=entry.name,
-                                    kids=node.children[c],
-                                    labels=self.row_labels[rows][np.isnan(part[c]).any(
-                                        axis=1)][0], sum=int(sum(np.isnan(k).sum()
-                                                                 for k in part))),
-                                  where=M("tree.needs_complete_data_missing.where",
-                                          parent=node.name),
-                                  fix=M("tree.needs_complete_data_missing.fix"))
-            context = AggregationContext(node.children, self.row_labels[rows], node.name,
-                                         where, node.min_coverage,
-                                         cache=self._prepared.setdefault((pos, b), {}))
-            score = _scenarios(entry, part, W, context, params)
-            if scaled:
-                score = lo + (hi - lo) * score
-            if len(each) == 1:
-                return np.asarray(score)
-            out[rows] = score
-        return out
+            rows = np.flatnonzero(blocks == b) if len(each) > 1 else None
+            labels = self.row_labels if rows is None else self.row_labels[rows]
+            parts.append((rows, AggregationContext(
+                node.children, labels, node.name, where, node.min_coverage,
+                cache=self._prepared.setdefault((pos, b), {}))))
+        return (entry, params, compares or entry.has("unit_scale"),
+                compares or entry.has("needs_complete"), parts)
 
 
 def _scenarios(entry, kids: list[np.ndarray], W: np.ndarray, context,
