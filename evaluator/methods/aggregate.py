@@ -28,10 +28,13 @@ def _as_batch(w: np.ndarray, k: int) -> tuple[np.ndarray, bool]:
     return W, single
 
 
-def _coverage_mask(present: np.ndarray, W: np.ndarray, min_coverage: float) -> np.ndarray:
-    """Rows × S: True where the present children carry enough of the weight."""
+def _coverage_mask(present: np.ndarray, W: np.ndarray, min_coverage: float,
+                   covered: np.ndarray | None = None) -> np.ndarray:
+    """Rows × S: True where the present children carry enough of the weight
+    (``covered``: the product present @ Wᵀ when the caller has it already)."""
     total = W.sum(axis=1)
-    covered = present.astype(float) @ W.T
+    if covered is None:
+        covered = present.astype(float) @ W.T
     with np.errstate(invalid="ignore", divide="ignore"):
         share = covered / total[None, :]
     ok = covered > 0
@@ -50,7 +53,7 @@ def weighted_sum(V: np.ndarray, w: np.ndarray, *, min_coverage: float = 0.0) -> 
     present = ~np.isnan(V)
     num = np.where(present, V, 0.0) @ W.T
     den = present.astype(float) @ W.T
-    ok = _coverage_mask(present, W, min_coverage)
+    ok = _coverage_mask(present, W, min_coverage, den)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
     return out[:, 0] if single else out
@@ -93,7 +96,7 @@ def geometric(V: np.ndarray, w: np.ndarray, *, floor: float | None = None,
     logs = np.where(present, np.log(np.where(present, V, 1.0)), 0.0)
     num = logs @ W.T
     den = present.astype(float) @ W.T
-    ok = _coverage_mask(present, W, min_coverage)
+    ok = _coverage_mask(present, W, min_coverage, den)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(ok, np.exp(num / np.where(ok, den, 1.0)), np.nan)
     return out[:, 0] if single else out

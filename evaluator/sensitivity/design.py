@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from ..stages.tree import aggregate_tree
+from ..stages.weigh import compute_weights
 from ..evaluate import evaluate
 from .. import registry
 from ..errors import DataError, EvaluatorError, MethodError, RecipeError
@@ -115,14 +116,26 @@ class _Builder:
         self._trees: dict[str, tuple] = {}
         self._rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._groups: dict[tuple, tuple[Recipe, str | None]] = {}
+        self._recipes: dict[tuple, tuple[Recipe, str]] = {}
+        self._weights: dict[tuple, object] = {}
+        self._specs: list[UncertaintySpec] = [spec]   # alive, so their ids stay theirs
         self.indicator_set = set(self.ids)
+        self.col_of = {i: j for j, i in enumerate(self.ids)}
 
-    def rows_of(self, Z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The scored rows of a normalised matrix, and the same with NaN → 0 (shared by
-        every group on these data, so memory does not grow with the number of groups)."""
+    def use(self, spec: UncertaintySpec) -> None:
+        """Build the groups of ``spec`` from now on (the checks of each alternative alone
+        use a reduced spec)."""
+        self._specs.append(spec)
+        self.spec = spec
+
+    def rows_of(self, Z: np.ndarray, rows: np.ndarray) -> tuple:
+        """The scored rows of a normalised matrix, the same with NaN → 0 and which of its
+        columns have a NaN (shared by every group on these data, so memory does not grow
+        with the number of groups)."""
         if id(Z) not in self._rows:
             part = np.ascontiguousarray(Z[rows])
-            self._rows[id(Z)] = (part, np.nan_to_num(part, nan=0.0))
+            self._rows[id(Z)] = (part, np.nan_to_num(part, nan=0.0),
+                                 np.isnan(part).any(axis=0))
         return self._rows[id(Z)]
 
     def data(self, recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
@@ -146,8 +159,7 @@ class _Builder:
 
     def tree(self, recipe: Recipe, dropped: str | None):
         """The pipeline's weights and aggregation of the tree (one group's nominal run)."""
-        key = json.dumps([recipe.impute, recipe.normalise, recipe.weights, recipe.aggregate,
-                          dropped], sort_keys=True, default=str)
+        key = (self._key(recipe), dropped)
         if key not in self._trees:
             Z, X = self.data(recipe)
             fw = self.framework
@@ -159,9 +171,38 @@ class _Builder:
             ids = [self.ids[j] for j in cols]
             scores, local, method_of, _ = aggregate_tree(
                 fw, recipe, Z[:, cols], X[:, cols], ids, self.labels, self.ahp_loader,
-                blocks, [])
+                blocks, [], weigh=self._weigher(recipe))
             self._trees[key] = (fw, Z, local, method_of, scores[ROOT], blocks)
         return self._trees[key]
+
+    def _key(self, recipe: Recipe) -> str:
+        """The sections a group's tree depends on, as text (a recipe of the groups is
+        kept by :meth:`group`, so its id names it while the builder lives)."""
+        key = self._recipes.get(("key", id(recipe)))
+        if key is None:
+            key = json.dumps([recipe.impute, recipe.normalise, recipe.weights,
+                              recipe.aggregate], sort_keys=True, default=str)
+            self._recipes[("key", id(recipe))] = (recipe, key)
+            return key
+        return key[1]
+
+    def _weigher(self, recipe: Recipe) -> Callable:
+        """:func:`compute_weights` remembered for a parent whose children are all
+        indicators: its weights depend only on those columns of the normalised and
+        prepared data (the imputation and normalisation) and on the weighting spec, so
+        every group on these data with this method — each aggregation, each left-out
+        indicator of another parent — shares them."""
+        data = json.dumps([recipe.impute, recipe.normalise], sort_keys=True, default=str)
+
+        def weigh(spec, *, children, node, **rest):
+            if not all(c in self.indicator_set for c in children):
+                return compute_weights(spec, children=children, node=node, **rest)
+            key = (data, json.dumps(spec, sort_keys=True, default=str), node, tuple(children))
+            if key not in self._weights:
+                self._weights[key] = compute_weights(spec, children=children, node=node,
+                                                     **rest)
+            return self._weights[key]
+        return weigh
 
     def group(self, codes: tuple[int, ...]):
         key = (id(self.spec), codes)
@@ -178,7 +219,12 @@ class _Builder:
                 dropped = choice.indicator
             else:
                 sections[f.name] = choice.section
-        return recipe_with(self.recipe, sections), dropped
+        # one recipe per combination of the other choices, shared by its left-out indicators
+        key = (id(self.spec), tuple(c for f, c in zip(self.spec.factors, codes)
+                                    if f.name != "drop_indicator"))
+        if key not in self._recipes:
+            self._recipes[key] = (recipe_with(self.recipe, sections), "")
+        return self._recipes[key][0], dropped
 
     def check(self, codes: tuple[int, ...], what: str, where: str | None, alone: bool):
         recipe, dropped = self.group(codes)
@@ -199,7 +245,7 @@ class _Builder:
         fw, Z, local, method_of, composite, blocks = self.tree(recipe, dropped)
         order = fw.aggregation_order()
         position = {n: p for p, n in enumerate(order)}
-        col_of = {i: j for j, i in enumerate(self.ids)}
+        col_of = self.col_of
         nodes = []
         edge_w = np.zeros(len(self.edge_index))
         for name in order:
@@ -215,11 +261,11 @@ class _Builder:
                 [None if k in self.indicator_set else position[k] for k in kids], w,
                 edges if len(kids) > 1 else np.array([-1]), method_of[name],
                 recipe.aggregate["min_coverage"]))
-        data, filled = self.rows_of(Z, rows)
+        data, filled, gaps = self.rows_of(Z, rows)
         used = [c for n in nodes for c in n.columns if c is not None]
         fast = (all(registry.get("aggregations", n.how["method"]).has("decomposes")
                     for n in nodes)
-                and not np.isnan(data[:, used]).any())
+                and not gaps[used].any())
         plan = GroupPlan(nodes, data, (np.zeros(len(rows), dtype=int) if blocks is None
                                        else np.asarray(blocks)[rows]),
                          tuple(recipe.normalise["range"]), self.labels[rows],
@@ -274,7 +320,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
 
     # 1. each alternative alone, the recipe's other choices kept
     for fi, f in enumerate(spec.factors):
-        builder.spec = _alone_spec(spec, fi)
+        builder.use(_alone_spec(spec, fi))
         try:
             for ci, choice in enumerate(f.choices):
                 if _is_recipe_choice(f.name, choice):
@@ -285,7 +331,7 @@ def build_design(framework: Framework, panel: Panel, recipe: Recipe, spec: Uncer
                               f"{source}: uncertainty.{key}", alone=True)
                 step()
         finally:
-            builder.spec = spec
+            builder.use(spec)
     # 2. every combination
     years_arr = nominal.years
     analysed = np.concatenate([np.flatnonzero(years_arr == y) for y in chosen])

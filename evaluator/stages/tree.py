@@ -44,7 +44,10 @@ def weight_spec_for(recipe: Recipe, framework, parent: str) -> Mapping[str, Any]
     return w["indicators"] if all(framework.is_indicator(k) for k in kids) else w["nodes"]
 
 
-def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, warnings):
+def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, warnings, *,
+                   weigh=compute_weights):
+    """Every node's weights (``weigh``: :func:`.weigh.compute_weights`, or the same
+    remembered, as the sensitivity design does) and score, bottom-up."""
     details: dict[str, dict[str, Any]] = {}
     scores: dict[str, np.ndarray] = {i: Z[:, j] for j, i in enumerate(ids)}
     prepared: dict[str, np.ndarray] = {i: X[:, j] for j, i in enumerate(ids)}
@@ -58,8 +61,8 @@ def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, war
     pooled_nodes = registry.get("weights", wspec["nodes"]["method"]).has("pooled")
     if wspec["scope"] == "all" or pooled_nodes:
         # one weight vector over all indicators (the usual entropy/CRITIC practice)
-        pooled = compute_weights(ind_spec, children=ids, node=ROOT, normalised=Z, raw=X,
-                                 fixed=fixed, ahp_weights=ahp_loader).weights
+        pooled = weigh(ind_spec, children=ids, node=ROOT, normalised=Z, raw=X,
+                       fixed=fixed, ahp_weights=ahp_loader).weights
     pooled_of = dict(zip(ids, pooled)) if pooled is not None else {}
     agg_spec = recipe.aggregate
     for parent in framework.aggregation_order():
@@ -77,8 +80,8 @@ def aggregate_tree(framework, recipe, Z, X, ids, labels, ahp_loader, blocks, war
                              w / w.sum())
         else:
             raw = np.column_stack([prepared.get(k, scores[k]) for k in kids])
-            nw = compute_weights(spec, children=kids, node=parent, normalised=V, raw=raw,
-                                 fixed=fixed, ahp_weights=ahp_loader)
+            nw = weigh(spec, children=kids, node=parent, normalised=V, raw=raw,
+                       fixed=fixed, ahp_weights=ahp_loader)
         local[parent] = nw
         how = agg_spec["by_node"].get(parent, agg_spec)
         method_of[parent] = how

@@ -1,0 +1,82 @@
+"""The groups of discrete choices are set up sharing work (issue 11): one recipe per
+combination of the other choices, each parent's weights computed once per data and
+weighting method. Every group must still be exactly what the pipeline's own tree step
+gives for that group's recipe and framework."""
+from __future__ import annotations
+
+import dataclasses
+from itertools import product
+
+import numpy as np
+
+from evaluator.model.framework import ROOT
+from evaluator.sensitivity.design import build_design
+from evaluator.sensitivity.spec import parse_uncertainty, recipe_with
+from evaluator.stages.tree import aggregate_tree
+
+from test_sensitivity import TREE, panel_for, recipe
+
+README_LIKE = {"weights": {"perturb": 0.2},
+               "weight_methods": ["entropy", "critic", "equal"],
+               "normalise": ["min_max", "rank"],
+               "aggregate": ["weighted_sum", {"method": "geometric", "floor": 0.01}],
+               "impute": ["mean", "linear"], "drop_indicator": True}
+
+
+def test_every_group_equals_the_pipelines_tree_for_its_choices_bit_for_bit():
+    panel = panel_for(TREE, seed=11, units=25, missing=0.05)
+    rc = recipe(uncertainty=README_LIKE)
+    spec = parse_uncertainty(rc, TREE)
+    design = build_design(TREE, panel, rc, spec)
+    assert len(design.plans) == int(np.prod(spec.sizes)) == 3 * 2 * 2 * 2 * 6
+    ids = list(TREE.indicator_ids)
+    labels = np.array([f"{u} {y}" for u, y in zip(design.nominal.units, design.nominal.years)],
+                      dtype=object)
+    data = {}
+    for codes in product(*[range(s) for s in spec.sizes]):
+        sections, dropped = {}, None
+        for f, c in zip(spec.factors, codes):
+            if f.name == "drop_indicator":
+                dropped = f.choices[c].indicator
+            else:
+                sections[f.name] = f.choices[c].section
+        rc_group = recipe_with(rc, sections)
+        key = (codes[0], codes[1])   # impute, normalise
+        if key not in data:
+            from evaluator.evaluate import evaluate
+            run = evaluate(TREE, panel, rc_group)
+            data[key] = (run.stages["normalised"], run.stages["prepared"])
+        Z, X = data[key]
+        cols = [j for j, i in enumerate(ids) if i != dropped]
+        fw = dataclasses.replace(TREE, indicators=tuple(i for i in TREE.indicators
+                                                        if i.id != dropped))
+        blocks = design.nominal.years if rc_group.normalise["scope"] == "per_year" else None
+        scores, local, method_of, _ = aggregate_tree(
+            fw, rc_group, Z[:, cols], X[:, cols], [ids[j] for j in cols], labels, None,
+            blocks, [])
+        plan = design.plans[codes]
+        assert plan.labels["weight_method"] == spec.factors[2].choices[codes[2]].label
+        for node in plan.nodes:
+            assert node.children == list(local[node.name].children)
+            assert np.array_equal(node.weights, local[node.name].weights)
+            assert node.how == method_of[node.name]
+        assert np.array_equal(plan.nominal, scores[ROOT][design.rows], equal_nan=True)
+
+
+def test_leaving_out_an_indicator_keeps_the_weights_of_the_other_parents():
+    panel = panel_for(TREE, seed=12, units=15)
+    rc = recipe(uncertainty={"weight_methods": ["entropy", "equal"], "drop_indicator": True})
+    spec = parse_uncertainty(rc, TREE)
+    design = build_design(TREE, panel, rc, spec)
+    weights = {codes: design.edge_weights[codes] for codes in design.plans}
+    # leaving out x4 (under b) keeps the weights of a's children as with nothing left out
+    names = [c.label for c in spec.factors[-1].choices]
+    none, x4 = names.index("none"), names.index("x4")
+    a_edges = [i for i, (p, _) in enumerate(design.edges) if p == "a"]
+    methods = set()
+    for m in range(spec.sizes[2]):
+        kept, left_out = (0, 0, m, 0, none), (0, 0, m, 0, x4)
+        assert np.array_equal(weights[kept][a_edges], weights[left_out][a_edges])
+        assert not np.array_equal(weights[kept], weights[left_out])
+        methods.add(design.plans[kept].labels["weight_method"])
+    assert methods == {"entropy", "equal"}
