@@ -34,6 +34,18 @@ def evaluate(framework: Framework, panel: Panel,
     holding every stage's data, the weights with their intermediate tables, scores, ranks
     and a manifest; ``Assessment.to_dir(path)`` writes the output tables.
     """
+    run = prepare(framework, panel, recipe, ahp_loader=ahp_loader)
+    tree.weigh_and_aggregate(run)
+    runs.rank(run)
+    return runs.assemble(run, tree.contributions(run))
+
+
+def prepare(framework: Framework, panel: Panel,
+            recipe: Recipe | Mapping[str, Any] | None = None, *, ahp_loader=None) -> runs.Run:
+    """The pipeline's data stages alone (drop → denominate → impute → screen → transform
+    → treat → normalise): the :class:`~evaluator.stages.run.Run` whose ``stages`` hold the
+    prepared and normalised matrices, before any weight (the sensitivity design reads
+    its groups' data from here)."""
     recipe = runs.resolve_recipe(framework, recipe)
     # indicators the recipe drops explicitly leave the tree, openly (model/dropped.py)
     framework, dropped = runs.drop(framework, panel, recipe)
@@ -47,9 +59,7 @@ def evaluate(framework: Framework, panel: Panel,
     data_steps.transform(run)
     data_steps.treat(run)
     data_steps.normalise(run)
-    tree.weigh_and_aggregate(run)
-    runs.rank(run)
-    return runs.assemble(run, tree.contributions(run))
+    return run
 
 
 # `evaluator.evaluate(...)` calls the API's evaluate even once this module is imported

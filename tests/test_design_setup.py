@@ -80,3 +80,16 @@ def test_leaving_out_an_indicator_keeps_the_weights_of_the_other_parents():
         assert not np.array_equal(weights[kept], weights[left_out])
         methods.add(design.plans[kept].labels["weight_method"])
     assert methods == {"entropy", "equal"}
+
+
+def test_the_data_stages_alone_give_the_pipelines_prepared_and_normalised_data():
+    from evaluator.evaluate import evaluate, prepare
+    panel = panel_for(TREE, seed=13, units=20, missing=0.1)
+    for sections in ({}, {"impute": {"method": "mean"}, "normalise": {"method": "rank"}},
+                     {"screen": {"drop_indicators": ["x5"]}}):
+        rc = recipe(**sections)
+        full, run = evaluate(TREE, panel, rc), prepare(TREE, panel, rc)
+        assert run.ids == full.ids
+        assert np.array_equal(run.units, full.units) and np.array_equal(run.years, full.years)
+        for stage in ("prepared", "normalised"):
+            assert np.array_equal(run.stages[stage], full.stages[stage], equal_nan=True)

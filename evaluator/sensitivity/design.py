@@ -4,7 +4,8 @@ A group is one combination of the discrete choices (imputation, normalisation, w
 method, aggregation, left-out indicator). Each is evaluated once:
 
 * the data stages (denominate → impute → screen → treat → normalise) run through
-  :func:`evaluator.evaluate.evaluate`, once per (imputation, normalisation) pair;
+  :func:`evaluator.evaluate.prepare` (the pipeline's own data stages), once per
+  (imputation, normalisation) pair;
 * the weights and the aggregation of the group's tree run through the pipeline's own tree
   step (``stages.tree.aggregate_tree``) on that normalised matrix, with the left-out
   indicator removed from the framework, so every weight is re-derived as a pipeline run
@@ -30,7 +31,7 @@ import numpy as np
 
 from ..stages.tree import aggregate_tree
 from ..stages.weigh import compute_weights
-from ..evaluate import evaluate
+from ..evaluate import evaluate, prepare
 from .. import registry
 from ..errors import DataError, EvaluatorError, MethodError, RecipeError
 from ..model.assessment import Assessment
@@ -140,15 +141,15 @@ class _Builder:
 
     def data(self, recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
         """Normalised and prepared matrices (all scored rows × all indicators) under the
-        recipe's impute/normalise choices: one pipeline run per distinct pair."""
+        recipe's impute/normalise choices: the pipeline's data stages once per distinct
+        pair."""
         key = json.dumps([recipe.impute, recipe.normalise], sort_keys=True, default=str)
         if key not in self._data:
-            # only the data stages matter here: weigh and aggregate the simplest way
+            # only the data stages run here (the weights and aggregation do not matter)
             probe = recipe.replace(weights={"indicators": "equal", "nodes": "equal"},
                                    aggregate={"method": "weighted_sum",
                                               "min_coverage": recipe.aggregate["min_coverage"]})
-            run = evaluate(self.framework, self.panel, probe,
-                                    ahp_loader=self.ahp_loader)
+            run = prepare(self.framework, self.panel, probe, ahp_loader=self.ahp_loader)
             if (len(run.units) != len(self.nominal.units)
                     or not np.array_equal(run.units, self.nominal.units)
                     or not np.array_equal(run.years, self.nominal.years)):
