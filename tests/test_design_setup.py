@@ -93,3 +93,20 @@ def test_the_data_stages_alone_give_the_pipelines_prepared_and_normalised_data()
         assert np.array_equal(run.units, full.units) and np.array_equal(run.years, full.years)
         for stage in ("prepared", "normalised"):
             assert np.array_equal(run.stages[stage], full.stages[stage], equal_nan=True)
+
+
+def test_groups_on_the_same_data_share_their_prepared_indicator_columns():
+    panel = panel_for(TREE, seed=14, units=20, missing=0.05)
+    rc = recipe(uncertainty={"weights": {"perturb": 0.3},
+                             "weight_methods": ["entropy", "critic", "equal"],
+                             "aggregate": [{"method": "geometric", "floor": 0.01}]})
+    spec = parse_uncertainty(rc, TREE)
+    design = build_design(TREE, panel, rc, spec)
+    draws = np.random.default_rng(2).uniform(0.7, 1.3, (16, len(design.edges)))
+    plans = list(design.plans.values())
+    assert len(plans) == 3 and all(p.shared is plans[0].shared for p in plans)
+    for plan in plans:
+        alone = dataclasses.replace(plan, shared=None, _prepared={})
+        assert np.array_equal(plan.batched(draws), alone.batched(draws), equal_nan=True)
+    # the indicator columns of a and b prepared once for the three weighting methods
+    assert sum(1 for v in plans[0].shared.values() if v) == 2

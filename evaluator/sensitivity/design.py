@@ -119,6 +119,7 @@ class _Builder:
         self._groups: dict[tuple, tuple[Recipe, str | None]] = {}
         self._recipes: dict[tuple, tuple[Recipe, str]] = {}
         self._weights: dict[tuple, object] = {}
+        self._shared: dict = {}     # the groups' prepared indicator columns (GroupPlan.shared)
         self._specs: list[UncertaintySpec] = [spec]   # alive, so their ids stay theirs
         self.indicator_set = set(self.ids)
         self.col_of = {i: j for j, i in enumerate(self.ids)}
@@ -274,7 +275,7 @@ class _Builder:
                          else "perturb",
                          labels={f.name: f.choices[c].label
                                  for f, c in zip(self.spec.factors, codes)},
-                         filled=filled if fast else None)
+                         filled=filled if fast else None, shared=self._shared)
         return plan, edge_w, composite[rows]
 
 

@@ -13,6 +13,7 @@ method without a batched form (a plugin's) is called once per scenario (:func:`_
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -63,6 +64,8 @@ class GroupPlan:
     nominal: np.ndarray | None = None  # the pipeline's own composite with the nominal
     #                                    weights (used as is when the weights do not vary)
     _prepared: dict = field(default_factory=dict, repr=False)   # fixed nodes' columns
+    shared: dict | None = field(default=None, repr=False)  # the same, across the groups
+    #                                    built on these data (one dict for all of them)
 
     def local_weights(self, node: NodePlan, draws: np.ndarray | None) -> np.ndarray:
         """(S, k) relative weights of ``node``'s children for each scenario."""
@@ -169,9 +172,17 @@ class GroupPlan:
         for b in each:
             rows = np.flatnonzero(blocks == b) if len(each) > 1 else None
             labels = self.row_labels if rows is None else self.row_labels[rows]
+            if self.shared is not None and node.fixed:
+                # what the method prepares from indicator columns depends on those
+                # columns, the rows and the method: groups differing in anything else
+                # (the weights' method, another parent's left-out indicator) share it
+                cache = self.shared.setdefault(
+                    (id(self.data), tuple(node.columns), int(b), entry.name,
+                     json.dumps(params, sort_keys=True, default=str)), {})
+            else:
+                cache = self._prepared.setdefault((pos, b), {})
             parts.append((rows, AggregationContext(
-                node.children, labels, node.name, where, node.min_coverage,
-                cache=self._prepared.setdefault((pos, b), {}))))
+                node.children, labels, node.name, where, node.min_coverage, cache=cache)))
         return (entry, params, compares or entry.has("unit_scale"),
                 compares or entry.has("needs_complete"), parts)
 
