@@ -105,8 +105,64 @@ def test_groups_on_the_same_data_share_their_prepared_indicator_columns():
     draws = np.random.default_rng(2).uniform(0.7, 1.3, (16, len(design.edges)))
     plans = list(design.plans.values())
     assert len(plans) == 3 and all(p.shared is plans[0].shared for p in plans)
+    assert all(p.logs is None for p in plans)      # missing values: node by node
     for plan in plans:
         alone = dataclasses.replace(plan, shared=None, _prepared={})
         assert np.array_equal(plan.batched(draws), alone.batched(draws), equal_nan=True)
     # the indicator columns of a and b prepared once for the three weighting methods
     assert sum(1 for v in plans[0].shared.values() if v) == 2
+
+
+def test_a_tree_of_one_geometric_mean_is_exp_of_one_product_of_logs():
+    """README example's geometric groups: min–max zeros raised to the floor, every node
+    the same geometric mean: the composite exp(G · log Zᵀ) equals the node-by-node
+    formula up to rounding, and ranks the same."""
+    from evaluator.sensitivity.ranks import competition_ranks
+    panel = panel_for(TREE, seed=15, units=60)
+    rc = recipe(uncertainty=README_LIKE)
+    spec = parse_uncertainty(rc, TREE)
+    design = build_design(TREE, panel, rc, spec)
+    draws = np.random.default_rng(3).uniform(0.8, 1.2, (500, len(design.edges)))
+    geometric = [p for p in design.plans.values() if p.nodes[-1].how["method"] == "geometric"]
+    summed = [p for p in design.plans.values() if p.nodes[-1].how["method"] != "geometric"]
+    assert len(geometric) == len(summed) == len(design.plans) // 2
+    assert all(p.logs is not None and p.filled is None for p in geometric)
+    assert all(p.logs is None and p.filled is not None for p in summed)
+    assert (np.asarray(geometric[0].data) == 0).any()       # the floor has work to do
+    for plan in geometric:
+        fast = plan.batched(draws)
+        slow = dataclasses.replace(plan, logs=None, _prepared={}).batched(draws)
+        np.testing.assert_allclose(fast, slow, rtol=1e-13, atol=0)
+        for a, b in design.blocks[0][1:], design.blocks[1][1:]:
+            assert np.array_equal(competition_ranks(fast[:, a:b], design.rtol),
+                                  competition_ranks(slow[:, a:b], design.rtol))
+
+
+def test_a_tree_of_geometric_means_with_a_gap_or_other_parameters_goes_node_by_node():
+    panel = panel_for(TREE, seed=16, units=20)
+    for aggregate in ({"method": "geometric", "floor": 0.01,
+                       "by_node": {"index": {"method": "geometric"}}},
+                      {"method": "weighted_sum", "by_node": {"index": {"method": "geometric"}}}):
+        rc = recipe(aggregate=aggregate, uncertainty={"weights": {"perturb": 0.2}})
+        design = build_design(TREE, panel, rc, parse_uncertainty(rc, TREE))
+        assert all(p.logs is None for p in design.plans.values())
+
+
+def test_one_scenario_after_another_is_scored_with_its_own_weights():
+    """A batch of one scenario makes every child a single column, as indicator columns
+    are: the node must not keep what it prepared from one batch's children for the next
+    (it did: every later one-scenario batch of the group got the first one's scores)."""
+    panel = panel_for(TREE, seed=17, units=20)
+    rc = recipe(aggregate={"method": "weighted_sum",
+                           "by_node": {"index": {"method": "geometric"}}},
+                uncertainty={"weights": {"perturb": 0.4}})
+    design = build_design(TREE, panel, rc, parse_uncertainty(rc, TREE))
+    plan = next(iter(design.plans.values()))
+    assert plan.filled is None and plan.logs is None       # node by node
+    draws = np.random.default_rng(4).uniform(0.6, 1.4, (3, len(design.edges)))
+    together = plan.batched(draws)
+    nominal = plan.batched(None)             # as the design's check does first
+    np.testing.assert_allclose(nominal[0], design.plans[next(iter(design.plans))].nominal,
+                               rtol=1e-12)
+    for s in range(3):
+        np.testing.assert_allclose(plan.batched(draws[s:s + 1])[0], together[s], rtol=1e-12)

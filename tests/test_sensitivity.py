@@ -112,10 +112,12 @@ def test_flat_weighted_sum_ranks_equal_a_plain_loop_over_scenarios():
     {"method": "weighted_sum", "by_node": {"index": {"method": "geometric"}}},
     {"method": "topsis"},
     {"method": "weighted_sum", "by_node": {"index": {"method": "grey_relational"}}},
+    {"method": "geometric"},                       # exp(log Z · Gᵀ), complete data
+    {"method": "geometric", "floor": 5.0},         # the floor raising some values
 ])
 def test_hierarchical_ranks_equal_the_pipeline_run_scenario_by_scenario(aggregate):
     """Each scenario re-run through evaluate() with its sampled weights as fixed weights."""
-    complete = aggregate["method"] == "topsis" or "by_node" in aggregate
+    complete = aggregate["method"] in ("topsis", "geometric") or "by_node" in aggregate
     panel = panel_for(TREE, seed=5, units=25, missing=0.0 if complete else 0.08)
     rc = recipe(normalise={"method": "min_max", "range": [1, 100]}, aggregate=aggregate,
                 uncertainty={"weights": {"perturb": 0.5}})

@@ -10,6 +10,10 @@ returns an :class:`AggregationResult`. Traits the tree stage reads instead of na
   VIKOR): the stage calls it per block (each year, or pooled), requires complete data and
   two or more rows, and maps the [0, 1] result onto the normalisation range;
 * ``decomposes`` — the score is a weighted mean, so indicator contributions add up to it;
+* ``decomposes_in_logs`` — the score is exp of a weighted mean of the children's logs
+  (raised to the ``floor`` parameter first, if any), so a tree of such nodes with one set
+  of parameters over complete data is exp of one weighted sum of the indicators' logs
+  (the sensitivity engine scores it so);
 * (not a trait) ``batch=`` — the method's form for a batch of weight scenarios at once,
   which the sensitivity engine calls (see :mod:`.batched`); a method without one (a
   plugin) is scored one scenario at a time;
@@ -62,6 +66,7 @@ def weighted_sum(V, w, *, context: AggregationContext) -> AggregationResult:
 
 @register("aggregations", "geometric", title=("Weighted geometric mean", "加权几何平均"),
           formula="y = Π x_j^(w_j/Σ w)", reference="OECD/JRC (2008) Handbook §6.2; UNDP HDI",
+          traits={"decomposes_in_logs"},
           params=[Param("floor", "number", None, "values below it are raised to it",
                         "低于此值按此值计", lo=0, nullable=True),
                   Param("nonpositive", "choice", "error", "a child ≤ 0: error, or no score "

@@ -120,6 +120,7 @@ class _Builder:
         self._recipes: dict[tuple, tuple[Recipe, str]] = {}
         self._weights: dict[tuple, object] = {}
         self._shared: dict = {}     # the groups' prepared indicator columns (GroupPlan.shared)
+        self._logs: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._specs: list[UncertaintySpec] = [spec]   # alive, so their ids stay theirs
         self.indicator_set = set(self.ids)
         self.col_of = {i: j for j, i in enumerate(self.ids)}
@@ -139,6 +140,33 @@ class _Builder:
             self._rows[id(Z)] = (part, np.nan_to_num(part, nan=0.0),
                                  np.isnan(part).any(axis=0))
         return self._rows[id(Z)]
+
+    def log_rows(self, Z: np.ndarray, rows: np.ndarray, nodes: list[NodePlan],
+                 used: list[int]) -> np.ndarray | None:
+        """log(max(x, floor)) of the scored rows (other columns: 0), shared per data and
+        floor, when every node is the same mean of logs (trait ``decomposes_in_logs``,
+        one set of parameters) and the columns used are complete and their logs finite;
+        else None. Each node's floor is then at most every value beneath it (a mean of
+        logs ≥ log floor is ≥ log floor), so the composite is exp of one weighted sum of
+        the indicators' logs with the global weights: exp(G · log Zᵀ)."""
+        hows = [{k: v for k, v in n.how.items() if k not in ("by_node", "min_coverage")}
+                for n in nodes]
+        if any(h != hows[0] for h in hows) or not registry.get(
+                "aggregations", hows[0]["method"]).has("decomposes_in_logs"):
+            return None
+        floor = hows[0].get("floor")
+        if floor is not None and not floor > 0:
+            return None
+        key = (id(Z), floor)
+        if key not in self._logs:
+            data = self.rows_of(Z, rows)[0]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logs = np.log(data if floor is None else np.maximum(data, floor))
+            bad = ~np.isfinite(logs)
+            logs[bad] = 0.0
+            self._logs[key] = (logs, bad.any(axis=0))
+        logs, bad = self._logs[key]
+        return None if bad[used].any() else logs
 
     def data(self, recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
         """Normalised and prepared matrices (all scored rows × all indicators) under the
@@ -275,7 +303,8 @@ class _Builder:
                          else "perturb",
                          labels={f.name: f.choices[c].label
                                  for f, c in zip(self.spec.factors, codes)},
-                         filled=filled if fast else None, shared=self._shared)
+                         filled=filled if fast else None, shared=self._shared,
+                         logs=None if fast else self.log_rows(Z, rows, nodes, used))
         return plan, edge_w, composite[rows]
 
 

@@ -3,7 +3,10 @@
 DESIGN.md §6: the composite of every scenario is matrix algebra, never one pipeline run
 per scenario. For a tree of weighted sums over complete data the composite is one GEMM,
 ``Z @ Gᵀ`` with G the scenarios' global weights (the product of the relative weights down
-the tree). Otherwise the tree is aggregated level by level, each node by the batched form
+the tree); for a tree whose nodes are all the same mean of logs (trait
+``decomposes_in_logs``: the geometric mean, one floor) over complete data it is
+``exp(log Z @ Gᵀ)`` — the same composite as node by node up to rounding (the design checks
+it against the pipeline; docs/design-notes.md). Otherwise the tree is aggregated level by level, each node by the batched form
 its aggregation declares in the registry (``batch=``; :mod:`evaluator.methods.batched`:
 weighted and geometric means, TOPSIS, grey relational analysis, VIKOR, RSR, fuzzy
 evaluation), which takes the children (rows × S, or rows × 1 for indicator columns) and
@@ -61,6 +64,9 @@ class GroupPlan:
     labels: dict[str, str] = field(default_factory=dict)
     filled: np.ndarray | None = None   # ``data`` with NaN → 0 when the fast path applies:
     #                                    every node a weighted sum, the columns used complete
+    logs: np.ndarray | None = None     # log(max(data, floor)) with NaN → 0 when the other
+    #                                    fast path applies: every node the same geometric
+    #                                    mean, the columns used complete (and > 0 unfloored)
     nominal: np.ndarray | None = None  # the pipeline's own composite with the nominal
     #                                    weights (used as is when the weights do not vary)
     _prepared: dict = field(default_factory=dict, repr=False)   # fixed nodes' columns
@@ -113,6 +119,10 @@ class GroupPlan:
         """:meth:`score` computed by the batched formulas (also for ``draws=None``)."""
         if self.filled is not None:
             return self.global_weights(draws) @ self.filled.T
+        if self.logs is not None:
+            out = self.global_weights(draws) @ self.logs.T
+            with np.errstate(over="ignore"):
+                return np.exp(out, out=out)
         values: list[np.ndarray] = []
         for pos, node in enumerate(self.nodes):
             W = self.local_weights(node, draws)
@@ -179,8 +189,10 @@ class GroupPlan:
                 cache = self.shared.setdefault(
                     (id(self.data), tuple(node.columns), int(b), entry.name,
                      json.dumps(params, sort_keys=True, default=str)), {})
-            else:
+            elif node.fixed:
                 cache = self._prepared.setdefault((pos, b), {})
+            else:   # children that vary with the scenario: nothing to keep between batches
+                cache = None   # (one scenario's children are columns too: not these)
             parts.append((rows, AggregationContext(
                 node.children, labels, node.name, where, node.min_coverage, cache=cache)))
         return (entry, params, compares or entry.has("unit_scale"),
