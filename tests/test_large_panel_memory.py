@@ -164,3 +164,28 @@ def test_kept_targets_of_other_parameters_are_not_used():
     fresh, _ = resolve_targets(a, other, a.stages["denominated"], units, years, groups)
     assert np.array_equal(got["start_year"], fresh["start_year"], equal_nan=True)
     assert not np.array_equal(got["start_year"], kept["start_year"], equal_nan=True)
+
+
+def test_columns_made_with_the_rows_are_the_whole_matrices(demo_assessment):
+    a = demo_assessment
+    d = diagnose(a)
+    part = d.long.parts[0]
+    n, m = len(a.units), len(a.ids)
+    score = np.asarray(a.scores["index"], float)
+    contrib = a.contribution_shares * np.nan_to_num(a.stages["normalised"])
+    contrib[np.isnan(score)] = np.nan
+    units = np.asarray(a.units).astype(str)
+    change = dg.change_since(contrib, dg.lag_rows(units, a.years))
+    rows = np.random.default_rng(2).permutation(n)[: n // 3]   # any rows, any order
+    assert np.array_equal(part.data["contribution"](rows), contrib[rows], equal_nan=True)
+    assert np.array_equal(part.data["contribution_change"](rows), change[rows],
+                          equal_nan=True)
+    assert np.isfinite(change).any() and np.isnan(change).any()
+    G = dg.orient(a.stages["denominated"], np.array(
+        [a.framework.indicator(i).sign for i in a.ids], float))
+    best, best_row = dg.block_best(G, a.years)
+    assert np.array_equal(part.data["gap_to_best"](rows), (best - G)[rows], equal_nan=True)
+    assert np.array_equal(part.data["best"](rows),
+                          dg.take_cells(a.stages["denominated"], best_row)[rows],
+                          equal_nan=True)
+    assert part.data["target_year"](rows).shape == (len(rows), m)

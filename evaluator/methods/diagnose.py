@@ -321,7 +321,7 @@ def top_k(values: np.ndarray, k: int, *, positive_only: bool = True
     k = min(int(k), V.shape[1])
     ok = ~np.isnan(V) & ((V > 0) if positive_only else True)
     key = np.where(ok, -V, np.inf)
-    idx = np.argsort(key, axis=1, kind="stable")[:, :k]
+    idx = np.argsort(key, axis=1, kind="stable")[:, :k].copy()   # not a view of all m
     valid = np.take_along_axis(ok, idx, axis=1)
     vals = np.where(valid, np.take_along_axis(V, idx, axis=1), np.nan)
     return np.where(valid, idx, -1), vals
@@ -423,7 +423,7 @@ def strengths_weaknesses(ranks: np.ndarray, eligible: np.ndarray, worst_rank: np
     k = min(int(k), R.shape[1])
     can_s = ok & (R < np.asarray(worst_rank, dtype=float))
     key = np.where(can_s, R, np.inf)
-    s_idx = np.argsort(key, axis=1, kind="stable")[:, :k]
+    s_idx = np.argsort(key, axis=1, kind="stable")[:, :k].copy()   # not a view of all m
     s_ok = np.take_along_axis(can_s, s_idx, axis=1)
     strengths = np.where(s_ok, s_idx, -1)
     chosen = np.zeros(R.shape, dtype=bool)
@@ -431,7 +431,7 @@ def strengths_weaknesses(ranks: np.ndarray, eligible: np.ndarray, worst_rank: np
     chosen[rows[s_ok.ravel()], s_idx.ravel()[s_ok.ravel()]] = True
     can_w = ok & (R > 1) & ~chosen
     key = np.where(can_w, -R, np.inf)
-    w_idx = np.argsort(key, axis=1, kind="stable")[:, :k]
+    w_idx = np.argsort(key, axis=1, kind="stable")[:, :k].copy()
     w_ok = np.take_along_axis(can_w, w_idx, axis=1)
     return strengths, np.where(w_ok, w_idx, -1)
 

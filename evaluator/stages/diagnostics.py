@@ -67,6 +67,7 @@ from ..model.framework import ROOT
 from ..model.period import PER_YEAR, UNIT_NAMES, period_frame, period_labels
 from .diagnose_params import alert_params, alert_warnings, diagnose_params
 from .diagnose_published import change_since_published as _change, published_previous
+from .diagnose_rows import row_contributions, rows_change, spread
 from .diagnose_targets import keep_targets, resolve_targets, scale_anchors, shared_targets
 
 DIAGNOSTIC_COLUMNS = ["unit", "year", "indicator", "value", "target", "target_year", "gap",
@@ -248,32 +249,30 @@ def _diagnose(assessment) -> Diagnosis:
     # the best and the median of a block (year, year × group) are kept per block and
     # given to each row as its rows are written (the same numbers as whole matrices)
     ycodes, best, best_row = dg.block_best_of(G, years)
-    best_raw = _spread(dg.take_cells(V, best_row), ycodes)
+    best_raw = spread(dg.take_cells(V, best_row), ycodes)
     del best_row
     gblocks = None if groups is None else np.char.add(np.char.add(years.astype(str), "\x00"),
                                                       groups)
     if gblocks is not None:
         gcodes, gbest, gbest_row = dg.block_best_of(G, gblocks)
-        gbest_raw, gap_gbest = (_spread(dg.take_cells(V, gbest_row), gcodes),
-                                _spread(gbest, gcodes, minus=G))
-        gap_gmed = _spread(dg.block_median_of(G, gblocks)[1], gcodes, minus=G)
-        gmed_raw = _spread(dg.block_median_of(V, gblocks)[1], gcodes)
+        gbest_raw, gap_gbest = (spread(dg.take_cells(V, gbest_row), gcodes),
+                                spread(gbest, gcodes, minus=G))
+        gap_gmed = spread(dg.block_median_of(G, gblocks)[1], gcodes, minus=G)
+        gmed_raw = spread(dg.block_median_of(V, gblocks)[1], gcodes)
         del gbest, gbest_row
     else:
         gbest_raw = gap_gbest = gmed_raw = gap_gmed = np.nan
 
-    # contributions
+    # contributions, made with the rows written (a node's are summed here once)
     score = np.asarray(a.scores[ROOT], float)
     decomposable = a.contribution_shares is not None
-    if decomposable:
-        contrib = np.asarray(a.contribution_shares, float) * np.nan_to_num(
-            np.asarray(a.stages["normalised"], float))
-        contrib[np.isnan(score)] = np.nan
+    contrib = row_contributions(a, score, n, m)
+    node_contrib = dg.group_sums(contrib(np.arange(n)), _membership(fw, ids, nodes))
+    if told is not None:   # the published contributions take part: whole matrices
+        contrib = contrib(np.arange(n))
+        contrib_change = _change(contrib, lag, told, slice(0, m))
     else:
-        contrib = np.full((n, m), np.nan)
-    # made with the rows written, unless the published contributions take part
-    contrib_change = _change(contrib, lag, told, slice(0, m)) if told is not None else \
-        (lambda r: dg.change_since(contrib, lag, r))
+        contrib_change = rows_change(contrib, lag)
 
     nan = np.nan
     ind_part = Part(list(ids), {
@@ -282,7 +281,7 @@ def _diagnose(assessment) -> Diagnosis:
         "target_year": lambda r: np.floor_divide(tgt["target_year"][r], PER_YEAR[frequency]),
         "gap": lambda r: gaps(r)[0], "relative_gap": lambda r: gaps(r)[1], "expected_now": expected,
         "light": lights, "obstacle": obstacle,
-        "rank": ranks, "best": best_raw, "gap_to_best": _spread(best, ycodes, minus=G),
+        "rank": ranks, "best": best_raw, "gap_to_best": spread(best, ycodes, minus=G),
         "group_best": gbest_raw, "gap_to_group_best": gap_gbest, "contribution": contrib,
         "contribution_change": contrib_change, "met": met, "gap_normalised": gap_norm,
         "group_median": gmed_raw, "gap_to_group_median": gap_gmed,
@@ -298,7 +297,6 @@ def _diagnose(assessment) -> Diagnosis:
         gap_node_gbest, gap_node_gmed = node_gbest - S, node_gmed - S
     else:
         node_gbest = node_gmed = gap_node_gbest = gap_node_gmed = nan
-    node_contrib = dg.group_sums(contrib, M)
     node_part = Part(list(nodes), {
         "kind": "node", "value": S, "light": dg.NOT_JUDGED,
         "obstacle": dg.group_sums(obstacle, M),
@@ -362,14 +360,6 @@ def _membership(fw, ids: list[str], nodes: list[str]) -> np.ndarray:
         rows = [position[i] for i in fw.indicators_under(node) if i in position]
         M[rows, c] = 1.0
     return M
-
-
-def _spread(per_block: np.ndarray, codes: np.ndarray, minus: np.ndarray | None = None):
-    """The rows' values of a per-block matrix (blocks × m) for :class:`Part`, made as the
-    rows are written: ``per_block[codes[r]]``, less ``minus[r]`` when given."""
-    if minus is None:
-        return lambda r: per_block[codes[r]]
-    return lambda r: per_block[codes[r]] - minus[r]
 
 
 def _unit_interval(Z: np.ndarray, lo: float, hi: float) -> np.ndarray:
