@@ -189,3 +189,19 @@ def test_columns_made_with_the_rows_are_the_whole_matrices(demo_assessment):
                           dg.take_cells(a.stages["denominated"], best_row)[rows],
                           equal_nan=True)
     assert part.data["target_year"](rows).shape == (len(rows), m)
+
+
+def test_obstacles_and_strengths_are_made_on_first_use_only():
+    fw = load_framework("resource_city_transition")
+    a = evaluate(fw, demo_panel())
+    d = diagnose(a)
+    assert "obstacles" not in d.__dict__ and "strengths" not in d.__dict__
+    assert set(d.makers) == {"obstacles", "strengths"}
+    strengths = d.strengths
+    assert d.strengths is strengths and "strengths" not in d.makers   # made once, kept
+    assert list(strengths.columns) == ["unit", "year", "kind", "order", "indicator", "rank",
+                                       "value"]
+    assert set(strengths["kind"]) == {"strength", "weakness"}
+    top = d.obstacles
+    assert list(top.columns) == ["unit", "year", "order", "indicator", "obstacle"]
+    assert (top["obstacle"] > 0).all() and not d.makers

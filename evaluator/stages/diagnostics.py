@@ -53,7 +53,7 @@ rule for consecutive cards).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -92,13 +92,27 @@ class Diagnosis:
     params: dict[str, Any]
     alert_params: dict[str, Any]
     long: LongTable
-    obstacles: pd.DataFrame      # unit, year, order, indicator, obstacle (top k)
-    strengths: pd.DataFrame      # unit, year, kind, order, indicator, rank, value
     lights: pd.DataFrame         # unit, year, node, green, yellow, red, not_judged
     alerts: pd.DataFrame
     decomposable: bool
     warnings: list[str]          # see diagnostic_warnings()
     frequency: str = "year"      # of the panel: sub-annual tables carry a period column
+    makers: dict[str, Any] = field(default_factory=dict, repr=False)   # made on first use
+
+    @property
+    def obstacles(self) -> pd.DataFrame:
+        """unit, year, order, indicator, obstacle (the top k of each unit-year)."""
+        return self._made("obstacles")
+
+    @property
+    def strengths(self) -> pd.DataFrame:
+        """unit, year, kind, order, indicator, rank, value."""
+        return self._made("strengths")
+
+    def _made(self, name: str) -> pd.DataFrame:
+        if name not in self.__dict__:
+            self.__dict__[name] = self.makers.pop(name)()
+        return self.__dict__[name]
 
     @property
     def table(self) -> pd.DataFrame:
@@ -312,12 +326,12 @@ def _diagnose(assessment) -> Diagnosis:
         "indicator", (ind_part, node_part), TABLE_COLUMNS, integers=("target_year", "rank"))
 
     light_counts = _light_counts(units, years, lights, M, nodes, fw)
-    obstacles = _top_obstacles(units, years, ids, obstacle, params["top_k"])
-    strengths = _strengths(units, years, ids, V, ranks, G, params)
     alerts = _alerts(a, rules, units, years, lag, light_counts)
     warnings += _contribution_warnings(a, decomposable)
-    return Diagnosis(params, rules, table, obstacles, strengths, light_counts, alerts,
-                     decomposable, warnings, getattr(a, "frequency", "year"))
+    makers = {"obstacles": lambda: _top_obstacles(units, years, ids, obstacle, params["top_k"]),
+              "strengths": lambda: _strengths(units, years, ids, V, ranks, G, params)}
+    return Diagnosis(params, rules, table, light_counts, alerts, decomposable, warnings,
+                     getattr(a, "frequency", "year"), makers)
 
 
 # -- warnings ----------------------------------------------------------------------------------
@@ -435,7 +449,7 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
         rank = np.where(told, a.prior["rank"], rank)
     n_year = al.block_counts(score, years)
     decimals, rtol = a.recipe.rank["decimals"], a.recipe.rank["tolerance"]
-    rows_out: list[dict[str, Any]] = []
+    rows_out: dict[str, list] = {c: [] for c in ALERT_COLUMNS}   # a list per column
 
     def history(i: int, length: int) -> list[int]:
         chain = [i]
@@ -444,8 +458,9 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
         return chain[::-1]
 
     def add(i: int, rule: str, span: str, msgs: tuple[str, str]) -> None:
-        rows_out.append({"unit": units[i], "year": int(years[i]), "rule": rule,
-                         "years": span, "message_zh": msgs[0], "message_en": msgs[1]})
+        for column, value in zip(ALERT_COLUMNS, (units[i], int(years[i]), rule, span,
+                                                 msgs[0], msgs[1])):
+            rows_out[column].append(value)
 
     frequency = getattr(a, "frequency", "year")
     words = al.YEARS if frequency == "year" else UNIT_NAMES[frequency][1:]
@@ -510,7 +525,7 @@ def _alerts(a, rules, units, years, lag, light_counts) -> pd.DataFrame:
 
     order = {r: k for k, r in enumerate(["bottom_k_consecutive", "yellow_card",
                                          "yellow_card_talks", "rank_drop"])}
-    t = pd.DataFrame(rows_out, columns=ALERT_COLUMNS)
+    t = pd.DataFrame(rows_out if rows_out["unit"] else [], columns=ALERT_COLUMNS)
     t["year"] = t["year"].astype("int64")
     t = t.assign(_o=t["rule"].map(order)).sort_values(["year", "unit", "_o"],
                                                       kind="mergesort")
