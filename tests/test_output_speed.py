@@ -115,3 +115,169 @@ def test_score_with_a_report_never_loads_scipy_stats(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     assert (tmp_path / "out" / "report-2025-zh.html").stat().st_size > 0
+
+
+# -- workbooks: a row at a time, the same bytes as XlsxWriter cell by cell ---------------------
+def _random_cells(rng, n_rows: int, n_cols: int, formats: list):
+    texts = ["plain", " lead", "trail ", "a & b < c > d", 'say "hi"', "two\nlines",
+             "ctl\x01x\x1f", "_x0041_ kept", "<r>rich-looking</r>", "示例市 001", "",
+             "=SUM(A1)", "\ufffe", "x" * 17000, "tab\tinside"]
+    rows = []
+    for r in range(n_rows):
+        cells = []
+        for c in range(n_cols):
+            pick = rng.integers(0, 9)
+            fmt = formats[rng.integers(0, len(formats))]
+            if pick == 0:
+                value = None
+            elif pick == 1:
+                value = bool(rng.integers(0, 2))
+            elif pick == 2:
+                value = int(rng.integers(-10**6, 10**6))
+            elif pick in (3, 4):
+                value = float(rng.normal() * 10.0 ** rng.integers(-8, 17))
+            else:
+                value = texts[rng.integers(0, len(texts))]
+            cells.append((c, value, fmt))
+        rows.append(cells)
+    return rows
+
+
+def _workbook(rows, fast: bool, column_formats: bool) -> bytes:
+    import xlsxwriter
+    from evaluator.io.workbook import fix_properties, workbook_options
+    from evaluator.io.xlsx_rows import RowWorksheet
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, workbook_options())
+    fix_properties(wb)
+    formats = [None, wb.add_format({"num_format": "0.00"}), wb.add_format({"bold": True}),
+               wb.add_format({"quote_prefix": True, "bg_color": "#C6EFCE", "pattern": 1})]
+    ws = wb.add_worksheet("s", worksheet_class=RowWorksheet if fast else None)
+    if column_formats:
+        ws.set_column(1, 1, 12, formats[1])
+        ws.set_column(3, 4, 9, formats[2])
+    for r, cells in enumerate(rows):
+        cells = [(c, v, formats[f]) for c, v, f in cells]
+        if fast:
+            ws.put_row(r, cells)
+            continue
+        for c, v, fmt in cells:       # XlsxWriter's own methods, cell by cell
+            if v is None:
+                ws.write_blank(r, c, None, fmt)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v, fmt)
+            elif isinstance(v, (int, float)):
+                ws.write_number(r, c, v, fmt)
+            else:
+                ws.write_string(r, c, v, fmt)
+    wb.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rows_written_whole_are_the_bytes_xlsxwriter_writes_cell_by_cell(seed):
+    rng = np.random.default_rng(seed)
+    rows = _random_cells(rng, int(rng.integers(1, 120)), int(rng.integers(1, 9)),
+                         [0, 1, 2, 3])
+    for column_formats in (False, True):
+        assert _workbook(rows, True, column_formats) == _workbook(rows, False, column_formats)
+
+
+def test_a_report_sheet_is_the_bytes_of_the_cell_by_cell_writer():
+    """write_sheet (a row at a time) against the writer it replaced, which wrote every
+    cell through XlsxWriter's methods: fills, quote prefixes, number formats, blanks."""
+    import xlsxwriter
+    from evaluator.io.workbook import fix_properties, print_setup, workbook_options
+    from evaluator.report import sheets as sh
+
+    rng = np.random.default_rng(5)
+    n = 150
+    texts = ["=1+1", "#N/A", "plain", "-minus", None, "  spaced", "示例"]
+    cols = [sh.Col("rank", list(rng.integers(1, 300, n)), "0"),
+            sh.Col("unit", [texts[i] for i in rng.integers(0, len(texts), n)]),
+            sh.Col("score", [float(v) if v > -1.5 else np.nan for v in rng.normal(size=n)],
+                   "0.00"),
+            sh.Col("light", [["green", "red", None, "yellow", "x"][i]
+                             for i in rng.integers(0, 5, n)],
+                   fills=[["green", "red", None, "yellow", "x"][i]
+                          for i in rng.integers(0, 5, n - 10)]),
+            sh.Col("met", [bool(v) for v in rng.integers(0, 2, n)]),
+            sh.Col("=head", [None] * n, "0.0%", fills=["red"] * n)]
+
+    def reference() -> bytes:
+        buffer = io.BytesIO()
+        wb = xlsxwriter.Workbook(buffer, workbook_options())
+        fix_properties(wb)
+        styles = sh._Styles(wb)
+        ws = wb.add_worksheet("s")
+        ws.freeze_panes(1, 1)
+        values = [sh._column_values(c.values) for c in cols]
+        rows = max(len(v) for v in values)
+        for k, (col, vals) in enumerate(zip(cols, values)):
+            sample = [sh._width(v) for v in vals[:200]]
+            width = max([sh._width(col.header) // 2 + 2] + [min(w, 60) for w in sample]
+                        + [6])
+            if col.number_format != sh.GENERAL:
+                width = max(width, 9)
+            ws.set_column(k, k, min(width + 2, 62))
+        for k, col in enumerate(cols):
+            header = sh._plain(col.header)
+            sh._write(ws, 0, k, header, styles.format(header=True,
+                                                      quote=sh.kept_as_text(header)))
+        print_setup(ws, rows, len(cols))
+        for r in range(rows):
+            for k, (col, vals) in enumerate(zip(cols, values)):
+                v = vals[r]
+                if v is None and col.fills is None:
+                    continue
+                number = isinstance(v, (int, float)) and not isinstance(v, bool)
+                fill = col.fills[r] if col.fills is not None and r < len(col.fills) else None
+                fill = fill if fill in styles.fills else None
+                if v is None and fill is None:
+                    continue
+                fmt = styles.format(number_format=col.number_format if number else
+                                    sh.GENERAL, fill=fill, quote=sh.kept_as_text(v))
+                sh._write(ws, r + 1, k, v, fmt)
+        note = "=note"
+        sh._write(ws, rows + 2, 0, note, styles.format(quote=sh.kept_as_text(note)))
+        wb.close()
+        return buffer.getvalue()
+
+    assert sh.workbook_bytes([("s", cols, "=note")]) == reference()
+
+
+def test_rankings_workbook_is_the_bytes_of_the_cell_by_cell_writer(tmp_path):
+    import xlsxwriter
+    from evaluator.io import workbook as wk
+    frame = pd.DataFrame({
+        "unit": ["a", "=b", None, "x" * 40000, "示例"] * 30,
+        "year": np.arange(150) + 1900,
+        "score": np.linspace(-1, 1, 150),
+        "met": [True, False] * 75,
+        "mixed": pd.Series([1, "a", 2.5, None, True] * 30, dtype=object),
+        "rank": pd.array([1, None, 3, 4, 5] * 30, dtype="Int64")})
+    wk.write_frames({"rankings": frame}, tmp_path / "new.xlsx")
+
+    path = tmp_path / "old.xlsx"         # the cell-by-cell writer this one replaced
+    workbook = xlsxwriter.Workbook(str(path), wk.workbook_options())
+    wk.fix_properties(workbook)
+    header_format = workbook.add_format({"bold": True, "bottom": 1})
+    formats = {}
+    ws = workbook.add_worksheet("rankings")
+    ws.freeze_panes(1, 0)
+    headers = [str(c) for c in frame.columns]
+    columns = [wk.column_cells(frame.iloc[:, k]) for k in range(frame.shape[1])]
+    for k, (header, (values, kind)) in enumerate(zip(headers, columns)):
+        fmt = wk.number_format(frame.columns[k], values) if kind == "number" else None
+        if fmt is not None and fmt not in formats:
+            formats[fmt] = workbook.add_format({"num_format": fmt})
+        ws.set_column(k, k, wk._width(header, values), formats.get(fmt))
+    for k, header in enumerate(headers):
+        ws.write_string(0, k, header, header_format)
+    wk.print_setup(ws, len(frame), len(headers))
+    for r in range(len(frame)):
+        for k, (values, kind) in enumerate(columns):
+            if values[r] is not None:
+                wk.write_cell(ws, r + 1, k, values[r])
+    workbook.close()
+    assert (tmp_path / "new.xlsx").read_bytes() == path.read_bytes()

@@ -123,12 +123,14 @@ def _width(header: str, values: list[Any]) -> float:
 def write_frames(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     """One sheet per table (name cut to Excel's 31 characters)."""
     import xlsxwriter
+
+    from .xlsx_rows import RowWorksheet
     workbook = xlsxwriter.Workbook(str(path), workbook_options())
     fix_properties(workbook)
     header_format = workbook.add_format({"bold": True, "bottom": 1})
     formats: dict[str, Any] = {}
     for name, frame in sheets.items():
-        ws = workbook.add_worksheet(name[:31])
+        ws = workbook.add_worksheet(name[:31], worksheet_class=RowWorksheet)
         ws.freeze_panes(1, 0)
         headers = [neutralise(str(c)) for c in frame.columns]
         columns = [column_cells(frame.iloc[:, k]) for k in range(frame.shape[1])]
@@ -145,23 +147,13 @@ def write_frames(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
 
 
 def _write_rows(ws, columns: list[tuple[list[Any], str]], start: int) -> None:
-    """Rows in order (constant-memory mode flushes a row once the next one starts)."""
-    writers = []
-    for k, (values, kind) in enumerate(columns):
-        if kind == "number":
-            writers.append((k, values, ws.write_number))
-        elif kind == "bool":
-            writers.append((k, values, ws.write_boolean))
-        else:
-            writers.append((k, values, None))
-    n = max((len(v) for v, _ in columns), default=0)
+    """Rows in order, each in one call (:meth:`RowWorksheet.put_row`; constant-memory
+    mode flushes a row once the next one starts): numbers, booleans, and in a mixed
+    column each cell by its type (:func:`write_cell`: text cut to Excel's limit)."""
+    cut = [[v[:_MAX_TEXT] if type(v) is str else v for v in values] if kind == "mixed"
+           else values for values, kind in columns]
+    n = max((len(v) for v in cut), default=0)
+    put = ws.put_row
     for r in range(n):
-        row = start + r
-        for k, values, typed in writers:
-            value = values[r]
-            if value is None:
-                continue
-            if typed is not None:
-                typed(row, k, value)
-            else:
-                write_cell(ws, row, k, value)
+        put(start + r, [(k, values[r], None) for k, values in enumerate(cut)
+                        if values[r] is not None])

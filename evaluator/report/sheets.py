@@ -76,6 +76,8 @@ def kept_as_text(v: Any) -> bool:
 
 def _width(text: Any) -> int:
     s = "" if text is None else str(text)
+    if s.isascii():
+        return len(s)         # no ASCII character is wide
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
@@ -127,7 +129,8 @@ def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
     """One sheet: bilingual header row (frozen, with an autofilter), widths from the first
     200 values, then the columns' values, row by row (constant-memory mode writes rows in
     order); printed landscape, one page wide, the header on every page."""
-    ws = wb.add_worksheet(name[:31])
+    from ..io.xlsx_rows import RowWorksheet
+    ws = wb.add_worksheet(name[:31], worksheet_class=RowWorksheet)
     ws.freeze_panes(1, 1 if len(cols) > 2 else 0)
     values = [_column_values(c.values) for c in cols]
     n = max((len(v) for v in values), default=0)
@@ -143,22 +146,48 @@ def write_sheet(wb, styles: _Styles, name: str, cols: list[Col],
     print_setup(ws, n, len(cols))
     for vals in values:
         vals.extend([None] * (n - len(vals)))
-    for r in range(n):
-        row = r + 1
-        for k, (col, vals) in enumerate(zip(cols, values)):
-            v = vals[r]
-            if v is None and col.fills is None:
-                continue
-            number = isinstance(v, (int, float)) and not isinstance(v, bool)
-            fill = col.fills[r] if col.fills is not None and r < len(col.fills) else None
-            fill = fill if fill in styles.fills else None
-            if v is None and fill is None:
-                continue
-            fmt = styles.format(number_format=col.number_format if number else GENERAL,
-                                fill=fill, quote=kept_as_text(v))
-            _write(ws, row, k, v, fmt)
+    _write_body(ws, styles, cols, values, n)
     if note:
         _write(ws, n + 2, 0, _plain(note), styles.format(quote=kept_as_text(note)))
+
+
+def _write_body(ws, styles: _Styles, cols: list[Col], values: list[list[Any]], n: int
+                ) -> None:
+    """The rows under the header, each in one call (:meth:`RowWorksheet.put_row`, which
+    writes every cell as :func:`_write` does): a number in its column's format, text
+    that looks like a formula or an error with the quote prefix, a light's fill; the
+    formats asked for in the same order as cell by cell (so made in the same order)."""
+    known = styles.fills
+    looks: dict[tuple, Any] = {}
+    columns = [(k, col.number_format, col.fills, vals)
+               for k, (col, vals) in enumerate(zip(cols, values))]
+    for r in range(n):
+        cells = []
+        for k, number_format, fills, vals in columns:
+            v = vals[r]
+            if fills is None:
+                if v is None:
+                    continue
+                fill = None
+            else:
+                fill = fills[r] if r < len(fills) else None
+                fill = fill if fill in known else None
+                if v is None and fill is None:
+                    continue
+            if v is None:
+                key = (GENERAL, fill, False)
+            elif isinstance(v, str):
+                key = (GENERAL, fill, v.startswith(FORMULA_START) or v in ERROR_CODES)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                key = (number_format, fill, False)
+            else:
+                key = (GENERAL, fill, False)
+            fmt = looks.get(key, looks)
+            if fmt is looks:
+                fmt = looks[key] = styles.format(number_format=key[0], fill=fill,
+                                                 quote=key[2])
+            cells.append((k, v, fmt))
+        ws.put_row(r + 1, cells)
 
 
 def workbook_bytes(sheets: Sequence[tuple[str, list[Col], str | None]]) -> bytes:
