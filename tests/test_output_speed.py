@@ -281,3 +281,25 @@ def test_rankings_workbook_is_the_bytes_of_the_cell_by_cell_writer(tmp_path):
                 wk.write_cell(ws, r + 1, k, values[r])
     workbook.close()
     assert (tmp_path / "new.xlsx").read_bytes() == path.read_bytes()
+
+
+# -- SVG: escaping only what needs it --------------------------------------------------------
+@pytest.mark.parametrize("value", ["plain", "a&b", "<script>", 'say "x"', "it's", "示例",
+                                   "", "&amp;", 3, 2.5, None, "=1"])
+def test_svg_text_is_markupsafes_escape(value):
+    from markupsafe import Markup, escape
+    from evaluator.report.svg import _text
+    assert _text(value) == str(escape(str(value)))
+    assert _text(Markup("<b>")) == "&lt;b&gt;"      # markup from outside is escaped too
+
+
+def test_svg_attributes_are_named_and_escaped():
+    from evaluator.report.svg import Svg
+    svg = Svg(10.0, 10.0, label='a "b" <c>')
+    svg.text(1.25, 2.0, "<x & y>", class_="lbl", text_anchor="end", data_v='q"')
+    svg.circle(1, 2, 3.0, title="t<1>", class_="pt s0")
+    out = str(svg.markup())
+    assert '<text x="1.2" y="2" class="lbl" text-anchor="end" data-v="q&#34;">' \
+           "&lt;x &amp; y&gt;</text>" in out
+    assert '<circle cx="1" cy="2" r="3" class="pt s0"><title>t&lt;1&gt;</title></circle>' in out
+    assert 'aria-label="a &#34;b&#34; &lt;c&gt;"' in out

@@ -6,9 +6,13 @@ tenth of a pixel to keep the file small. Styling comes from CSS classes in
 from __future__ import annotations
 
 import math
+import re
 from typing import Iterable
 
 from markupsafe import Markup, escape
+
+_ESCAPED = re.compile("[&<>\"']")       # what markupsafe's escape changes
+_NAMES: dict[str, str] = {}            # class_ → class, text_anchor → text-anchor
 
 
 def _num(v: float) -> str:
@@ -16,15 +20,22 @@ def _num(v: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _text(value) -> str:
+    """``str(escape(str(value)))``, without making a Markup when nothing changes."""
+    text = str(value)
+    return str(escape(text)) if _ESCAPED.search(text) else text
+
+
 def _attrs(attrs: dict) -> str:
     parts = []
     for key, value in attrs.items():
         if value is None:
             continue
-        name = key.rstrip("_").replace("_", "-")
-        if isinstance(value, float):
-            value = _num(value)
-        parts.append(f' {name}="{escape(str(value))}"')
+        name = _NAMES.get(key)
+        if name is None:
+            name = _NAMES[key] = key.rstrip("_").replace("_", "-")
+        # a number's text (digits, '.', '-', inf, nan) needs no escape
+        parts.append(f' {name}="{_num(value) if isinstance(value, float) else _text(value)}"')
     return "".join(parts)
 
 
@@ -61,7 +72,7 @@ class Svg:
 
     def text(self, x, y, content, **attrs) -> None:
         self.parts.append(f"<text{_attrs({'x': float(x), 'y': float(y), **attrs})}>"
-                          f"{escape(str(content))}</text>")
+                          f"{_text(content)}</text>")
 
     def group_open(self, **attrs) -> None:
         self.parts.append(f"<g{_attrs(attrs)}>")
