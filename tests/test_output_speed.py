@@ -303,3 +303,42 @@ def test_svg_attributes_are_named_and_escaped():
            "&lt;x &amp; y&gt;</text>" in out
     assert '<circle cx="1" cy="2" r="3" class="pt s0"><title>t&lt;1&gt;</title></circle>' in out
     assert 'aria-label="a &#34;b&#34; &lt;c&gt;"' in out
+
+
+def test_rows_out_of_order_or_bounds_are_what_xlsxwriter_does():
+    """A row before the last written one and a column past Excel's last are dropped, text
+    past half Excel's limit and numpy numbers go through XlsxWriter: the same file."""
+    rows = {0: [(0, "a", 0), (16384, 1.0, 0), (2, "y" * 20000, 1)],
+            1: [(1, np.float64(2.5), 1), (0, True, 2), (3, None, 3), (4, None, 0)],
+            5: [(2, 7, 0), (2, 8, 0)],
+            3: [(0, "late", 0)],
+            6: []}
+
+    def book(fast: bool) -> bytes:
+        import xlsxwriter
+        from evaluator.io.workbook import fix_properties, workbook_options
+        from evaluator.io.xlsx_rows import RowWorksheet
+        buffer = io.BytesIO()
+        wb = xlsxwriter.Workbook(buffer, workbook_options())
+        fix_properties(wb)
+        formats = [None, wb.add_format({"bold": True}), wb.add_format({"italic": True}),
+                   wb.add_format({"num_format": "0.0"})]
+        ws = wb.add_worksheet("s", worksheet_class=RowWorksheet if fast else None)
+        for r, cells in rows.items():
+            cells = [(c, v, formats[f]) for c, v, f in cells]
+            if fast:
+                ws.put_row(r, cells)
+                continue
+            for c, v, fmt in cells:
+                if v is None:
+                    ws.write_blank(r, c, None, fmt)
+                elif isinstance(v, bool):
+                    ws.write_boolean(r, c, v, fmt)
+                elif isinstance(v, (int, float)):
+                    ws.write_number(r, c, v, fmt)
+                else:
+                    ws.write_string(r, c, v, fmt)
+        wb.close()
+        return buffer.getvalue()
+
+    assert book(True) == book(False)

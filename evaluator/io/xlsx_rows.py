@@ -47,13 +47,13 @@ class RowWorksheet(Worksheet):
         (skipped without a format), a bool a boolean, an int or float a number, a str a
         string (as :meth:`write_string`: never a formula). Rows in increasing order, as
         constant-memory mode writes them."""
-        if not self.constant_memory:
+        if not self.constant_memory or not 0 <= row < self.xls_rowmax \
+                or row < self.previous_row:      # XlsxWriter decides, cell by cell
             for col, value, fmt in cells:
                 self._put_one(row, col, value, fmt)
             return
-        table = self.table
-        check = self._check_dimensions
-        half = self.xls_strmax // 2
+        width, half = self.xls_colmax, self.xls_strmax // 2
+        stored = {}
         for col, value, fmt in cells:
             kind = type(value)
             if value is None:
@@ -69,11 +69,15 @@ class RowWorksheet(Worksheet):
             else:
                 self._put_one(row, col, value, fmt)
                 continue
-            if check(row, col):
-                continue
+            if 0 <= col < width:          # a cell out of bounds is not written
+                stored[col] = cell
+        if stored:
+            # the first and last column move the sheet's dimensions as every cell would
+            self._check_dimensions(row, min(stored))
+            self._check_dimensions(row, max(stored))
             if row > self.previous_row:
                 self._write_single_row(row)
-            table[row][col] = cell
+            self.table[row].update(stored)
 
     def _put_one(self, row: int, col: int, value: Any, fmt) -> None:
         if value is None:
