@@ -342,3 +342,27 @@ def test_rows_out_of_order_or_bounds_are_what_xlsxwriter_does():
         return buffer.getvalue()
 
     assert book(True) == book(False)
+
+
+# -- HTML: a dict's keys read at once, every expression as Jinja2 reads it ---------------------
+@pytest.mark.parametrize("source", [
+    "{{ d.name }} {{ d.n + 1 }}", "{{ d.items is callable }} {{ d.values is callable }}",
+    "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", "{{ d.nested.deep }}",
+    "{{ d.get('name') }} {{ d['n'] }} {{ lst.0 }} {{ obj.real }}",
+    "{{ d.values is defined }} {{ d.missing is defined }}"])
+def test_the_report_environment_reads_what_jinja_reads(source):
+    import jinja2
+    from evaluator.report.html import _Environment
+    context = {"d": {"name": "a<b", "n": 2, "values": "shadowed", "nested": {"deep": 1}},
+               "lst": [4, 5], "obj": 3}
+    options = dict(autoescape=True, undefined=jinja2.StrictUndefined)
+    ours = _Environment(**options).from_string(source).render(**context)
+    assert ours == jinja2.Environment(**options).from_string(source).render(**context)
+
+
+def test_a_missing_key_is_still_an_error_in_the_report_environment():
+    import jinja2
+    from evaluator.report.html import _Environment
+    env = _Environment(undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ d.missing }}").render(d={"name": 1})
