@@ -305,6 +305,27 @@ def test_svg_attributes_are_named_and_escaped():
     assert 'aria-label="a &#34;b&#34; &lt;c&gt;"' in out
 
 
+def test_svg_shapes_are_what_add_writes():
+    """rect, line and circle write their numbers first, then the other attributes, as
+    the generic add() writes them (the same characters, title or not)."""
+    from evaluator.report.svg import Svg
+    fast, slow = Svg(1.0, 1.0), Svg(1.0, 1.0)
+    calls = [("rect", (1, 2.26, -3, 4.04), {"class_": "bar", "title": "a&b"}),
+             ("rect", (0.05, 0.0, 2, 3), {"data_x": None}),
+             ("line", (1, 2, 3.5, float("nan")), {"class_": "grid", "stroke_width": 2}),
+             ("line", (0, 0, 1, 1), {"title": "<t>"}),
+             ("circle", (10.25, -0.04, 2.8), {"class_": "pt s0", "title": "2020: 1"}),
+             ("circle", (1, 1, 1), {})]
+    for shape, args, attrs in calls:
+        getattr(fast, shape)(*args, **attrs)
+        names = {"rect": ("x", "y", "width", "height"), "line": ("x1", "y1", "x2", "y2"),
+                 "circle": ("cx", "cy", "r")}[shape]
+        values = [float(max(v, 0)) if shape == "rect" and k > 1 else float(v)
+                  for k, v in enumerate(args)]
+        slow.add(shape, **dict(zip(names, values)), **attrs)
+    assert fast.parts == slow.parts
+
+
 def test_rows_out_of_order_or_bounds_are_what_xlsxwriter_does():
     """A row before the last written one and a column past Excel's last are dropped, text
     past half Excel's limit and numpy numbers go through XlsxWriter: the same file."""

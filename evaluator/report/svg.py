@@ -54,15 +54,25 @@ class Svg:
         else:
             self.parts.append(f"<{tag}{_attrs(attrs)}><title>{escape(title)}</title></{tag}>")
 
-    def rect(self, x, y, w, h, **attrs) -> None:
-        self.add("rect", x=float(x), y=float(y), width=float(max(w, 0)),
-                 height=float(max(h, 0)), **attrs)
+    def _shape(self, head: str, tag: str, title: str | None, attrs: dict) -> None:
+        # what add() writes, with the shape's own numbers already in ``head``
+        if title is None:
+            self.parts.append(f"{head}{_attrs(attrs)}/>")
+        else:
+            self.parts.append(f"{head}{_attrs(attrs)}><title>{escape(title)}</title></{tag}>")
 
-    def line(self, x1, y1, x2, y2, **attrs) -> None:
-        self.add("line", x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), **attrs)
+    def rect(self, x, y, w, h, *, title: str | None = None, **attrs) -> None:
+        self._shape(f'<rect x="{_num(float(x))}" y="{_num(float(y))}" '
+                    f'width="{_num(float(max(w, 0)))}" height="{_num(float(max(h, 0)))}"',
+                    "rect", title, attrs)
 
-    def circle(self, cx, cy, r, **attrs) -> None:
-        self.add("circle", cx=float(cx), cy=float(cy), r=float(r), **attrs)
+    def line(self, x1, y1, x2, y2, *, title: str | None = None, **attrs) -> None:
+        self._shape(f'<line x1="{_num(float(x1))}" y1="{_num(float(y1))}" '
+                    f'x2="{_num(float(x2))}" y2="{_num(float(y2))}"', "line", title, attrs)
+
+    def circle(self, cx, cy, r, *, title: str | None = None, **attrs) -> None:
+        self._shape(f'<circle cx="{_num(float(cx))}" cy="{_num(float(cy))}" '
+                    f'r="{_num(float(r))}"', "circle", title, attrs)
 
     def path(self, points: Iterable[tuple[float, float]], **attrs) -> None:
         d = " ".join(f"{'M' if k == 0 else 'L'}{_num(x)} {_num(y)}"
@@ -71,7 +81,7 @@ class Svg:
             self.add("path", d=d, **attrs)
 
     def text(self, x, y, content, **attrs) -> None:
-        self.parts.append(f"<text{_attrs({'x': float(x), 'y': float(y), **attrs})}>"
+        self.parts.append(f'<text x="{_num(float(x))}" y="{_num(float(y))}"{_attrs(attrs)}>'
                           f"{_text(content)}</text>")
 
     def group_open(self, **attrs) -> None:
