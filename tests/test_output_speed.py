@@ -387,3 +387,23 @@ def test_a_missing_key_is_still_an_error_in_the_report_environment():
     env = _Environment(undefined=jinja2.StrictUndefined)
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ d.missing }}").render(d={"name": 1})
+
+
+def test_arrow_held_text_is_written_as_before(tmp_path):
+    """pandas' Arrow-backed "str" columns go to the writers without a trip through
+    Python objects: the CSV pandas wrote, and Parquet text of type string as before."""
+    import pyarrow.parquet as pq
+    from evaluator.io.tables import column_array, write_parquet_file
+    text = ["示例市001", None, "=cmd", "+1", "plain", "", "a b"]
+    frame = pd.DataFrame({"unit": pd.Series(text, dtype="str"), "k": np.arange(7)})
+    assert frame["unit"].dtype.storage == "pyarrow"
+    new = io.BytesIO()
+    write_csv_stream(frame, new)
+    old = safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    assert new.getvalue() == old
+    as_object = frame.assign(unit=frame["unit"].astype(object))
+    assert column_array(frame["unit"], as_text=False).equals(
+        column_array(as_object["unit"], as_text=False))
+    write_parquet_file(frame, tmp_path / "t.parquet")
+    schema = pq.read_schema(tmp_path / "t.parquet")
+    assert str(schema.field("unit").type) == "string"

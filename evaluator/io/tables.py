@@ -95,6 +95,10 @@ def _object_array(series: pd.Series):
     """An object column as one Arrow array; a column mixing kinds (numbers and text) is
     written as pandas wrote it: each value's ``str``, missing values empty."""
     import pyarrow as pa
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        # text already held by Arrow (pandas' "str" columns): the same strings, no copy
+        # through Python objects; as ``string``, the type the path below gives
+        return pa.array(series).cast(pa.string())
     try:
         return pa.array(series.to_numpy(dtype=object), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
