@@ -56,6 +56,15 @@ def test_the_density_is_scipys_to_the_last_bit():
         np.testing.assert_array_equal(gaussian_kde_1d(y, grid), gaussian_kde(y)(grid))
 
 
+def test_a_value_that_is_not_finite_is_refused_as_scipy_refuses_it():
+    from scipy.stats import gaussian_kde
+    y = np.array([1.0, 2.0, np.inf])
+    with pytest.raises(ValueError), np.errstate(invalid="ignore"):
+        gaussian_kde(y)
+    with pytest.raises(ValueError):
+        gaussian_kde_1d(y, np.linspace(0, 3, 5))
+
+
 def test_the_t_tests_p_is_scipys_t_sf():
     from scipy import stats
     rng = np.random.default_rng(3)

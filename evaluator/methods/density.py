@@ -23,9 +23,12 @@ import numpy as np
 
 
 def gaussian_kde_1d(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The density of ``values`` (at least two, not all equal) at the points ``grid``."""
+    """The density of ``values`` (at least two, not all equal) at the points ``grid``;
+    a value that is not finite is a ValueError, as in SciPy."""
     y = np.asarray(values, dtype=float)
     x = np.asarray(grid, dtype=float)
+    if not np.isfinite(y).all():
+        raise ValueError("the values of a kernel density must be finite")
     n = y.size
     weights = np.ones(n) / n
     neff = 1 / np.sum(weights * weights) if not hasattr(np, "vecdot") \
