@@ -106,24 +106,39 @@ def test_float_cells_at_every_notation_edge_are_the_bytes_pandas_wrote(scale):
     assert new.getvalue() == old
 
 
-def test_score_with_a_report_never_loads_scipy_stats(tmp_path):
+def _modules_after(args: list[str], cwd: Path, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with ``prefixes`` a fresh ``evaluator ARGS`` process loaded."""
     code = ("import sys, runpy, contextlib, io, json\n"
-            "sys.argv = ['evaluator', 'score', '-f', 'resource_city_transition', '-d', "
-            f"{str(ROOT / 'indicator_sets' / 'demo_panel.csv')!r}, '--out', "
-            f"{str(tmp_path / 'out')!r}, '--report', 'zh']\n"
+            f"sys.argv = ['evaluator', *{args!r}]\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n"
             "        runpy.run_module('evaluator', run_name='__main__')\n"
             "    except SystemExit as e:\n"
             "        assert e.code in (0, None), e.code\n"
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('scipy.stats', "
-            "'sklearn', 'SALib', 'sqlalchemy')))))\n")
+            f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=300)
+                          env=env, cwd=cwd, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_score_with_a_report_never_loads_scipy_stats(tmp_path):
+    args = ["score", "-f", "resource_city_transition", "-d",
+            str(ROOT / "indicator_sets" / "demo_panel.csv"), "--out", str(tmp_path / "out"),
+            "--report", "zh"]
+    assert _modules_after(args, tmp_path, ("scipy.stats", "sklearn", "SALib",
+                                           "sqlalchemy")) == []
     assert (tmp_path / "out" / "report-2025-zh.html").stat().st_size > 0
+
+
+def test_the_demo_loads_no_library_it_does_not_use(tmp_path):
+    """`evaluator demo` writes tables and rankings.xlsx: no SciPy, scikit-learn, SALib,
+    SQLAlchemy, Jinja2 or openpyxl is imported for it."""
+    args = ["demo", "--out", str(tmp_path / "out")]
+    assert _modules_after(args, tmp_path, ("scipy", "sklearn", "SALib", "sqlalchemy",
+                                           "jinja2", "openpyxl")) == []
+    assert (tmp_path / "out" / "rankings.xlsx").stat().st_size > 0
 
 
 # -- workbooks: a row at a time, the same bytes as XlsxWriter cell by cell ---------------------
