@@ -78,12 +78,28 @@ class Interrupted(KeyboardInterrupt):
         return t(f"output.{key}", signal=signal.Signals(self.signum).name)
 
 
+_DIGESTS: dict[tuple, str] = {}     # (path, device, inode, size, mtime, ctime) → SHA-256
+
+
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256. A file this process has hashed and nobody has touched since
+    (same inode, size, modification and change times: any write or rename changes the
+    change time) is not read again — an output set checks the previous set's files when
+    it opens and again when it commits."""
+    st = os.stat(path)
+    key = (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
+           st.st_ctime_ns)
+    known = _DIGESTS.get(key)
+    if known is not None:
+        return known
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
             digest.update(block)
-    return digest.hexdigest()
+    if len(_DIGESTS) >= 4096:
+        _DIGESTS.clear()
+    _DIGESTS[key] = value = digest.hexdigest()
+    return value
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:

@@ -431,3 +431,25 @@ def test_arrow_held_text_is_written_as_before(tmp_path):
     write_parquet_file(frame, tmp_path / "t.parquet")
     schema = pq.read_schema(tmp_path / "t.parquet")
     assert str(schema.field("unit").type) == "string"
+
+
+# -- output sets: a file hashed once per process while nobody touches it ----------------------
+def test_a_hashed_file_is_read_again_once_it_changes(tmp_path, monkeypatch):
+    import hashlib
+    import time
+    from evaluator import output_set
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    first = output_set.sha256_file(path)
+    assert first == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    reads = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda *a, **k: reads.append(a) or real_open(*a, **k))
+    assert output_set.sha256_file(path) == first and reads == []     # not read again
+    stat = path.stat()
+    time.sleep(0.01)
+    with real_open(path, "r+b") as fh:                    # same size, same mtime
+        fh.write(b"x")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert output_set.sha256_file(path) == hashlib.sha256(b"x,b\n1,2\n").hexdigest()
+    assert reads                                          # the change time told
