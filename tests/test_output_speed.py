@@ -453,3 +453,24 @@ def test_a_hashed_file_is_read_again_once_it_changes(tmp_path, monkeypatch):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert output_set.sha256_file(path) == hashlib.sha256(b"x,b\n1,2\n").hexdigest()
     assert reads                                          # the change time told
+
+
+def test_report_columns_converted_directly_are_what_the_frame_gave():
+    from evaluator.report.sheets import _column_values, _column_values_framed
+    rng = np.random.default_rng(8)
+    samples = [[], [None, None], [1, 2, 3], [1, -2 ** 63, 2 ** 63 - 1], [2 ** 64, 1],
+               [0.5, float("nan"), float("inf"), -0.0], [1, 2.5], [True, False],
+               [True, 1], ["a", None, "=b", "\x01bad"], ["a", 1], [np.float64(1.5), 2.0],
+               [None, 1.5], ["x"] * 3]
+    for _ in range(40):
+        n = int(rng.integers(1, 30))
+        samples.append([float(v) for v in rng.normal(size=n)])
+        samples.append([int(v) for v in rng.integers(-1000, 1000, n)])
+        samples.append([None if v < 0.2 else f"t{v:.3f}" for v in rng.random(n)])
+    for values in samples:
+        got, expected = _column_values(values), _column_values_framed(list(values))
+        assert len(got) == len(expected)
+        for a, b in zip(got, expected):
+            assert type(a) is type(b) and (a == b or (a != a and b != b)), (values, a, b)
+            if isinstance(a, float):
+                assert np.signbit(a) == np.signbit(b)

@@ -42,7 +42,21 @@ class Col:
 
 def _column_values(values: Sequence[Any]) -> list[Any]:
     """A column as cell values, converted once per column: numbers as Python numbers,
-    missing and non-finite numbers as None, text as it is (see :func:`kept_as_text`)."""
+    missing and non-finite numbers as None, text as it is (see :func:`kept_as_text`).
+    A list of only Python floats, only Python ints or only text (and None) is converted
+    directly, as the frame below converts it."""
+    values = list(values)
+    kinds = {type(v) for v in values}
+    if kinds == {float}:
+        return [v if math.isfinite(v) else None for v in values]
+    if kinds == {int} and all(-2 ** 63 <= v < 2 ** 63 for v in values):
+        return values
+    if kinds and kinds <= {str, type(None)}:
+        return [_plain(v) for v in values]
+    return _column_values_framed(values)
+
+
+def _column_values_framed(values: list[Any]) -> list[Any]:
     series = pd.Series(list(values), dtype=object if not len(values) else None)
     if pd.api.types.is_bool_dtype(series):
         return [bool(v) for v in series]
