@@ -10,7 +10,7 @@ scaled by the reciprocal of h (LAPACK's triangular solve through OpenBLAS multip
 the reciprocal of the diagonal); each kernel value is C's ``exp`` (``math.exp``: NumPy's
 vectorised ``exp`` may differ in the last bit) times the normalisation; the weighted
 kernels are added point after point, as SciPy's loop adds them.
-``tests/test_density.py`` compares the result with SciPy's bit for bit.
+``tests/test_output_speed.py`` compares the result with SciPy's bit for bit.
 
 Reference: Scott, D. W. (1992) Multivariate Density Estimation: Theory, Practice, and
 Visualization. Wiley.
