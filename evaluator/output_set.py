@@ -55,9 +55,14 @@ def text(key: str, **values: Any):
     return M(f"output.{key}", **values)
 
 
+#: set when an output set of this process is in place: a signal after that (while the
+#: command prints its summary) says the new set is whole, not just "interrupted"
+_COMMITTED = [False]
+
+
 def raise_interrupted(signum, frame):
     """The command's handler of SIGINT and SIGTERM outside an output set."""
-    raise Interrupted(signum)
+    raise Interrupted(signum, committed=True if _COMMITTED[0] else None)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -421,6 +426,7 @@ class OutputSet:
                  and sha256_file(self.out / n) == digest]
         self._swap(names, stale)
         self.paths = [self.out / name for name in names]
+        _COMMITTED[0] = True
 
     def _same(self, previous) -> bool:
         mine = set_identity(self.manifest)

@@ -315,6 +315,40 @@ def test_signals_at_random_points_of_a_long_run_leave_the_previous_set(case, sig
         assert snapshot(out) == before
 
 
+_AFTER_THE_SET = """
+import os, signal, sys
+from evaluator.output_set import Interrupted, OutputSet, raise_interrupted
+signal.signal(signal.SIGTERM, raise_interrupted)
+if sys.argv[2] == "commit":
+    with OutputSet(sys.argv[1], command="test", names=["a.txt"]) as outputs:
+        (outputs.folder / "a.txt").write_text("a", encoding="utf-8")
+try:
+    os.kill(os.getpid(), signal.SIGTERM)     # as while the command prints its summary
+    signal.pause()
+except Interrupted as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_a_signal_after_the_set_is_in_place_says_so(tmp_path, commit):
+    """A signal that arrives once the command's set is in place (while it prints its
+    summary) says the folder holds the new set; before any set, plain "interrupted"."""
+    import subprocess
+    import sys
+    out = tmp_path / "out"
+    res = subprocess.run([sys.executable, "-c", _AFTER_THE_SET, str(out),
+                          "commit" if commit else "none"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    if commit:
+        assert "after the new outputs were in place" in res.stdout
+        assert (out / "a.txt").read_text(encoding="utf-8") == "a"
+    else:
+        assert res.stdout.strip() == "interrupted (SIGTERM)"
+        assert not out.exists()
+
+
 def _wait_for_staging(tmp: Path, proc) -> None:
     deadline = time.monotonic() + 120
     while not any(".evaluator-" in p.name for p in tmp.iterdir()):
