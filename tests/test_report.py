@@ -1010,3 +1010,27 @@ def test_dimensions_named_like_fixed_columns_keep_their_scores(monkeypatch):
         for node in ("alerts", "env"):
             shown = cells[head.index(md_escape(bundle.label(node)))]
             assert shown.replace("−", "-") == f"{row[node]:.2f}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_markdown_lists_the_runs_warnings_as_the_html_does(lang):
+    frame = hostile_frame()
+    frame = frame[frame["year"] != 2023]          # a calendar gap: the run warns of it
+    fw = Framework.from_dict(HOSTILE)
+    gapped = evaluate(fw, Panel.from_frame(frame, fw), Recipe.from_dict(HOSTILE_RECIPE))
+    bundle = build_report(gapped, lang=lang)
+    warnings = [bundle.t.local(w) for w in bundle.manifest["warnings"]]
+    assert warnings and all(isinstance(w, str) and w for w in warnings)
+    md = render_markdown(bundle)
+    heading = "## " + ("Warnings of this run" if lang == "en" else "本次运行的提示")
+    assert heading in md
+    section = md.split(heading, 1)[1].split("\n## ", 1)[0]
+    for w in warnings:
+        assert f"- {md_escape(w)}" in section
+    assert "2023" in section
+
+
+def test_markdown_has_no_warnings_heading_when_the_run_warned_of_nothing(demo):
+    bundle = build_report(demo, lang="en")
+    assert not bundle.manifest["warnings"]
+    assert "Warnings of this run" not in render_markdown(bundle)

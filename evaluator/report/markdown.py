@@ -90,6 +90,10 @@ def render_markdown(bundle) -> str:
     lines += ["", f"## {t('ranking.title', year=bundle.year)}", ""]
     lines += _ranking_table(bundle)
     lines += disparity_markdown(bundle, md_escape)
+    warnings = bundle.manifest.get("warnings") or []
+    if warnings:     # what the run warned of travels with every form of the report
+        lines += ["", f"## {t('markdown.warnings')}", ""]
+        lines += [f"- {md_escape(bundle.t.local(w))}" for w in warnings]
     from . import report_names
     html, xlsx, _ = report_names(bundle.year, bundle.lang)
     lines += ["", f"_{t('markdown.footer', version=bundle.manifest['version'], html=html, xlsx=xlsx)}_",
