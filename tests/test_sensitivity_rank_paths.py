@@ -222,3 +222,35 @@ def test_rows_left_to_wait_are_counted_as_at_once(seed, n, years, wait, rtol):
         counts.append((hist, bottom))
     assert np.array_equal(counts[0][0], counts[1][0])
     assert np.array_equal(counts[0][1], counts[1][1])
+
+
+def test_the_command_gives_the_same_bytes_with_any_number_of_workers(tmp_path):
+    import yaml
+    from click.testing import CliRunner
+
+    from evaluator.cli.sensitivity import sensitivity
+    fw = {"id": "w", "name": "W", "indicators": [{"id": f"x{j}"} for j in range(4)]}
+    (tmp_path / "fw.yaml").write_text(yaml.safe_dump(fw), encoding="utf-8")
+    rng = np.random.default_rng(3)
+    pd.DataFrame([{"unit": f"U{u}", "year": y, **{f"x{j}": rng.lognormal() for j in range(4)}}
+                  for y in (2023, 2024) for u in range(25)]).to_csv(tmp_path / "p.csv",
+                                                                   index=False)
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"weights": "equal", "uncertainty": {
+        "weights": {"perturb": 0.3}, "normalise": ["min_max", "rank"]}}), encoding="utf-8")
+    base = ["-f", str(tmp_path / "fw.yaml"), "-d", str(tmp_path / "p.csv"),
+            "-r", str(tmp_path / "r.yaml"), "--seed", "4"]
+    for extra, files in ((["--samples", "3000"], ("rank_intervals.csv", "sensitivity.json")),
+                         (["--samples", "128", "--sobol"],
+                          ("rank_intervals.csv", "sobol.csv", "sensitivity.json"))):
+        outs = []
+        for workers in ("1", "3"):
+            out = tmp_path / f"out{workers}"
+            res = CliRunner().invoke(sensitivity, [*base, *extra, "--workers", workers,
+                                                   "--out", str(out)])
+            assert res.exit_code == 0, res.output
+            outs.append({f: (out / f).read_bytes() for f in files})
+        assert outs[0] == outs[1]
+    res = CliRunner().invoke(sensitivity, [*base, "--samples", "64", "--workers", "0",
+                                           "--out", str(tmp_path / "none")])
+    assert res.exit_code == 2 and "workers = 0" in res.output and "--workers" in res.output
+    assert not (tmp_path / "none").exists()

@@ -13,7 +13,6 @@ counted with its multiplicity.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections import deque
@@ -107,10 +106,10 @@ def _runs(blocks, keep_block) -> list[tuple[int, int, int, bool]]:
 
 
 class _Counter:
-    """Scores and counts batches, on worker threads: numpy's sorts, ufuncs, bincount and
-    BLAS release the GIL, so two cores nearly halve the time. Each thread adds into its
-    own histogram (no locks); the sums are merged at the end, so the result does not
-    depend on the order in which batches finish."""
+    """Scores and counts batches, in the calling thread or on worker threads (numpy's
+    sorts, ufuncs and BLAS release the GIL). Each thread adds into its own histogram (no
+    locks); the sums are merged at the end, so the result does not depend on the order in
+    which batches finish."""
 
     def __init__(self, design: Design, bins: int, k: int, keep_block, want_shift: bool):
         self.design, self.bins, self.k = design, bins, k
@@ -178,16 +177,23 @@ def _check_top_k(top_k) -> None:
         raise RecipeError(M("sens.engine.top_k_not_positive", top_k=top_k), where="--top-k")
 
 
+def _check_workers(workers) -> None:
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise RecipeError(M("sens.engine.workers_not_positive", workers=workers),
+                          where="--workers", fix=M("sens.engine.workers_not_positive.fix"))
+
+
 def check_run_options(framework: Framework, recipe: Recipe, *, samples: int,
                       seed: int | None = None, sobol: bool = False, top_k: int | None = None,
-                      spec: UncertaintySpec | None = None) -> UncertaintySpec:
+                      spec: UncertaintySpec | None = None, workers: int = 1) -> UncertaintySpec:
     """The checks that need no data: the uncertainty section, N, the seed, a single Sobol
-    factor, k. Cheap, so a command can run them before creating its output folder.
-    Returns the parsed uncertainty section."""
+    factor, k, the number of threads. Cheap, so a command can run them before creating its
+    output folder. Returns the parsed uncertainty section."""
     spec = spec or parse_uncertainty(recipe, framework)
     seed = recipe.seed if seed is None else seed
     Sampler(spec, len(edges_of(framework)), samples, seed, sobol=sobol)
     _check_top_k(top_k)
+    _check_workers(workers)
     return spec
 
 
@@ -223,7 +229,7 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
                     samples_path: str | Path | None = None,
                     progress: Callable[[int, int], None] | None = None,
                     spec: UncertaintySpec | None = None,
-                    workers: int | None = None,
+                    workers: int = 1,
                     setup_progress: Callable[[int, int], None] | None = None,
                     memmap_bytes: int = MEMMAP_BYTES,
                     scratch_dir: str | Path | None = None) -> SensitivityRun:
@@ -236,8 +242,8 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
     of P(top k) and P(bottom k). ``samples_path`` saves every scenario (.npz);
     ``progress(n, total)`` is called as n more scenarios are done, ``setup_progress(done,
     total)`` as the groups of discrete choices are checked and built; ``workers`` threads
-    (default: up to the number of cores, at most 4) share the batches — the results do
-    not depend on it. A Sobol run keeps every scenario's ranks of the Sobol year
+    share the batches (default 1: threads shorten the wait on idle cores but cost more
+    CPU time in all, see docs/design-notes.md) — the results do not depend on it. A Sobol run keeps every scenario's ranks of the Sobol year
     (N·(G + 2)·units·2 bytes): above ``memmap_bytes`` in a temporary file (in
     ``scratch_dir``, default the system's temporary folder) — call :meth:`SensitivityRun
     .close` when done with it.
@@ -306,7 +312,7 @@ def run_sensitivity(framework: Framework, panel: Panel, recipe: Recipe, *,
             raise
     batch = int(np.clip(BATCH_ELEMENTS // max(1, len(design.rows)), 64, 8192))
     counter = _Counter(design, bins, k, keep_block, want_shift=sobol)
-    workers = workers or min(4, os.cpu_count() or 1)
+    _check_workers(workers)
     seconds["setup"] = time.perf_counter() - timer
 
     def collect(result) -> None:
