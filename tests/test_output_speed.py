@@ -181,21 +181,26 @@ def _workbook(rows, fast: bool, column_formats: bool) -> bytes:
         ws.set_column(1, 1, 12, formats[1])
         ws.set_column(3, 4, 9, formats[2])
     for r, cells in enumerate(rows):
-        cells = [(c, v, formats[f]) for c, v, f in cells]
-        if fast:
-            ws.put_row(r, cells)
-            continue
-        for c, v, fmt in cells:       # XlsxWriter's own methods, cell by cell
-            if v is None:
-                ws.write_blank(r, c, None, fmt)
-            elif isinstance(v, bool):
-                ws.write_boolean(r, c, v, fmt)
-            elif isinstance(v, (int, float)):
-                ws.write_number(r, c, v, fmt)
-            else:
-                ws.write_string(r, c, v, fmt)
+        _put(ws, r, [(c, v, formats[f]) for c, v, f in cells], fast)
     wb.close()
     return buffer.getvalue()
+
+
+def _put(ws, r: int, cells, fast: bool) -> None:
+    """One row: whole through RowWorksheet.put_row, or XlsxWriter's own methods cell by
+    cell (the reference)."""
+    if fast:
+        ws.put_row(r, cells)
+        return
+    for c, v, fmt in cells:
+        if v is None:
+            ws.write_blank(r, c, None, fmt)
+        elif isinstance(v, bool):
+            ws.write_boolean(r, c, v, fmt)
+        elif isinstance(v, (int, float)):
+            ws.write_number(r, c, v, fmt)
+        else:
+            ws.write_string(r, c, v, fmt)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -370,19 +375,7 @@ def test_rows_out_of_order_or_bounds_are_what_xlsxwriter_does():
                    wb.add_format({"num_format": "0.0"})]
         ws = wb.add_worksheet("s", worksheet_class=RowWorksheet if fast else None)
         for r, cells in rows.items():
-            cells = [(c, v, formats[f]) for c, v, f in cells]
-            if fast:
-                ws.put_row(r, cells)
-                continue
-            for c, v, fmt in cells:
-                if v is None:
-                    ws.write_blank(r, c, None, fmt)
-                elif isinstance(v, bool):
-                    ws.write_boolean(r, c, v, fmt)
-                elif isinstance(v, (int, float)):
-                    ws.write_number(r, c, v, fmt)
-                else:
-                    ws.write_string(r, c, v, fmt)
+            _put(ws, r, [(c, v, formats[f]) for c, v, f in cells], fast)
         wb.close()
         return buffer.getvalue()
 
