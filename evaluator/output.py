@@ -2,6 +2,7 @@
 formula injection neutralised (a text cell beginning with = + - @ is prefixed with ')."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -12,6 +13,8 @@ import pandas as pd
 
 from .errors import EvaluatorError
 from .i18n import M
+from .io.jobs import run_all
+from .io.long_table import LongTable
 from .io.tables import FORMULA_START, neutralise, write_csv_file, write_parquet_file
 
 _UMASK = os.umask(0)
@@ -97,13 +100,21 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], *,
                              fix=M("output.unknown_table_format.fix",
                                    formats=", ".join(TABLE_FORMATS)))
     out = prepare_out_dir(out)
-    written = []
     writer = write_parquet if table_format == "parquet" else write_csv
-    for name, frame in tables.items():
-        path = out / f"{name}.{table_format}"
-        writer(frame, path)
-        written.append(path)
+    jobs = [(_cells(frame), functools.partial(writer, frame, out / f"{name}.{table_format}"),
+             out / f"{name}.{table_format}") for name, frame in tables.items()]
     if xlsx:
-        write_xlsx(xlsx, out / xlsx_name)
-        written.append(out / xlsx_name)
-    return written
+        jobs.append((sum(_cells(f) for f in xlsx.values()),
+                     functools.partial(write_xlsx, xlsx, out / xlsx_name), out / xlsx_name))
+    # the largest files first, two at a time (evaluator.io.jobs): each file's bytes are
+    # its own thread's, the same whatever the timing
+    order = sorted(range(len(jobs)), key=lambda k: -jobs[k][0])
+    run_all([jobs[k][1] for k in order])
+    return [path for _, _, path in jobs]
+
+
+def _cells(frame) -> int:
+    """A table's size in cells (a long table's too), to start the largest first."""
+    if isinstance(frame, LongTable):
+        return len(frame) * len(frame.columns)
+    return int(frame.size)

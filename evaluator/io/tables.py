@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from .jobs import checkpoint
 from .long_table import LongTable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -215,6 +216,7 @@ def write_csv_stream(frame, stream: BinaryIO, *, bom: bool = True,
     csv.writer(header, lineterminator="\n").writerow(names)  # quoted as pandas quotes
     stream.write(header.getvalue().encode("utf-8"))
     for start in range(0, len(frame), rows_per_slice):
+        checkpoint()
         part = frame.iloc[start:start + rows_per_slice]
         pcsv.write_csv(arrow_table(part, as_text=True), stream, options)
 
@@ -234,6 +236,7 @@ def _write_long_csv(table: LongTable, stream: BinaryIO, rows_per_slice: int) -> 
     csv.writer(header, lineterminator="\n").writerow([neutralise(n) for n in names])
     stream.write(header.getvalue().encode("utf-8"))
     for part in itertools.chain([first], chunks):
+        checkpoint()
         pcsv.write_csv(arrow_table(part, as_text=True), stream, options)
 
 
@@ -263,6 +266,7 @@ def _write_long_parquet(table: LongTable, path: Path, rows_per_slice: int) -> No
     writer = None
     try:
         for part in table.chunks(rows_per_slice):
+            checkpoint()
             arrow = arrow_table(part, as_text=False).replace_schema_metadata(None)
             if writer is None:
                 schema = arrow.schema
