@@ -165,6 +165,47 @@ def parse_periods(cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     module docstring. Unreadable cells have ``ok`` False (key 0, frequency "")."""
     values = pd.Series(list(cells) if not isinstance(cells, pd.Series) else cells,
                        dtype=object).reset_index(drop=True)
+    plain, years = _plain_years(values.to_numpy())
+    if plain is None or not plain.any():
+        return _parse_careful(values)
+    n = len(values)
+    keys = np.where(plain, years, 0).astype(np.int64)
+    freqs = np.where(plain, "year", "").astype(object)
+    ok = plain.copy()
+    if not plain.all():
+        rest = np.flatnonzero(~plain)
+        keys[rest], freqs[rest], ok[rest] = _parse_careful(
+            values.iloc[rest].reset_index(drop=True))
+    return keys, freqs.astype(str), ok
+
+
+def _plain_years(cells: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The fast path of :func:`parse_periods` (issue 11): which cells are plain years —
+    four ASCII digits as text, or whole numbers 1000–9999 as integers — and their years,
+    read column-wise; (None, None) when the column holds other kinds of cells (then
+    every cell takes the careful path). The careful path reads these cells alike."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    kind = pd.api.types.infer_dtype(cells, skipna=False) if len(cells) else "empty"
+    if kind == "integer":
+        try:
+            years = cells.astype(np.int64)
+        except OverflowError:
+            return None, None
+        return (years >= 1000) & (years <= 9999), years
+    if kind != "string":
+        return None, None
+    text = pa.array(cells, type=pa.string())
+    plain = pc.match_substring_regex(text, "^[0-9]{4}$")
+    plain = plain.to_numpy(zero_copy_only=False).astype(bool)
+    years = np.zeros(len(cells), dtype=np.int64)
+    if plain.any():
+        years[plain] = pc.cast(text.filter(pa.array(plain)), pa.int64()).to_numpy()
+    return plain, years
+
+
+def _parse_careful(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`parse_periods` cell by cell kind: dates, numbers, then text forms."""
     n = len(values)
     keys = np.zeros(n, dtype=np.int64)
     freqs = np.full(n, "", dtype=object)
