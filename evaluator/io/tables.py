@@ -225,7 +225,9 @@ def _write_long_csv(table: LongTable, stream: BinaryIO, rows_per_slice: int) -> 
     """A long table's CSV: the quoting chosen once from every text it can hold, then its
     rows a block at a time (the bytes the whole frame gives)."""
     import pyarrow.csv as pcsv
-    chunks = table.chunks(rows_per_slice)
+    # blocks of a quarter of the slice: two long tables are written at once (the bytes
+    # do not depend on where the blocks end)
+    chunks = table.chunks(max(1, rows_per_slice // 4))
     first = next(chunks)
     names = [str(c) for c in first.columns]
     special = re.compile(_NEEDS_QUOTES)
